@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+// Tessera: scene scripts → pixel-exact labeled image datasets.
+//
+// Data flows one way, one target per stage:
+//   SceneScript (script → AST → sampled SceneModel.Scene)
+//   → Rendering (the only Cairo user: RGB image + instance raster, PNG encoding)
+//   → Annotation (masks → RLE, bbox, area; COCO records)
+//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
+//   → tessera (the CLI, argument parsing only).
+import PackageDescription
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tessera", targets: ["tessera"]),
+        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "Rendering", "Annotation", "Dataset"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev pkg-config`.
+        .systemLibrary(
+            name: "CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+
+        .target(name: "SceneModel"),
+        .target(name: "SceneScript", dependencies: ["SceneModel"]),
+        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "CPNG"]),
+        .target(name: "Annotation", dependencies: []),
+        .target(
+            name: "Dataset",
+            dependencies: [
+                "SceneScript", "SceneModel", "Rendering", "Annotation",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "tessera",
+            dependencies: [
+                "Dataset", "SceneScript",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel"]),
+        .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation"]),
+    ]
+)

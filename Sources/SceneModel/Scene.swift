@@ -1,0 +1,94 @@
+/// The outline of a primitive in its local frame, centred on the local origin.
+/// Lengths are in pixels before the shape's transform is applied.
+public enum Geometry: Hashable, Sendable {
+    /// An axis-aligned `width` × `height` rectangle centred on the origin.
+    case rectangle(width: Double, height: Double)
+    /// A circle (`cairo_arc` over 0…2π).
+    case circle(radius: Double)
+    /// An axis-aligned ellipse with semi-axes `radiusX`, `radiusY`.
+    case ellipse(radiusX: Double, radiusY: Double)
+    /// A regular polygon with `sides` ≥ 3 vertices on a circle of `radius`; the first vertex
+    /// points up (local angle −90°), the others follow clockwise on screen.
+    case regularPolygon(sides: Int, radius: Double)
+    /// An arbitrary closed polygon through `points` (local frame).
+    case polygon([Point])
+
+    /// The radius of a disc about the local origin that holds the whole outline.
+    public var boundingRadius: Double {
+        switch self {
+        case let .rectangle(w, h): return (w * w + h * h).squareRoot() / 2
+        case let .circle(r): return abs(r)
+        case let .ellipse(rx, ry): return max(abs(rx), abs(ry))
+        case let .regularPolygon(_, r): return abs(r)
+        case let .polygon(points): return points.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }.max() ?? 0
+        }
+    }
+}
+
+/// One filled primitive of an instance.
+public struct Shape: Hashable, Sendable {
+    public var geometry: Geometry
+    /// Maps the geometry's local frame to canvas pixels.
+    public var transform: AffineTransform
+    public var paint: Paint
+    public var fillRule: FillRule
+
+    public init(geometry: Geometry, transform: AffineTransform, paint: Paint, fillRule: FillRule = .nonZero) {
+        self.geometry = geometry
+        self.transform = transform
+        self.paint = paint
+        self.fillRule = fillRule
+    }
+}
+
+/// A COCO category. Ids start at 1 in declaration order.
+public struct Category: Hashable, Sendable {
+    public var id: Int
+    public var name: String
+    public var supercategory: String
+
+    public init(id: Int, name: String, supercategory: String) {
+        self.id = id
+        self.name = name
+        self.supercategory = supercategory
+    }
+}
+
+/// One placed object: the union of its shapes is one instance.
+public struct Instance: Hashable, Sendable {
+    /// 1-based rank in drawing order within the image; also the value written in the
+    /// instance mask. Later instances are drawn on top of earlier ones.
+    public var id: Int
+    /// The category id, or `nil` for an unlabeled object (a distractor or occluder that is
+    /// drawn and hides what is behind it but is never annotated).
+    public var categoryID: Int?
+    /// Drawn in order; all belong to this instance.
+    public var shapes: [Shape]
+
+    public init(id: Int, categoryID: Int?, shapes: [Shape]) {
+        self.id = id
+        self.categoryID = categoryID
+        self.shapes = shapes
+    }
+}
+
+/// A fully sampled scene: plain values, no randomness left. The input of rendering.
+public struct Scene: Hashable, Sendable {
+    /// Canvas size in pixels.
+    public var width: Int
+    public var height: Int
+    /// All categories the script declares, in id order (ids 1, 2, …).
+    public var categories: [Category]
+    /// Painted over the whole canvas first; gradient coordinates in canvas pixels.
+    public var background: Paint
+    /// In drawing order (back to front); `instances[k].id == k + 1`.
+    public var instances: [Instance]
+
+    public init(width: Int, height: Int, categories: [Category], background: Paint, instances: [Instance]) {
+        self.width = width
+        self.height = height
+        self.categories = categories
+        self.background = background
+        self.instances = instances
+    }
+}
