@@ -29,9 +29,12 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
 
+        // libpng behind a C wall: its errors longjmp, which must not cross Swift frames.
+        .target(name: "PNGCodec", dependencies: ["CPNG"]),
+
         .target(name: "SceneModel"),
         .target(name: "SceneScript", dependencies: ["SceneModel"]),
-        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "CPNG"]),
+        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "PNGCodec"]),
         .target(name: "Annotation", dependencies: []),
         .target(
             name: "Dataset",

@@ -1,0 +1,53 @@
+// PNG encoding and decoding through libpng, in C because libpng reports errors with
+// longjmp, which must never unwind through Swift frames. Every libpng call happens inside
+// these functions, under their own setjmp; callers get a status and a message instead.
+#ifndef TESSERA_PNG_CODEC_H
+#define TESSERA_PNG_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// A growable byte buffer owned by C; release with `tessera_png_buffer_free`.
+typedef struct {
+    unsigned char *data;
+    size_t size;
+    size_t capacity;
+} tessera_png_buffer;
+
+/// Pixel layouts accepted by `tessera_png_encode`.
+typedef enum {
+    /// 4 bytes per pixel in memory order B, G, R, X (Cairo's CAIRO_FORMAT_RGB24 on a
+    /// little-endian machine); written as 8-bit RGB.
+    TESSERA_PNG_RGB_FROM_BGRX = 0,
+    /// 1 byte per pixel; written as 8-bit grayscale.
+    TESSERA_PNG_GRAY8 = 1,
+    /// 2 bytes per pixel, host byte order; written as 16-bit grayscale.
+    TESSERA_PNG_GRAY16 = 2,
+} tessera_png_layout;
+
+/// Encodes rows of `pixels` (`height` rows of `stride` bytes) into `out`.
+/// `level` is the zlib level 0–9; `fast_filter` non-zero selects the single SUB filter
+/// (fast, good on smooth images), zero lets libpng choose adaptively.
+/// Returns 0 on success; otherwise non-zero with a message in `message`.
+int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
+                       tessera_png_layout layout, int level, int fast_filter,
+                       tessera_png_buffer *out, char *message, size_t message_size);
+
+/// Decoded image: `channels` samples per pixel of `bit_depth` bits (8 or 16); 16-bit samples
+/// are in host byte order. Rows are packed (stride = width * channels * bytes per sample).
+typedef struct {
+    int width;
+    int height;
+    int channels;
+    int bit_depth;
+    tessera_png_buffer pixels;
+} tessera_png_image;
+
+/// Decodes a PNG held in memory without any colour or gamma conversion (palette and
+/// sub-byte depths are expanded to 8 bits). Returns 0 on success.
+int tessera_png_decode(const unsigned char *bytes, size_t size, tessera_png_image *image,
+                       char *message, size_t message_size);
+
+void tessera_png_buffer_free(tessera_png_buffer *buffer);
+
+#endif

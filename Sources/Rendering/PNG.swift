@@ -1,0 +1,94 @@
+public import Foundation
+internal import PNGCodec
+
+/// PNG encoding and decoding (libpng, through the `PNGCodec` C wrapper).
+public enum PNG {
+    /// zlib level and filter choice. The default favours speed: level 1 with the SUB filter.
+    public struct Settings: Sendable, Equatable {
+        /// zlib compression level, 0 (none) … 9 (smallest).
+        public var level: Int
+        /// `true`: the single SUB filter (fast); `false`: libpng's adaptive filter choice.
+        public var fastFilter: Bool
+
+        public init(level: Int = 1, fastFilter: Bool = true) {
+            self.level = level
+            self.fastFilter = fastFilter
+        }
+    }
+
+    /// Encodes the RGB picture of `surface` as an 8-bit RGB PNG.
+    public static func encode(_ surface: ImageSurface, settings: Settings = .init()) throws -> Data {
+        try surface.withPixelBytes { bytes in
+            try encode(bytes.baseAddress!, width: surface.width, height: surface.height,
+                       stride: surface.stride, layout: TESSERA_PNG_RGB_FROM_BGRX, settings: settings)
+        }
+    }
+
+    /// Encodes `pixels` (row-major, `width * height`) as a 16-bit grayscale PNG.
+    public static func encodeGray16(_ pixels: [UInt16], width: Int, height: Int, settings: Settings = .init()) throws -> Data {
+        precondition(pixels.count == width * height)
+        return try pixels.withUnsafeBytes { bytes in
+            try encode(bytes.baseAddress!, width: width, height: height, stride: width * 2,
+                       layout: TESSERA_PNG_GRAY16, settings: settings)
+        }
+    }
+
+    /// Encodes `pixels` (row-major, `width * height`) as an 8-bit grayscale PNG.
+    public static func encodeGray8(_ pixels: [UInt8], width: Int, height: Int, settings: Settings = .init()) throws -> Data {
+        precondition(pixels.count == width * height)
+        return try pixels.withUnsafeBytes { bytes in
+            try encode(bytes.baseAddress!, width: width, height: height, stride: width,
+                       layout: TESSERA_PNG_GRAY8, settings: settings)
+        }
+    }
+
+    private static func encode(_ pixels: UnsafeRawPointer, width: Int, height: Int, stride: Int,
+                               layout: tessera_png_layout, settings: Settings) throws -> Data {
+        var buffer = tessera_png_buffer()
+        defer { tessera_png_buffer_free(&buffer) }
+        var message = [CChar](repeating: 0, count: 256)
+        let status = tessera_png_encode(pixels, Int32(width), Int32(height), stride, layout,
+                                        Int32(max(0, min(9, settings.level))), settings.fastFilter ? 1 : 0,
+                                        &buffer, &message, message.count)
+        guard status == 0 else { throw RenderError.png(cMessage(message)) }
+        return Data(bytes: buffer.data, count: buffer.size)
+    }
+
+    /// A decoded PNG: `channels` samples per pixel, row-major, packed.
+    public struct Image: Equatable, Sendable {
+        public var width: Int
+        public var height: Int
+        public var channels: Int
+        public var bitDepth: Int
+        /// Samples widened to `UInt16` (8-bit samples keep their values 0…255).
+        public var samples: [UInt16]
+    }
+
+    /// Decodes PNG bytes without colour or gamma conversion.
+    /// - Throws: `RenderError.png` with libpng's message when `data` is not a valid PNG.
+    public static func decode(_ data: Data) throws -> Image {
+        var image = tessera_png_image()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = data.withUnsafeBytes { bytes in
+            tessera_png_decode(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, &image, &message, message.count)
+        }
+        guard status == 0 else { throw RenderError.png(cMessage(message)) }
+        defer { tessera_png_buffer_free(&image.pixels) }
+        let count = Int(image.width) * Int(image.height) * Int(image.channels)
+        var samples = [UInt16](repeating: 0, count: count)
+        if image.bit_depth == 16 {
+            image.pixels.data.withMemoryRebound(to: UInt16.self, capacity: count) { p in
+                for i in 0..<count { samples[i] = p[i] }
+            }
+        } else {
+            for i in 0..<count { samples[i] = UInt16(image.pixels.data[i]) }
+        }
+        return Image(width: Int(image.width), height: Int(image.height), channels: Int(image.channels),
+                     bitDepth: Int(image.bit_depth), samples: samples)
+    }
+}
+
+/// The NUL-terminated text in a C message buffer.
+private func cMessage(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

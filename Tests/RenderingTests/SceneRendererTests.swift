@@ -1,0 +1,119 @@
+import Foundation
+import Rendering
+import SceneModel
+import Testing
+
+/// A scene with one labeled instance per shape, drawn in order.
+private func scene(width: Int = 32, height: Int = 32, _ shapes: [Shape]) -> Scene {
+    let instances = shapes.enumerated().map { Instance(id: $0.offset + 1, categoryID: 1, shapes: [$0.element]) }
+    return Scene(width: width, height: height, categories: [Category(id: 1, name: "thing", supercategory: "object")],
+                 background: .solid(.white), instances: instances)
+}
+
+private func square(side: Double, at x: Double, _ y: Double, rotate: Double = 0) -> Shape {
+    Shape(geometry: .rectangle(width: side, height: side),
+          transform: AffineTransform.translation(x, y).concatenating(.rotation(degrees: rotate)),
+          paint: .solid(Color(red: 1, green: 0, blue: 0)))
+}
+
+/// The pixels (x, y) whose raster value is `id`.
+private func pixels(_ r: RenderedScene, id: UInt16) -> Set<[Int]> {
+    var out = Set<[Int]>()
+    for y in 0..<r.height { for x in 0..<r.width where r.instanceIDs[y * r.width + x] == id { out.insert([x, y]) } }
+    return out
+}
+
+private func block(_ xs: ClosedRange<Int>, _ ys: ClosedRange<Int>) -> Set<[Int]> {
+    Set(xs.flatMap { x in ys.map { [x, $0] } })
+}
+
+@Suite struct PixelCentreRule {
+    @Test func alignedSquareCoversItsPixels() throws {
+        // Covers [10, 15) × [10, 15): pixels 10…14.
+        let r = try SceneRenderer.render(scene([square(side: 5, at: 12.5, 12.5)]))
+        #expect(pixels(r, id: 1) == block(10...14, 10...14))
+    }
+
+    @Test func halfPixelOffsetSquareStillHas25Pixels() throws {
+        // [10.5, 15.5)²: antialiasing touches 36 pixels, but only 25 centres are inside.
+        let r = try SceneRenderer.render(scene([square(side: 5, at: 13, 13)]))
+        #expect(pixels(r, id: 1).count == 25)
+        // The antialiased image does touch the 6th row and column.
+        let edge = r.image.rgb(x: 15, y: 12)
+        #expect(edge.green < 255 && edge.green > 0)
+    }
+
+    @Test func circleMaskIsTheCentresInsideTheDisc() throws {
+        let circle = Shape(geometry: .circle(radius: 6.3), transform: .translation(16, 15.7),
+                           paint: .solid(.black))
+        let r = try SceneRenderer.render(scene([circle]))
+        var expected = Set<[Int]>()
+        for y in 0..<32 { for x in 0..<32 {
+            let (dx, dy) = (Double(x) + 0.5 - 16, Double(y) + 0.5 - 15.7)
+            // Away from the boundary, where Cairo's curve flattening cannot matter.
+            let d = (dx * dx + dy * dy).squareRoot()
+            if d < 6.2 { expected.insert([x, y]) }
+            if d > 6.4 { #expect(r.instanceIDs[y * 32 + x] == 0) }
+        } }
+        #expect(expected.isSubset(of: pixels(r, id: 1)))
+    }
+
+    @Test func laterInstancesHideEarlierOnes() throws {
+        let r = try SceneRenderer.render(scene([square(side: 10, at: 10, 10), square(side: 10, at: 15, 15)]))
+        #expect(pixels(r, id: 2) == block(10...19, 10...19))
+        #expect(pixels(r, id: 1) == block(5...14, 5...14).subtracting(block(10...19, 10...19)))
+    }
+
+    @Test func evenOddRingHasAHole() throws {
+        let ring = Shape(geometry: .polygon([Point(-8, -8), Point(8, -8), Point(8, 8), Point(-8, 8),
+                                             Point(-8, -8), Point(-4, -4), Point(4, -4), Point(4, 4), Point(-4, 4), Point(-4, -4)]),
+                         transform: .translation(16, 16), paint: .solid(.black), fillRule: .evenOdd)
+        let r = try SceneRenderer.render(scene([ring]))
+        #expect(pixels(r, id: 1) == block(8...23, 8...23).subtracting(block(12...19, 12...19)))
+    }
+
+    @Test func singularTransformDrawsNothing() throws {
+        var s = square(side: 5, at: 10, 10)
+        s.transform = s.transform.concatenating(.scale(0, 1))
+        let r = try SceneRenderer.render(scene([s, square(side: 2, at: 1, 1)]))
+        #expect(pixels(r, id: 1).isEmpty)
+        #expect(pixels(r, id: 2) == block(0...1, 0...1))
+    }
+
+    @Test func rejectsEmptyCanvas() {
+        #expect(throws: RenderError.invalidCanvas(width: 0, height: 5)) {
+            try SceneRenderer.render(scene(width: 0, height: 5, []))
+        }
+    }
+}
+
+@Suite struct PNGCodecTests {
+    @Test func gray16RoundTrips() throws {
+        let pixels: [UInt16] = (0..<(7 * 5)).map { UInt16($0 * 1871 % 65536) }
+        let image = try PNG.decode(try PNG.encodeGray16(pixels, width: 7, height: 5))
+        #expect(image.width == 7 && image.height == 5 && image.channels == 1 && image.bitDepth == 16)
+        #expect(image.samples == pixels)
+    }
+
+    @Test(arguments: [0, 1, 6, 9]) func gray8RoundTripsAtEveryLevel(level: Int) throws {
+        let pixels: [UInt8] = (0..<(9 * 4)).map { UInt8($0 * 7 % 256) }
+        let data = try PNG.encodeGray8(pixels, width: 9, height: 4, settings: .init(level: level, fastFilter: level < 6))
+        let image = try PNG.decode(data)
+        #expect(image.bitDepth == 8 && image.samples.map(UInt8.init) == pixels)
+    }
+
+    @Test func rgbKeepsCairoColours() throws {
+        let r = try SceneRenderer.render(scene(width: 4, height: 3, [square(side: 2, at: 1, 1)]))
+        let image = try PNG.decode(try PNG.encode(r.image))
+        #expect(image.channels == 3 && image.width == 4 && image.height == 3)
+        #expect(Array(image.samples[0..<3]) == [255, 0, 0])      // inside the red square
+        #expect(Array(image.samples[9..<12]) == [255, 255, 255]) // background at (3, 0)
+    }
+
+    @Test func garbageIsAnErrorNotACrash() {
+        #expect(throws: RenderError.self) { try PNG.decode(Data("not a png".utf8)) }
+        var truncated = try! PNG.encodeGray8([1, 2, 3, 4], width: 2, height: 2)
+        truncated.removeLast(20)
+        #expect(throws: RenderError.self) { try PNG.decode(truncated) }
+    }
+}
