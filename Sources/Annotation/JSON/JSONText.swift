@@ -1,0 +1,102 @@
+/// A value that writes itself as compact JSON text with a fixed key order.
+///
+/// Output is UTF-8, without spaces or newlines, and byte-identical for equal values: no
+/// dictionaries, no Foundation encoder.
+public protocol JSONRenderable {
+    /// Appends the JSON text of this value to `bytes` as UTF-8.
+    func appendJSON(to bytes: inout [UInt8])
+}
+
+extension JSONRenderable {
+    /// The compact JSON text of this value.
+    public var jsonText: String {
+        var bytes: [UInt8] = []
+        appendJSON(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The JSON byte-level writers every renderer shares.
+extension Array where Element == UInt8 {
+    /// Appends ASCII text verbatim: punctuation and `"key":` fragments.
+    @inline(__always)
+    mutating func appendRaw(_ text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    /// Appends a quoted JSON string (RFC 8259 §7).
+    ///
+    /// `"` and `\` are escaped; control characters below U+0020 use the short escapes
+    /// `\b \f \n \r \t` or `\u00xx` with lowercase hex; everything else, including non-ASCII,
+    /// passes through as UTF-8.
+    mutating func appendJSONString(_ string: String) {
+        append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): appendRaw("\\\"")
+            case UInt8(ascii: "\\"): appendRaw("\\\\")
+            case 0x08: appendRaw("\\b")
+            case 0x0C: appendRaw("\\f")
+            case 0x0A: appendRaw("\\n")
+            case 0x0D: appendRaw("\\r")
+            case 0x09: appendRaw("\\t")
+            case 0..<0x20:
+                let hex: StaticString = "0123456789abcdef"
+                appendRaw("\\u00")
+                append(hex.utf8Start[Int(byte >> 4)])
+                append(hex.utf8Start[Int(byte & 0xF)])
+            default: append(byte)
+            }
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a decimal integer.
+    mutating func appendJSONInteger(_ value: Int) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        appendJSONInteger(UInt64(value.magnitude))
+    }
+
+    /// Appends a decimal unsigned integer.
+    mutating func appendJSONInteger(_ value: UInt64) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let start = count
+        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        var v = value
+        for i in stride(from: start + digits - 1, through: start, by: -1) {
+            self[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+    }
+
+    /// Appends a finite number as Swift's shortest round-trip text (`1.0`, `0.1`, `1e-07`),
+    /// which is valid JSON and the same on every platform.
+    mutating func appendJSONNumber(_ value: Double) {
+        precondition(value.isFinite, "JSON has no representation for \(value)")
+        append(contentsOf: value.description.utf8)
+    }
+
+    /// Appends `[a,b,…]` of integers.
+    mutating func appendJSONIntegers(_ values: [Int]) {
+        append(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { append(UInt8(ascii: ",")) }
+            appendJSONInteger(v)
+        }
+        append(UInt8(ascii: "]"))
+    }
+
+    /// Appends `,"key":value` for each member, in order: the extra fields after a record's
+    /// fixed keys.
+    mutating func appendJSONMembers(_ members: [JSONMember]) {
+        for member in members {
+            append(UInt8(ascii: ","))
+            member.appendJSON(to: &self)
+        }
+    }
+}
