@@ -1,1 +1,107 @@
-print("tessera")
+import ArgumentParser
+import Dataset
+import Foundation
+import SceneScript
+
+/// The `tessera` command: parses arguments, calls the library, sets the exit code.
+/// Exit codes: 0 ok, 64 usage, 65 script error, 66 missing input, 70 internal, 74 I/O.
+@main
+struct TesseraCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
+        version: Tessera.version,
+        subcommands: [Render.self, Check.self],
+        defaultSubcommand: Render.self)
+}
+
+/// Options shared by commands that read a scene.
+struct SceneOptions: ParsableArguments {
+    @Argument(help: "The scene script. Default: the built-in scene 'shapes'.")
+    var scene: String?
+
+    @Option(name: .customLong("templates"), help: "A folder to search for imported templates (repeatable).")
+    var templateFolders: [String] = []
+
+    /// Compiles the scene, or exits with the right code and message.
+    func load() throws -> SceneProgram {
+        do {
+            if let scene {
+                return try SceneLoader.compile(path: scene, templateFolders: templateFolders)
+            }
+            return try SceneLoader.compileDefault()
+        } catch let error as SceneLoader.Failure {
+            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a scene into a COCO dataset (images, instance and semantic masks, annotations, manifest).")
+
+    @OptionGroup var sceneOptions: SceneOptions
+
+    @Option(help: "Number of images.")
+    var count: Int = 16
+
+    @Option(help: "The run's seed: image i is a pure function of (script, seed, i, version).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Output folder.")
+    var out: String = "output"
+
+    @Option(help: "Worker threads (default: all cores). Never changes the output.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("png-level"), help: "zlib level for PNG files, 0 (fastest) … 9 (smallest).")
+    var pngLevel: Int = 1
+
+    @Flag(help: "Replace the dataset already in the output folder.")
+    var overwrite = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if count < 0 { throw ValidationError("--count must be 0 or more, got \(count)") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if !(0...9).contains(pngLevel) { throw ValidationError("--png-level must be 0…9, got \(pngLevel)") }
+    }
+
+    func run() throws {
+        let program = try sceneOptions.load()
+        let options = RenderOptions(
+            count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs,
+            png: .init(level: pngLevel), overwrite: overwrite)
+        let reporter = ProgressReporter(total: count, isQuiet: quiet)
+        do {
+            let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
+            reporter.finish(summary, output: out)
+        } catch let error as DatasetError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Parse and check a scene script, sample image 0 and summarize what it drew.")
+
+    @OptionGroup var sceneOptions: SceneOptions
+
+    @Option(help: "The seed to sample image 0 with.")
+    var seed: UInt64 = 0
+
+    func run() throws {
+        let program = try sceneOptions.load()
+        do {
+            print(try SceneSummary(program: program, seed: seed).text)
+        } catch let error as ScriptError {
+            FileHandle.standardError.write(Data((error.rendered() + "\n").utf8))
+            throw ExitCode(65)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+# Tessera: the two commands of the README, and their parts.
+#   make render   set up, build, render the default scene into output/
+#   make test     set up, build, run the Swift tests and the Python interop tests
+SWIFT ?= swift
+COUNT ?= 16
+
+.PHONY: setup build render test swift-test interop-test clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product tessera
+
+render: build
+	.build/release/tessera render --count $(COUNT) --overwrite
+
+swift-test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+interop-test: setup
+	$(SWIFT) build --product tessera
+	TESSERA_BIN=.build/debug/tessera python3 -m pytest -q tests/interop
+
+test: swift-test interop-test
+
+clean:
+	rm -rf .build output/images output/masks output/annotations.json output/manifest.json

@@ -1,0 +1,35 @@
+/// Errors of the dataset pipeline. Each maps to one process exit code (sysexits.h), so the
+/// CLI can report it without knowing the pipeline.
+public enum DatasetError: Error, Equatable, CustomStringConvertible {
+    /// Reading or writing `path` failed.
+    case io(path: String, reason: String)
+    /// The output folder holds files and neither `--overwrite` nor `--resume` was given.
+    case outputNotEmpty(path: String)
+    /// A script error (compile or runtime), already rendered with positions.
+    case script(String)
+    /// Rendering failed for image `index`.
+    case render(index: Int, reason: String)
+    /// A usage error in the options, naming the option.
+    case usage(String)
+
+    public var description: String {
+        switch self {
+        case let .io(path, reason): return "error: \(path): \(reason)"
+        case let .outputNotEmpty(path):
+            return "error: output folder '\(path)' is not empty\nhelp: pass --overwrite to replace the dataset in it, or choose another --out"
+        case let .script(rendered): return rendered
+        case let .render(index, reason): return "error: rendering image \(index) failed: \(reason)"
+        case let .usage(message): return "error: \(message)"
+        }
+    }
+
+    /// The exit code for this error: 74 I/O, 65 script (data) error, 70 internal, 64 usage.
+    public var exitCode: Int32 {
+        switch self {
+        case .io: return 74
+        case .script: return 65
+        case .render: return 70
+        case .usage, .outputNotEmpty: return 64
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Annotation
+import Foundation
+import Rendering
+import SceneModel
+
+/// The labels of one rendered image, derived from its instance raster.
+///
+/// The raster holds every drawn instance's id, labeled or not, so unlabeled objects hide
+/// what is behind them; the written instance mask shows labeled ids only (unlabeled → 0).
+struct ImageLabels {
+    let width: Int
+    let height: Int
+    let instanceIDs: [UInt16]
+    /// Category id per instance id (index 0 and unlabeled instances: 0).
+    let categoryOfInstance: [UInt16]
+    let categoryCount: Int
+
+    init(scene: Scene, instanceIDs: [UInt16]) {
+        self.width = scene.width
+        self.height = scene.height
+        self.instanceIDs = instanceIDs
+        var table = [UInt16](repeating: 0, count: scene.instances.count + 1)
+        for instance in scene.instances { table[instance.id] = UInt16(instance.categoryID ?? 0) }
+        self.categoryOfInstance = table
+        self.categoryCount = scene.categories.count
+    }
+
+    /// One annotation per labeled instance with at least one visible pixel, in instance-id
+    /// (drawing) order. Annotation ids are 0 here; the ordered writer assigns them.
+    func annotations(imageID: Int) -> [COCOAnnotation] {
+        instanceIDs.withUnsafeBufferPointer { pixels in
+            let measures = measureInstances(pixels: pixels, width: width, height: height,
+                                            maxID: UInt16(categoryOfInstance.count - 1))
+            return measures.compactMap { measure in
+                let category = categoryOfInstance[Int(measure.instanceID)]
+                guard category != 0 else { return nil }
+                let rle = RLE(encoding: measure.instanceID, in: pixels, width: width, height: height, within: measure.bbox)
+                return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure, segmentation: rle)
+            }
+        }
+    }
+
+    /// The instance mask: 16-bit grey, value = instance id of a labeled instance, else 0.
+    func instanceMaskPNG(settings: PNG.Settings) throws -> Data {
+        let labeledOnly = instanceIDs.map { categoryOfInstance[Int($0)] == 0 ? 0 : $0 }
+        return try PNG.encodeGray16(labeledOnly, width: width, height: height, settings: settings)
+    }
+
+    /// The semantic mask: category id per pixel (0 = background or unlabeled); 8-bit grey,
+    /// or 16-bit when the scene declares more than 255 categories.
+    func semanticMaskPNG(settings: PNG.Settings) throws -> Data {
+        if categoryCount <= 255 {
+            let classes = instanceIDs.map { UInt8(truncatingIfNeeded: categoryOfInstance[Int($0)]) }
+            return try PNG.encodeGray8(classes, width: width, height: height, settings: settings)
+        }
+        let classes = instanceIDs.map { categoryOfInstance[Int($0)] }
+        return try PNG.encodeGray16(classes, width: width, height: height, settings: settings)
+    }
+}

@@ -1,0 +1,75 @@
+import Annotation
+import Foundation
+import Rendering
+import SceneScript
+
+/// One output file as recorded in the manifest.
+struct FileEntry: Sendable {
+    var path: String
+    var bytes: Int
+    var sha256: String
+
+    init(path: String, data: Data) {
+        self.path = path
+        self.bytes = data.count
+        self.sha256 = sha256Hex(data)
+    }
+}
+
+/// `manifest.json`: the provenance of a dataset.
+///
+/// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
+/// with each file's `path`, `sha256` and `text`), `seed`, `count`, `options` (those that
+/// change output bytes: `png_level`, `png_filter`), `files` (`path`, `bytes`, `sha256`, in
+/// image order, then `annotations.json`). The thread count is not recorded: it never
+/// changes the output.
+struct Manifest {
+    let program: SceneProgram
+    let options: RenderOptions
+    var files: [FileEntry] = []
+
+    init(program: SceneProgram, options: RenderOptions) {
+        self.program = program
+        self.options = options
+    }
+
+    /// SHA-256 over every source of the scene: for each, its path, a newline, its UTF-8
+    /// byte count, a newline and its text.
+    static func sceneHash(_ sources: [SourceFile]) -> String {
+        var bytes = Data()
+        for source in sources {
+            let text = Data(source.text.utf8)
+            bytes.append(Data("\(source.path)\n\(text.count)\n".utf8))
+            bytes.append(text)
+        }
+        return sha256Hex(bytes)
+    }
+
+    func json() -> Data {
+        let sources: [JSONValue] = program.sources.map { source in
+            .object([JSONMember("path", .string(source.path)),
+                     JSONMember("sha256", .string(sha256Hex(Data(source.text.utf8)))),
+                     JSONMember("text", .string(source.text))])
+        }
+        let document = JSONValue.object([
+            JSONMember("tool", .string("tessera")),
+            JSONMember("version", .string(Tessera.version)),
+            JSONMember("scene", .object([
+                JSONMember("name", .string(program.name)),
+                JSONMember("sha256", .string(Self.sceneHash(program.sources))),
+                JSONMember("sources", .array(sources)),
+            ])),
+            JSONMember("seed", .uint(options.seed)),
+            JSONMember("count", .int(options.count)),
+            JSONMember("options", .object([
+                JSONMember("png_level", .int(options.png.level)),
+                JSONMember("png_filter", .string(options.png.fastFilter ? "sub" : "adaptive")),
+            ])),
+            JSONMember("files", .array(files.map { file in
+                .object([JSONMember("path", .string(file.path)), JSONMember("bytes", .int(file.bytes)),
+                         JSONMember("sha256", .string(file.sha256))])
+            })),
+        ])
+        return Data(document.jsonText.utf8) + Data("\n".utf8)
+    }
+}

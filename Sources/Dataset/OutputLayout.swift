@@ -1,0 +1,68 @@
+public import Foundation
+
+/// Where each file of a dataset lives, relative to the output folder:
+///
+/// ```
+/// images/000000.png            RGB image
+/// masks/instance/000000.png    16-bit instance ids (0 = background or unlabeled)
+/// masks/semantic/000000.png    category ids (0 = background), 8-bit (16-bit past 255 categories)
+/// annotations.json             COCO instances
+/// manifest.json                provenance and per-file hashes
+/// ```
+public struct OutputLayout: Sendable {
+    public let root: URL
+    /// Digits in file stems: 6, or more when the run has a million images or more.
+    public let digits: Int
+
+    public static let annotationsFile = "annotations.json"
+    public static let manifestFile = "manifest.json"
+    /// The entries a dataset owns; `--overwrite` removes exactly these.
+    public static let ownedEntries = ["images", "masks", annotationsFile, manifestFile]
+
+    public init(root: URL, imageCount: Int) {
+        self.root = root
+        self.digits = max(6, String(max(0, imageCount - 1)).count)
+    }
+
+    func stem(_ index: Int) -> String {
+        let s = String(index)
+        return String(repeating: "0", count: max(0, digits - s.count)) + s
+    }
+
+    public func imagePath(_ index: Int) -> String { "images/\(stem(index)).png" }
+    public func instanceMaskPath(_ index: Int) -> String { "masks/instance/\(stem(index)).png" }
+    public func semanticMaskPath(_ index: Int) -> String { "masks/semantic/\(stem(index)).png" }
+
+    public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
+
+    /// Prepares the output folder: creates it, or, when it already holds anything but
+    /// dot-files, requires `overwrite` and then removes the dataset entries in it (other
+    /// files are left alone).
+    /// - Throws: `DatasetError.outputNotEmpty` or `DatasetError.io` naming the path.
+    func prepare(overwrite: Bool) throws {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: root.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw DatasetError.io(path: root.path, reason: "exists and is not a folder")
+            }
+            let entries: [String]
+            do { entries = try fm.contentsOfDirectory(atPath: root.path) } catch {
+                throw DatasetError.io(path: root.path, reason: AtomicFile.reason(error))
+            }
+            if entries.contains(where: { !$0.hasPrefix(".") }) {
+                guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path) }
+                for entry in Self.ownedEntries where entries.contains(entry) {
+                    do { try fm.removeItem(at: url(entry)) } catch {
+                        throw DatasetError.io(path: url(entry).path, reason: AtomicFile.reason(error))
+                    }
+                }
+            }
+        }
+        for folder in ["images", "masks/instance", "masks/semantic"] {
+            do { try fm.createDirectory(at: url(folder), withIntermediateDirectories: true) } catch {
+                throw DatasetError.io(path: url(folder).path, reason: AtomicFile.reason(error))
+            }
+        }
+    }
+}

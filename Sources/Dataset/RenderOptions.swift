@@ -1,0 +1,43 @@
+public import Foundation
+public import Rendering
+
+/// Everything a render run needs besides the scene program.
+public struct RenderOptions: Sendable {
+    /// Images to render: indices 0 ..< count.
+    public var count: Int
+    /// The run's seed; image i's generator derives from (seed, i) only.
+    public var seed: UInt64
+    /// The output folder.
+    public var output: URL
+    /// Worker threads (≥ 1). Never changes a byte of output.
+    public var jobs: Int
+    /// PNG encoder settings for images and masks.
+    public var png: PNG.Settings
+    /// Replace the dataset already in `output`.
+    public var overwrite: Bool
+
+    public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                png: PNG.Settings = .init(), overwrite: Bool = false) {
+        self.count = count
+        self.seed = seed
+        self.output = output
+        self.jobs = jobs
+        self.png = png
+        self.overwrite = overwrite
+    }
+
+    /// Checks the options, naming the offending flag.
+    /// - Throws: `DatasetError.usage`.
+    public func validate() throws {
+        guard count >= 0 else { throw DatasetError.usage("--count must be 0 or more, got \(count)") }
+        guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
+        guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }
+    }
+}
+
+/// What a finished run reports.
+public struct RenderSummary: Sendable, Equatable {
+    public var images: Int
+    public var annotations: Int
+    public var seconds: Double
+}

@@ -1,0 +1,40 @@
+public import Foundation
+public import SceneScript
+
+/// Loads scene scripts from disk (or the built-in default) and compiles them.
+public enum SceneLoader {
+    /// A failure to load or compile, with the message to print and the exit code.
+    public struct Failure: Error, Sendable {
+        public var message: String
+        /// 66 when the script file cannot be read, 65 for script errors.
+        public var exitCode: Int32
+    }
+
+    /// Compiles the script at `path`. Imports resolve relative to the importing file, then
+    /// in `templateFolders`, then in `templates/` beside the scene's folder, then in
+    /// `templates/` of the working directory.
+    /// - Throws: `Failure` (exit 66 for an unreadable file, 65 with rendered diagnostics).
+    public static func compile(path: String, templateFolders: [String] = []) throws -> SceneProgram {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw Failure(message: "error: cannot read scene '\(path)': \(AtomicFile.reason(error))", exitCode: 66)
+        }
+        let sceneFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var searchPaths = templateFolders
+        searchPaths.append(sceneFolder.deletingLastPathComponent().appendingPathComponent("templates").path)
+        searchPaths.append("templates")
+        return try compile(SourceFile(path: path, text: text), resolver: FileImportResolver(searchPaths: searchPaths))
+    }
+
+    /// Compiles the built-in default scene (`scenes/shapes.scene` with its templates).
+    public static func compileDefault() throws -> SceneProgram {
+        try compile(DefaultScene.main,
+                    resolver: InMemoryImportResolver(files: DefaultScene.templates, searchPaths: ["templates"]))
+    }
+
+    private static func compile(_ source: SourceFile, resolver: any ImportResolver) throws -> SceneProgram {
+        do { return try SceneProgram.compile(source, resolver: resolver) } catch let error as ScriptError {
+            throw Failure(message: error.rendered(), exitCode: 65)
+        }
+    }
+}

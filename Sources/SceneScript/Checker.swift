@@ -1,0 +1,271 @@
+import SceneModel
+
+/// Static checks over the flattened program: names (functions, variables, classes, templates,
+/// with did-you-mean), argument binding, where each statement may appear, and the canvas.
+/// Collects every problem instead of stopping at the first.
+struct Checker {
+    private let templates: [String: TemplateDeclaration]
+    private let classNames: [String]
+    private var problems: [ProblemReport] = []
+    /// Innermost scope last.
+    private var scopes: [Set<String>] = [[]]
+    private var isInObject = false
+    private var isInTemplate = false
+    private var depth = 0
+    private var hasSeenObject = false
+    private var canvas: (width: Int, height: Int, range: SourceRange)?
+
+    init(templates: [String: TemplateDeclaration], classNames: [String]) {
+        self.templates = templates
+        self.classNames = classNames
+    }
+
+    /// Checks `statements` (top level, imports inlined) and returns the problems and the canvas
+    /// size (512 × 512 unless a `canvas` statement says otherwise).
+    static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String])
+        -> (problems: [ProblemReport], width: Int, height: Int)
+    {
+        var checker = Checker(templates: templates, classNames: classNames)
+        checker.checkBlock(statements)
+        return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512)
+    }
+
+    private var templateNames: [String] { templates.keys.sorted() }
+
+    private mutating func checkBlock(_ statements: [Statement]) {
+        for statement in statements { check(statement) }
+    }
+
+    private mutating func scoped(_ body: (inout Checker) -> Void) {
+        scopes.append([])
+        body(&self)
+        scopes.removeLast()
+    }
+
+    private func isDeclared(_ name: String) -> Bool {
+        scopes.contains { $0.contains(name) } || BuiltinFunction.constants.contains(name)
+    }
+
+    private var visibleNames: [String] {
+        scopes.reduce(into: Set(BuiltinFunction.constants)) { $0.formUnion($1) }.sorted()
+    }
+
+    private mutating func report(_ message: String, at range: SourceRange, help: String? = nil) {
+        problems.append(ProblemReport(message, at: range, help: help))
+    }
+
+    private mutating func check(_ statement: Statement) {
+        let isTopLevel = depth == 0 && !isInTemplate
+        if statement.range.file != 0 && isTopLevel {
+            switch statement.kind {
+            case .template, .classes, .let, .import: break
+            default:
+                report("an imported file may only hold templates, classes, lets and imports", at: statement.range)
+                return
+            }
+        }
+        switch statement.kind {
+        case let .canvas(widthExpr, heightExpr):
+            if !isTopLevel || statement.range.file != 0 {
+                report("'canvas' must be at the top level of the main scene file", at: statement.range)
+            } else if canvas != nil {
+                report("the canvas size is given twice", at: statement.range, help: "keep one 'canvas' statement")
+            } else if hasSeenObject {
+                report("'canvas' must come before any object", at: statement.range)
+            } else {
+                let width = canvasSide(widthExpr, "width"), height = canvasSide(heightExpr, "height")
+                canvas = (width ?? 512, height ?? 512, statement.range)
+            }
+        case .classes:
+            if !isTopLevel { report("'classes' must be at the top level", at: statement.range) }
+        case let .background(expr):
+            if isInObject || isInTemplate { report("'background' cannot be set inside an object or template", at: statement.range) }
+            checkExpression(expr)
+        case .import:
+            if !isTopLevel { report("'import' must be at the top level", at: statement.range) }
+        case let .let(name, nameRange, value):
+            checkExpression(value)
+            if scopes[scopes.count - 1].contains(name) {
+                report("'\(name)' is already declared in this scope", at: nameRange,
+                       help: "use '\(name) = …' to change it, or pick another name")
+            }
+            scopes[scopes.count - 1].insert(name)
+        case let .assign(name, nameRange, value):
+            checkExpression(value)
+            if !scopes.contains(where: { $0.contains(name) }) {
+                report("unknown variable '\(name)'", at: nameRange,
+                       help: didYouMean(name, among: visibleNames) ?? "declare it first with 'let \(name) = …'")
+            }
+        case let .repeat(count, indexName, _, body):
+            checkExpression(count)
+            depth += 1
+            scoped { checker in
+                if let indexName { checker.scopes[checker.scopes.count - 1].insert(indexName) }
+                checker.checkBlock(body)
+            }
+            depth -= 1
+        case let .if(condition, then, elseBody):
+            checkExpression(condition)
+            depth += 1
+            scoped { $0.checkBlock(then) }
+            if let elseBody { scoped { $0.checkBlock(elseBody) } }
+            depth -= 1
+        case let .template(declaration):
+            if !isTopLevel {
+                report("templates must be defined at the top level", at: declaration.nameRange)
+                return
+            }
+            checkTemplate(declaration)
+        case let .object(objectClass, transforms, body):
+            hasSeenObject = true
+            if isInObject || isInTemplate {
+                let keyword = SourceRange(file: statement.range.file, start: statement.range.start, end: statement.range.start + 6)
+                report("an object cannot be placed inside \(isInObject ? "another object" : "a template")", at: keyword,
+                       help: "draw its shapes as parts of the enclosing object instead")
+            }
+            switch objectClass {
+            case let .name(name, range):
+                if !classNames.contains(name) {
+                    report("unknown class '\(name)'", at: range,
+                           help: didYouMean(name, among: classNames) ?? (classNames.isEmpty ? "declare it with 'classes \(name)'" : nil))
+                }
+            case let .expression(expr):
+                checkExpression(expr)
+            }
+            checkTransforms(transforms)
+            let wasInObject = isInObject
+            isInObject = true
+            depth += 1
+            scoped { $0.checkBlock(body) }
+            depth -= 1
+            isInObject = wasInObject
+        case let .draw(call, transforms):
+            if !isInObject && !isInTemplate {
+                report("'\(call.name)' draws a part, which only happens inside an object or template body", at: call.nameRange,
+                       help: Primitive(rawValue: call.name) != nil || templates[call.name] != nil
+                           ? "wrap it: object CLASS at (x, y) { \(call.name)(…) }" : nil)
+            }
+            checkDraw(call)
+            checkTransforms(transforms)
+        }
+    }
+
+    private mutating func checkTemplate(_ declaration: TemplateDeclaration) {
+        let savedScopes = scopes, savedDepth = depth
+        scopes = [[]]
+        isInTemplate = true
+        depth = 1
+        for parameter in declaration.parameters {
+            if let defaultValue = parameter.defaultValue { checkExpression(defaultValue) }
+            if scopes[0].contains(parameter.name) {
+                report("parameter '\(parameter.name)' is declared twice", at: parameter.range)
+            }
+            scopes[0].insert(parameter.name)
+        }
+        scoped { $0.checkBlock(declaration.body) }
+        isInTemplate = false
+        scopes = savedScopes
+        depth = savedDepth
+    }
+
+    private mutating func checkTransforms(_ transforms: Transforms) {
+        for item in transforms.items { checkExpression(item.value) }
+    }
+
+    private mutating func checkDraw(_ call: Call) {
+        for argument in call.arguments { checkExpression(argument.value) }
+        let signature: Signature
+        if let primitive = Primitive(rawValue: call.name) {
+            signature = primitive.signature
+        } else if let template = templates[call.name] {
+            signature = Signature("template '\(template.name)'", template.parameters.map {
+                Signature.Parameter(name: $0.name, isRequired: $0.defaultValue == nil)
+            })
+        } else {
+            let help: String?
+            if BuiltinFunction(rawValue: call.name) != nil {
+                help = "'\(call.name)' is a function: use its value in a 'let' or an argument"
+            } else {
+                help = didYouMean(call.name, among: Primitive.allCases.map(\.rawValue) + templateNames)
+            }
+            report("unknown shape or template '\(call.name)'", at: call.nameRange, help: help)
+            return
+        }
+        do { _ = try signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+            problems.append(problem)
+        } catch {}
+    }
+
+    private mutating func checkExpression(_ expr: Expr) {
+        switch expr.kind {
+        case .int, .double, .string, .bool, .color:
+            break
+        case let .variable(name):
+            if !isDeclared(name) {
+                let help: String?
+                if classNames.contains(name) {
+                    help = "class names are not values; write the name as a string: \"\(name)\""
+                } else {
+                    help = didYouMean(name, among: visibleNames)
+                }
+                report("unknown variable '\(name)'", at: expr.range, help: help)
+            }
+        case let .point(x, y):
+            checkExpression(x)
+            checkExpression(y)
+        case let .list(items):
+            for item in items { checkExpression(item) }
+        case let .call(call):
+            for argument in call.arguments { checkExpression(argument.value) }
+            guard let function = BuiltinFunction(rawValue: call.name) else {
+                if Primitive(rawValue: call.name) != nil || templates[call.name] != nil {
+                    report("'\(call.name)' draws a part and has no value", at: call.nameRange,
+                           help: "use it as a statement inside an object or template body")
+                } else {
+                    report("unknown function '\(call.name)'", at: call.nameRange,
+                           help: didYouMean(call.name, among: BuiltinFunction.allCases.map(\.rawValue)))
+                }
+                return
+            }
+            do { _ = try function.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+                problems.append(problem)
+            } catch {}
+        case let .unary(_, operand):
+            checkExpression(operand)
+        case let .binary(_, left, right):
+            checkExpression(left)
+            checkExpression(right)
+        }
+    }
+
+    /// A canvas side: a constant integer expression (literals, `+ - * %`, parentheses) ≥ 1.
+    private mutating func canvasSide(_ expr: Expr, _ side: String) -> Int? {
+        guard let value = Checker.constantInteger(expr) else {
+            report("the canvas \(side) must be a constant whole number", at: expr.range, help: "write e.g. 'canvas 512 x 512'")
+            return nil
+        }
+        guard value >= 1 && value <= 16384 else {
+            report("the canvas \(side) must be between 1 and 16384 pixels, got \(value)", at: expr.range)
+            return nil
+        }
+        return value
+    }
+
+    static func constantInteger(_ expr: Expr) -> Int? {
+        switch expr.kind {
+        case let .int(v): return v
+        case let .double(v) where v == v.rounded() && abs(v) < 1e9: return Int(v)
+        case let .unary(.negate, operand): return constantInteger(operand).map { -$0 }
+        case let .binary(op, l, r):
+            guard let a = constantInteger(l), let b = constantInteger(r), abs(a) < 1 << 31, abs(b) < 1 << 31 else { return nil }
+            switch op {
+            case .add: return a + b
+            case .subtract: return a - b
+            case .multiply: return a * b
+            case .remainder: return b == 0 ? nil : a % b
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,120 @@
+/// Where a diagnostic points: a 1-based line and column (counted in Unicode scalars) in a file,
+/// the length of the span on that line, and the text of that line.
+public struct SourceLocation: Sendable, Hashable {
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var length: Int
+    /// The whole source line, verbatim, without its line break.
+    public var lineText: String
+
+    public init(path: String, line: Int, column: Int, length: Int, lineText: String) {
+        self.path = path; self.line = line; self.column = column; self.length = length; self.lineText = lineText
+    }
+}
+
+/// One message about a script: an error, a warning, or a note attached to another diagnostic.
+public struct Diagnostic: Sendable, Hashable {
+    public enum Severity: String, Sendable, Hashable {
+        case error, warning, note
+    }
+
+    public var severity: Severity
+    public var message: String
+    /// Nil for messages about no particular place (e.g. `while sampling image 3 with seed 7`).
+    public var location: SourceLocation?
+    /// A likely fix, rendered as a `help:` line.
+    public var help: String?
+    public var notes: [Diagnostic]
+
+    public init(severity: Severity, message: String, location: SourceLocation?, help: String? = nil, notes: [Diagnostic] = []) {
+        self.severity = severity; self.message = message; self.location = location; self.help = help; self.notes = notes
+    }
+
+    /// `PATH:LINE:COL: error: MESSAGE`, the source line, a caret line under the span, then
+    /// the `help:` line and the notes, joined with `\n` (no trailing newline).
+    public func rendered() -> String {
+        var lines: [String] = []
+        if let location {
+            lines.append("\(location.path):\(location.line):\(location.column): \(severity.rawValue): \(message)")
+            lines.append(location.lineText)
+            var caret = ""
+            for (i, scalar) in location.lineText.unicodeScalars.enumerated() where i < location.column - 1 {
+                caret.append(scalar == "\t" ? "\t" : " ")
+            }
+            caret += "^" + String(repeating: "~", count: max(0, location.length - 1))
+            lines.append(caret)
+        } else {
+            lines.append("\(severity.rawValue): \(message)")
+        }
+        if let help { lines.append("help: \(help)") }
+        for note in notes { lines.append(note.rendered()) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A script failed to compile or to sample; carries every diagnostic found.
+public struct ScriptError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    /// All diagnostics rendered, joined with `\n`.
+    public func rendered() -> String {
+        diagnostics.map { $0.rendered() }.joined(separator: "\n")
+    }
+
+    public var description: String { rendered() }
+}
+
+/// Levenshtein distance over Unicode scalars.
+/// - Complexity: O(*m*·*n*).
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+/// The closest of `candidates` to `name` when its edit distance is at most
+/// max(1, len(name)/3); ties go to the alphabetically first, so the answer never depends on
+/// the order of the candidates.
+func closestName(to name: String, among candidates: [String]) -> String? {
+    let limit = max(1, name.unicodeScalars.count / 3)
+    var best: (distance: Int, name: String)?
+    for candidate in candidates where candidate != name {
+        let d = editDistance(name, candidate)
+        guard d <= limit else { continue }
+        if best == nil || d < best!.distance || (d == best!.distance && candidate < best!.name) {
+            best = (d, candidate)
+        }
+    }
+    return best?.name
+}
+
+func didYouMean(_ name: String, among candidates: [String]) -> String? {
+    closestName(to: name, among: candidates).map { "did you mean '\($0)'?" }
+}
+
+/// An error found while lexing, parsing, checking or running, before it is turned into a
+/// rendered ``Diagnostic`` (which needs the source buffers and the import chain).
+struct ProblemReport: Error, Sendable {
+    var message: String
+    var range: SourceRange
+    var help: String?
+
+    init(_ message: String, at range: SourceRange, help: String? = nil) {
+        self.message = message; self.range = range; self.help = help
+    }
+}

@@ -1,0 +1,571 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SceneModel
+
+/// Hard limits per image; exceeding one is a runtime error at the offending statement.
+enum Limits {
+    static let repeatCount = 100_000
+    static let evaluationSteps = 10_000_000
+    static let instances = 65_535
+    static let templateDepth = 32
+    static let shapesPerInstance = 100_000
+}
+
+/// What a checked program gives the interpreter: the flattened top-level statements and the
+/// tables the statements refer to. Immutable, shared by all threads.
+struct CompiledScript: Sendable {
+    var statements: [Statement]
+    var templates: [String: TemplateDeclaration]
+    var categories: [Category]
+    var categoryIDs: [String: Int]
+    var width: Int
+    var height: Int
+}
+
+/// The state of sampling one image: its random generator, the variables in scope, the
+/// instances drawn so far. Created fresh by each `sample(seed:index:)` call and never shared.
+/// (A frame time for video would live here too.)
+struct Interpreter {
+    let script: CompiledScript
+    var rng: SceneRandomGenerator
+    private var steps = 0
+    /// Innermost scope last. A template call swaps in a fresh stack holding its parameters.
+    private var scopes: [[String: Value]] = [[:]]
+    private var templateDepth = 0
+    private(set) var instances: [Instance] = []
+    private(set) var background: Paint = .solid(.black)
+    /// The parts of the object being built, or nil outside an object.
+    private var parts: [Shape]?
+    /// Maps the current local frame (object, template use) to canvas pixels.
+    private var transform = AffineTransform.identity
+
+    init(script: CompiledScript, rng: SceneRandomGenerator) {
+        self.script = script
+        self.rng = rng
+    }
+
+    // MARK: Statements
+
+    mutating func run() throws {
+        try execute(script.statements)
+    }
+
+    private mutating func step(_ range: SourceRange) throws {
+        steps += 1
+        if steps > Limits.evaluationSteps {
+            throw ProblemReport("this image needs more than \(Limits.evaluationSteps) evaluation steps", at: range,
+                                help: "lower the repeat counts or the template nesting")
+        }
+    }
+
+    private mutating func execute(_ block: [Statement]) throws {
+        for statement in block { try execute(statement) }
+    }
+
+    private mutating func inScope(_ body: (inout Interpreter) throws -> Void) throws {
+        scopes.append([:])
+        defer { scopes.removeLast() }
+        try body(&self)
+    }
+
+    private mutating func execute(_ statement: Statement) throws {
+        try step(statement.range)
+        switch statement.kind {
+        case .canvas, .classes, .import, .template:
+            break  // resolved at compile time
+        case let .background(expr):
+            let value = try evaluate(expr)
+            let center = SceneModel.Point(Double(script.width) / 2, Double(script.height) / 2)
+            let halfDiagonal = (Double(script.width * script.width + script.height * script.height)).squareRoot() / 2
+            background = try paint(value, center: center, radius: halfDiagonal, what: "background", at: expr.range)
+        case let .let(name, _, expr):
+            scopes[scopes.count - 1][name] = try evaluate(expr)
+        case let .assign(name, range, expr):
+            let value = try evaluate(expr)
+            guard let level = scopes.lastIndex(where: { $0[name] != nil }) else {
+                throw ProblemReport("unknown variable '\(name)'", at: range)
+            }
+            scopes[level][name] = value
+        case let .repeat(countExpr, indexName, _, body):
+            let count = try integer(try evaluate(countExpr), "repeat count", at: countExpr.range)
+            if count < 0 { throw ProblemReport("repeat count must not be negative, got \(count)", at: countExpr.range) }
+            if count > Limits.repeatCount {
+                throw ProblemReport("repeat count \(count) exceeds the limit of \(Limits.repeatCount) per loop", at: countExpr.range)
+            }
+            for i in 0..<count {
+                try step(countExpr.range)  // so that even empty loops count towards the step limit
+                try inScope { this in
+                    if let indexName { this.scopes[this.scopes.count - 1][indexName] = .int(i) }
+                    try this.execute(body)
+                }
+            }
+        case let .if(condition, then, elseBody):
+            let value = try evaluate(condition)
+            guard case let .bool(isTrue) = value else {
+                throw ProblemReport("the condition must be a Bool, got \(value.typeName) \(value.display)", at: condition.range)
+            }
+            if isTrue {
+                try inScope { try $0.execute(then) }
+            } else if let elseBody {
+                try inScope { try $0.execute(elseBody) }
+            }
+        case let .object(objectClass, transforms, body):
+            try drawObject(objectClass, transforms, body, range: statement.range)
+        case let .draw(call, transforms):
+            try drawPart(call, transforms)
+        }
+    }
+
+    private mutating func drawObject(_ objectClass: ObjectClass, _ transforms: Transforms, _ body: [Statement], range: SourceRange) throws {
+        let categoryID: Int
+        switch objectClass {
+        case let .name(name, nameRange):
+            guard let id = script.categoryIDs[name] else { throw ProblemReport("unknown class '\(name)'", at: nameRange) }
+            categoryID = id
+        case let .expression(expr):
+            let value = try evaluate(expr)
+            guard case let .string(name) = value else {
+                throw ProblemReport("a class must be given by its name as a String, got \(value.typeName) \(value.display)", at: expr.range)
+            }
+            guard let id = script.categoryIDs[name] else {
+                throw ProblemReport("unknown class '\(name)'", at: expr.range,
+                                    help: didYouMean(name, among: script.categories.map(\.name)))
+            }
+            categoryID = id
+        }
+        if instances.count >= Limits.instances {
+            throw ProblemReport("this image has more than \(Limits.instances) instances", at: range)
+        }
+        let local = try localTransform(transforms)
+        let outer = transform
+        transform = outer.concatenating(local)
+        parts = []
+        defer { parts = nil; transform = outer }
+        try inScope { try $0.execute(body) }
+        instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? []))
+    }
+
+    /// Draws a primitive, or runs a template body, under the current transform composed with
+    /// the part's own. Arguments are evaluated first (written order, then missing defaults in
+    /// parameter order), then the transforms in written order.
+    private mutating func drawPart(_ call: Call, _ transforms: Transforms) throws {
+        if let primitive = Primitive(rawValue: call.name) {
+            let (values, ranges) = try evaluateArguments(call, signature: primitive.signature)
+            let local = try localTransform(transforms)
+            let shape = try makeShape(primitive, values, ranges, call: call)
+            guard parts != nil else { throw ProblemReport("shapes can only be drawn inside an object", at: call.range) }
+            if parts!.count >= Limits.shapesPerInstance {
+                throw ProblemReport("this object has more than \(Limits.shapesPerInstance) shapes", at: call.range)
+            }
+            parts!.append(Shape(geometry: shape.geometry, transform: transform.concatenating(local), paint: shape.paint, fillRule: shape.fillRule))
+            return
+        }
+        guard let template = script.templates[call.name] else {
+            throw ProblemReport("unknown shape or template '\(call.name)'", at: call.nameRange)
+        }
+        if templateDepth >= Limits.templateDepth {
+            throw ProblemReport("templates nest deeper than \(Limits.templateDepth) calls", at: call.range,
+                                help: "check '\(template.name)' for unbounded recursion")
+        }
+        let signature = Signature("template '\(template.name)'", template.parameters.map {
+            Signature.Parameter(name: $0.name, isRequired: $0.defaultValue == nil)
+        })
+        let bound = try signature.bind(call.arguments, call: call.range)
+        var written: [Value] = []
+        for argument in call.arguments { written.append(try evaluate(argument.value)) }
+        // Defaults are evaluated in the template's scope, seeing the parameters before them.
+        let callerScopes = scopes
+        scopes = [[:]]
+        templateDepth += 1
+        let outer = transform
+        defer { scopes = callerScopes; templateDepth -= 1; transform = outer }
+        for (slot, parameter) in template.parameters.enumerated() {
+            if let i = bound[slot] {
+                scopes[0][parameter.name] = written[i]
+            } else if let defaultValue = parameter.defaultValue {
+                scopes[0][parameter.name] = try evaluate(defaultValue)
+            }
+        }
+        // Transforms are written in the caller's scope.
+        let templateScopes = scopes
+        scopes = callerScopes
+        let local = try localTransform(transforms)
+        scopes = templateScopes
+        transform = outer.concatenating(local)
+        try execute(template.body)
+    }
+
+    /// translate(at) · rotate(rotate) · scale(scale): scale first, then rotate, then translate.
+    private mutating func localTransform(_ transforms: Transforms) throws -> AffineTransform {
+        var translation = AffineTransform.identity, rotation = AffineTransform.identity, scaling = AffineTransform.identity
+        for (kind, expr) in transforms.items {
+            let value = try evaluate(expr)
+            switch (kind, value) {
+            case let (.at, .point(x, y)):
+                translation = .translation(x, y)
+            case (.rotate, _):
+                rotation = .rotation(degrees: try number(value, "rotate", at: expr.range))
+            case let (.scale, .point(sx, sy)):
+                scaling = .scale(sx, sy)
+            case (.scale, _):
+                let s = try number(value, "scale", at: expr.range)
+                scaling = .scale(s, s)
+            default:
+                throw ProblemReport("'at' needs a Point like (x, y), got \(value.typeName) \(value.display)", at: expr.range)
+            }
+        }
+        return translation.concatenating(rotation.concatenating(scaling))
+    }
+
+    private mutating func makeShape(_ primitive: Primitive, _ values: [Value?], _ ranges: [SourceRange?], call: Call) throws -> Shape {
+        let name = primitive.rawValue
+        func size(_ slot: Int) throws -> Double {
+            let parameter = primitive.signature.parameters[slot].name
+            let v = try number(values[slot]!, "\(name): \(parameter)", at: ranges[slot]!)
+            guard v >= 0, v.isFinite else {
+                throw ProblemReport("\(name): \(parameter) must not be negative, got \(formatNumber(v))", at: ranges[slot]!)
+            }
+            return v
+        }
+        let geometry: Geometry
+        let paintSlot: Int
+        switch primitive {
+        case .rectangle: geometry = .rectangle(width: try size(0), height: try size(1)); paintSlot = 2
+        case .circle: geometry = .circle(radius: try size(0)); paintSlot = 1
+        case .ellipse: geometry = .ellipse(radiusX: try size(0), radiusY: try size(1)); paintSlot = 2
+        case .regular_polygon:
+            let sides = try integer(values[0]!, "regular_polygon: sides", at: ranges[0]!)
+            if sides < 3 { throw ProblemReport("regular_polygon: sides must be at least 3, got \(sides)", at: ranges[0]!) }
+            geometry = .regularPolygon(sides: sides, radius: try size(1)); paintSlot = 2
+        case .polygon:
+            guard case let .list(items) = values[0]! else {
+                throw ProblemReport("polygon: points must be a List of Points, got \(values[0]!.typeName)", at: ranges[0]!)
+            }
+            var points: [SceneModel.Point] = []
+            for item in items {
+                guard case let .point(x, y) = item else {
+                    throw ProblemReport("polygon: points must be a List of Points, found \(item.typeName) \(item.display)", at: ranges[0]!)
+                }
+                points.append(SceneModel.Point(x, y))
+            }
+            if points.count < 3 { throw ProblemReport("polygon: points needs at least 3 points, got \(points.count)", at: ranges[0]!) }
+            geometry = .polygon(points); paintSlot = 1
+        }
+        let fill = values[paintSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))
+        let paint = try self.paint(fill, center: SceneModel.Point(0, 0), radius: geometry.boundingRadius,
+                                   what: "\(name): fill", at: ranges[paintSlot] ?? call.range)
+        var fillRule = FillRule.nonZero
+        if let rule = values[paintSlot + 1] {
+            switch rule {
+            case .string("nonzero"): fillRule = .nonZero
+            case .string("evenodd"): fillRule = .evenOdd
+            default:
+                throw ProblemReport("\(name): fill_rule must be \"nonzero\" or \"evenodd\", got \(rule.display)", at: ranges[paintSlot + 1]!)
+            }
+        }
+        return Shape(geometry: geometry, transform: .identity, paint: paint, fillRule: fillRule)
+    }
+
+    private func paint(_ value: Value, center: SceneModel.Point, radius: Double, what: String, at range: SourceRange) throws -> Paint {
+        switch value {
+        case let .color(c): return .solid(c)
+        case let .gradient(g): return g.paint(center: center, radius: radius)
+        default: throw ProblemReport("\(what) must be a Color or a gradient, got \(value.typeName) \(value.display)", at: range)
+        }
+    }
+
+    // MARK: Expressions
+
+    /// Evaluates written arguments left to right, then the defaults of the missing optional
+    /// parameters (built-ins and primitives have none that draw). Returns one value (and the
+    /// range of its argument) per parameter, nil for a parameter left to its default.
+    private mutating func evaluateArguments(_ call: Call, signature: Signature) throws -> ([Value?], [SourceRange?]) {
+        let bound = try signature.bind(call.arguments, call: call.range)
+        var written: [Value] = []
+        for argument in call.arguments { written.append(try evaluate(argument.value)) }
+        return (bound.map { $0.map { written[$0] } }, bound.map { $0.map { call.arguments[$0].value.range } })
+    }
+
+    mutating func evaluate(_ expr: Expr) throws -> Value {
+        try step(expr.range)
+        switch expr.kind {
+        case let .int(v): return .int(v)
+        case let .double(v): return .double(v)
+        case let .string(v): return .string(v)
+        case let .bool(v): return .bool(v)
+        case let .color(v): return .color(v)
+        case let .variable(name):
+            for scope in scopes.reversed() {
+                if let value = scope[name] { return value }
+            }
+            switch name {
+            case "pi": return .double(Double.pi)
+            case "width": return .int(script.width)
+            case "height": return .int(script.height)
+            default: throw ProblemReport("unknown variable '\(name)'", at: expr.range)
+            }
+        case let .point(xExpr, yExpr):
+            let x = try number(try evaluate(xExpr), "the x of a point", at: xExpr.range)
+            let y = try number(try evaluate(yExpr), "the y of a point", at: yExpr.range)
+            return .point(x, y)
+        case let .list(items):
+            var values: [Value] = []
+            for item in items { values.append(try evaluate(item)) }
+            return .list(values)
+        case let .call(call):
+            return try callBuiltin(call)
+        case let .unary(op, operandExpr):
+            let operand = try evaluate(operandExpr)
+            switch (op, operand) {
+            case let (.negate, .int(v)):
+                guard v != Int.min else { throw ProblemReport("integer overflow", at: expr.range) }
+                return .int(-v)
+            case let (.negate, .double(v)): return .double(-v)
+            case let (.negate, .point(x, y)): return .point(-x, -y)
+            case let (.not, .bool(v)): return .bool(!v)
+            default:
+                throw ProblemReport("'\(op.rawValue)' cannot be applied to \(operand.typeName) \(operand.display)", at: expr.range)
+            }
+        case let .binary(op, leftExpr, rightExpr):
+            let left = try evaluate(leftExpr)
+            if op == .and || op == .or {
+                guard case let .bool(l) = left else {
+                    throw ProblemReport("'\(op.rawValue)' needs Bool operands, got \(left.typeName) \(left.display)", at: leftExpr.range)
+                }
+                // Short-circuit: the right side (and its draws) is skipped when the left decides.
+                if (op == .and && !l) || (op == .or && l) { return .bool(l) }
+                let right = try evaluate(rightExpr)
+                guard case let .bool(r) = right else {
+                    throw ProblemReport("'\(op.rawValue)' needs Bool operands, got \(right.typeName) \(right.display)", at: rightExpr.range)
+                }
+                return .bool(r)
+            }
+            let right = try evaluate(rightExpr)
+            return try binary(op, left, right, at: expr.range)
+        }
+    }
+
+    private func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange) throws -> Value {
+        func overflow() -> ProblemReport { ProblemReport("integer overflow in '\(op.rawValue)'", at: range) }
+        switch (op, left, right) {
+        case let (.add, .int(a), .int(b)):
+            let (r, o) = a.addingReportingOverflow(b); if o { throw overflow() }; return .int(r)
+        case let (.subtract, .int(a), .int(b)):
+            let (r, o) = a.subtractingReportingOverflow(b); if o { throw overflow() }; return .int(r)
+        case let (.multiply, .int(a), .int(b)):
+            let (r, o) = a.multipliedReportingOverflow(by: b); if o { throw overflow() }; return .int(r)
+        case let (.remainder, .int(a), .int(b)):
+            if b == 0 { throw ProblemReport("remainder by zero", at: range) }
+            let (r, o) = a.remainderReportingOverflow(dividingBy: b); if o { throw overflow() }; return .int(r)
+        case let (.add, .point(ax, ay), .point(bx, by)): return .point(ax + bx, ay + by)
+        case let (.subtract, .point(ax, ay), .point(bx, by)): return .point(ax - bx, ay - by)
+        case let (.add, .string(a), .string(b)): return .string(a + b)
+        case (.equal, _, _): return .bool(Interpreter.isEqual(left, right))
+        case (.notEqual, _, _): return .bool(!Interpreter.isEqual(left, right))
+        default: break
+        }
+        if let a = left.number, let b = right.number {
+            switch op {
+            case .add: return .double(a + b)
+            case .subtract: return .double(a - b)
+            case .multiply: return .double(a * b)
+            case .divide:
+                if b == 0 { throw ProblemReport("division by zero", at: range) }
+                return .double(a / b)
+            case .remainder:
+                if b == 0 { throw ProblemReport("remainder by zero", at: range) }
+                return .double(a.truncatingRemainder(dividingBy: b))
+            case .less: return .bool(a < b)
+            case .lessOrEqual: return .bool(a <= b)
+            case .greater: return .bool(a > b)
+            case .greaterOrEqual: return .bool(a >= b)
+            default: break
+            }
+        }
+        switch (op, left, right) {
+        case let (.multiply, .point(x, y), _) where right.number != nil: return .point(x * right.number!, y * right.number!)
+        case let (.multiply, _, .point(x, y)) where left.number != nil: return .point(x * left.number!, y * left.number!)
+        case let (.divide, .point(x, y), _) where right.number != nil:
+            if right.number! == 0 { throw ProblemReport("division by zero", at: range) }
+            return .point(x / right.number!, y / right.number!)
+        default:
+            throw ProblemReport("'\(op.rawValue)' cannot be applied to \(left.typeName) \(left.display) and \(right.typeName) \(right.display)", at: range)
+        }
+    }
+
+    /// Equality; Int and Double compare by numeric value.
+    static func isEqual(_ a: Value, _ b: Value) -> Bool {
+        if let x = a.number, let y = b.number { return x == y }
+        return a == b
+    }
+
+    // MARK: Conversions
+
+    func number(_ value: Value, _ what: String, at range: SourceRange) throws -> Double {
+        guard let v = value.number else {
+            throw ProblemReport("\(what) must be a number, got \(value.typeName) \(value.display)", at: range)
+        }
+        return v
+    }
+
+    /// An Int, or a Double with an integral value.
+    func integer(_ value: Value, _ what: String, at range: SourceRange) throws -> Int {
+        switch value {
+        case let .int(v): return v
+        case let .double(v) where v == v.rounded() && abs(v) < 9e15: return Int(v)
+        case .double:
+            throw ProblemReport("\(what) must be a whole number, got \(value.display)", at: range)
+        default:
+            throw ProblemReport("\(what) must be a whole number, got \(value.typeName) \(value.display)", at: range)
+        }
+    }
+
+    // MARK: Built-in functions
+
+    private mutating func callBuiltin(_ call: Call) throws -> Value {
+        guard let function = BuiltinFunction(rawValue: call.name) else {
+            throw ProblemReport("unknown function '\(call.name)'", at: call.nameRange)
+        }
+        let (values, ranges) = try evaluateArguments(call, signature: function.signature)
+        let name = function.rawValue
+        func argument(_ i: Int) -> Value { values[i]! }
+        func num(_ i: Int) throws -> Double {
+            try number(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
+        }
+        func int(_ i: Int) throws -> Int {
+            try integer(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
+        }
+        func unit(_ i: Int) throws -> Double {
+            let v = try num(i)
+            guard v >= 0 && v <= 1 else {
+                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be between 0 and 1, got \(formatNumber(v))", at: ranges[i]!)
+            }
+            return v
+        }
+        func byte(_ i: Int) throws -> Double {
+            let v = try num(i)
+            guard v >= 0 && v <= 255 else {
+                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be between 0 and 255, got \(formatNumber(v))", at: ranges[i]!)
+            }
+            return v / 255
+        }
+        func color(_ i: Int) throws -> Color {
+            guard case let .color(c) = values[i]! else {
+                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be a Color, got \(values[i]!.typeName) \(values[i]!.display)", at: ranges[i]!)
+            }
+            return c
+        }
+        func numeric(_ v: Double) throws -> Value {
+            guard v.isFinite else { throw ProblemReport("\(name) gives a non-finite result", at: call.range) }
+            return .double(v)
+        }
+        func rounded(_ rule: FloatingPointRoundingRule) throws -> Value {
+            if case let .int(v) = argument(0) { return .int(v) }
+            let v = try num(0).rounded(rule)
+            guard abs(v) < 9e15 else { throw ProblemReport("\(name): \(formatNumber(v)) is too large for an Int", at: ranges[0]!) }
+            return .int(Int(v))
+        }
+        switch function {
+        case .uniform:
+            let (low, high) = (try num(0), try num(1))
+            if low > high {
+                throw ProblemReport("uniform: low (\(formatNumber(low))) must not be greater than high (\(formatNumber(high)))", at: call.range)
+            }
+            return .double(Distributions.uniform(low, high, using: &rng))
+        case .normal:
+            let (mean, sd) = (try num(0), try num(1))
+            if sd < 0 { throw ProblemReport("normal: sd must not be negative, got \(formatNumber(sd))", at: ranges[1]!) }
+            return .double(Distributions.normal(mean, sd, using: &rng))
+        case .randint:
+            let (low, high) = (try int(0), try int(1))
+            if low > high {
+                throw ProblemReport("randint: low (\(low)) must not be greater than high (\(high))", at: call.range)
+            }
+            return .int(Distributions.randint(low, high, using: &rng))
+        case .choice:
+            return values[Distributions.choiceIndex(values.count, using: &rng)]!
+        case .bernoulli:
+            return .bool(Distributions.bernoulli(try unit(0), using: &rng))
+        case .rgb:
+            return .color(Color(red: try byte(0), green: try byte(1), blue: try byte(2)))
+        case .rgba:
+            return .color(Color(red: try byte(0), green: try byte(1), blue: try byte(2), alpha: try unit(3)))
+        case .hsv:
+            return .color(hsvColor(hue: try num(0), saturation: try unit(1), value: try unit(2)))
+        case .gray:
+            let v = try unit(0)
+            return .color(Color(red: v, green: v, blue: v))
+        case .linear:
+            let angle = values[2] == nil ? 0 : try num(2)
+            return .gradient(GradientValue(from: try color(0), to: try color(1), angle: angle))
+        case .sin: return try numeric(Foundation_sin(try num(0)))
+        case .cos: return try numeric(Foundation_cos(try num(0)))
+        case .tan: return try numeric(Foundation_tan(try num(0)))
+        case .atan2: return try numeric(Foundation_atan2(try num(0), try num(1)))
+        case .sqrt:
+            let x = try num(0)
+            if x < 0 { throw ProblemReport("sqrt: x must not be negative, got \(formatNumber(x))", at: ranges[0]!) }
+            return .double(x.squareRoot())
+        case .abs:
+            if case let .int(v) = argument(0), v != Int.min { return .int(Swift.abs(v)) }
+            return .double(Swift.abs(try num(0)))
+        case .floor: return try rounded(.down)
+        case .ceil: return try rounded(.up)
+        case .round: return try rounded(.toNearestOrAwayFromZero)
+        case .min, .max:
+            let numbers = values.map { $0! }
+            var best = numbers[0]
+            for (i, value) in numbers.enumerated() {
+                let v = try number(value, "\(name): argument \(i + 1)", at: ranges[i]!)
+                if i == 0 { continue }
+                let current = best.number!
+                if (function == .min && v < current) || (function == .max && v > current) { best = value }
+            }
+            if numbers.contains(where: { if case .double = $0 { return true } else { return false } }) {
+                return .double(best.number!)
+            }
+            return best
+        case .clamp:
+            let (x, lo, hi) = (try num(0), try num(1), try num(2))
+            if lo > hi { throw ProblemReport("clamp: lo (\(formatNumber(lo))) must not be greater than hi (\(formatNumber(hi)))", at: call.range) }
+            if case .int = argument(0), case .int = argument(1), case .int = argument(2) { return .int(Int(Swift.min(Swift.max(x, lo), hi))) }
+            return .double(Swift.min(Swift.max(x, lo), hi))
+        case .lerp:
+            let (a, b, t) = (try num(0), try num(1), try num(2))
+            return .double(a + (b - a) * t)
+        case .radians: return .double(try num(0) * Double.pi / 180)
+        case .degrees: return .double(try num(0) * 180 / Double.pi)
+        }
+    }
+}
+
+/// HSV → RGB; `hue` in degrees (wrapped into [0, 360)), saturation and value in 0...1.
+func hsvColor(hue: Double, saturation s: Double, value v: Double) -> Color {
+    var h = hue.truncatingRemainder(dividingBy: 360)
+    if h < 0 { h += 360 }
+    let c = v * s
+    let sector = h / 60
+    let x = c * (1 - Swift.abs(sector.truncatingRemainder(dividingBy: 2) - 1))
+    let m = v - c
+    let (r, g, b): (Double, Double, Double)
+    switch Int(sector) {
+    case 0: (r, g, b) = (c, x, 0)
+    case 1: (r, g, b) = (x, c, 0)
+    case 2: (r, g, b) = (0, c, x)
+    case 3: (r, g, b) = (0, x, c)
+    case 4: (r, g, b) = (x, 0, c)
+    default: (r, g, b) = (c, 0, x)
+    }
+    return Color(red: r + m, green: g + m, blue: b + m)
+}
+
+// The math functions by name, since the enum cases shadow them inside `callBuiltin`.
+private func Foundation_sin(_ x: Double) -> Double { sin(x) }
+private func Foundation_cos(_ x: Double) -> Double { cos(x) }
+private func Foundation_tan(_ x: Double) -> Double { tan(x) }
+private func Foundation_atan2(_ y: Double, _ x: Double) -> Double { atan2(y, x) }

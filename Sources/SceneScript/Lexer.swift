@@ -1,0 +1,223 @@
+import SceneModel
+
+enum Keyword: String, Sendable, CaseIterable {
+    case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, at, rotate, scale
+    case `if`, `else`, `true`, `false`, and, or, not
+
+    /// Keywords that begin a statement, offered as did-you-mean suggestions in statement position.
+    static let statementKeywords: [String] = [
+        "canvas", "classes", "background", "import", "let", "repeat", "template", "object", "if",
+    ]
+}
+
+enum TokenKind: Sendable, Equatable {
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case color(Color)
+    case identifier(String)
+    case keyword(Keyword)
+    /// One of `( ) [ ] { } , : ; = + - * / % < <= > >= == !=`.
+    case symbol(String)
+    case newline
+    case end
+}
+
+struct Token: Sendable {
+    var kind: TokenKind
+    var range: SourceRange
+
+    /// How the token reads in an error message.
+    var spelling: String {
+        switch kind {
+        case let .int(v): return "'\(v)'"
+        case let .double(v): return "'\(v)'"
+        case .string: return "string"
+        case .color: return "colour"
+        case let .identifier(name): return "'\(name)'"
+        case let .keyword(k): return "'\(k.rawValue)'"
+        case let .symbol(s): return "'\(s)'"
+        case .newline: return "end of line"
+        case .end: return "end of file"
+        }
+    }
+}
+
+/// Splits a source buffer into tokens. Newlines are tokens (they end statements) except
+/// inside `(` `)` and `[` `]`. Lexical errors are collected and lexing continues.
+struct Lexer {
+    let buffer: SourceBuffer
+    let fileIndex: Int
+    private var scalars: [Unicode.Scalar] { buffer.scalars }
+    private var position = 0
+    /// Open brackets: `(`, `[` or `{`; newlines count only when the innermost is `{` or none.
+    private var brackets: [Unicode.Scalar] = []
+    var problems: [ProblemReport] = []
+
+    init(buffer: SourceBuffer, fileIndex: Int) {
+        self.buffer = buffer
+        self.fileIndex = fileIndex
+    }
+
+    static func isIdentifierStart(_ s: Unicode.Scalar) -> Bool {
+        (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "_"
+    }
+
+    static func isIdentifierContinue(_ s: Unicode.Scalar) -> Bool {
+        isIdentifierStart(s) || isDigit(s)
+    }
+
+    static func isDigit(_ s: Unicode.Scalar) -> Bool { s >= "0" && s <= "9" }
+
+    static func hexValue(_ s: Unicode.Scalar) -> Int? {
+        switch s {
+        case "0"..."9": return Int(s.value - 48)
+        case "a"..."f": return Int(s.value - 97 + 10)
+        case "A"..."F": return Int(s.value - 65 + 10)
+        default: return nil
+        }
+    }
+
+    private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+        position + offset < scalars.count ? scalars[position + offset] : nil
+    }
+
+    private func range(from start: Int) -> SourceRange {
+        SourceRange(file: fileIndex, start: start, end: position)
+    }
+
+    mutating func tokenize() -> [Token] {
+        var tokens: [Token] = []
+        while let token = nextToken() {
+            tokens.append(token)
+        }
+        tokens.append(Token(kind: .end, range: SourceRange(file: fileIndex, start: scalars.count, end: scalars.count)))
+        return tokens
+    }
+
+    /// The next token, or nil at the end of the input.
+    private mutating func nextToken() -> Token? {
+        while let s = peek() {
+            let start = position
+            switch s {
+            case " ", "\t", "\r":
+                position += 1
+            case "\n":
+                position += 1
+                if brackets.last == "(" || brackets.last == "[" { continue }
+                return Token(kind: .newline, range: range(from: start))
+            case "#":
+                if let color = colorLiteral() { return Token(kind: .color(color), range: range(from: start)) }
+                while let c = peek(), c != "\n" { position += 1 }
+            case "\"":
+                return stringLiteral()
+            case _ where Lexer.isDigit(s) || (s == "." && peek(1).map(Lexer.isDigit) == true):
+                return numberLiteral()
+            case _ where Lexer.isIdentifierStart(s):
+                while let c = peek(), Lexer.isIdentifierContinue(c) { position += 1 }
+                var name = String.UnicodeScalarView()
+                name.append(contentsOf: scalars[start..<position])
+                let text = String(name)
+                let kind: TokenKind = Keyword(rawValue: text).map { .keyword($0) } ?? .identifier(text)
+                return Token(kind: kind, range: range(from: start))
+            default:
+                return symbol()
+            }
+        }
+        return nil
+    }
+
+    /// `#rrggbb` or `#rrggbbaa` followed by a non-identifier character; nil (and no
+    /// characters consumed) when the `#` starts a comment.
+    private mutating func colorLiteral() -> Color? {
+        var end = position + 1
+        while end < scalars.count, Lexer.isIdentifierContinue(scalars[end]) { end += 1 }
+        let digits = scalars[(position + 1)..<end].compactMap(Lexer.hexValue)
+        guard digits.count == end - position - 1, digits.count == 6 || digits.count == 8 else { return nil }
+        position = end
+        func byte(_ i: Int) -> Double { Double(digits[2 * i] * 16 + digits[2 * i + 1]) / 255 }
+        return Color(red: byte(0), green: byte(1), blue: byte(2), alpha: digits.count == 8 ? byte(3) : 1)
+    }
+
+    private mutating func stringLiteral() -> Token {
+        let start = position
+        position += 1
+        var value = String.UnicodeScalarView()
+        while true {
+            guard let c = peek(), c != "\n" else {
+                problems.append(ProblemReport("unterminated string", at: range(from: start), help: "add a closing '\"'"))
+                break
+            }
+            position += 1
+            if c == "\"" { break }
+            if c == "\\" {
+                let escapeStart = position - 1
+                switch peek() {
+                case "\""?: value.append("\""); position += 1
+                case "\\"?: value.append("\\"); position += 1
+                case "n"?: value.append("\n"); position += 1
+                default:
+                    if peek() != nil && peek() != "\n" { position += 1 }
+                    problems.append(ProblemReport(
+                        "unknown escape sequence in string", at: range(from: escapeStart),
+                        help: "the escapes are \\\", \\\\ and \\n"))
+                }
+            } else {
+                value.append(c)
+            }
+        }
+        return Token(kind: .string(String(value)), range: range(from: start))
+    }
+
+    private mutating func numberLiteral() -> Token {
+        let start = position
+        var isInteger = true
+        while let c = peek(), Lexer.isDigit(c) { position += 1 }
+        if peek() == ".", peek(1).map(Lexer.isDigit) == true {
+            isInteger = false
+            position += 1
+            while let c = peek(), Lexer.isDigit(c) { position += 1 }
+        }
+        if peek() == "e" || peek() == "E" {
+            var look = 1
+            if peek(look) == "+" || peek(look) == "-" { look += 1 }
+            if peek(look).map(Lexer.isDigit) == true {
+                isInteger = false
+                position += look
+                while let c = peek(), Lexer.isDigit(c) { position += 1 }
+            }
+        }
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[start..<position])
+        let spelling = String(text)
+        if isInteger {
+            if let value = Int(spelling) { return Token(kind: .int(value), range: range(from: start)) }
+            problems.append(ProblemReport("integer literal '\(spelling)' is too large", at: range(from: start)))
+            return Token(kind: .int(0), range: range(from: start))
+        }
+        return Token(kind: .double(Double(spelling) ?? 0), range: range(from: start))
+    }
+
+    private mutating func symbol() -> Token? {
+        let start = position
+        let s = peek()!
+        position += 1
+        let two: [Unicode.Scalar: String] = ["<": "<=", ">": ">=", "=": "==", "!": "!="]
+        if let pair = two[s], peek() == "=" {
+            position += 1
+            return Token(kind: .symbol(pair), range: range(from: start))
+        }
+        switch s {
+        case "(", "[", "{":
+            brackets.append(s)
+        case ")", "]", "}":
+            if !brackets.isEmpty { brackets.removeLast() }
+        case ",", ":", ";", "=", "+", "-", "*", "/", "%", "<", ">":
+            break
+        default:
+            problems.append(ProblemReport("unexpected character '\(s)'", at: range(from: start)))
+            return nextToken()
+        }
+        return Token(kind: .symbol(String(s)), range: range(from: start))
+    }
+}

@@ -1,0 +1,363 @@
+import SceneModel
+
+/// Hand-written recursive-descent parser (Pratt for expressions). On an error it records a
+/// problem and skips to the next statement boundary, so one run reports many errors.
+struct Parser {
+    private var tokens: [Token]
+    private var index = 0
+    private(set) var problems: [ProblemReport] = []
+
+    init(buffer: SourceBuffer, fileIndex: Int) {
+        var lexer = Lexer(buffer: buffer, fileIndex: fileIndex)
+        tokens = lexer.tokenize()
+        problems = lexer.problems
+    }
+
+    // MARK: Tokens
+
+    private var current: Token { tokens[index] }
+    private func peekKind(_ offset: Int = 1) -> TokenKind { tokens[min(index + offset, tokens.count - 1)].kind }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    private func isSymbol(_ s: String) -> Bool { current.kind == .symbol(s) }
+    private func isKeyword(_ k: Keyword) -> Bool { current.kind == .keyword(k) }
+
+    private mutating func skipNewlines() {
+        while current.kind == .newline || isSymbol(";") { advance() }
+    }
+
+    @discardableResult
+    private mutating func expectSymbol(_ s: String, _ context: String) throws -> Token {
+        guard isSymbol(s) else {
+            throw ProblemReport("expected '\(s)' \(context), found \(current.spelling)", at: current.range)
+        }
+        return advance()
+    }
+
+    private mutating func expectIdentifier(_ what: String) throws -> (String, SourceRange) {
+        guard case let .identifier(name) = current.kind else {
+            if case let .keyword(k) = current.kind {
+                throw ProblemReport("expected \(what), found keyword '\(k.rawValue)'", at: current.range)
+            }
+            throw ProblemReport("expected \(what), found \(current.spelling)", at: current.range)
+        }
+        return (name, advance().range)
+    }
+
+    // MARK: Statements
+
+    /// Parses a whole file.
+    mutating func parseFile() -> [Statement] {
+        var statements: [Statement] = []
+        skipNewlines()
+        while current.kind != .end {
+            if isSymbol("}") {
+                problems.append(ProblemReport("unexpected '}'", at: current.range, help: "remove it, or add the '{' it closes"))
+                advance()
+            } else if let statement = parseStatementRecovering() {
+                statements.append(statement)
+            }
+            skipNewlines()
+        }
+        return statements
+    }
+
+    private mutating func parseStatementRecovering() -> Statement? {
+        do {
+            let statement = try parseStatement()
+            if !(current.kind == .newline || isSymbol(";") || isSymbol("}") || current.kind == .end) {
+                throw ProblemReport("expected end of line or ';' after statement, found \(current.spelling)", at: current.range)
+            }
+            return statement
+        } catch let problem as ProblemReport {
+            problems.append(problem)
+            synchronize()
+            return nil
+        } catch {
+            preconditionFailure("parser threw \(error)")
+        }
+    }
+
+    /// Skips to the end of the current statement: a newline or `;` outside braces, or just before
+    /// the `}` that closes the enclosing block. A `{ … }` met on the way is skipped whole.
+    private mutating func synchronize() {
+        var depth = 0
+        while current.kind != .end {
+            switch current.kind {
+            case .newline where depth == 0, .symbol(";") where depth == 0:
+                return
+            case .symbol("{"):
+                depth += 1
+            case .symbol("}"):
+                if depth == 0 { return }
+                depth -= 1
+                if depth == 0 { advance(); return }
+            default:
+                break
+            }
+            advance()
+        }
+    }
+
+    private mutating func parseBlock() throws -> [Statement] {
+        try expectSymbol("{", "to open a block")
+        var statements: [Statement] = []
+        skipNewlines()
+        while !isSymbol("}") {
+            if current.kind == .end {
+                throw ProblemReport("expected '}' to close the block, found end of file", at: current.range)
+            }
+            if let statement = parseStatementRecovering() { statements.append(statement) }
+            skipNewlines()
+        }
+        advance()
+        return statements
+    }
+
+    private mutating func parseStatement() throws -> Statement {
+        let start = current.range
+        func finish(_ kind: Statement.Kind) -> Statement {
+            Statement(kind: kind, range: start.through(tokens[max(index - 1, 0)].range))
+        }
+        switch current.kind {
+        case .keyword(.canvas):
+            advance()
+            let width = try parseExpression()
+            guard current.kind == .identifier("x") else {
+                throw ProblemReport("expected 'x' between canvas width and height, found \(current.spelling)", at: current.range,
+                                    help: "write the size as 'canvas 512 x 512'")
+            }
+            advance()
+            let height = try parseExpression()
+            return finish(.canvas(width: width, height: height))
+        case .keyword(.classes):
+            advance()
+            var declarations: [ClassDeclaration] = []
+            repeat {
+                if !declarations.isEmpty { advance() }
+                let (name, range) = try expectIdentifier("a class name")
+                var supercategory = "object"
+                var fullRange = range
+                if isSymbol(":") {
+                    advance()
+                    if case let .string(s) = current.kind {
+                        supercategory = s
+                        fullRange = range.through(advance().range)
+                    } else {
+                        let (s, r) = try expectIdentifier("a supercategory name")
+                        supercategory = s
+                        fullRange = range.through(r)
+                    }
+                }
+                declarations.append(ClassDeclaration(name: name, supercategory: supercategory, range: fullRange))
+            } while isSymbol(",")
+            return finish(.classes(declarations))
+        case .keyword(.background):
+            advance()
+            return finish(.background(try parseExpression()))
+        case .keyword(.import):
+            advance()
+            guard case let .string(name) = current.kind else {
+                throw ProblemReport("expected a file name in quotes after 'import', found \(current.spelling)", at: current.range)
+            }
+            let range = advance().range
+            return finish(.import(name: name, nameRange: range))
+        case .keyword(.let):
+            advance()
+            let (name, range) = try expectIdentifier("a variable name after 'let'")
+            try expectSymbol("=", "after the variable name")
+            return finish(.let(name: name, nameRange: range, value: try parseExpression()))
+        case .keyword(.repeat):
+            advance()
+            let count = try parseExpression()
+            var indexName: String?, indexRange: SourceRange?
+            if isKeyword(.as) {
+                advance()
+                let (name, range) = try expectIdentifier("a loop index name after 'as'")
+                indexName = name
+                indexRange = range
+            }
+            let body = try parseBlock()
+            return finish(.repeat(count: count, indexName: indexName, indexRange: indexRange, body: body))
+        case .keyword(.if):
+            return try parseIf()
+        case .keyword(.template):
+            advance()
+            let (name, nameRange) = try expectIdentifier("a template name")
+            try expectSymbol("(", "after the template name")
+            var parameters: [Parameter] = []
+            while !isSymbol(")") {
+                if !parameters.isEmpty { try expectSymbol(",", "between parameters") }
+                let (parameter, range) = try expectIdentifier("a parameter name")
+                var defaultValue: Expr?
+                if isSymbol("=") {
+                    advance()
+                    defaultValue = try parseExpression()
+                }
+                parameters.append(Parameter(name: parameter, range: range, defaultValue: defaultValue))
+            }
+            advance()
+            let body = try parseBlock()
+            return finish(.template(TemplateDeclaration(name: name, nameRange: nameRange, parameters: parameters, body: body)))
+        case .keyword(.object):
+            advance()
+            let objectClass: ObjectClass
+            if isSymbol("(") {
+                objectClass = .expression(try parsePrimary())
+            } else {
+                let (name, range) = try expectIdentifier("a class name after 'object'")
+                objectClass = .name(name, range)
+            }
+            let transforms = try parseTransforms()
+            let body = try parseBlock()
+            return finish(.object(objectClass, transforms, body: body))
+        case let .identifier(name):
+            if peekKind() == .symbol("=") {
+                let range = advance().range
+                advance()
+                return finish(.assign(name: name, nameRange: range, value: try parseExpression()))
+            }
+            if peekKind() == .symbol("(") {
+                let call = try parseCall()
+                return finish(.draw(call, try parseTransforms()))
+            }
+            throw ProblemReport("expected a statement, found '\(name)'", at: current.range,
+                                help: didYouMean(name, among: Keyword.statementKeywords))
+        default:
+            throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range)
+        }
+    }
+
+    private mutating func parseIf() throws -> Statement {
+        let start = advance().range
+        let condition = try parseExpression()
+        let then = try parseBlock()
+        var elseBody: [Statement]?
+        if isKeyword(.else) {
+            advance()
+            if isKeyword(.if) {
+                elseBody = [try parseIf()]
+            } else {
+                elseBody = try parseBlock()
+            }
+        }
+        return Statement(kind: .if(condition: condition, then: then, else: elseBody),
+                         range: start.through(tokens[max(index - 1, 0)].range))
+    }
+
+    private mutating func parseTransforms() throws -> Transforms {
+        var transforms = Transforms()
+        while case let .keyword(k) = current.kind, k == .at || k == .rotate || k == .scale {
+            let keywordToken = advance()
+            let kind = TransformKind(rawValue: k.rawValue)!
+            if transforms.items.contains(where: { $0.kind == kind }) {
+                problems.append(ProblemReport("'\(k.rawValue)' is given twice", at: keywordToken.range,
+                                              help: "each of 'at', 'rotate' and 'scale' may appear once"))
+            }
+            transforms.items.append((kind, try parseExpression()))
+        }
+        return transforms
+    }
+
+    // MARK: Expressions
+
+    mutating func parseExpression(minimumPrecedence: Int = 1) throws -> Expr {
+        var left = try parseUnary()
+        while let op = binaryOperator(), op.precedence >= minimumPrecedence {
+            advance()
+            let right = try parseExpression(minimumPrecedence: op.precedence + 1)
+            left = Expr(kind: .binary(op, left, right), range: left.range.through(right.range))
+        }
+        return left
+    }
+
+    private func binaryOperator() -> BinaryOperator? {
+        switch current.kind {
+        case let .symbol(s): return BinaryOperator(rawValue: s)
+        case .keyword(.and): return .and
+        case .keyword(.or): return .or
+        default: return nil
+        }
+    }
+
+    private mutating func parseUnary() throws -> Expr {
+        if isSymbol("-") || isKeyword(.not) {
+            let token = advance()
+            let operand = try parseUnary()
+            return Expr(kind: .unary(token.kind == .symbol("-") ? .negate : .not, operand), range: token.range.through(operand.range))
+        }
+        return try parsePrimary()
+    }
+
+    private mutating func parsePrimary() throws -> Expr {
+        let token = current
+        switch token.kind {
+        case let .int(v): advance(); return Expr(kind: .int(v), range: token.range)
+        case let .double(v): advance(); return Expr(kind: .double(v), range: token.range)
+        case let .string(v): advance(); return Expr(kind: .string(v), range: token.range)
+        case let .color(v): advance(); return Expr(kind: .color(v), range: token.range)
+        case .keyword(.true): advance(); return Expr(kind: .bool(true), range: token.range)
+        case .keyword(.false): advance(); return Expr(kind: .bool(false), range: token.range)
+        case let .identifier(name):
+            if peekKind() == .symbol("(") {
+                let call = try parseCall()
+                return Expr(kind: .call(call), range: call.range)
+            }
+            advance()
+            return Expr(kind: .variable(name), range: token.range)
+        case .symbol("("):
+            advance()
+            let first = try parseExpression()
+            if isSymbol(",") {
+                advance()
+                let second = try parseExpression()
+                let close = try expectSymbol(")", "to close the point")
+                return Expr(kind: .point(first, second), range: token.range.through(close.range))
+            }
+            let close = try expectSymbol(")", "to close the parenthesis")
+            return Expr(kind: first.kind, range: token.range.through(close.range))
+        case .symbol("["):
+            advance()
+            var elements: [Expr] = []
+            while !isSymbol("]") {
+                if !elements.isEmpty {
+                    try expectSymbol(",", "between list elements")
+                    if isSymbol("]") { break }
+                }
+                elements.append(try parseExpression())
+            }
+            let close = advance()
+            return Expr(kind: .list(elements), range: token.range.through(close.range))
+        default:
+            throw ProblemReport("expected an expression, found \(token.spelling)", at: token.range)
+        }
+    }
+
+    private mutating func parseCall() throws -> Call {
+        let nameToken = advance()
+        guard case let .identifier(name) = nameToken.kind else { preconditionFailure("call without a name") }
+        advance()  // (
+        var arguments: [Argument] = []
+        while !isSymbol(")") {
+            if !arguments.isEmpty {
+                try expectSymbol(",", "between arguments")
+                if isSymbol(")") { break }
+            }
+            if case let .identifier(label) = current.kind, peekKind() == .symbol(":") {
+                let labelRange = advance().range
+                advance()
+                arguments.append(Argument(label: label, labelRange: labelRange, value: try parseExpression()))
+            } else {
+                arguments.append(Argument(label: nil, labelRange: nil, value: try parseExpression()))
+            }
+        }
+        let close = advance()
+        return Call(name: name, nameRange: nameToken.range, arguments: arguments, range: nameToken.range.through(close.range))
+    }
+}

@@ -1,0 +1,180 @@
+import SceneModel
+
+/// A compiled scene script: parsed, imports resolved, statically checked. Immutable and
+/// thread-safe; ``sample(seed:index:)`` turns it into one image's ``SceneModel/Scene``.
+public final class SceneProgram: Sendable {
+    /// The main file first, then imported files in first-import order (for provenance hashing).
+    public var sources: [SourceFile] { buffers.map(\.file) }
+    /// The main file's base name without extension, e.g. `shapes`.
+    public let name: String
+    /// The categories of all `classes` statements, ids 1, 2, … in declaration order.
+    public var categories: [SceneModel.Category] { script.categories }
+    /// Canvas width in pixels (from the constant `canvas W x H`; 512 by default).
+    public var width: Int { script.width }
+    /// Canvas height in pixels.
+    public var height: Int { script.height }
+
+    private let buffers: [SourceBuffer]
+    /// For each imported file (index ≥ 1), the range of the `import` statement that first
+    /// brought it in.
+    private let importSites: [Int: SourceRange]
+    private let script: CompiledScript
+
+    private init(name: String, buffers: [SourceBuffer], importSites: [Int: SourceRange], script: CompiledScript) {
+        self.name = name
+        self.buffers = buffers
+        self.importSites = importSites
+        self.script = script
+    }
+
+    /// Parses `main`, resolves its imports through `resolver`, and checks the whole program.
+    /// - Throws: ``ScriptError`` carrying every diagnostic found (the parser recovers at
+    ///   statement boundaries); a file the resolver fails to read is one of them.
+    public static func compile(_ main: SourceFile, resolver: any ImportResolver) throws -> SceneProgram {
+        var compiler = Compiler(resolver: resolver)
+        let statements = compiler.load(main)
+        var problems = compiler.problems
+
+        var templates: [String: TemplateDeclaration] = [:]
+        var categories: [SceneModel.Category] = []
+        var categoryIDs: [String: Int] = [:]
+        for statement in statements {
+            switch statement.kind {
+            case let .template(declaration):
+                if templates[declaration.name] != nil {
+                    problems.append(ProblemReport("template '\(declaration.name)' is defined twice", at: declaration.nameRange))
+                } else if Primitive(rawValue: declaration.name) != nil || BuiltinFunction(rawValue: declaration.name) != nil {
+                    problems.append(ProblemReport("'\(declaration.name)' is a built-in name and cannot name a template", at: declaration.nameRange))
+                } else {
+                    templates[declaration.name] = declaration
+                }
+            case let .classes(declarations):
+                for declaration in declarations {
+                    if categoryIDs[declaration.name] != nil {
+                        problems.append(ProblemReport("class '\(declaration.name)' is declared twice", at: declaration.range))
+                        continue
+                    }
+                    categories.append(Category(id: categories.count + 1, name: declaration.name, supercategory: declaration.supercategory))
+                    categoryIDs[declaration.name] = categories.count
+                }
+            default:
+                break
+            }
+        }
+        let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name))
+        problems += checked.problems
+
+        let program = SceneProgram(
+            name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
+            script: CompiledScript(
+                statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
+                width: checked.width, height: checked.height))
+        if !problems.isEmpty {
+            throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
+        }
+        return program
+    }
+
+    /// Source order: by file (main first), then by position.
+    private static func isBefore(_ a: ProblemReport, _ b: ProblemReport) -> Bool {
+        (a.range.file, a.range.start) < (b.range.file, b.range.start)
+    }
+
+    /// Samples image `index` of a run: a pure function of (program, seed, index), safe to call
+    /// from many threads at once. The image's generator is ``SceneRandomGenerator/init(seed:index:)``.
+    /// - Throws: ``ScriptError`` for a runtime error, with a note naming the seed and index.
+    public func sample(seed: UInt64, index: Int) throws -> SceneModel.Scene {
+        var interpreter = Interpreter(script: script, rng: SceneRandomGenerator(seed: seed, index: index))
+        do {
+            try interpreter.run()
+        } catch let problem as ProblemReport {
+            var diagnostic = diagnostic(problem)
+            diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil))
+            throw ScriptError(diagnostics: [diagnostic])
+        }
+        return SceneModel.Scene(
+            width: width, height: height, categories: categories,
+            background: interpreter.background, instances: interpreter.instances)
+    }
+
+    /// Renders a problem against its source, adding `imported from` notes up the import chain.
+    private func diagnostic(_ problem: ProblemReport) -> Diagnostic {
+        var notes: [Diagnostic] = []
+        var file = problem.range.file
+        while let site = importSites[file] {
+            let at = buffers[site.file].location(of: site)
+            notes.append(Diagnostic(severity: .note, message: "imported from \(at.path):\(at.line):\(at.column)", location: nil))
+            file = site.file
+        }
+        return Diagnostic(
+            severity: .error, message: problem.message, location: buffers[problem.range.file].location(of: problem.range),
+            help: problem.help, notes: notes)
+    }
+}
+
+/// Loads the main file and its imports, depth first, inlining each imported file's
+/// statements at its first `import` (later imports of the same file add nothing).
+private struct Compiler {
+    let resolver: any ImportResolver
+    var buffers: [SourceBuffer] = []
+    var importSites: [Int: SourceRange] = [:]
+    var problems: [ProblemReport] = []
+    private var indexByPath: [String: Int] = [:]
+
+    init(resolver: any ImportResolver) {
+        self.resolver = resolver
+    }
+
+    mutating func load(_ main: SourceFile) -> [Statement] {
+        inline(register(main), stack: [0])
+    }
+
+    private mutating func register(_ file: SourceFile) -> Int {
+        buffers.append(SourceBuffer(file))
+        indexByPath[normalizedPath(file.path)] = buffers.count - 1
+        return buffers.count - 1
+    }
+
+    /// The statements of file `index` with its top-level imports replaced by the imported
+    /// statements. `stack` holds the files being imported, outermost first, to detect cycles.
+    private mutating func inline(_ index: Int, stack: [Int]) -> [Statement] {
+        var parser = Parser(buffer: buffers[index], fileIndex: index)
+        let statements = parser.parseFile()
+        problems += parser.problems
+        var result: [Statement] = []
+        for statement in statements {
+            guard case let .import(name, nameRange) = statement.kind else {
+                result.append(statement)
+                continue
+            }
+            let importer = buffers[index].file
+            let resolved: SourceFile?
+            do {
+                resolved = try resolver.resolve(name, from: importer)
+            } catch {
+                problems.append(ProblemReport("cannot read '\(name)' to import: \(error)", at: nameRange))
+                continue
+            }
+            guard let file = resolved else {
+                let tried = importCandidates(name, from: importer, searchPaths: (resolver as? FileImportResolver)?.searchPaths
+                    ?? (resolver as? InMemoryImportResolver)?.searchPaths ?? [])
+                problems.append(ProblemReport("cannot find '\(name)' to import", at: nameRange,
+                                              help: "looked for " + tried.joined(separator: ", ")))
+                continue
+            }
+            if let existing = indexByPath[normalizedPath(file.path)] {
+                if let position = stack.firstIndex(of: existing) {
+                    let cycle = (stack[position...].map { buffers[$0].file.path } + [file.path]).joined(separator: " → ")
+                    problems.append(ProblemReport("import cycle: \(cycle)", at: nameRange,
+                                                  help: "move what both files need into a third file that both import"))
+                }
+                continue
+            }
+            let imported = register(file)
+            importSites[imported] = statement.range
+            result.append(statement)
+            result += inline(imported, stack: stack + [imported])
+        }
+        return result
+    }
+}

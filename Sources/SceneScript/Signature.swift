@@ -1,0 +1,124 @@
+/// The parameters of a callable (built-in function, primitive or template), used to bind the
+/// written arguments — statically by the checker and again at run time.
+struct Signature: Sendable {
+    struct Parameter: Sendable {
+        var name: String
+        var isRequired: Bool
+    }
+
+    /// What the callable is, for messages: "function 'uniform'", "shape 'circle'", "template 'disc'".
+    var description: String
+    var parameters: [Parameter]
+    /// Takes any number ≥ `minimumCount` of positional arguments and no labels (`choice`, `min`, `max`).
+    var isVariadic = false
+    var minimumCount = 0
+
+    init(_ description: String, _ parameters: [Parameter], isVariadic: Bool = false, minimumCount: Int = 0) {
+        self.description = description
+        self.parameters = parameters
+        self.isVariadic = isVariadic
+        self.minimumCount = minimumCount
+    }
+
+    /// Required parameters `names`, then optional parameters `optional`.
+    init(_ description: String, required names: [String], optional: [String] = []) {
+        self.init(description, names.map { Parameter(name: $0, isRequired: true) } + optional.map { Parameter(name: $0, isRequired: false) })
+    }
+
+    /// For each parameter, the index into `arguments` of the argument bound to it, or nil when
+    /// the parameter is left to its default. Positional arguments fill parameters in order;
+    /// labelled ones name them. For a variadic signature, every argument in order.
+    /// - Throws: a ``ProblemReport`` naming the parameter for an unknown, duplicate, missing or
+    ///   surplus argument.
+    func bind(_ arguments: [Argument], call: SourceRange) throws -> [Int?] {
+        if isVariadic {
+            if let labelled = arguments.first(where: { $0.label != nil }) {
+                throw ProblemReport("\(description) takes no argument labels", at: labelled.labelRange!)
+            }
+            if arguments.count < minimumCount {
+                throw ProblemReport("\(description) needs at least \(minimumCount) argument\(minimumCount == 1 ? "" : "s")", at: call)
+            }
+            return Array(arguments.indices)
+        }
+        var bound = [Int?](repeating: nil, count: parameters.count)
+        var nextPositional = 0
+        var seenLabel = false
+        for (i, argument) in arguments.enumerated() {
+            let slot: Int
+            if let label = argument.label {
+                seenLabel = true
+                guard let found = parameters.firstIndex(where: { $0.name == label }) else {
+                    throw ProblemReport("\(description) has no parameter '\(label)'", at: argument.labelRange!,
+                                        help: didYouMean(label, among: parameters.map(\.name)))
+                }
+                slot = found
+            } else {
+                if seenLabel {
+                    throw ProblemReport("positional argument after a labelled one in \(description)", at: argument.range,
+                                        help: "put positional arguments first")
+                }
+                guard nextPositional < parameters.count else {
+                    throw ProblemReport("too many arguments to \(description): it takes \(parameters.count)", at: argument.range)
+                }
+                slot = nextPositional
+                nextPositional += 1
+            }
+            if bound[slot] != nil {
+                throw ProblemReport("argument '\(parameters[slot].name)' of \(description) is given twice", at: argument.range)
+            }
+            bound[slot] = i
+        }
+        for (slot, parameter) in parameters.enumerated() where parameter.isRequired && bound[slot] == nil {
+            throw ProblemReport("missing argument '\(parameter.name)' of \(description)", at: call)
+        }
+        return bound
+    }
+}
+
+/// The shapes a part statement can draw.
+enum Primitive: String, CaseIterable, Sendable {
+    case rectangle, circle, ellipse, regular_polygon, polygon
+
+    var signature: Signature {
+        let paint = ["fill", "fill_rule"]
+        switch self {
+        case .rectangle: return Signature("shape 'rectangle'", required: ["width", "height"], optional: paint)
+        case .circle: return Signature("shape 'circle'", required: ["radius"], optional: paint)
+        case .ellipse: return Signature("shape 'ellipse'", required: ["rx", "ry"], optional: paint)
+        case .regular_polygon: return Signature("shape 'regular_polygon'", required: ["sides", "radius"], optional: paint)
+        case .polygon: return Signature("shape 'polygon'", required: ["points"], optional: paint)
+        }
+    }
+}
+
+/// The functions usable in expressions.
+enum BuiltinFunction: String, CaseIterable, Sendable {
+    case uniform, normal, randint, choice, bernoulli
+    case rgb, rgba, hsv, gray, linear
+    case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
+
+    var signature: Signature {
+        let name = "function '\(rawValue)'"
+        switch self {
+        case .uniform: return Signature(name, required: ["low", "high"])
+        case .normal: return Signature(name, required: ["mean", "sd"])
+        case .randint: return Signature(name, required: ["low", "high"])
+        case .choice, .min, .max: return Signature(name, [], isVariadic: true, minimumCount: 1)
+        case .bernoulli: return Signature(name, required: ["p"])
+        case .rgb: return Signature(name, required: ["r", "g", "b"])
+        case .rgba: return Signature(name, required: ["r", "g", "b", "a"])
+        case .hsv: return Signature(name, required: ["h", "s", "v"])
+        case .gray: return Signature(name, required: ["v"])
+        case .linear: return Signature(name, required: ["c0", "c1"], optional: ["angle"])
+        case .sin, .cos, .tan, .sqrt, .abs, .floor, .ceil, .round: return Signature(name, required: ["x"])
+        case .atan2: return Signature(name, required: ["y", "x"])
+        case .clamp: return Signature(name, required: ["x", "lo", "hi"])
+        case .lerp: return Signature(name, required: ["a", "b", "t"])
+        case .radians: return Signature(name, required: ["deg"])
+        case .degrees: return Signature(name, required: ["rad"])
+        }
+    }
+
+    /// Built-in constants, visible everywhere unless shadowed.
+    static let constants = ["pi", "width", "height"]
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// The built `tessera` binary, run as a user would.
+@Suite struct EndToEndTests {
+    @Test func rendersTheShapesSceneIntoACompleteDataset() throws {
+        let out = try temporaryFolder()
+        let result = try runTessera(["render", "scenes/shapes.scene", "--count", "3", "--seed", "1", "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("rendered 3 images"))
+        let files = try filesBelow(out)
+        for name in ["000000", "000001", "000002"] {
+            #expect(files["images/\(name).png"] != nil)
+            #expect(files["masks/instance/\(name).png"] != nil)
+            #expect(files["masks/semantic/\(name).png"] != nil)
+        }
+        let coco = try JSONSerialization.jsonObject(with: files["annotations.json"]!) as! [String: Any]
+        let info = coco["info"] as! [String: Any]
+        #expect(info["seed"] as! Int == 1 && info["scene"] as! String == "shapes")
+        #expect((coco["images"] as! [Any]).count == 3)
+        #expect(files["manifest.json"] != nil)
+    }
+
+    @Test func bareRenderUsesTheBuiltInSceneAndOutputFolder() throws {
+        let folder = try temporaryFolder()
+        let result = try runTessera(["render", "--count", "2"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try filesBelow(folder.appendingPathComponent("output"))
+        #expect(files["images/000001.png"] != nil && files["annotations.json"] != nil)
+        // A second run into the same folder must not silently replace it.
+        let again = try runTessera(["render", "--count", "2"], in: folder)
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("--overwrite"))
+    }
+
+    @Test func scriptErrorsPointAtTheScriptAndExit65() throws {
+        let folder = try temporaryFolder()
+        let scene = folder.appendingPathComponent("bad.scene")
+        try Data("canvas 64 x 64\nclasses a\nobject a { circle(unifrom(1, 2)) }\n".utf8).write(to: scene)
+        let result = try runTessera(["render", scene.path, "--out", folder.appendingPathComponent("out").path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("bad.scene:3:19: error:"))
+        #expect(result.stderr.contains("did you mean 'uniform'?"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/annotations.json").path))
+    }
+
+    @Test func missingSceneExits66AndBadFlagsExit64() throws {
+        let missing = try runTessera(["render", "no/such.scene"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("no/such.scene"))
+        let badCount = try runTessera(["render", "--count", "-3"])
+        #expect(badCount.status == 64)
+        #expect(badCount.stderr.contains("--count"))
+        let badLevel = try runTessera(["render", "--png-level", "12"])
+        #expect(badLevel.status == 64)
+        #expect(badLevel.stderr.contains("--png-level"))
+    }
+
+    @Test func checkSummarizesImageZero() throws {
+        let result = try runTessera(["check", "scenes/shapes.scene"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("scene 'shapes': canvas 512 x 512, 3 classes"))
+        #expect(result.stdout.contains("1 circle (shape)"))
+    }
+}

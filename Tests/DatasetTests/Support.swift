@@ -1,0 +1,49 @@
+import Foundation
+import SceneScript
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fresh empty folder under the temporary directory.
+func temporaryFolder(_ name: String = #function) throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("tessera-tests-\(ProcessInfo.processInfo.globallyUniqueString)")
+        .appendingPathComponent(name.filter { $0.isLetter || $0.isNumber })
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Every regular file below `root`, as relative path → bytes.
+func filesBelow(_ root: URL) throws -> [String: Data] {
+    var out: [String: Data] = [:]
+    let base = root.standardizedFileURL.path
+    for case let url as URL in FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey])! {
+        guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+        let path = url.standardizedFileURL.path
+        out[String(path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
+    }
+    return out
+}
+
+/// Compiles an in-memory script.
+func compile(_ text: String, path: String = "test.scene") throws -> SceneProgram {
+    try SceneProgram.compile(SourceFile(path: path, text: text), resolver: InMemoryImportResolver(files: [], searchPaths: []))
+}
+
+/// Runs the built `tessera` binary ($TESSERA_BIN, else .build/debug/tessera).
+func runTessera(_ arguments: [String], in folder: URL = packageRoot) throws -> (status: Int32, stdout: String, stderr: String) {
+    let binary = ProcessInfo.processInfo.environment["TESSERA_BIN"]
+        ?? packageRoot.appendingPathComponent(".build/debug/tessera").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}

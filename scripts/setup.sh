@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
+#   system: Cairo, libpng, pkg-config, fonts (Debian packages)
+#   Python: pycocotools, numpy, Pillow, pytest (for the interop tests)
+# Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+
+need_apt=()
+pkg-config --exists cairo 2>/dev/null || need_apt+=(libcairo2-dev)
+pkg-config --exists libpng 2>/dev/null || need_apt+=(libpng-dev)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "setup: installing ${need_apt[*]}" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" fonts-dejavu-core >/dev/null
+fi
+
+if ! python3 -c "import pycocotools, numpy, PIL, pytest" 2>/dev/null; then
+    echo "setup: installing Python packages for the interop tests" >&2
+    python3 -m pip install --quiet --disable-pip-version-check pycocotools numpy pillow pytest
+fi
