@@ -16,12 +16,13 @@ render: build
 	.build/release/tessera render --count $(COUNT) --overwrite
 
 swift-test: setup
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 interop-test: setup
 	$(SWIFT) build --product tessera
-	TESSERA_BIN=.build/debug/tessera python3 -m pytest -q tests/interop
+	TESSERA_BIN=.build/debug/tessera python3 -m pytest -q -W ignore::DeprecationWarning tests/interop
 
 test: swift-test interop-test
 
