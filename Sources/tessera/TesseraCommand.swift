@@ -31,10 +31,15 @@ struct SceneOptions: ParsableArguments {
             }
             return try SceneLoader.compileDefault()
         } catch let error as SceneLoader.Failure {
-            FileHandle.standardError.write(Data((error.message + "\n").utf8))
-            throw ExitCode(error.exitCode)
+            throw fail(error.message, exitCode: error.exitCode)
         }
     }
+}
+
+/// Prints `message` on standard error and returns the exit code to throw.
+func fail(_ message: String, exitCode: Int32) -> ExitCode {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    return ExitCode(exitCode)
 }
 
 struct Render: ParsableCommand {
@@ -64,24 +69,27 @@ struct Render: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    var options: RenderOptions {
+        RenderOptions(count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs,
+                      png: .init(level: pngLevel), overwrite: overwrite)
+    }
+
     func validate() throws {
-        if count < 0 { throw ValidationError("--count must be 0 or more, got \(count)") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        if !(0...9).contains(pngLevel) { throw ValidationError("--png-level must be 0…9, got \(pngLevel)") }
+        do { try options.validate() } catch let DatasetError.usage(message) {
+            throw ValidationError(message)
+        }
     }
 
     func run() throws {
         let program = try sceneOptions.load()
-        let options = RenderOptions(
-            count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs,
-            png: .init(level: pngLevel), overwrite: overwrite)
         let reporter = ProgressReporter(total: count, isQuiet: quiet)
         do {
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out)
         } catch let error as DatasetError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(error.exitCode)
+            throw fail(error.description, exitCode: error.exitCode)
+        } catch {
+            throw fail("error: \(error)", exitCode: 70)
         }
     }
 }
@@ -100,8 +108,9 @@ struct Check: ParsableCommand {
         do {
             print(try SceneSummary(program: program, seed: seed).text)
         } catch let error as ScriptError {
-            FileHandle.standardError.write(Data((error.rendered() + "\n").utf8))
-            throw ExitCode(65)
+            throw fail(error.rendered(), exitCode: 65)
+        } catch {
+            throw fail("error: \(error)", exitCode: 70)
         }
     }
 }

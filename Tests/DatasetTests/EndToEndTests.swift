@@ -48,7 +48,7 @@ import Testing
         let missing = try runTessera(["render", "no/such.scene"])
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("no/such.scene"))
-        let badCount = try runTessera(["render", "--count", "-3"])
+        let badCount = try runTessera(["render", "--count=-3"])
         #expect(badCount.status == 64)
         #expect(badCount.stderr.contains("--count"))
         let badLevel = try runTessera(["render", "--png-level", "12"])
