@@ -1,5 +1,5 @@
 import Annotation
-public import Foundation
+import Foundation
 import Rendering
 import SceneModel
 public import SceneScript
@@ -75,12 +75,16 @@ public struct DatasetRenderer: Sendable {
             throw DatasetError.script(error.rendered())
         }
         let rendered: RenderedScene
-        do { rendered = try SceneRenderer.render(scene) } catch {
+        let amodal: [AmodalMask]
+        do {
+            rendered = try SceneRenderer.render(scene)
+            amodal = try SceneRenderer.amodalMasks(scene)
+        } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
         }
-        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs)
+        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodal: amodal)
         let imageID = index + 1
-        let annotations = labels.annotations(imageID: imageID)
+        let annotations = labels.annotations(imageID: imageID, filter: options.visibility)
 
         let encoded: [(String, Data)]
         do {

@@ -15,7 +15,11 @@ struct ImageLabels {
     let categoryOfInstance: [UInt16]
     let categoryCount: Int
 
-    init(scene: Scene, instanceIDs: [UInt16]) {
+    /// Amodal masks per instance, in instance order (`amodal[k - 1]` for instance k).
+    let amodal: [AmodalMask]
+
+    init(scene: Scene, instanceIDs: [UInt16], amodal: [AmodalMask]) {
+        self.amodal = amodal
         self.width = scene.width
         self.height = scene.height
         self.instanceIDs = instanceIDs
@@ -25,17 +29,25 @@ struct ImageLabels {
         self.categoryCount = scene.categories.count
     }
 
-    /// One annotation per labeled instance with at least one visible pixel, in instance-id
-    /// (drawing) order. Annotation ids are 0 here; the ordered writer assigns them.
-    func annotations(imageID: Int) -> [COCOAnnotation] {
+    /// One annotation per labeled instance with at least one visible pixel that passes
+    /// `filter`, in instance-id (drawing) order, with its occlusion facts and `z_order`.
+    /// Annotation ids are 0 here; the ordered writer assigns them.
+    func annotations(imageID: Int, filter: VisibilityFilter = .init()) -> [COCOAnnotation] {
         instanceIDs.withUnsafeBufferPointer { pixels in
             let measures = measureInstances(pixels: pixels, width: width, height: height,
                                             maxID: UInt16(categoryOfInstance.count - 1))
             return measures.compactMap { measure in
                 let category = categoryOfInstance[Int(measure.instanceID)]
-                guard category != 0 else { return nil }
+                guard category != 0, measure.area >= filter.minimumPixels else { return nil }
+                let whole = amodal[Int(measure.instanceID) - 1]
+                let occlusion = Occlusion(
+                    instanceID: measure.instanceID, raster: pixels, width: width, height: height,
+                    amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
+                    amodalWidth: whole.width, amodalHeight: whole.height)
+                guard occlusion.visibleFraction >= filter.minimumFraction else { return nil }
                 let rle = RLE(encoding: measure.instanceID, in: pixels, width: width, height: height, within: measure.bbox)
-                return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure, segmentation: rle)
+                return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure, segmentation: rle,
+                                      extra: occlusion.jsonMembers + [JSONMember("z_order", .int(Int(measure.instanceID)))])
             }
         }
     }

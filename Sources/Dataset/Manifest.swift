@@ -64,6 +64,8 @@ struct Manifest {
             JSONMember("options", .object([
                 JSONMember("png_level", .int(options.png.level)),
                 JSONMember("png_filter", .string(options.png.fastFilter ? "sub" : "adaptive")),
+                JSONMember("min_visible_pixels", .int(options.visibility.minimumPixels)),
+                JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
             ])),
             JSONMember("files", .array(files.map { file in
                 .object([JSONMember("path", .string(file.path)), JSONMember("bytes", .int(file.bytes)),

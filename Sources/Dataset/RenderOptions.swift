@@ -15,15 +15,18 @@ public struct RenderOptions: Sendable {
     public var png: PNG.Settings
     /// Replace the dataset already in `output`.
     public var overwrite: Bool
+    /// Which visible instances get an annotation.
+    public var visibility: VisibilityFilter
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                png: PNG.Settings = .init(), overwrite: Bool = false) {
+                png: PNG.Settings = .init(), overwrite: Bool = false, visibility: VisibilityFilter = .init()) {
         self.count = count
         self.seed = seed
         self.output = output
         self.jobs = jobs
         self.png = png
         self.overwrite = overwrite
+        self.visibility = visibility
     }
 
     /// Checks the options, naming the offending flag.
@@ -32,6 +35,27 @@ public struct RenderOptions: Sendable {
         guard count >= 0 else { throw DatasetError.usage("--count must be 0 or more, got \(count)") }
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }
+        guard visibility.minimumPixels >= 1 else {
+            throw DatasetError.usage("--min-visible-pixels must be at least 1, got \(visibility.minimumPixels)")
+        }
+        guard visibility.minimumFraction.isFinite, (0...1).contains(visibility.minimumFraction) else {
+            throw DatasetError.usage("--min-visible-fraction must be in 0…1, got \(visibility.minimumFraction)")
+        }
+    }
+}
+
+/// Which instances get an annotation. An instance left out keeps its pixels in the
+/// instance and semantic masks (they show what the image shows); only its COCO record is
+/// omitted.
+public struct VisibilityFilter: Sendable, Equatable {
+    /// Least visible pixels (≥ 1: an instance with no visible pixel never gets an annotation).
+    public var minimumPixels: Int
+    /// Least `visible_fraction` (`area / amodal_area`), 0…1.
+    public var minimumFraction: Double
+
+    public init(minimumPixels: Int = 1, minimumFraction: Double = 0) {
+        self.minimumPixels = minimumPixels
+        self.minimumFraction = minimumFraction
     }
 }
 

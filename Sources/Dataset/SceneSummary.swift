@@ -12,7 +12,8 @@ public struct SceneSummary {
     public init(program: SceneProgram, seed: UInt64) throws {
         let scene = try program.sample(seed: seed, index: 0)
         let rendered = try SceneRenderer.render(scene)
-        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs)
+        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs,
+                                 amodal: try SceneRenderer.amodalMasks(scene))
         let visible = labels.annotations(imageID: 1)
         var lines = [
             "scene '\(program.name)': canvas \(scene.width) x \(scene.height), \(scene.categories.count) classes, \(program.sources.count) source file(s)",

@@ -10,13 +10,14 @@ public final class ImageSurface {
     public let height: Int
     public let stride: Int
 
-    /// Creates a zero-filled (black) RGB24 surface.
+    /// Creates a zero-filled surface: black for RGB24, transparent for A8 (one byte per
+    /// pixel, used for masks).
     /// - Throws: `RenderError.cairo` if Cairo cannot create it (size out of range, no memory).
-    init(width: Int, height: Int) throws {
+    init(width: Int, height: Int, format: cairo_format_t = CAIRO_FORMAT_RGB24) throws {
         guard width > 0, height > 0, width <= 32767, height <= 32767 else {
             throw RenderError.invalidCanvas(width: width, height: height)
         }
-        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))!
+        let surface = cairo_image_surface_create(format, Int32(width), Int32(height))!
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
             cairo_surface_destroy(surface)

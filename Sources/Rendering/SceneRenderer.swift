@@ -2,6 +2,22 @@ internal import CCairo
 public import SceneModel
 
 /// What rendering one scene produces: the antialiased picture and the instance raster.
+/// One instance's whole shape as if nothing hid it: pixel-centre coverage on the canvas
+/// pixel grid, over a window that may extend past the canvas.
+public struct AmodalMask: Sendable, Equatable {
+    /// How far past each canvas edge the window may reach, in pixels. Coverage beyond it is
+    /// not measured (it only matters for `in_frame_fraction` of enormous objects).
+    public static let margin = 4096
+    /// The canvas pixel at the window's (0, 0); negative when the window starts left of or
+    /// above the canvas.
+    public let originX: Int
+    public let originY: Int
+    public let width: Int
+    public let height: Int
+    /// Row-major, `width * height`: `true` where the instance covers the pixel centre.
+    public let pixels: [Bool]
+}
+
 public struct RenderedScene {
     /// The antialiased RGB image (Cairo's default antialiasing).
     public let image: ImageSurface
@@ -62,6 +78,53 @@ public enum SceneRenderer {
         return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
     }
 
+    /// The amodal mask of every instance: the pixels whose centre the instance covers,
+    /// ignoring all other instances, on the canvas pixel grid extended past the canvas edges
+    /// so that truncation can be measured (same non-antialiased fill as the raster).
+    /// - Returns: one mask per instance, in `scene.instances` order.
+    /// - Throws: `RenderError.cairo` if Cairo fails.
+    /// - Complexity: one fill per shape on a surface the size of the instance's bounds
+    ///   (clamped to `AmodalMask.margin` pixels past each canvas edge).
+    public static func amodalMasks(_ scene: Scene) throws -> [AmodalMask] {
+        try scene.instances.map { try amodalMask($0, width: scene.width, height: scene.height) }
+    }
+
+    private static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
+        var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
+        for shape in instance.shapes {
+            let r = shape.geometry.boundingRadius
+            for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
+                let p = shape.transform.apply(corner)
+                guard p.x.isFinite, p.y.isFinite else { continue }
+                bounds = (min(bounds.minX, p.x), min(bounds.minY, p.y), max(bounds.maxX, p.x), max(bounds.maxY, p.y))
+            }
+        }
+        let m = Double(AmodalMask.margin)
+        guard bounds.minX <= bounds.maxX, bounds.minY <= bounds.maxY else {
+            return AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [])
+        }
+        // Clamped on both sides so that far-away or enormous shapes stay representable.
+        func clamp(_ v: Double, _ size: Int) -> Int { Int(min(max(v, -m), Double(size) + m)) }
+        let x0 = clamp(floor(bounds.minX), width), y0 = clamp(floor(bounds.minY), height)
+        let x1 = clamp(ceil(bounds.maxX) + 1, width), y1 = clamp(ceil(bounds.maxY) + 1, height)
+        guard x1 > x0, y1 > y0 else {
+            return AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [])
+        }
+        let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_A8)
+        try withContext(surface) { cr in
+            cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
+            for shape in instance.shapes { fill(shape, paint: .solid(.black), cr, origin: (x0, y0)) }
+        }
+        let pixels = surface.withPixelBytes { bytes in
+            var pixels = [Bool](repeating: false, count: surface.width * surface.height)
+            for y in 0..<surface.height {
+                for x in 0..<surface.width { pixels[y * surface.width + x] = bytes[y * surface.stride + x] != 0 }
+            }
+            return pixels
+        }
+        return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
+    }
+
     private static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) -> Void) throws {
         let cr = cairo_create(surface.surface)!
         defer { cairo_destroy(cr) }
@@ -80,11 +143,14 @@ public enum SceneRenderer {
     /// Fills one shape: its path in its local frame under its transform, with its fill rule.
     /// Shapes whose transform is singular or not finite cover nothing and are skipped, since
     /// Cairo would put the whole context into an error state.
-    private static func fill(_ shape: Shape, paint: Paint, _ cr: OpaquePointer) {
+    /// `origin` is the canvas pixel at the surface's (0, 0), for surfaces that cover only part
+    /// of (or extend past) the canvas; whole-pixel offsets keep the pixel grid.
+    private static func fill(_ shape: Shape, paint: Paint, _ cr: OpaquePointer, origin: (x: Int, y: Int) = (0, 0)) {
         let t = shape.transform
         let determinant = t.a * t.d - t.b * t.c
         guard determinant != 0, determinant.isFinite, t.tx.isFinite, t.ty.isFinite else { return }
-        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d, x0: t.tx, y0: t.ty)
+        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d,
+                                    x0: t.tx - Double(origin.x), y0: t.ty - Double(origin.y))
         cairo_save(cr)
         cairo_set_matrix(cr, &matrix)
         cairo_new_path(cr)

@@ -63,6 +63,12 @@ struct Render: ParsableCommand {
     @Option(name: .customLong("png-level"), help: "zlib level for PNG files, 0 (fastest) … 9 (smallest).")
     var pngLevel: Int = 1
 
+    @Option(name: .customLong("min-visible-pixels"), help: "Annotate only instances with at least this many visible pixels.")
+    var minVisiblePixels: Int = 1
+
+    @Option(name: .customLong("min-visible-fraction"), help: "Annotate only instances with visible_fraction (area / amodal_area) at least this, 0…1.")
+    var minVisibleFraction: Double = 0
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -71,7 +77,8 @@ struct Render: ParsableCommand {
 
     var options: RenderOptions {
         RenderOptions(count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs,
-                      png: .init(level: pngLevel), overwrite: overwrite)
+                      png: .init(level: pngLevel), overwrite: overwrite,
+                      visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction))
     }
 
     func validate() throws {

@@ -108,3 +108,24 @@ def test_same_command_twice_gives_identical_bytes(dataset, tmp_path):
     for path in sorted(p for p in dataset.rglob("*") if p.is_file()):
         rel = path.relative_to(dataset)
         assert (again / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_occlusion_facts_agree_with_the_masks(dataset):
+    doc = load(dataset)
+    images = {im["id"]: im for im in doc["images"]}
+    for ann in doc["annotations"]:
+        im = images[ann["image_id"]]
+        ids = read_png(dataset / "masks" / "instance" / pathlib.Path(im["file_name"]).name)
+        visible = mask_utils.decode(ann["segmentation"]).astype(bool)
+        amodal = mask_utils.decode(ann["amodal_segmentation"]).astype(bool)
+        assert not np.any(visible & ~amodal), "visible mask must lie inside the amodal mask"
+        assert ann["amodal_area"] == int(amodal.sum())
+        assert [float(v) for v in ann["amodal_bbox"]] == list(mask_utils.toBbox(ann["amodal_segmentation"]))
+        assert ann["visible_fraction"] == ann["area"] / ann["amodal_area"]
+        assert 0 < ann["in_frame_fraction"] <= 1
+        hidden = amodal & ~visible
+        assert sum(o["pixels"] for o in ann["occluders"]) == ann["amodal_area"] - ann["area"]
+        for o in ann["occluders"]:
+            assert o["instance_id"] > ann["instance_id"], "only later-drawn objects hide an instance"
+            assert int((ids[hidden] == o["instance_id"]).sum()) == o["pixels"]
+        assert ann["z_order"] == ann["instance_id"]

@@ -35,6 +35,14 @@ extension RLE {
         }
     }
 
+    /// Encodes the mask of the pixels inside `box` for which `isSet(x, y)` is true (pixels
+    /// outside `box` count as 0).
+    ///
+    /// - Complexity: O(box area) calls of `isSet`.
+    public init(width: Int, height: Int, within box: PixelBox, isSet: (_ x: Int, _ y: Int) -> Bool) {
+        self = RLE.encodeRuns(width: width, height: height, box: box) { isSet($0 % width, $0 / width) }
+    }
+
     /// Encodes a binary mask given row-major (`mask[y * width + x]`, origin top-left, y down).
     ///
     /// - Complexity: O(width × height).
