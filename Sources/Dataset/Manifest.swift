@@ -33,13 +33,19 @@ struct Manifest {
         self.options = options
     }
 
-    /// SHA-256 over every source of the scene: for each, its path, a newline, its UTF-8
+    /// A source's name as recorded: its file name only, so that the same scene run from
+    /// another folder (or by absolute path) writes the same bytes and no local path leaks.
+    static func recordedName(_ source: SourceFile) -> String {
+        URL(fileURLWithPath: source.path).lastPathComponent
+    }
+
+    /// SHA-256 over every source of the scene: for each, its file name, a newline, its UTF-8
     /// byte count, a newline and its text.
     static func sceneHash(_ sources: [SourceFile]) -> String {
         var bytes = Data()
         for source in sources {
             let text = Data(source.text.utf8)
-            bytes.append(Data("\(source.path)\n\(text.count)\n".utf8))
+            bytes.append(Data("\(recordedName(source))\n\(text.count)\n".utf8))
             bytes.append(text)
         }
         return sha256Hex(bytes)
@@ -47,7 +53,7 @@ struct Manifest {
 
     func json() -> Data {
         let sources: [JSONValue] = program.sources.map { source in
-            .object([JSONMember("path", .string(source.path)),
+            .object([JSONMember("name", .string(Self.recordedName(source))),
                      JSONMember("sha256", .string(sha256Hex(Data(source.text.utf8)))),
                      JSONMember("text", .string(source.text))])
         }

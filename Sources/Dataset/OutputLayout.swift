@@ -16,8 +16,8 @@ public struct OutputLayout: Sendable {
 
     public static let annotationsFile = "annotations.json"
     public static let manifestFile = "manifest.json"
-    /// The entries a dataset owns; `--overwrite` removes exactly these.
-    public static let ownedEntries = ["images", "masks", annotationsFile, manifestFile]
+    /// The folders that hold per-image files.
+    static let imageFolders = ["images", "masks/instance", "masks/semantic"]
 
     public init(root: URL, imageCount: Int) {
         self.root = root
@@ -52,16 +52,37 @@ public struct OutputLayout: Sendable {
             }
             if entries.contains(where: { !$0.hasPrefix(".") }) {
                 guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path) }
-                for entry in Self.ownedEntries where entries.contains(entry) {
-                    do { try fm.removeItem(at: url(entry)) } catch {
-                        throw DatasetError.io(path: url(entry).path, reason: AtomicFile.reason(error))
-                    }
-                }
+                try removeDatasetFiles()
             }
         }
-        for folder in ["images", "masks/instance", "masks/semantic"] {
+        for folder in Self.imageFolders {
             do { try fm.createDirectory(at: url(folder), withIntermediateDirectories: true) } catch {
                 throw DatasetError.io(path: url(folder).path, reason: AtomicFile.reason(error))
+            }
+        }
+    }
+
+    /// Removes the files a Tessera run writes — `annotations.json`, `manifest.json`,
+    /// numbered PNGs in the image folders, and hidden partial or spill files — and nothing
+    /// else, so a user's own files in the output folder survive `--overwrite`.
+    private func removeDatasetFiles() throws {
+        let fm = FileManager.default
+        func isOwned(_ name: String, inImageFolder: Bool) -> Bool {
+            if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) { return true }
+            if inImageFolder {
+                let stem = name.dropLast(4)
+                return name.hasSuffix(".png") && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }
+            }
+            return name == Self.annotationsFile || name == Self.manifestFile
+        }
+        for (folder, inImageFolder) in [("", false)] + Self.imageFolders.map({ ($0, true) }) {
+            let folderURL = folder.isEmpty ? root : url(folder)
+            guard let names = try? fm.contentsOfDirectory(atPath: folderURL.path) else { continue }
+            for name in names.sorted() where isOwned(name, inImageFolder: inImageFolder) {
+                let file = folderURL.appendingPathComponent(name)
+                do { try fm.removeItem(at: file) } catch {
+                    throw DatasetError.io(path: file.path, reason: AtomicFile.reason(error))
+                }
             }
         }
     }

@@ -29,10 +29,15 @@ public struct RenderOptions: Sendable {
         self.visibility = visibility
     }
 
+    /// The most images one run may render (split larger datasets into runs with `--seed`).
+    public static let maximumCount = 100_000_000
+
     /// Checks the options, naming the offending flag.
     /// - Throws: `DatasetError.usage`.
     public func validate() throws {
-        guard count >= 0 else { throw DatasetError.usage("--count must be 0 or more, got \(count)") }
+        guard (0...Self.maximumCount).contains(count) else {
+            throw DatasetError.usage("--count must be 0…\(Self.maximumCount), got \(count)")
+        }
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }
         guard visibility.minimumPixels >= 1 else {

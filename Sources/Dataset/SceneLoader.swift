@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SceneScript
 
 /// Loads scene scripts from disk (or the built-in default) and compiles them.
@@ -15,9 +15,14 @@ public enum SceneLoader {
     /// `templates/` of the working directory.
     /// - Throws: `Failure` (exit 66 for an unreadable file, 65 with rendered diagnostics).
     public static func compile(path: String, templateFolders: [String] = []) throws -> SceneProgram {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "error: cannot read scene '\(path)': \(AtomicFile.reason(error))", exitCode: 66)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            let bad = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
+            throw Failure(message: "\(path):\(bad):1: error: line \(bad) is not valid UTF-8 text", exitCode: 65)
         }
         let sceneFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
         var searchPaths = templateFolders

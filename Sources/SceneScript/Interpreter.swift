@@ -14,6 +14,11 @@ enum Limits {
     static let instances = 65_535
     static let templateDepth = 32
     static let shapesPerInstance = 100_000
+    /// Vertices of one regular polygon.
+    static let sides = 10_000
+    /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
+    /// coordinates could no longer represent the shape exactly.
+    static let coordinate = 1_000_000.0
 }
 
 /// What a checked program gives the interpreter: the flattened top-level statements and the
@@ -207,11 +212,13 @@ struct Interpreter {
             let value = try evaluate(expr)
             switch (kind, value) {
             case let (.at, .point(x, y)):
-                translation = .translation(x, y)
+                let p = try coordinate(x, y, "at", at: expr.range)
+                translation = .translation(p.x, p.y)
             case (.rotate, _):
                 rotation = .rotation(degrees: try number(value, "rotate", at: expr.range))
             case let (.scale, .point(sx, sy)):
-                scaling = .scale(sx, sy)
+                let factors = try coordinate(sx, sy, "scale", at: expr.range)
+                scaling = .scale(factors.x, factors.y)
             case (.scale, _):
                 let s = try number(value, "scale", at: expr.range)
                 scaling = .scale(s, s)
@@ -227,8 +234,11 @@ struct Interpreter {
         func size(_ slot: Int) throws -> Double {
             let parameter = primitive.signature.parameters[slot].name
             let v = try number(values[slot]!, "\(name): \(parameter)", at: ranges[slot]!)
-            guard v >= 0, v.isFinite else {
+            guard v >= 0 else {
                 throw ProblemReport("\(name): \(parameter) must not be negative, got \(formatNumber(v))", at: ranges[slot]!)
+            }
+            guard v <= Limits.coordinate else {
+                throw ProblemReport("\(name): \(parameter) must be at most \(formatNumber(Limits.coordinate)) pixels, got \(formatNumber(v))", at: ranges[slot]!)
             }
             return v
         }
@@ -240,7 +250,9 @@ struct Interpreter {
         case .ellipse: geometry = .ellipse(radiusX: try size(0), radiusY: try size(1)); paintSlot = 2
         case .regular_polygon:
             let sides = try integer(values[0]!, "regular_polygon: sides", at: ranges[0]!)
-            if sides < 3 { throw ProblemReport("regular_polygon: sides must be at least 3, got \(sides)", at: ranges[0]!) }
+            if sides < 3 || sides > Limits.sides {
+                throw ProblemReport("regular_polygon: sides must be 3…\(Limits.sides), got \(sides)", at: ranges[0]!)
+            }
             geometry = .regularPolygon(sides: sides, radius: try size(1)); paintSlot = 2
         case .polygon:
             guard case let .list(items) = values[0]! else {
@@ -251,7 +263,7 @@ struct Interpreter {
                 guard case let .point(x, y) = item else {
                     throw ProblemReport("polygon: points must be a List of Points, found \(item.typeName) \(item.display)", at: ranges[0]!)
                 }
-                points.append(SceneModel.Point(x, y))
+                points.append(try coordinate(x, y, "polygon: points", at: ranges[0]!))
             }
             if points.count < 3 { throw ProblemReport("polygon: points needs at least 3 points, got \(points.count)", at: ranges[0]!) }
             geometry = .polygon(points); paintSlot = 1
@@ -410,7 +422,16 @@ struct Interpreter {
         guard let v = value.number else {
             throw ProblemReport("\(what) must be a number, got \(value.typeName) \(value.display)", at: range)
         }
+        guard v.isFinite else { throw ProblemReport("\(what) must be a finite number, got \(formatNumber(v))", at: range) }
         return v
+    }
+
+    /// A point used as geometry: finite and within ±`maximumCoordinate` pixels.
+    func coordinate(_ x: Double, _ y: Double, _ what: String, at range: SourceRange) throws -> SceneModel.Point {
+        for v in [x, y] where !v.isFinite || Swift.abs(v) > Limits.coordinate {
+            throw ProblemReport("\(what) must be finite and within ±\(formatNumber(Limits.coordinate)) pixels, got (\(formatNumber(x)), \(formatNumber(y)))", at: range)
+        }
+        return SceneModel.Point(x, y)
     }
 
     /// An Int, or a Double with an integral value.

@@ -6,6 +6,20 @@ struct Parser {
     private var tokens: [Token]
     private var index = 0
     private(set) var problems: [ProblemReport] = []
+    /// The depth of the syntax tree being built: nested blocks, brackets, unary operators and
+    /// binary operators in a chain. Capped so that no script can overflow the stack of the
+    /// parser, the checker or the interpreter, which all recurse over the tree.
+    private var depth = 0
+    static let maximumDepth = 256
+
+    /// Enters one level of the syntax tree; the caller restores `depth` when it returns.
+    private mutating func descend(at range: SourceRange) throws {
+        depth += 1
+        if depth > Self.maximumDepth {
+            throw ProblemReport("nested too deeply: more than \(Self.maximumDepth) levels of blocks, brackets or operators", at: range,
+                                help: "split the expression with 'let'")
+        }
+    }
 
     init(buffer: SourceBuffer, fileIndex: Int) {
         var lexer = Lexer(buffer: buffer, fileIndex: fileIndex)
@@ -106,6 +120,9 @@ struct Parser {
     }
 
     private mutating func parseBlock() throws -> [Statement] {
+        let saved = depth
+        defer { depth = saved }
+        try descend(at: current.range)
         try expectSymbol("{", "to open a block")
         var statements: [Statement] = []
         skipNewlines()
@@ -268,8 +285,12 @@ struct Parser {
     // MARK: Expressions
 
     mutating func parseExpression(minimumPrecedence: Int = 1) throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try descend(at: current.range)
         var left = try parseUnary()
         while let op = binaryOperator(), op.precedence >= minimumPrecedence {
+            try descend(at: current.range)
             advance()
             let right = try parseExpression(minimumPrecedence: op.precedence + 1)
             left = Expr(kind: .binary(op, left, right), range: left.range.through(right.range))
@@ -287,6 +308,9 @@ struct Parser {
     }
 
     private mutating func parseUnary() throws -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try descend(at: current.range)
         if isSymbol("-") || isKeyword(.not) {
             let token = advance()
             let operand = try parseUnary()

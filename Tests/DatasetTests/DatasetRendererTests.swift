@@ -70,6 +70,9 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
     @Test func refusesANonEmptyOutputFolderUnlessOverwriting() throws {
         let folder = try temporaryFolder()
         try Data("keep me".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("images"), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("images/photo.jpg"))
+        try Data("stale".utf8).write(to: folder.appendingPathComponent("images/000007.png"))
         #expect(throws: DatasetError.outputNotEmpty(path: folder.path)) {
             try render(overlapScene, count: 1, jobs: 1, into: folder)
         }
@@ -77,6 +80,8 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         _ = try DatasetRenderer(program: try compile(overlapScene), options: options).run()
         let files = try filesBelow(folder)
         #expect(files["notes.txt"] == Data("keep me".utf8))
+        #expect(files["images/photo.jpg"] == Data("mine".utf8), "a user's file survives --overwrite")
+        #expect(files["images/000007.png"] == nil, "an old dataset's image is removed")
         #expect(files["images/000001.png"] != nil)
         #expect(!files.keys.contains { $0.hasSuffix(".partial") })
     }

@@ -125,7 +125,7 @@ private final class SpillFile {
 
     init(directory: URL) throws {
         url = directory.appendingPathComponent(
-            "tessera-annotations-\(ProcessInfo.processInfo.globallyUniqueString).spill")
+            ".tessera-annotations-\(ProcessInfo.processInfo.globallyUniqueString).spill")
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
