@@ -2,9 +2,9 @@ import Annotation
 import Crypto
 import Foundation
 
-/// `annotations.json`, streamed: records go to a hidden partial file as images complete (in
-/// image order) and the file is renamed to its final name when the document is complete.
-/// Annotation ids are assigned here, 1, 2, … in image order.
+/// `annotations.json`, streamed: records go to a hidden partial file in image order and the
+/// file is renamed to its final name when the document is complete. Annotation ids are
+/// assigned here, 1, 2, … in image order.
 final class AnnotationFile {
     private let url: URL
     private let partial: URL
@@ -12,8 +12,9 @@ final class AnnotationFile {
     private let writer: COCODocumentWriter
     private(set) var annotationCount = 0
 
+    /// - Parameter info: the COCO `info` object's JSON text.
     /// - Throws: `DatasetError.io` naming the path.
-    init(url: URL, info: COCOInfo) throws {
+    init(url: URL, info: [UInt8]) throws {
         self.url = url
         self.partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
@@ -21,31 +22,36 @@ final class AnnotationFile {
                 throw DatasetError.io(path: partial.path, reason: "cannot create file")
             }
             handle = try FileHandle(forWritingTo: partial)
-            writer = try COCODocumentWriter(sink: FileHandleSink(handle), info: info,
+            writer = try COCODocumentWriter(sink: FileHandleSink(handle), infoJSONText: info,
                                             spillDirectory: url.deletingLastPathComponent())
         } catch {
             throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
         }
     }
 
-    /// Appends one image and its annotations, numbering the annotations.
-    func append(image: COCOImage, annotations: [COCOAnnotation]) throws {
+    /// Appends one image and its annotations (JSON objects starting `{"id":0,`), numbering
+    /// the annotations.
+    func append(image: [UInt8], annotations: [[UInt8]]) throws {
         do {
-            try writer.append(image)
-            for var annotation in annotations {
+            try writer.appendImage(jsonText: image)
+            var text: [UInt8] = []
+            for annotation in annotations {
                 annotationCount += 1
-                annotation.id = annotationCount
-                try writer.append(annotation)
+                text.removeAll(keepingCapacity: true)
+                text.append(contentsOf: "{\"id\":\(annotationCount),".utf8)
+                text.append(contentsOf: annotation.dropFirst(RecordLog.annotationPrefix.count))
+                try writer.appendAnnotation(jsonText: text)
             }
         } catch {
             throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
         }
     }
 
-    /// Ends the document, moves it to its final name and returns its manifest entry.
-    func finish(categories: [COCOCategory]) throws -> FileEntry {
+    /// Ends the document with `categories` (JSON objects), moves it to its final name and
+    /// returns its manifest entry.
+    func finish(categories: [[UInt8]]) throws -> FileEntry {
         do {
-            try writer.finish(categories: categories)
+            try writer.finish(categoryJSONTexts: categories)
             try handle.synchronize()
             try handle.close()
             try AtomicFile.moveReplacing(partial, to: url)

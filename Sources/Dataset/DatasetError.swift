@@ -11,23 +11,25 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case render(index: Int, reason: String)
     /// A usage error in the options, naming the option.
     case usage(String)
+    /// An input dataset or shard is not what it must be (merge, validate), naming it.
+    case invalidDataset(String)
 
     public var description: String {
         switch self {
         case let .io(path, reason): return "error: \(path): \(reason)"
         case let .outputNotEmpty(path):
-            return "error: output folder '\(path)' is not empty\nhelp: pass --overwrite to replace the dataset in it, or choose another --out"
+            return "error: output folder '\(path)' is not empty\nhelp: pass --resume to continue an interrupted run there, --overwrite to replace the dataset in it, or choose another --out"
         case let .script(rendered): return rendered
         case let .render(index, reason): return "error: rendering image \(index) failed: \(reason)"
-        case let .usage(message): return "error: \(message)"
+        case let .usage(message), let .invalidDataset(message): return "error: \(message)"
         }
     }
 
-    /// The exit code for this error: 74 I/O, 65 script (data) error, 70 internal, 64 usage.
+    /// The exit code for this error: 74 I/O, 65 script or dataset (data) error, 70 internal, 64 usage.
     public var exitCode: Int32 {
         switch self {
         case .io: return 74
-        case .script: return 65
+        case .script, .invalidDataset: return 65
         case .render: return 70
         case .usage, .outputNotEmpty: return 64
         }

@@ -4,12 +4,14 @@ import Rendering
 import SceneModel
 public import SceneScript
 
-/// Renders a dataset: samples, draws, labels and writes images `0 ..< count` of a scene
-/// program into the output folder.
+/// Renders a dataset: samples, draws, labels and writes images `0 ..< count` (or a shard's
+/// slice of them) of a scene program into the output folder.
 ///
-/// Images are made on `jobs` threads over a bounded window; their COCO records are
-/// appended in image order, so the output is byte-identical for every thread count. Each
-/// file is written atomically (`AtomicFile`), `annotations.json` and `manifest.json` last.
+/// Images are made on `jobs` threads over a bounded window; their records are appended to
+/// the run's record log in image order, so the output is byte-identical for every thread
+/// count. Each file is written atomically (`AtomicFile`); `annotations.json` and
+/// `manifest.json` are assembled from the log at the end. A killed run keeps every image
+/// whose records reached the log, and `resume` continues from there.
 public struct DatasetRenderer: Sendable {
     public let program: SceneProgram
     public let options: RenderOptions
@@ -22,34 +24,48 @@ public struct DatasetRenderer: Sendable {
     }
 
     /// Runs the whole job.
-    /// - Parameter progress: called on the calling thread with the number of images done.
+    /// - Parameter progress: called on the calling thread with the number of images of the
+    ///   run's range that are done (including those a resumed run found done).
     /// - Throws: `DatasetError` (usage, script error with position, seed and index, I/O
     ///   naming the path). Files already written stay; no file is ever half-written.
     public func run(progress: (Int) -> Void = { _ in }) throws -> RenderSummary {
         try options.validate()
         let start = Date()
-        try layout.prepare(overwrite: options.overwrite)
-        let coco = try AnnotationFile(url: layout.url(OutputLayout.annotationsFile), info: cocoInfo())
-        var manifest = Manifest(program: program, options: options)
+        let range = options.imageRange
+        let header = RecordLog.Header(
+            manifestHead: Manifest.head(program: program, options: options), range: range,
+            info: cocoInfo().jsonBytes,
+            categories: program.categories.map {
+                COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes
+            })
+        let log: RecordLogWriter
+        var next = range.lowerBound
+        if options.resume {
+            switch try RunResumption.open(layout: layout, header: header, shard: options.shard) {
+            case .complete:
+                return RenderSummary(images: range.count, rendered: 0, annotations: nil,
+                                     seconds: Date().timeIntervalSince(start))
+            case let .continuing(writer, firstMissing):
+                (log, next) = (writer, firstMissing)
+            }
+        } else {
+            try layout.prepare(overwrite: options.overwrite)
+            log = try RecordLogWriter(creating: layout.url(OutputLayout.recordLogFile), header: header)
+        }
+        let rendered = range.upperBound - next
+        progress(next - range.lowerBound)
         let window = max(1, options.jobs) * 8
-        var done = 0
-        for chunkStart in stride(from: 0, to: options.count, by: window) {
-            let chunk = chunkStart..<min(options.count, chunkStart + window)
+        for chunkStart in stride(from: next, to: range.upperBound, by: window) {
+            let chunk = chunkStart..<min(range.upperBound, chunkStart + window)
             let results = ParallelMap.run(chunk, jobs: options.jobs) { index in
                 try self.makeImage(index)
             }
-            for result in results {
-                let record = try result.get()
-                try coco.append(image: record.image, annotations: record.annotations)
-                manifest.files.append(contentsOf: record.files)
-                done += 1
-            }
-            progress(done)
+            for result in results { try log.append(try result.get()) }
+            progress(chunk.upperBound - range.lowerBound)
         }
-        let categories = program.categories.map { COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory) }
-        manifest.files.append(try coco.finish(categories: categories))
-        try AtomicFile.write(manifest.json(), to: layout.url(OutputLayout.manifestFile))
-        return RenderSummary(images: options.count, annotations: coco.annotationCount,
+        try log.close()
+        let annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
+        return RenderSummary(images: range.count, rendered: rendered, annotations: annotations,
                              seconds: Date().timeIntervalSince(start))
     }
 
@@ -61,15 +77,8 @@ public struct DatasetRenderer: Sendable {
                          JSONMember("seed", .uint(options.seed))])
     }
 
-    /// Everything one image contributes, made on a worker thread.
-    struct ImageRecord: Sendable {
-        var image: COCOImage
-        var annotations: [COCOAnnotation]
-        var files: [FileEntry]
-    }
-
     /// Samples, renders, labels and writes image `index`.
-    func makeImage(_ index: Int) throws -> ImageRecord {
+    func makeImage(_ index: Int) throws -> RecordLog.ImageRecords {
         let scene: Scene
         do { scene = try program.sample(seed: options.seed, index: index) } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())
@@ -102,6 +111,7 @@ public struct DatasetRenderer: Sendable {
             files.append(FileEntry(path: path, data: data))
         }
         let image = COCOImage(id: imageID, fileName: layout.imagePath(index), width: scene.width, height: scene.height)
-        return ImageRecord(image: image, annotations: annotations, files: files)
+        return RecordLog.ImageRecords(index: index, image: image.jsonBytes, annotations: annotations.map(\.jsonBytes),
+                                      files: files)
     }
 }

@@ -4,35 +4,31 @@ import Rendering
 import SceneScript
 
 /// One output file as recorded in the manifest.
-struct FileEntry: Sendable {
+struct FileEntry: Sendable, Equatable {
     var path: String
     var bytes: Int
     var sha256: String
 
-    init(path: String, data: Data) {
+    init(path: String, bytes: Int, sha256: String) {
         self.path = path
-        self.bytes = data.count
-        self.sha256 = sha256Hex(data)
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
+    init(path: String, data: Data) {
+        self.init(path: path, bytes: data.count, sha256: sha256Hex(data))
     }
 }
 
 /// `manifest.json`: the provenance of a dataset.
 ///
 /// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
-/// with each file's `path`, `sha256` and `text`), `seed`, `count`, `options` (those that
-/// change output bytes: `png_level`, `png_filter`), `files` (`path`, `bytes`, `sha256`, in
-/// image order, then `annotations.json`). The thread count is not recorded: it never
-/// changes the output.
-struct Manifest {
-    let program: SceneProgram
-    let options: RenderOptions
-    var files: [FileEntry] = []
-
-    init(program: SceneProgram, options: RenderOptions) {
-        self.program = program
-        self.options = options
-    }
-
+/// with each file's `name`, `sha256` and `text`), `seed`, `count`, `options` (those that
+/// change output bytes), then for a shard `shard` (`index`, `count`, `first_image`,
+/// `end_image`), then `files` (`path`, `bytes`, `sha256`, in image order, then
+/// `annotations.json`, then a shard's `shard.records`). The thread count is not recorded: it
+/// never changes the output.
+enum Manifest {
     /// A source's name as recorded: its file name only, so that the same scene run from
     /// another folder (or by absolute path) writes the same bytes and no local path leaks.
     static func recordedName(_ source: SourceFile) -> String {
@@ -51,9 +47,11 @@ struct Manifest {
         return sha256Hex(bytes)
     }
 
-    func json() -> Data {
+    /// The manifest object without `shard` and `files`: everything that identifies the whole
+    /// dataset. Equal heads mean equal scene, seed, count, options and tool version.
+    static func head(program: SceneProgram, options: RenderOptions) -> [UInt8] {
         let sources: [JSONValue] = program.sources.map { source in
-            .object([JSONMember("name", .string(Self.recordedName(source))),
+            .object([JSONMember("name", .string(recordedName(source))),
                      JSONMember("sha256", .string(sha256Hex(Data(source.text.utf8)))),
                      JSONMember("text", .string(source.text))])
         }
@@ -62,7 +60,7 @@ struct Manifest {
             JSONMember("version", .string(Tessera.version)),
             JSONMember("scene", .object([
                 JSONMember("name", .string(program.name)),
-                JSONMember("sha256", .string(Self.sceneHash(program.sources))),
+                JSONMember("sha256", .string(sceneHash(program.sources))),
                 JSONMember("sources", .array(sources)),
             ])),
             JSONMember("seed", .uint(options.seed)),
@@ -73,11 +71,74 @@ struct Manifest {
                 JSONMember("min_visible_pixels", .int(options.visibility.minimumPixels)),
                 JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
             ])),
-            JSONMember("files", .array(files.map { file in
-                .object([JSONMember("path", .string(file.path)), JSONMember("bytes", .int(file.bytes)),
-                         JSONMember("sha256", .string(file.sha256))])
-            })),
         ])
-        return Data(document.jsonText.utf8) + Data("\n".utf8)
+        var bytes: [UInt8] = []
+        document.appendJSON(to: &bytes)
+        return bytes
+    }
+
+    /// The `shard` member's value.
+    static func shardJSON(_ shard: Shard, range: Range<Int>) -> JSONValue {
+        .object([JSONMember("index", .int(shard.index)), JSONMember("count", .int(shard.count)),
+                 JSONMember("first_image", .int(range.lowerBound)), JSONMember("end_image", .int(range.upperBound))])
+    }
+}
+
+/// Streams `manifest.json` to a hidden partial file and renames it when complete, so the
+/// file list never has to be held in memory.
+final class ManifestWriter {
+    private let url: URL
+    private let partial: URL
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var fileCount = 0
+
+    /// Starts the manifest: `head` (see `Manifest.head`) with `extra` members after it.
+    init(url: URL, head: [UInt8], extra: [JSONMember] = []) throws {
+        self.url = url
+        self.partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        do {
+            guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
+                throw DatasetError.io(path: partial.path, reason: "cannot create file")
+            }
+            handle = try FileHandle(forWritingTo: partial)
+        } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+        buffer = Array(head.dropLast())
+        for member in extra {
+            buffer.append(UInt8(ascii: ","))
+            member.appendJSON(to: &buffer)
+        }
+        buffer.append(contentsOf: ",\"files\":[".utf8)
+    }
+
+    func append(_ file: FileEntry) throws {
+        if fileCount > 0 { buffer.append(UInt8(ascii: ",")) }
+        fileCount += 1
+        JSONValue.object([JSONMember("path", .string(file.path)), JSONMember("bytes", .int(file.bytes)),
+                          JSONMember("sha256", .string(file.sha256))]).appendJSON(to: &buffer)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Ends the document and moves it to its final name.
+    func finish() throws {
+        buffer.append(contentsOf: "]}\n".utf8)
+        try flush()
+        do {
+            try handle.synchronize()
+            try handle.close()
+            try AtomicFile.moveReplacing(partial, to: url)
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    private func flush() throws {
+        do { try handle.write(contentsOf: buffer) } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

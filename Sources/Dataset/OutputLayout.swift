@@ -8,6 +8,7 @@ public import Foundation
 /// masks/semantic/000000.png    category ids (0 = background), 8-bit (16-bit past 255 categories)
 /// annotations.json             COCO instances
 /// manifest.json                provenance and per-file hashes
+/// shard.records                a shard's record log, for `tessera merge` (shards only)
 /// ```
 public struct OutputLayout: Sendable {
     public let root: URL
@@ -16,6 +17,10 @@ public struct OutputLayout: Sendable {
 
     public static let annotationsFile = "annotations.json"
     public static let manifestFile = "manifest.json"
+    /// The record log while a run is in progress (see `RecordLog`).
+    static let recordLogFile = ".tessera-records.partial"
+    /// A finished shard's record log, which `tessera merge` reads.
+    public static let shardRecordsFile = "shard.records"
     /// The folders that hold per-image files.
     static let imageFolders = ["images", "masks/instance", "masks/semantic"]
 
@@ -55,17 +60,28 @@ public struct OutputLayout: Sendable {
                 try removeDatasetFiles()
             }
         }
+        try createFolders()
+    }
+
+    /// Whether the output folder is missing or holds nothing but dot-files.
+    var isEmpty: Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return true }
+        return entries.allSatisfy { $0.hasPrefix(".") }
+    }
+
+    /// Creates the output folder and its image folders where missing.
+    func createFolders() throws {
         for folder in Self.imageFolders {
-            do { try fm.createDirectory(at: url(folder), withIntermediateDirectories: true) } catch {
+            do { try FileManager.default.createDirectory(at: url(folder), withIntermediateDirectories: true) } catch {
                 throw DatasetError.io(path: url(folder).path, reason: AtomicFile.reason(error))
             }
         }
     }
 
     /// Removes the files a Tessera run writes — `annotations.json`, `manifest.json`,
-    /// numbered PNGs in the image folders, and hidden partial or spill files — and nothing
+    /// `shard.records`, numbered PNGs in the image folders, and hidden partial or spill files — and nothing
     /// else, so a user's own files in the output folder survive `--overwrite`.
-    private func removeDatasetFiles() throws {
+    func removeDatasetFiles() throws {
         let fm = FileManager.default
         func isOwned(_ name: String, inImageFolder: Bool) -> Bool {
             if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) { return true }
@@ -73,7 +89,7 @@ public struct OutputLayout: Sendable {
                 let stem = name.dropLast(4)
                 return name.hasSuffix(".png") && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }
             }
-            return name == Self.annotationsFile || name == Self.manifestFile
+            return name == Self.annotationsFile || name == Self.manifestFile || name == Self.shardRecordsFile
         }
         for (folder, inImageFolder) in [("", false)] + Self.imageFolders.map({ ($0, true) }) {
             let folderURL = folder.isEmpty ? root : url(folder)

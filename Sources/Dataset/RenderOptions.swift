@@ -15,19 +15,29 @@ public struct RenderOptions: Sendable {
     public var png: PNG.Settings
     /// Replace the dataset already in `output`.
     public var overwrite: Bool
+    /// Continue the interrupted run in `output` (see `DatasetRenderer.run`).
+    public var resume: Bool
     /// Which visible instances get an annotation.
     public var visibility: VisibilityFilter
+    /// Render only this slice of `0 ..< count` (see `Shard`); `nil` renders all.
+    public var shard: Shard?
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                png: PNG.Settings = .init(), overwrite: Bool = false, visibility: VisibilityFilter = .init()) {
+                png: PNG.Settings = .init(), overwrite: Bool = false, resume: Bool = false,
+                visibility: VisibilityFilter = .init(), shard: Shard? = nil) {
         self.count = count
         self.seed = seed
         self.output = output
         self.jobs = jobs
         self.png = png
         self.overwrite = overwrite
+        self.resume = resume
         self.visibility = visibility
+        self.shard = shard
     }
+
+    /// The image indices this run renders: all of `0 ..< count`, or the shard's slice.
+    public var imageRange: Range<Int> { shard?.range(of: count) ?? 0..<count }
 
     /// The most images one run may render (split larger datasets into runs with `--seed`).
     public static let maximumCount = 100_000_000
@@ -38,6 +48,10 @@ public struct RenderOptions: Sendable {
         guard (0...Self.maximumCount).contains(count) else {
             throw DatasetError.usage("--count must be 0…\(Self.maximumCount), got \(count)")
         }
+        guard !(resume && overwrite) else {
+            throw DatasetError.usage("--resume and --overwrite exclude each other: --resume continues the run in the folder, --overwrite replaces it")
+        }
+        try shard?.validate(source: "--shard")
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }
         guard visibility.minimumPixels >= 1 else {
@@ -66,7 +80,12 @@ public struct VisibilityFilter: Sendable, Equatable {
 
 /// What a finished run reports.
 public struct RenderSummary: Sendable, Equatable {
+    /// Images in the run's range (the whole dataset, or the shard's slice).
     public var images: Int
-    public var annotations: Int
+    /// Images rendered by this invocation (fewer than `images` when resumed).
+    public var rendered: Int
+    /// Annotations in the finished `annotations.json`; `nil` when a resumed run found the
+    /// dataset already complete and wrote nothing.
+    public var annotations: Int?
     public var seconds: Double
 }

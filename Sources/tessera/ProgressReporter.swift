@@ -1,12 +1,17 @@
 import Dataset
 import Foundation
 
-/// Progress on standard error: a line at most every second, and a summary at the end.
+/// Progress on standard error: on a terminal a bar redrawn in place (count, images/s, ETA);
+/// otherwise a plain line every 10 seconds, for logs. A summary line at the end.
 final class ProgressReporter {
     private let total: Int
     private let isQuiet: Bool
+    private let isTerminal = isatty(STDERR_FILENO) == 1
     private let start = Date()
     private var lastReport = Date()
+    /// Images already done when the run started (a resumed run), not counted in the rate.
+    private var initial: Int?
+    private var hasBar = false
 
     init(total: Int, isQuiet: Bool) {
         self.total = total
@@ -14,22 +19,41 @@ final class ProgressReporter {
     }
 
     func update(_ done: Int) {
-        guard !isQuiet, done < total, Date().timeIntervalSince(lastReport) >= 1 else { return }
-        lastReport = Date()
-        let elapsed = lastReport.timeIntervalSince(start)
-        let rate = Double(done) / max(elapsed, 1e-9)
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        write(String(format: "%d/%d images  %.1f images/s  ETA %.0f s", done, total, rate, eta))
+        if initial == nil { initial = done }
+        let now = Date()
+        guard !isQuiet, done < total, now.timeIntervalSince(lastReport) >= (isTerminal ? 0.2 : 10) else { return }
+        lastReport = now
+        let rate = Double(done - (initial ?? 0)) / max(now.timeIntervalSince(start), 1e-9)
+        let eta = rate > 0 ? String(format: "%.0f s", Double(total - done) / rate) : "?"
+        let counts = String(format: "%d/%d images  %.1f images/s  ETA ", done, total, rate) + eta
+        if isTerminal {
+            let width = 30
+            let filled = total > 0 ? width * done / total : width
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            writeRaw("\r[\(bar)] " + counts + "\u{1B}[K")
+            hasBar = true
+        } else {
+            writeRaw(counts + "\n")
+        }
     }
 
     func finish(_ summary: RenderSummary, output: String) {
         guard !isQuiet else { return }
-        let rate = Double(summary.images) / max(summary.seconds, 1e-9)
-        write(String(format: "rendered %d images, %d annotations in %.2f s (%.1f images/s) into ",
-                     summary.images, summary.annotations, summary.seconds, rate) + output)
+        if hasBar { writeRaw("\r\u{1B}[K") }
+        guard let annotations = summary.annotations else {
+            writeRaw("nothing to do: \(output) already holds the finished dataset of this run\n")
+            return
+        }
+        let rate = Double(summary.rendered) / max(summary.seconds, 1e-9)
+        var line = String(format: "rendered %d images, %d annotations in %.2f s (%.1f images/s) into ",
+                          summary.rendered, annotations, summary.seconds, rate) + output
+        if summary.rendered < summary.images {
+            line += " (resumed: \(summary.images - summary.rendered) of \(summary.images) images were already done)"
+        }
+        writeRaw(line + "\n")
     }
 
-    private func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    private func writeRaw(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -11,7 +11,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Check.self],
+        subcommands: [Render.self, Check.self, Merge.self],
         defaultSubcommand: Render.self)
 }
 
@@ -69,28 +69,53 @@ struct Render: ParsableCommand {
     @Option(name: .customLong("min-visible-fraction"), help: "Annotate only instances with visible_fraction (area / amodal_area) at least this, 0…1.")
     var minVisibleFraction: Double = 0
 
+    @Option(help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
+                               valueName: "K/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-count"), help: "The number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
+    var shardCount: Int?
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
+
+    @Flag(help: "Continue the interrupted run in the output folder (or start it); the result is identical to an uninterrupted run.")
+    var resume = false
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    var options: RenderOptions {
-        RenderOptions(count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs,
-                      png: .init(level: pngLevel), overwrite: overwrite,
-                      visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction))
+    /// The options, with the shard from `--shard`, else from the scheduler's environment.
+    func options(announcingShard: Bool = false) throws -> RenderOptions {
+        var resolved: Shard?
+        if let shard {
+            resolved = try Shard(parsing: shard)
+        } else if let (assigned, source) = try Shard.fromEnvironment(ProcessInfo.processInfo.environment, shardCount: shardCount) {
+            resolved = assigned
+            if announcingShard && !quiet { FileHandle.standardError.write(Data("shard \(assigned) (from \(source))\n".utf8)) }
+        }
+        let options = RenderOptions(
+            count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs, png: .init(level: pngLevel),
+            overwrite: overwrite, resume: resume,
+            visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction), shard: resolved)
+        try options.validate()
+        return options
     }
 
     func validate() throws {
-        do { try options.validate() } catch let DatasetError.usage(message) {
+        if let shardCount, shard != nil {
+            throw ValidationError("--shard-count \(shardCount) goes with JOB_COMPLETION_INDEX; --shard K/N already names the count")
+        }
+        do { _ = try options() } catch let DatasetError.usage(message) {
             throw ValidationError(message)
         }
     }
 
     func run() throws {
         let program = try sceneOptions.load()
-        let reporter = ProgressReporter(total: count, isQuiet: quiet)
         do {
+            let options = try options(announcingShard: true)
+            let reporter = ProgressReporter(total: options.imageRange.count, isQuiet: quiet)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out)
         } catch let error as DatasetError {
@@ -116,6 +141,40 @@ struct Check: ParsableCommand {
             print(try SceneSummary(program: program, seed: seed).text)
         } catch let error as ScriptError {
             throw fail(error.rendered(), exitCode: 65)
+        } catch {
+            throw fail("error: \(error)", exitCode: 70)
+        }
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Join finished shards (render --shard K/N) into one dataset, identical to a single run's.")
+
+    @Argument(help: "The shard folders, in any order.")
+    var shards: [String]
+
+    @Option(help: "Output folder for the merged dataset.")
+    var out: String
+
+    @Flag(help: "Replace the dataset already in the output folder.")
+    var overwrite = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            let start = Date()
+            let summary = try DatasetMerger.merge(shards: shards.map { URL(fileURLWithPath: $0) },
+                                                  into: URL(fileURLWithPath: out), overwrite: overwrite)
+            if !quiet {
+                let line = String(format: "merged %d shards: %d images, %d annotations in %.2f s into ",
+                                  summary.shards, summary.images, summary.annotations, Date().timeIntervalSince(start))
+                FileHandle.standardError.write(Data((line + out + "\n").utf8))
+            }
+        } catch let error as DatasetError {
+            throw fail(error.description, exitCode: error.exitCode)
         } catch {
             throw fail("error: \(error)", exitCode: 70)
         }

@@ -23,10 +23,10 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
 
 @Suite struct DatasetRendererTests {
     @Test func outputIsIdenticalForEveryThreadCount() throws {
-        let one = try temporaryFolder(), three = try temporaryFolder()
+        let one = try temporaryFolder(), four = try temporaryFolder()
         _ = try render(overlapScene, count: 11, jobs: 1, into: one)
-        _ = try render(overlapScene, count: 11, jobs: 3, into: three)
-        let a = try filesBelow(one), b = try filesBelow(three)
+        _ = try render(overlapScene, count: 11, jobs: 4, into: four)
+        let a = try filesBelow(one), b = try filesBelow(four)
         #expect(a.count == 11 * 3 + 2)
         #expect(a.keys.sorted() == b.keys.sorted())
         for (path, data) in a { #expect(b[path] == data, "\(path) differs") }

@@ -53,23 +53,38 @@ public final class COCODocumentWriter {
     ///   - spillDirectory: Where a spill file for annotations may be created (and removed by
     ///     `finish` or when the writer is released). Defaults to the temporary directory.
     ///   - annotationMemoryLimit: Bytes of annotation text kept in memory before spilling.
-    public init(
+    public convenience init(
         sink: any ByteSink, info: COCOInfo, spillDirectory: URL? = nil,
+        annotationMemoryLimit: Int = 16 << 20
+    ) throws {
+        try self.init(sink: sink, infoJSONText: info.jsonBytes, spillDirectory: spillDirectory,
+                      annotationMemoryLimit: annotationMemoryLimit)
+    }
+
+    /// Like `init(sink:info:…)`, with `info` given as its JSON text.
+    public init(
+        sink: any ByteSink, infoJSONText: [UInt8], spillDirectory: URL? = nil,
         annotationMemoryLimit: Int = 16 << 20
     ) throws {
         self.sink = sink
         self.spillDirectory = spillDirectory ?? FileManager.default.temporaryDirectory
         self.annotationMemoryLimit = annotationMemoryLimit
         imageBytes.appendRaw("{\"info\":")
-        info.appendJSON(to: &imageBytes)
+        imageBytes.append(contentsOf: infoJSONText)
         imageBytes.appendRaw(",\n\"licenses\":[],\n\"images\":[")
     }
 
     /// Appends one entry to `images`.
     public func append(_ image: COCOImage) throws {
+        try appendImage(jsonText: image.jsonBytes)
+    }
+
+    /// Appends one entry to `images` given as its JSON text (one compact object, no newline),
+    /// e.g. read back from a record log.
+    public func appendImage(jsonText: some Collection<UInt8>) throws {
         precondition(!isFinished, "append after finish")
         imageBytes.appendRaw(imageCount == 0 ? "\n" : ",\n")
-        image.appendJSON(to: &imageBytes)
+        imageBytes.append(contentsOf: jsonText)
         imageCount += 1
         if imageBytes.count >= Self.chunkSize {
             try sink.write(imageBytes)
@@ -79,9 +94,15 @@ public final class COCODocumentWriter {
 
     /// Appends one entry to `annotations`.
     public func append(_ annotation: COCOAnnotation) throws {
+        try appendAnnotation(jsonText: annotation.jsonBytes)
+    }
+
+    /// Appends one entry to `annotations` given as its JSON text (one compact object, no
+    /// newline).
+    public func appendAnnotation(jsonText: some Collection<UInt8>) throws {
         precondition(!isFinished, "append after finish")
         annotationBytes.appendRaw(annotationCount == 0 ? "\n" : ",\n")
-        annotation.appendJSON(to: &annotationBytes)
+        annotationBytes.append(contentsOf: jsonText)
         annotationCount += 1
         if annotationBytes.count >= annotationMemoryLimit {
             if spill == nil { spill = try SpillFile(directory: spillDirectory) }
@@ -98,6 +119,11 @@ public final class COCODocumentWriter {
     /// Writes the held annotations and `categories`, and ends the document. The writer
     /// accepts nothing afterwards.
     public func finish(categories: [COCOCategory]) throws {
+        try finish(categoryJSONTexts: categories.map(\.jsonBytes))
+    }
+
+    /// Like `finish(categories:)`, with each category given as its JSON text.
+    public func finish(categoryJSONTexts categories: [[UInt8]]) throws {
         precondition(!isFinished, "finish called twice")
         isFinished = true
         imageBytes.appendRaw(imageCount == 0 ? "],\n\"annotations\":[" : "\n],\n\"annotations\":[")
@@ -110,7 +136,7 @@ public final class COCODocumentWriter {
         annotationBytes.appendRaw(annotationCount == 0 ? "],\n\"categories\":[" : "\n],\n\"categories\":[")
         for (i, category) in categories.enumerated() {
             annotationBytes.appendRaw(i == 0 ? "\n" : ",\n")
-            category.appendJSON(to: &annotationBytes)
+            annotationBytes.append(contentsOf: category)
         }
         annotationBytes.appendRaw(categories.isEmpty ? "]}\n" : "\n]}\n")
         try sink.write(annotationBytes)

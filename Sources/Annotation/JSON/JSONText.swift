@@ -8,12 +8,15 @@ public protocol JSONRenderable {
 }
 
 extension JSONRenderable {
-    /// The compact JSON text of this value.
-    public var jsonText: String {
+    /// The compact JSON text of this value, as UTF-8 bytes.
+    public var jsonBytes: [UInt8] {
         var bytes: [UInt8] = []
         appendJSON(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
+
+    /// The compact JSON text of this value.
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
 }
 
 /// The JSON byte-level writers every renderer shares.

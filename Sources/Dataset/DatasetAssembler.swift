@@ -1,0 +1,70 @@
+import Annotation
+import Foundation
+
+/// Writes a dataset's `annotations.json` and `manifest.json` from record logs — one log for a
+/// run, the shards' logs in order for `tessera merge` — streaming, so memory does not grow
+/// with the dataset. The same records give the same bytes, however they were produced.
+enum DatasetAssembler {
+    /// Ends a run whose every image is in `log`: writes `annotations.json`, then either
+    /// removes the log (a whole run) or keeps it as `shard.records` (a shard), then writes
+    /// `manifest.json` last.
+    /// - Returns: the number of annotations.
+    static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Int {
+        let reader = try RecordLogReader(url: log)
+        let extra = shard.map { [JSONMember("shard", Manifest.shardJSON($0, range: reader.header.range))] } ?? []
+        return try assemble([reader], into: layout, manifestExtra: extra) { manifest in
+            guard shard != nil else { return }
+            let records = layout.url(OutputLayout.shardRecordsFile)
+            do {
+                try AtomicFile.moveReplacing(log, to: records)
+                try manifest.append(FileEntry(path: OutputLayout.shardRecordsFile, contentsOf: records))
+            } catch {
+                throw DatasetError.io(path: records.path, reason: AtomicFile.reason(error))
+            }
+        } onImage: { _, _ in } afterManifest: {
+            if shard == nil { try? FileManager.default.removeItem(at: log) }
+        }
+    }
+
+    /// Writes `annotations.json` and `manifest.json` from `readers`, whose images must follow
+    /// one another without gap from the first reader's first image.
+    /// - Parameters:
+    ///   - manifestExtra: members after the manifest head (a shard's `shard`).
+    ///   - beforeManifestEnds: may append more file entries after `annotations.json`.
+    ///   - onImage: called for each image's records before they are written (merge copies the
+    ///     image's files here).
+    ///   - afterManifest: called once `manifest.json` is in place.
+    /// - Returns: the number of annotations.
+    static func assemble(
+        _ readers: [RecordLogReader], into layout: OutputLayout, manifestExtra: [JSONMember],
+        beforeManifestEnds: (ManifestWriter) throws -> Void,
+        onImage: (RecordLog.ImageRecords, RecordLogReader) throws -> Void,
+        afterManifest: () throws -> Void = {}
+    ) throws -> Int {
+        guard let first = readers.first else { return 0 }
+        let header = first.header
+        let coco = try AnnotationFile(url: layout.url(OutputLayout.annotationsFile), info: header.info)
+        let manifest = try ManifestWriter(url: layout.url(OutputLayout.manifestFile), head: header.manifestHead,
+                                          extra: manifestExtra)
+        var expected = header.range.lowerBound
+        for reader in readers {
+            while let records = try reader.next() {
+                guard records.index == expected else {
+                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(records.index) where image \(expected) was expected")
+                }
+                try onImage(records, reader)
+                try coco.append(image: records.image, annotations: records.annotations)
+                for file in records.files { try manifest.append(file) }
+                expected += 1
+            }
+            guard !reader.hasTornTail, expected == reader.header.range.upperBound else {
+                throw DatasetError.io(path: reader.url.path, reason: "record log is incomplete: it ends before image \(expected)")
+            }
+        }
+        try manifest.append(coco.finish(categories: header.categories))
+        try beforeManifestEnds(manifest)
+        try manifest.finish()
+        try afterManifest()
+        return coco.annotationCount
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Joins finished shards (`tessera render --shard K/N`) into one dataset, byte-identical to
+/// the dataset a single run would have written.
+///
+/// Every shard must hold `manifest.json` (it finished) and `shard.records` (its record log).
+/// Their runs must be the same — scene, seed, count, options and tool version, compared
+/// through the record logs' headers — and their image ranges must tile `0 ..< count` without
+/// gap or overlap, in any argument order. Each image's files are copied after checking their
+/// size and SHA-256 against the records; `annotations.json` and `manifest.json` are then
+/// assembled from the logs, as a single run assembles them.
+public enum DatasetMerger {
+    /// What a merge did.
+    public struct Summary: Sendable, Equatable {
+        public var shards: Int
+        public var images: Int
+        public var annotations: Int
+    }
+
+    /// Merges `shards` into `output`.
+    /// - Parameter overwrite: replace a dataset already in `output` (otherwise it must be empty).
+    /// - Throws: `DatasetError.invalidDataset` naming the shard that is unfinished, from
+    ///   another run, overlapping or missing images, or whose file does not match its
+    ///   record; `DatasetError.outputNotEmpty`; `DatasetError.io` naming the path.
+    public static func merge(shards: [URL], into output: URL, overwrite: Bool) throws -> Summary {
+        guard !shards.isEmpty else { throw DatasetError.usage("merge needs at least one shard folder") }
+        let fm = FileManager.default
+        var readers: [RecordLogReader] = []
+        for shard in shards {
+            let records = shard.appendingPathComponent(OutputLayout.shardRecordsFile)
+            guard fm.fileExists(atPath: shard.appendingPathComponent(OutputLayout.manifestFile).path),
+                  fm.fileExists(atPath: records.path) else {
+                throw DatasetError.invalidDataset("'\(shard.path)' is not a finished shard: it needs \(OutputLayout.manifestFile) and \(OutputLayout.shardRecordsFile) (render it with --shard K/N; resume it with --resume if it was interrupted)")
+            }
+            readers.append(try RecordLogReader(url: records))
+        }
+        let first = readers[0]
+        for (reader, shard) in zip(readers, shards).dropFirst() where reader.header.manifestHead != first.header.manifestHead
+            || reader.header.info != first.header.info || reader.header.categories != first.header.categories {
+            let difference = reader.header.difference(from: first.header, labels: ("in '\(shard.path)'", "in '\(shards[0].path)'"),
+                                                        includingRange: false)
+            throw DatasetError.invalidDataset("shards of different runs cannot be merged: \(difference)")
+        }
+        let count = try imageCount(first.header)
+        let order = readers.indices.sorted { readers[$0].header.range.lowerBound < readers[$1].header.range.lowerBound }
+        var covered = 0
+        for (position, i) in order.enumerated() {
+            let range = readers[i].header.range
+            if range.lowerBound < covered {
+                let other = shards[order[position - 1]].path
+                throw DatasetError.invalidDataset("shards '\(other)' and '\(shards[i].path)' overlap: both hold image \(range.lowerBound)")
+            }
+            if range.lowerBound > covered {
+                throw DatasetError.invalidDataset("no shard holds images \(covered)..<\(range.lowerBound) (of \(count)); merge needs every shard of the run")
+            }
+            covered = range.upperBound
+        }
+        guard covered == count else {
+            throw DatasetError.invalidDataset("no shard holds images \(covered)..<\(count) (of \(count)); merge needs every shard of the run")
+        }
+
+        let layout = OutputLayout(root: output, imageCount: count)
+        try layout.prepare(overwrite: overwrite)
+        let ordered = order.map { readers[$0] }
+        var shardOfReader: [ObjectIdentifier: URL] = [:]
+        for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
+        let annotations = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
+                                                        beforeManifestEnds: { _ in }) { records, reader in
+            for file in records.files {
+                try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
+            }
+        }
+        return Summary(shards: shards.count, images: count, annotations: annotations)
+    }
+
+    /// The dataset's image count, from the manifest head.
+    private static func imageCount(_ header: RecordLog.Header) throws -> Int {
+        let head = try? JSONSerialization.jsonObject(with: Data(header.manifestHead)) as? [String: Any]
+        guard let count = head?["count"] as? Int else {
+            throw DatasetError.invalidDataset("a shard's record log has no image count in its header")
+        }
+        return count
+    }
+
+    private static func copy(_ file: FileEntry, from shard: URL, to layout: OutputLayout) throws {
+        let source = shard.appendingPathComponent(file.path)
+        let data: Data
+        do { data = try Data(contentsOf: source) } catch {
+            throw DatasetError.io(path: source.path, reason: AtomicFile.reason(error))
+        }
+        guard data.count == file.bytes, sha256Hex(data) == file.sha256 else {
+            throw DatasetError.invalidDataset("'\(source.path)' does not match its record (\(file.bytes) bytes, SHA-256 \(file.sha256)): the shard was changed after it was rendered")
+        }
+        try AtomicFile.write(data, to: layout.url(file.path))
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+
+/// The record log of a run: everything the finished dataset's `annotations.json` and
+/// `manifest.json` are assembled from, appended image by image as images complete.
+///
+/// It is what makes a run resumable (a killed run keeps every complete image's records)
+/// and shards mergeable (a shard keeps its log as `shard.records`), and it keeps memory flat:
+/// nothing per image stays in memory once its records are appended.
+///
+/// Text, one record per line, fields separated by one tab (JSON text never holds a raw tab
+/// or newline):
+/// ```
+/// tessera-records 1
+/// M <the manifest's JSON object without "files">
+/// S <first image index> <end image index>     the run's image range, end exclusive
+/// C <the COCO info JSON object>
+/// K <a COCO category JSON object>             one per category, in id order
+/// then per image, in index order:
+/// I <index> <the COCO image JSON object>
+/// A <a COCO annotation JSON object>           one per annotation, its "id" 0
+/// F <bytes> <sha256> <path>                   one per file written
+/// E <index>                                   the image's records are complete
+/// ```
+/// An image counts only once its `E` line is on disk; a torn tail is dropped on resume.
+enum RecordLog {
+    static let magic = "tessera-records 1"
+
+    /// The run-wide records at the head of a log.
+    struct Header: Equatable {
+        /// The manifest object without `files` (ends with `}`).
+        var manifestHead: [UInt8]
+        /// The image indices the run renders.
+        var range: Range<Int>
+        var info: [UInt8]
+        var categories: [[UInt8]]
+
+        /// Names what differs between this header and `expected`, e.g. `seed 3 there, 5 here`
+        /// with the default `labels` (this header's, then `expected`'s).
+        /// `includingRange: false` leaves the image ranges out (shards differ in them by design).
+        func difference(from expected: Header, labels: (String, String) = ("there", "here"),
+                        includingRange: Bool = true) -> String {
+            let found = self
+            func object(_ bytes: [UInt8]) -> [String: Any] {
+                (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+            }
+            let there = object(found.manifestHead), here = object(expected.manifestHead)
+            var differences: [String] = []
+            func compare(_ name: String, _ a: Any?, _ b: Any?) {
+                let (x, y) = (a.map { "\($0)" } ?? "none", b.map { "\($0)" } ?? "none")
+                if x != y { differences.append("\(name) \(x) \(labels.0), \(y) \(labels.1)") }
+            }
+            compare("version", there["version"], here["version"])
+            compare("scene sha256", (there["scene"] as? [String: Any])?["sha256"], (here["scene"] as? [String: Any])?["sha256"])
+            compare("seed", there["seed"], here["seed"])
+            compare("count", there["count"], here["count"])
+            let (optionsThere, optionsHere) = (there["options"] as? [String: Any] ?? [:], here["options"] as? [String: Any] ?? [:])
+            for key in Set(optionsThere.keys).union(optionsHere.keys).sorted() {
+                compare(key, optionsThere[key], optionsHere[key])
+            }
+            if includingRange, found.range != expected.range {
+                differences.append("images \(found.range.lowerBound)..<\(found.range.upperBound) \(labels.0), \(expected.range.lowerBound)..<\(expected.range.upperBound) \(labels.1)")
+            }
+            return differences.isEmpty ? "the recorded run header differs" : differences.joined(separator: "; ")
+        }
+    }
+
+    /// One image's records.
+    struct ImageRecords {
+        var index: Int
+        var image: [UInt8]
+        /// Annotation JSON objects with `"id":0`.
+        var annotations: [[UInt8]]
+        var files: [FileEntry]
+    }
+
+    /// The prefix every annotation object has in a log; the assembler puts the id there.
+    static let annotationPrefix = Array("{\"id\":0,".utf8)
+
+    static func encode(_ header: Header) -> [UInt8] {
+        var bytes = Array("\(magic)\nM\t".utf8) + header.manifestHead
+        bytes += Array("\nS\t\(header.range.lowerBound)\t\(header.range.upperBound)\nC\t".utf8) + header.info
+        for category in header.categories { bytes += Array("\nK\t".utf8) + category }
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    static func encode(_ records: ImageRecords) -> [UInt8] {
+        var bytes = Array("I\t\(records.index)\t".utf8) + records.image
+        for annotation in records.annotations { bytes += Array("\nA\t".utf8) + annotation }
+        for file in records.files { bytes += Array("\nF\t\(file.bytes)\t\(file.sha256)\t\(file.path)".utf8) }
+        bytes += Array("\nE\t\(records.index)\n".utf8)
+        return bytes
+    }
+}
+
+/// Appends to a record log. Each image's records go out in one `write(2)`.
+final class RecordLogWriter {
+    let url: URL
+    private let handle: FileHandle
+
+    /// Creates (or truncates) the log at `url` and writes `header`.
+    init(creating url: URL, header: RecordLog.Header) throws {
+        self.url = url
+        do {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw DatasetError.io(path: url.path, reason: "cannot create file")
+            }
+            handle = try FileHandle(forWritingTo: url)
+            try handle.write(contentsOf: RecordLog.encode(header))
+        } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    /// Opens the log at `url` for appending after its first `length` bytes, dropping the rest.
+    init(appendingTo url: URL, keeping length: UInt64) throws {
+        self.url = url
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: length)
+            try handle.seekToEnd()
+        } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    func append(_ records: RecordLog.ImageRecords) throws {
+        do { try handle.write(contentsOf: RecordLog.encode(records)) } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    func close() throws {
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+}
+
+/// Reads a record log from the start, streaming: one image's records at a time.
+final class RecordLogReader {
+    let url: URL
+    let header: RecordLog.Header
+    private let lines: LineReader
+    /// Bytes up to the end of the last complete image read (or of the header).
+    private(set) var completeLength: UInt64
+    /// Whether the log ended inside an image's records (a killed run).
+    private(set) var hasTornTail = false
+
+    /// Opens the log and reads its header.
+    /// - Throws: `DatasetError.io` when the file cannot be read or is not a record log.
+    init(url: URL) throws {
+        self.url = url
+        do { lines = try LineReader(url: url) } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+        func corrupt(_ what: String) -> DatasetError {
+            DatasetError.io(path: url.path, reason: "not a complete Tessera record log (\(what))")
+        }
+        guard let magic = try lines.next(), magic.line.elementsEqual(RecordLog.magic.utf8) else { throw corrupt("first line") }
+        guard let manifest = try lines.next(), let head = manifest.field("M") else { throw corrupt("no M line") }
+        guard let slice = try lines.next(), let range = slice.field("S"),
+              case let bounds = range.split(separator: UInt8(ascii: "\t")).compactMap({ Int(String(decoding: $0, as: UTF8.self)) }),
+              bounds.count == 2, bounds[0] <= bounds[1] else { throw corrupt("no S line") }
+        guard let infoLine = try lines.next(), let info = infoLine.field("C") else { throw corrupt("no C line") }
+        var categories: [[UInt8]] = []
+        var end = infoLine.end
+        while let next = try lines.peek(), let category = next.field("K") {
+            categories.append(Array(category))
+            end = next.end
+            _ = try lines.next()
+        }
+        header = RecordLog.Header(manifestHead: Array(head), range: bounds[0]..<bounds[1], info: Array(info),
+                                  categories: categories)
+        completeLength = end
+    }
+
+    /// The next complete image's records, or `nil` at the end of the log (also when the log
+    /// ends inside an image's records; `hasTornTail` then says so).
+    /// - Throws: `DatasetError.io` when a line is malformed or out of order.
+    func next() throws -> RecordLog.ImageRecords? {
+        func corrupt(_ line: Int) -> DatasetError {
+            DatasetError.io(path: url.path, reason: "malformed record log at line \(line)")
+        }
+        guard let first = try lines.next() else { return nil }
+        guard first.isComplete else { hasTornTail = true; return nil }
+        guard let imageField = first.field("I"), let tab = imageField.firstIndex(of: UInt8(ascii: "\t")),
+              let index = Int(String(decoding: imageField[..<tab], as: UTF8.self)) else { throw corrupt(first.number) }
+        var records = RecordLog.ImageRecords(index: index, image: Array(imageField[(tab + 1)...]), annotations: [], files: [])
+        while let line = try lines.next() {
+            guard line.isComplete else { break }
+            if let annotation = line.field("A") {
+                guard annotation.starts(with: RecordLog.annotationPrefix) else { throw corrupt(line.number) }
+                records.annotations.append(Array(annotation))
+            } else if let file = line.field("F") {
+                let parts = file.split(separator: UInt8(ascii: "\t"), maxSplits: 2)
+                guard parts.count == 3, let bytes = Int(String(decoding: parts[0], as: UTF8.self)) else {
+                    throw corrupt(line.number)
+                }
+                records.files.append(FileEntry(path: String(decoding: parts[2], as: UTF8.self), bytes: bytes,
+                                               sha256: String(decoding: parts[1], as: UTF8.self)))
+            } else if let end = line.field("E"), Int(String(decoding: end, as: UTF8.self)) == index {
+                completeLength = line.end
+                return records
+            } else {
+                throw corrupt(line.number)
+            }
+        }
+        hasTornTail = true
+        return nil
+    }
+}
+
+/// Reads a file line by line in 1 MiB chunks, tracking byte offsets.
+private final class LineReader {
+    struct Line {
+        /// The line without its newline.
+        var line: ArraySlice<UInt8>
+        /// Whether a newline ended it (a torn last line has none).
+        var isComplete: Bool
+        /// 1-based line number.
+        var number: Int
+        /// Byte offset just past the line's newline.
+        var end: UInt64
+
+        /// The rest of the line after `tag` and a tab, when the line starts with them.
+        func field(_ tag: StaticString) -> ArraySlice<UInt8>? {
+            let prefix = tag.withUTF8Buffer { Array($0) } + [UInt8(ascii: "\t")]
+            guard isComplete, line.starts(with: prefix) else { return nil }
+            return line.dropFirst(prefix.count)
+        }
+    }
+
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var consumed: UInt64 = 0
+    private var lineNumber = 0
+    private var isAtEnd = false
+    private var peeked: Line?
+
+    init(url: URL) throws { handle = try FileHandle(forReadingFrom: url) }
+    deinit { try? handle.close() }
+
+    func peek() throws -> Line? {
+        if peeked == nil { peeked = try read() }
+        return peeked
+    }
+
+    func next() throws -> Line? {
+        if let line = peeked {
+            peeked = nil
+            return line
+        }
+        return try read()
+    }
+
+    private func read() throws -> Line? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[position..<newline]
+                consumed += UInt64(newline + 1 - position)
+                position = newline + 1
+                lineNumber += 1
+                return Line(line: line, isComplete: true, number: lineNumber, end: consumed)
+            }
+            if isAtEnd {
+                guard position < buffer.count else { return nil }
+                let line = buffer[position...]
+                position = buffer.count
+                lineNumber += 1
+                return Line(line: line, isComplete: false, number: lineNumber, end: consumed)
+            }
+            buffer.removeFirst(position)
+            position = 0
+            if let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                buffer.append(contentsOf: chunk)
+            } else {
+                isAtEnd = true
+            }
+        }
+    }
+}

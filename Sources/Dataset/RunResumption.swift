@@ -1,0 +1,76 @@
+import Foundation
+
+/// How `--resume` picks up the run in an output folder.
+///
+/// - An interrupted run (its record log is there): the log's header must match this run
+///   exactly (scene, seed, count, options, version, shard); the images whose records are
+///   complete and whose files are all present with their recorded sizes are kept, and
+///   rendering continues from the first image that is not. A torn tail is dropped.
+/// - A finished dataset of this very run: nothing to do.
+/// - A missing or empty folder: a fresh start (so a scheduler can always pass `--resume`).
+/// - Anything else is refused, naming the folder.
+enum RunResumption {
+    enum Outcome {
+        /// The dataset is already complete.
+        case complete
+        /// Append to `writer`; the first image still to render is `firstMissing`.
+        case continuing(RecordLogWriter, firstMissing: Int)
+    }
+
+    static func open(layout: OutputLayout, header: RecordLog.Header, shard: Shard?) throws -> Outcome {
+        let fm = FileManager.default
+        let log = layout.url(OutputLayout.recordLogFile)
+        let shardRecords = layout.url(OutputLayout.shardRecordsFile)
+        let manifest = layout.url(OutputLayout.manifestFile)
+        if fm.fileExists(atPath: log.path) {
+            return try continueRun(log: log, layout: layout, header: header)
+        }
+        if fm.fileExists(atPath: manifest.path) {
+            try checkFinished(manifest: manifest, header: header, root: layout.root)
+            return .complete
+        }
+        if shard != nil, fm.fileExists(atPath: shardRecords.path) {
+            // Killed after the shard's log got its final name, before the manifest.
+            try AtomicFile.moveReplacing(shardRecords, to: log)
+            return try continueRun(log: log, layout: layout, header: header)
+        }
+        guard layout.isEmpty else {
+            throw DatasetError.usage("cannot resume in '\(layout.root.path)': it holds no interrupted Tessera run (no record log \(OutputLayout.recordLogFile))\nhelp: pass --overwrite to replace what is there, or choose another --out")
+        }
+        try layout.createFolders()
+        return .continuing(try RecordLogWriter(creating: log, header: header), firstMissing: header.range.lowerBound)
+    }
+
+    private static func continueRun(log: URL, layout: OutputLayout, header: RecordLog.Header) throws -> Outcome {
+        let reader = try RecordLogReader(url: log)
+        guard reader.header == header else {
+            throw DatasetError.usage("cannot resume in '\(layout.root.path)': the interrupted run there differs from this one (\(reader.header.difference(from: header)))\nhelp: repeat the original command with --resume, or pass --overwrite to start again")
+        }
+        var next = header.range.lowerBound
+        var keep = reader.completeLength
+        while let records = try reader.next() {
+            guard records.index == next, records.files.allSatisfy({ isPresent($0, in: layout) }) else { break }
+            next += 1
+            keep = reader.completeLength
+        }
+        try layout.createFolders()
+        return .continuing(try RecordLogWriter(appendingTo: log, keeping: keep), firstMissing: next)
+    }
+
+    private static func isPresent(_ file: FileEntry, in layout: OutputLayout) -> Bool {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: layout.url(file.path).path)
+        return (attributes?[.size] as? NSNumber)?.intValue == file.bytes
+    }
+
+    /// A finished dataset's manifest starts with this run's head (up to its closing brace).
+    private static func checkFinished(manifest: URL, header: RecordLog.Header, root: URL) throws {
+        let prefix = header.manifestHead.dropLast()
+        let handle = try? FileHandle(forReadingFrom: manifest)
+        defer { try? handle?.close() }
+        let start = (try? handle?.read(upToCount: prefix.count + 1)) ?? nil
+        guard let start, start.count == prefix.count + 1, start.starts(with: prefix),
+              start.last == UInt8(ascii: ",") else {
+            throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (scene, seed, count, options or version differ)\nhelp: pass --overwrite to replace it, or choose another --out")
+        }
+    }
+}
