@@ -11,6 +11,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case render(index: Int, reason: String)
     /// A usage error in the options, naming the option.
     case usage(String)
+    /// An input folder (a dataset or shard to read) does not exist.
+    case missingInput(path: String)
     /// An input dataset or shard is not what it must be (merge, validate), naming it.
     case invalidDataset(String)
 
@@ -22,16 +24,18 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case let .script(rendered): return rendered
         case let .render(index, reason): return "error: rendering image \(index) failed: \(reason)"
         case let .usage(message), let .invalidDataset(message): return "error: \(message)"
+        case let .missingInput(path): return "error: '\(path)': no such folder"
         }
     }
 
-    /// The exit code for this error: 74 I/O, 65 script or dataset (data) error, 70 internal, 64 usage.
+    /// The exit code for this error: 74 I/O, 66 missing input, 65 script or dataset (data) error, 70 internal, 64 usage.
     public var exitCode: Int32 {
         switch self {
         case .io: return 74
         case .script, .invalidDataset: return 65
         case .render: return 70
         case .usage, .outputNotEmpty: return 64
+        case .missingInput: return 66
         }
     }
 }

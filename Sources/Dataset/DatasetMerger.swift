@@ -27,6 +27,7 @@ public enum DatasetMerger {
         let fm = FileManager.default
         var readers: [RecordLogReader] = []
         for shard in shards {
+            try requireFolder(shard)
             let records = shard.appendingPathComponent(OutputLayout.shardRecordsFile)
             guard fm.fileExists(atPath: shard.appendingPathComponent(OutputLayout.manifestFile).path),
                   fm.fileExists(atPath: records.path) else {

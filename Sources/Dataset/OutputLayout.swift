@@ -103,3 +103,11 @@ public struct OutputLayout: Sendable {
         }
     }
 }
+
+/// - Throws: `DatasetError.missingInput` unless `url` is an existing folder.
+func requireFolder(_ url: URL) throws {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+        throw DatasetError.missingInput(path: url.path)
+    }
+}

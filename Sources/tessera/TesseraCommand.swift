@@ -11,7 +11,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Check.self, Merge.self],
+        subcommands: [Render.self, Check.self, Merge.self, Validate.self],
         defaultSubcommand: Render.self)
 }
 
@@ -178,5 +178,40 @@ struct Merge: ParsableCommand {
         } catch {
             throw fail("error: \(error)", exitCode: 70)
         }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a dataset against its manifest (files, sizes, SHA-256) and the label contract (ids, masks agree with annotations).",
+        discussion: "Exit status: 0 valid, 65 faults found (each printed), 74 unreadable.")
+
+    @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
+    var dataset: String
+
+    @Option(name: .customLong("max-faults"), help: "Print at most this many faults.")
+    var maxFaults: Int = 50
+
+    func validate() throws {
+        guard maxFaults >= 1 else { throw ValidationError("--max-faults must be at least 1, got \(maxFaults)") }
+    }
+
+    func run() throws {
+        let report: DatasetValidator.Report
+        do {
+            report = try DatasetValidator.validate(URL(fileURLWithPath: dataset), maximumFaults: maxFaults)
+        } catch let error as DatasetError {
+            throw fail(error.description, exitCode: error.exitCode)
+        } catch {
+            throw fail("error: \(error)", exitCode: 70)
+        }
+        let counts = "\(report.images) images, \(report.annotations) annotations, \(report.files) files"
+        guard report.isValid else {
+            var lines = report.faults.map { "\(dataset): \($0)" }
+            if report.faultCount > report.faults.count { lines.append("… and \(report.faultCount - report.faults.count) more") }
+            lines.append("invalid: \(report.faultCount) fault\(report.faultCount == 1 ? "" : "s") in \(counts)")
+            throw fail(lines.joined(separator: "\n"), exitCode: 65)
+        }
+        print("valid: \(counts)")
     }
 }

@@ -1,0 +1,343 @@
+import Annotation
+import Foundation
+import Rendering
+
+/// Checks a dataset against its manifest and the label contract (PRODUCT.md):
+///
+/// - every file the manifest lists is present with its recorded size and SHA-256, and no
+///   numbered image or mask file is present that it does not list;
+/// - image, annotation and category ids are unique; every annotation names an image and a
+///   category that exist; instance ids are unique within an image;
+/// - every annotation agrees with the masks: its segmentation (RLE, or pixel-edge
+///   polygons) is exactly the pixels of its `instance_id` in the instance mask, `area` is
+///   their count and `bbox` their tight box; the semantic mask holds its `category_id` there;
+///   its visible mask lies inside its amodal mask, whose area is `amodal_area`.
+///
+/// `annotations.json` is read one record per line, as Tessera writes it, so memory stays
+/// bounded by one image's masks and the id sets.
+public enum DatasetValidator {
+    public struct Report: Sendable {
+        /// One line per fault found, naming the file and record.
+        public var faults: [String] = []
+        /// Faults beyond `maximumFaults` are counted, not kept.
+        public var faultCount = 0
+        public var files = 0
+        public var images = 0
+        public var annotations = 0
+
+        public var isValid: Bool { faultCount == 0 }
+    }
+
+    /// Validates the dataset in `root`.
+    /// - Parameter maximumFaults: how many fault lines to keep.
+    /// - Throws: `DatasetError.missingInput` when `root` is not a folder;
+    ///   `DatasetError.invalidDataset` when `manifest.json` or `annotations.json` is missing
+    ///   or is not JSON (nothing else can be checked then).
+    public static func validate(_ root: URL, maximumFaults: Int = 50) throws -> Report {
+        try requireFolder(root)
+        var validator = Validator(root: root, maximumFaults: maximumFaults)
+        try validator.checkManifest()
+        try validator.checkAnnotations()
+        return validator.report
+    }
+}
+
+private struct Validator {
+    let root: URL
+    let maximumFaults: Int
+    var report = DatasetValidator.Report()
+
+    init(root: URL, maximumFaults: Int) {
+        self.root = root
+        self.maximumFaults = maximumFaults
+    }
+
+    mutating func fault(_ message: String) {
+        report.faultCount += 1
+        if report.faults.count < maximumFaults { report.faults.append(message) }
+    }
+
+    // MARK: - Files
+
+    mutating func checkManifest() throws {
+        let url = root.appendingPathComponent(OutputLayout.manifestFile)
+        guard let data = try? Data(contentsOf: url) else {
+            throw DatasetError.invalidDataset("'\(root.path)' holds no readable \(OutputLayout.manifestFile): not a Tessera dataset, or an unfinished run (finish it with render --resume)")
+        }
+        guard let manifest = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let files = manifest["files"] as? [[String: Any]] else {
+            throw DatasetError.invalidDataset("\(url.path) is not a Tessera manifest (no \"files\" list)")
+        }
+        var listed = Set<String>()
+        for entry in files {
+            guard let path = entry["path"] as? String, let bytes = entry["bytes"] as? Int,
+                  let sha256 = entry["sha256"] as? String else {
+                fault("manifest.json: a files entry lacks path, bytes or sha256")
+                continue
+            }
+            guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                fault("manifest.json: file path '\(path)' leaves the dataset folder")
+                continue
+            }
+            listed.insert(path)
+            report.files += 1
+            guard let actual = try? FileEntry(path: path, contentsOf: root.appendingPathComponent(path)) else {
+                fault("\(path): missing (listed in manifest.json)")
+                continue
+            }
+            if actual.bytes != bytes {
+                fault("\(path): \(actual.bytes) bytes, manifest.json records \(bytes)")
+            } else if actual.sha256 != sha256 {
+                fault("\(path): SHA-256 \(actual.sha256) differs from manifest.json's \(sha256)")
+            }
+        }
+        for folder in OutputLayout.imageFolders {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+            for name in names.sorted() where !name.hasPrefix(".") && !listed.contains("\(folder)/\(name)") {
+                fault("\(folder)/\(name): present but not listed in manifest.json")
+            }
+        }
+    }
+
+    // MARK: - Labels
+
+    struct ImageEntry {
+        var fileName: String
+        var width: Int
+        var height: Int
+    }
+
+    mutating func checkAnnotations() throws {
+        let url = root.appendingPathComponent(OutputLayout.annotationsFile)
+        var images: [Int: ImageEntry] = [:]
+        var categories = Set<Int>()
+        var annotationIDs = Set<Int>()
+        // Pass 1: images and categories. Pass 2: annotations, one image's group at a time.
+        try COCOLines.forEach(url) { section, record in
+            switch section {
+            case .images:
+                guard let id = record["id"] as? Int, let fileName = record["file_name"] as? String,
+                      let width = record["width"] as? Int, let height = record["height"] as? Int else {
+                    return fault("annotations.json: an image lacks id, file_name, width or height")
+                }
+                if images[id] != nil { fault("annotations.json: image id \(id) is used twice") }
+                images[id] = ImageEntry(fileName: fileName, width: width, height: height)
+                report.images += 1
+            case .categories:
+                guard let id = record["id"] as? Int else { return fault("annotations.json: a category lacks an id") }
+                if !categories.insert(id).inserted { fault("annotations.json: category id \(id) is used twice") }
+            case .annotations: break
+            }
+        }
+        var group: [[String: Any]] = []
+        var groupImage: Int?
+        try COCOLines.forEach(url) { section, record in
+            guard section == .annotations else { return }
+            report.annotations += 1
+            guard let id = record["id"] as? Int, let imageID = record["image_id"] as? Int else {
+                return fault("annotations.json: an annotation lacks id or image_id")
+            }
+            if !annotationIDs.insert(id).inserted { fault("annotations.json: annotation id \(id) is used twice") }
+            if let category = record["category_id"] as? Int, !categories.contains(category) {
+                fault("annotation \(id): category_id \(category) is not a category")
+            }
+            if imageID != groupImage {
+                if let groupImage { checkImage(groupImage, images[groupImage], group) }
+                (group, groupImage) = ([], imageID)
+            }
+            group.append(record)
+        }
+        if let groupImage { checkImage(groupImage, images[groupImage], group) }
+    }
+
+    /// Checks one image's annotations against its instance and semantic masks.
+    /// - Complexity: one pass over the instance mask, then per annotation time proportional
+    ///   to its area and its RLE runs.
+    mutating func checkImage(_ imageID: Int, _ image: ImageEntry?, _ annotations: [[String: Any]]) {
+        guard let image else {
+            return fault("annotations.json: annotations name image_id \(imageID), which is not an image")
+        }
+        let stem = URL(fileURLWithPath: image.fileName).deletingPathExtension().lastPathComponent
+        guard let instance = loadMask("masks/instance/\(stem).png", image),
+              let semantic = loadMask("masks/semantic/\(stem).png", image) else { return }
+        var measures: [Int: InstanceMeasure] = [:]
+        instance.samples.withUnsafeBufferPointer { pixels in
+            for measure in measureInstances(pixels: pixels, width: image.width, height: image.height, maxID: .max) {
+                measures[Int(measure.instanceID)] = measure
+            }
+        }
+        var instanceIDs = Set<Int>()
+        for annotation in annotations {
+            let id = annotation["id"] as? Int ?? 0
+            guard let instanceID = annotation["instance_id"] as? Int, let category = annotation["category_id"] as? Int,
+                  let area = annotation["area"] as? Int, let bbox = annotation["bbox"] as? [Int] else {
+                fault("annotation \(id): lacks instance_id, category_id, area or bbox")
+                continue
+            }
+            if !instanceIDs.insert(instanceID).inserted {
+                fault("annotation \(id): instance_id \(instanceID) is annotated twice in image \(imageID)")
+            }
+            if annotation["iscrowd"] as? Int != 0 { fault("annotation \(id): iscrowd is not 0") }
+            let measured = measures[instanceID]
+            let box = measured?.bbox.cocoBBox ?? [0, 0, 0, 0]
+            if measured?.area ?? 0 != area {
+                fault("annotation \(id): area \(area), but the instance mask has \(measured?.area ?? 0) pixels of instance \(instanceID)")
+            }
+            if box != bbox { fault("annotation \(id): bbox \(bbox), but the instance mask's box is \(box)") }
+            // Row-major indices of the pixels the segmentation claims; nil for polygons.
+            guard let claimed = segmentationIntervals(annotation["segmentation"], id: id, area: area, bbox: box, image: image) else {
+                continue
+            }
+            var claimedArea = 0
+            var isExact = true, semanticFault: (Int, UInt16)?
+            for run in claimed {
+                claimedArea += run.count
+                for p in run {
+                    // Column-major (RLE) index → row-major pixel.
+                    let pixel = (p % image.height) * image.width + p / image.height
+                    if Int(instance.samples[pixel]) != instanceID { isExact = false }
+                    if Int(semantic.samples[pixel]) != category, semanticFault == nil { semanticFault = (pixel, semantic.samples[pixel]) }
+                }
+            }
+            // Equal counts and every claimed pixel the instance's: the same set.
+            if !isExact || claimedArea != measured?.area ?? 0 {
+                fault("annotation \(id): its RLE segmentation differs from the instance mask")
+            }
+            if let (pixel, value) = semanticFault {
+                fault("annotation \(id): the semantic mask holds \(value), not category \(category), at pixel (\(pixel % image.width), \(pixel / image.width))")
+            }
+            if let amodal = annotation["amodal_segmentation"] {
+                guard let whole = decodeRuns(amodal, image), let amodalArea = annotation["amodal_area"] as? Int else {
+                    fault("annotation \(id): amodal_segmentation or amodal_area is malformed")
+                    continue
+                }
+                if !isCovered(claimed, by: whole) { fault("annotation \(id): the visible mask is not inside the amodal mask") }
+                if whole.reduce(0, { $0 + $1.count }) != amodalArea {
+                    fault("annotation \(id): amodal_area \(amodalArea) differs from its amodal mask")
+                }
+            }
+        }
+    }
+
+    /// The set runs of an RLE segmentation (column-major index ranges). Polygons
+    /// (pixel-edge, hole-free) are checked here to enclose exactly `area` pixels and span
+    /// `bbox`, and give `nil`.
+    mutating func segmentationIntervals(_ segmentation: Any?, id: Int, area: Int, bbox: [Int], image: ImageEntry) -> [Range<Int>]? {
+        if let polygons = segmentation as? [[Double]] {
+            var enclosed = 0.0
+            var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+            for polygon in polygons where polygon.count >= 6 && polygon.count % 2 == 0 {
+                var twice = 0.0
+                for i in stride(from: 0, to: polygon.count, by: 2) {
+                    let j = (i + 2) % polygon.count
+                    twice += polygon[i] * polygon[j + 1] - polygon[j] * polygon[i + 1]
+                    (minX, maxX) = (min(minX, polygon[i]), max(maxX, polygon[i]))
+                    (minY, maxY) = (min(minY, polygon[i + 1]), max(maxY, polygon[i + 1]))
+                }
+                enclosed += abs(twice) / 2
+            }
+            if enclosed != Double(area) { fault("annotation \(id): its polygons enclose \(enclosed) pixels, area is \(area)") }
+            if polygons.isEmpty || [minX, minY, maxX - minX, maxY - minY] != bbox.map(Double.init) {
+                fault("annotation \(id): its polygons do not span its bbox \(bbox)")
+            }
+            return nil
+        }
+        guard let runs = decodeRuns(segmentation, image) else {
+            fault("annotation \(id): segmentation is neither COCO RLE of size [\(image.height), \(image.width)] nor polygons")
+            return nil
+        }
+        return runs
+    }
+
+    /// The set runs of a compressed COCO RLE of the image's size, as column-major index ranges.
+    func decodeRuns(_ value: Any?, _ image: ImageEntry) -> [Range<Int>]? {
+        guard let object = value as? [String: Any], object["size"] as? [Int] == [image.height, image.width],
+              let counts = object["counts"] as? String,
+              let rle = try? RLE(height: image.height, width: image.width, compressedCounts: counts) else { return nil }
+        var runs: [Range<Int>] = []
+        var position = 0
+        for (i, count) in rle.counts.enumerated() {
+            if i % 2 == 1, count > 0 { runs.append(position..<position + Int(count)) }
+            position += Int(count)
+        }
+        return runs
+    }
+
+    /// Whether every index in `inner` lies in `outer` (both sorted, disjoint runs).
+    func isCovered(_ inner: [Range<Int>], by outer: [Range<Int>]) -> Bool {
+        var j = 0
+        for run in inner {
+            var start = run.lowerBound
+            while start < run.upperBound {
+                while j < outer.count, outer[j].upperBound <= start { j += 1 }
+                guard j < outer.count, outer[j].lowerBound <= start else { return false }
+                start = outer[j].upperBound
+            }
+        }
+        return true
+    }
+
+    mutating func loadMask(_ path: String, _ image: ImageEntry) -> PNG.Image? {
+        guard let data = try? Data(contentsOf: root.appendingPathComponent(path)),
+              let mask = try? PNG.decode(data) else {
+            fault("\(path): missing or not a PNG")
+            return nil
+        }
+        guard mask.width == image.width, mask.height == image.height, mask.channels == 1 else {
+            fault("\(path): \(mask.width)×\(mask.height)×\(mask.channels), expected \(image.width)×\(image.height) grey")
+            return nil
+        }
+        return mask
+    }
+}
+
+/// Reads a COCO instances file as Tessera writes it — one record per line inside the
+/// `images`, `annotations` and `categories` arrays — without holding the document.
+enum COCOLines {
+    enum Section { case images, annotations, categories }
+
+    /// Calls `body` with each record, in file order.
+    /// - Throws: `DatasetError.invalidDataset` when the file is missing or not in this layout.
+    static func forEach(_ url: URL, _ body: (Section, [String: Any]) throws -> Void) throws {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw DatasetError.invalidDataset("\(url.path): missing or unreadable")
+        }
+        defer { try? handle.close() }
+        var section: Section?
+        var lineNumber = 0
+        var pending: [UInt8] = []
+        func process(_ line: ArraySlice<UInt8>) throws {
+            lineNumber += 1
+            let text = String(decoding: line, as: UTF8.self)
+            if lineNumber == 1 {
+                guard text.hasPrefix("{\"info\":") else {
+                    throw DatasetError.invalidDataset("\(url.path): not in Tessera's one-record-per-line layout (line 1)")
+                }
+                return
+            }
+            switch text {
+            case "\"images\":[", "\"images\":[],": section = text.hasSuffix(",") ? nil : .images
+            case "\"annotations\":[", "\"annotations\":[],": section = text.hasSuffix(",") ? nil : .annotations
+            case "\"categories\":[", "\"categories\":[]}": section = text.hasSuffix("}") ? nil : .categories
+            case "],", "]}", "\"licenses\":[],": section = nil
+            default:
+                var record = line
+                if record.last == UInt8(ascii: ",") { record = record.dropLast() }
+                guard let section, let object = (try? JSONSerialization.jsonObject(with: Data(record))) as? [String: Any] else {
+                    throw DatasetError.invalidDataset("\(url.path):\(lineNumber): not a COCO record")
+                }
+                try body(section, object)
+            }
+        }
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            pending.append(contentsOf: chunk)
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                try process(pending[start..<newline])
+                start = newline + 1
+            }
+            pending.removeFirst(start)
+        }
+        if !pending.isEmpty { try process(pending[...]) }
+    }
+}
