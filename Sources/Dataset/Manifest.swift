@@ -20,7 +20,8 @@ struct FileEntry: Sendable {
 ///
 /// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
 /// with each file's `path`, `sha256` and `text`), `seed`, `count`, `options` (those that
-/// change output bytes: `png_level`, `png_filter`), `files` (`path`, `bytes`, `sha256`, in
+/// change output bytes: `png_level`, `png_filter`, `min_visible_pixels`,
+/// `min_visible_fraction`, `segmentation`), `files` (`path`, `bytes`, `sha256`, in
 /// image order, then `annotations.json`). The thread count is not recorded: it never
 /// changes the output.
 struct Manifest {
@@ -72,6 +73,7 @@ struct Manifest {
                 JSONMember("png_filter", .string(options.png.fastFilter ? "sub" : "adaptive")),
                 JSONMember("min_visible_pixels", .int(options.visibility.minimumPixels)),
                 JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
+                JSONMember("segmentation", .string(options.segmentation.rawValue)),
             ])),
             JSONMember("files", .array(files.map { file in
                 .object([JSONMember("path", .string(file.path)), JSONMember("bytes", .int(file.bytes)),

@@ -17,9 +17,12 @@ public struct RenderOptions: Sendable {
     public var overwrite: Bool
     /// Which visible instances get an annotation.
     public var visibility: VisibilityFilter
+    /// How each annotation's `segmentation` is written.
+    public var segmentation: SegmentationFormat
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                png: PNG.Settings = .init(), overwrite: Bool = false, visibility: VisibilityFilter = .init()) {
+                png: PNG.Settings = .init(), overwrite: Bool = false, visibility: VisibilityFilter = .init(),
+                segmentation: SegmentationFormat = .rle) {
         self.count = count
         self.seed = seed
         self.output = output
@@ -27,6 +30,7 @@ public struct RenderOptions: Sendable {
         self.png = png
         self.overwrite = overwrite
         self.visibility = visibility
+        self.segmentation = segmentation
     }
 
     /// The most images one run may render (split larger datasets into runs with `--seed`).
@@ -62,6 +66,16 @@ public struct VisibilityFilter: Sendable, Equatable {
         self.minimumPixels = minimumPixels
         self.minimumFraction = minimumFraction
     }
+}
+
+/// How an annotation's visible mask is written in `segmentation` (`--segmentation`).
+/// `amodal_segmentation` is RLE either way.
+public enum SegmentationFormat: String, Sendable, CaseIterable {
+    /// COCO compressed RLE, exact for every mask.
+    case rle
+    /// One polygon per 4-connected part, in pixel-edge coordinates; a mask with a hole stays
+    /// RLE (see ``Annotation/PixelPolygon/outlines(within:isSet:)``).
+    case polygon
 }
 
 /// What a finished run reports.

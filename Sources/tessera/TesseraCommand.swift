@@ -69,6 +69,9 @@ struct Render: ParsableCommand {
     @Option(name: .customLong("min-visible-fraction"), help: "Annotate only instances with visible_fraction (area / amodal_area) at least this, 0…1.")
     var minVisibleFraction: Double = 0
 
+    @Option(help: "How each annotation's segmentation is written: rle (COCO compressed RLE) or polygon (one polygon per part; a mask with a hole stays RLE).")
+    var segmentation: SegmentationFormat = .rle
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -78,7 +81,8 @@ struct Render: ParsableCommand {
     var options: RenderOptions {
         RenderOptions(count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs,
                       png: .init(level: pngLevel), overwrite: overwrite,
-                      visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction))
+                      visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
+                      segmentation: segmentation)
     }
 
     func validate() throws {
@@ -121,3 +125,5 @@ struct Check: ParsableCommand {
         }
     }
 }
+
+extension SegmentationFormat: ExpressibleByArgument {}
