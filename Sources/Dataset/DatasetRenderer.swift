@@ -93,7 +93,7 @@ public struct DatasetRenderer: Sendable {
         }
         let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodal: amodal)
         let imageID = index + 1
-        let annotations = labels.annotations(imageID: imageID, filter: options.visibility)
+        let annotations = labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
 
         let encoded: [(String, Data)]
         do {

@@ -31,8 +31,11 @@ struct ImageLabels {
 
     /// One annotation per labeled instance with at least one visible pixel that passes
     /// `filter`, in instance-id (drawing) order, with its occlusion facts and `z_order`.
-    /// Annotation ids are 0 here; the ordered writer assigns them.
-    func annotations(imageID: Int, filter: VisibilityFilter = .init()) -> [COCOAnnotation] {
+    /// With `.polygon`, `segmentation` holds the visible mask's outlines unless the mask has
+    /// a hole; then, as with `.rle`, it is RLE. Annotation ids are 0 here; the ordered
+    /// writer assigns them.
+    func annotations(imageID: Int, filter: VisibilityFilter = .init(),
+                     segmentation format: SegmentationFormat = .rle) -> [COCOAnnotation] {
         instanceIDs.withUnsafeBufferPointer { pixels in
             let measures = measureInstances(pixels: pixels, width: width, height: height,
                                             maxID: UInt16(categoryOfInstance.count - 1))
@@ -45,8 +48,16 @@ struct ImageLabels {
                     amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
                     amodalWidth: whole.width, amodalHeight: whole.height)
                 guard occlusion.visibleFraction >= filter.minimumFraction else { return nil }
-                let rle = RLE(encoding: measure.instanceID, in: pixels, width: width, height: height, within: measure.bbox)
-                return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure, segmentation: rle,
+                let segmentation: COCOSegmentation
+                if format == .polygon, let outlines = PixelPolygon.outlines(
+                    of: measure.instanceID, in: pixels, width: width, height: height, within: measure.bbox) {
+                    segmentation = .polygons(outlines)
+                } else {
+                    segmentation = .rle(RLE(encoding: measure.instanceID, in: pixels, width: width, height: height,
+                                            within: measure.bbox))
+                }
+                return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure,
+                                      segmentation: segmentation,
                                       extra: occlusion.jsonMembers + [JSONMember("z_order", .int(Int(measure.instanceID)))])
             }
         }

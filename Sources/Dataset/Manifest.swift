@@ -24,7 +24,8 @@ struct FileEntry: Sendable, Equatable {
 ///
 /// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
 /// with each file's `name`, `sha256` and `text`), `seed`, `count`, `options` (those that
-/// change output bytes), then for a shard `shard` (`index`, `count`, `first_image`,
+/// change output bytes: `png_level`, `png_filter`, `min_visible_pixels`,
+/// `min_visible_fraction`, `segmentation`), then for a shard `shard` (`index`, `count`, `first_image`,
 /// `end_image`), then `files` (`path`, `bytes`, `sha256`, in image order, then
 /// `annotations.json`, then a shard's `shard.records`). The thread count is not recorded: it
 /// never changes the output.
@@ -70,6 +71,7 @@ enum Manifest {
                 JSONMember("png_filter", .string(options.png.fastFilter ? "sub" : "adaptive")),
                 JSONMember("min_visible_pixels", .int(options.visibility.minimumPixels)),
                 JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
+                JSONMember("segmentation", .string(options.segmentation.rawValue)),
             ])),
         ])
         var bytes: [UInt8] = []

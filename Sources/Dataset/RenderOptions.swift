@@ -19,12 +19,14 @@ public struct RenderOptions: Sendable {
     public var resume: Bool
     /// Which visible instances get an annotation.
     public var visibility: VisibilityFilter
+    /// How each annotation's `segmentation` is written.
+    public var segmentation: SegmentationFormat
     /// Render only this slice of `0 ..< count` (see `Shard`); `nil` renders all.
     public var shard: Shard?
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 png: PNG.Settings = .init(), overwrite: Bool = false, resume: Bool = false,
-                visibility: VisibilityFilter = .init(), shard: Shard? = nil) {
+                visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil) {
         self.count = count
         self.seed = seed
         self.output = output
@@ -34,6 +36,7 @@ public struct RenderOptions: Sendable {
         self.resume = resume
         self.visibility = visibility
         self.shard = shard
+        self.segmentation = segmentation
     }
 
     /// The image indices this run renders: all of `0 ..< count`, or the shard's slice.
@@ -76,6 +79,16 @@ public struct VisibilityFilter: Sendable, Equatable {
         self.minimumPixels = minimumPixels
         self.minimumFraction = minimumFraction
     }
+}
+
+/// How an annotation's visible mask is written in `segmentation` (`--segmentation`).
+/// `amodal_segmentation` is RLE either way.
+public enum SegmentationFormat: String, Sendable, CaseIterable {
+    /// COCO compressed RLE, exact for every mask.
+    case rle
+    /// One polygon per 4-connected part, in pixel-edge coordinates; a mask with a hole stays
+    /// RLE (see ``Annotation/PixelPolygon/outlines(within:isSet:)``).
+    case polygon
 }
 
 /// What a finished run reports.

@@ -69,6 +69,9 @@ struct Render: ParsableCommand {
     @Option(name: .customLong("min-visible-fraction"), help: "Annotate only instances with visible_fraction (area / amodal_area) at least this, 0…1.")
     var minVisibleFraction: Double = 0
 
+    @Option(help: "How each annotation's segmentation is written: rle (COCO compressed RLE) or polygon (one polygon per part; a mask with a hole stays RLE).")
+    var segmentation: SegmentationFormat = .rle
+
     @Option(help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
                                valueName: "K/N"))
     var shard: String?
@@ -97,7 +100,8 @@ struct Render: ParsableCommand {
         let options = RenderOptions(
             count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs, png: .init(level: pngLevel),
             overwrite: overwrite, resume: resume,
-            visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction), shard: resolved)
+            visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
+            segmentation: segmentation, shard: resolved)
         try options.validate()
         return options
     }
@@ -146,6 +150,8 @@ struct Check: ParsableCommand {
         }
     }
 }
+
+extension SegmentationFormat: ExpressibleByArgument {}
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,15 +3,6 @@ import Dataset
 import Foundation
 import Testing
 
-/// Renders one image of `script` and returns (images, annotations) of annotations.json.
-private func annotate(_ script: String, visibility: VisibilityFilter = .init()) throws -> (images: [[String: Any]], annotations: [[String: Any]]) {
-    let folder = try temporaryFolder()
-    let options = RenderOptions(count: 1, seed: 0, output: folder, jobs: 1, visibility: visibility)
-    _ = try DatasetRenderer(program: try compile(script), options: options).run()
-    let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
-    return (document["images"] as! [[String: Any]], document["annotations"] as! [[String: Any]])
-}
-
 private func mask(_ annotation: [String: Any], _ key: String = "segmentation") throws -> RLE {
     let rle = annotation[key] as! [String: Any]
     let size = rle["size"] as! [Int]

@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import SceneScript
 
@@ -46,4 +47,15 @@ func runTessera(_ arguments: [String], in folder: URL = packageRoot) throws -> (
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// Renders one image of `script` and returns (images, annotations) of annotations.json.
+func annotate(_ script: String, visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle) throws
+    -> (images: [[String: Any]], annotations: [[String: Any]])
+{
+    let folder = try temporaryFolder()
+    let options = RenderOptions(count: 1, seed: 0, output: folder, jobs: 1, visibility: visibility, segmentation: segmentation)
+    _ = try DatasetRenderer(program: try compile(script), options: options).run()
+    let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+    return (document["images"] as! [[String: Any]], document["annotations"] as! [[String: Any]])
 }

@@ -101,17 +101,18 @@ public struct COCOCategory: Hashable, Sendable, JSONRenderable {
     }
 }
 
-/// A COCO `annotations` entry for one instance, with an RLE segmentation.
+/// A COCO `annotations` entry for one instance.
 ///
-/// Keys, in order: `id`, `image_id`, `category_id`, `segmentation` (`{"size":[h,w],
-/// "counts":"…"}`), `area` (pixels), `bbox` (`[x,y,w,h]`, integer pixels, top-left origin,
-/// y down), `iscrowd` (always 0), `instance_id` (the value in the instance mask), then
-/// `extra` (occlusion facts and other fields beyond COCO).
+/// Keys, in order: `id`, `image_id`, `category_id`, `segmentation` (compressed RLE
+/// `{"size":[h,w],"counts":"…"}` or polygons `[[x1,y1,…],…]`), `area` (pixels), `bbox`
+/// (`[x,y,w,h]`, integer pixels, top-left origin, y down), `iscrowd` (always 0),
+/// `instance_id` (the value in the instance mask), then `extra` (occlusion facts and other
+/// fields beyond COCO).
 public struct COCOAnnotation: Hashable, Sendable, JSONRenderable {
     public var id: Int
     public var imageID: Int
     public var categoryID: Int
-    public var segmentation: RLE
+    public var segmentation: COCOSegmentation
     /// Number of pixels in the mask.
     public var area: Int
     /// Tight box of the mask.
@@ -121,8 +122,8 @@ public struct COCOAnnotation: Hashable, Sendable, JSONRenderable {
     public var extra: [JSONMember]
 
     public init(
-        id: Int, imageID: Int, categoryID: Int, segmentation: RLE, area: Int, bbox: PixelBox,
-        instanceID: Int, extra: [JSONMember] = []
+        id: Int, imageID: Int, categoryID: Int, segmentation: COCOSegmentation, area: Int,
+        bbox: PixelBox, instanceID: Int, extra: [JSONMember] = []
     ) {
         self.id = id
         self.imageID = imageID
@@ -137,8 +138,8 @@ public struct COCOAnnotation: Hashable, Sendable, JSONRenderable {
     /// Creates the annotation of a measured instance: `area`, `bbox` and `instanceID` come
     /// from `instance`.
     public init(
-        id: Int, imageID: Int, categoryID: Int, instance: InstanceMeasure, segmentation: RLE,
-        extra: [JSONMember] = []
+        id: Int, imageID: Int, categoryID: Int, instance: InstanceMeasure,
+        segmentation: COCOSegmentation, extra: [JSONMember] = []
     ) {
         self.init(
             id: id, imageID: imageID, categoryID: categoryID, segmentation: segmentation,

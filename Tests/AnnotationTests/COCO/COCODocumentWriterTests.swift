@@ -23,8 +23,8 @@ struct COCODocumentWriterTests {
         return measures.enumerated().map { index, measure in
             COCOAnnotation(
                 id: index + 1, imageID: 1, categoryID: Int(measure.instanceID), instance: measure,
-                segmentation: RLE(encoding: measure.instanceID, in: pixels, width: 4, height: 3,
-                                  within: measure.bbox))
+                segmentation: .rle(RLE(encoding: measure.instanceID, in: pixels, width: 4, height: 3,
+                                       within: measure.bbox)))
         }
     }
 

@@ -34,10 +34,20 @@ struct COCORecordTests {
         let measure = try #require(measureInstances(pixels: pixels, width: 4, height: 3, maxID: 2).first)
         let rle = RLE(encoding: 2, in: pixels, width: 4, height: 3, within: measure.bbox)
         let annotation = COCOAnnotation(
-            id: 10, imageID: 3, categoryID: 1, instance: measure, segmentation: rle,
+            id: 10, imageID: 3, categoryID: 1, instance: measure, segmentation: .rle(rle),
             extra: [JSONMember("visible_fraction", .double(0.75))])
         #expect(annotation.jsonText
             == #"{"id":10,"image_id":3,"category_id":1,"segmentation":{"size":[3,4],"counts":"421O3"},"area":3,"bbox":[1,1,2,2],"iscrowd":0,"instance_id":2,"visible_fraction":0.75}"#)
+    }
+
+    @Test func polygonSegmentationIsAListOfFlatVertexLists() {
+        let measure = InstanceMeasure(instanceID: 4, area: 2, bbox: PixelBox(minX: 0, minY: 0, maxX: 1, maxY: 1))
+        let annotation = COCOAnnotation(
+            id: 1, imageID: 1, categoryID: 2, instance: measure,
+            segmentation: .polygons([PixelPolygon(coordinates: [0, 0, 1, 0, 1, 1, 0, 1]),
+                                     PixelPolygon(coordinates: [1, 1, 2, 1, 2, 2, 1, 2])]))
+        #expect(annotation.jsonText
+            == #"{"id":1,"image_id":1,"category_id":2,"segmentation":[[0,0,1,0,1,1,0,1],[1,1,2,1,2,2,1,2]],"area":2,"bbox":[0,0,2,2],"iscrowd":0,"instance_id":4}"#)
     }
 
     @Test func backslashInCountsIsEscaped() throws {
