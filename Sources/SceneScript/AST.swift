@@ -98,6 +98,9 @@ enum ObjectClass: Sendable {
     case name(String, SourceRange)
     /// `object (expr) …`: a class-name string computed at run time.
     case expression(Expr)
+    /// `object unlabeled …`: a distractor or occluder, drawn and hiding what is behind it,
+    /// never annotated.
+    case unlabeled
 }
 
 /// A statement with its source span.

@@ -131,6 +131,8 @@ struct Checker {
                 }
             case let .expression(expr):
                 checkExpression(expr)
+            case .unlabeled:
+                break
             }
             checkTransforms(transforms)
             let wasInObject = isInObject

@@ -127,8 +127,10 @@ struct Interpreter {
     }
 
     private mutating func drawObject(_ objectClass: ObjectClass, _ transforms: Transforms, _ body: [Statement], range: SourceRange) throws {
-        let categoryID: Int
+        let categoryID: Int?
         switch objectClass {
+        case .unlabeled:
+            categoryID = nil
         case let .name(name, nameRange):
             guard let id = script.categoryIDs[name] else { throw ProblemReport("unknown class '\(name)'", at: nameRange) }
             categoryID = id

@@ -1,7 +1,7 @@
 import SceneModel
 
 enum Keyword: String, Sendable, CaseIterable {
-    case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, at, rotate, scale
+    case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, unlabeled, at, rotate, scale
     case `if`, `else`, `true`, `false`, and, or, not
 
     /// Keywords that begin a statement, offered as did-you-mean suggestions in statement position.

@@ -227,6 +227,9 @@ struct Parser {
             let objectClass: ObjectClass
             if isSymbol("(") {
                 objectClass = .expression(try parsePrimary())
+            } else if isKeyword(.unlabeled) {
+                advance()
+                objectClass = .unlabeled
             } else {
                 let (name, range) = try expectIdentifier("a class name after 'object'")
                 objectClass = .name(name, range)
