@@ -116,6 +116,10 @@ struct Statement: Sendable {
         case `if`(condition: Expr, then: [Statement], else: [Statement]?)
         case template(TemplateDeclaration)
         case object(ObjectClass, Transforms, body: [Statement])
+        /// `require CONDITION`: a false condition rejects the whole sample.
+        case require(Expr)
+        /// `attempts N`: how many samples an image may draw before its requirements give up.
+        case attempts(Expr)
         /// A primitive or template call drawing a part of the enclosing object.
         case draw(Call, Transforms)
     }

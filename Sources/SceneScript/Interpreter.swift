@@ -10,7 +10,12 @@ import SceneModel
 /// Hard limits per image; exceeding one is a runtime error at the offending statement.
 enum Limits {
     static let repeatCount = 100_000
+    /// Evaluation steps per image, over all of its attempts together.
     static let evaluationSteps = 10_000_000
+    /// Samples an image may draw until its `require`s hold, unless `attempts N` says otherwise.
+    static let defaultAttempts = 100
+    /// The largest `attempts N`.
+    static let attempts = 10_000
     static let instances = 65_535
     static let templateDepth = 32
     static let shapesPerInstance = 100_000
@@ -30,15 +35,50 @@ struct CompiledScript: Sendable {
     var categoryIDs: [String: Int]
     var width: Int
     var height: Int
+    /// Samples an image may draw until its `require`s hold (`attempts N`).
+    var attempts: Int
 }
 
-/// The state of sampling one image: its random generator, the variables in scope, the
-/// instances drawn so far. Created fresh by each `sample(seed:index:)` call and never shared.
+/// A `require` whose condition was false: the sample is rejected and drawn again.
+struct Rejection: Error {
+    /// The condition of the `require` that failed.
+    var constraint: SourceRange
+}
+
+/// How often each `require` was evaluated and held, over the attempts of one image.
+struct ConstraintTally {
+    struct Count {
+        var evaluated = 0
+        var held = 0
+    }
+
+    private(set) var counts: [SourceRange: Count] = [:]
+
+    mutating func record(_ constraint: SourceRange, held: Bool) {
+        counts[constraint, default: Count()].evaluated += 1
+        if held { counts[constraint]!.held += 1 }
+    }
+
+    /// The constraint that rejected most often (ties: the earliest in the source), with its counts.
+    var worst: (constraint: SourceRange, count: Count)? {
+        counts.map { (constraint: $0.key, count: $0.value) }.min { a, b in
+            let (ra, rb) = (a.count.evaluated - a.count.held, b.count.evaluated - b.count.held)
+            return ra != rb ? ra > rb : (a.constraint.file, a.constraint.start) < (b.constraint.file, b.constraint.start)
+        }
+    }
+}
+
+/// The state of sampling one attempt of one image: its random generator, the variables in
+/// scope, the instances drawn so far. Created fresh for each attempt of each
+/// `sample(seed:index:)` call and never shared.
 /// (A frame time for video would live here too.)
 struct Interpreter {
     let script: CompiledScript
     var rng: SceneRandomGenerator
-    private var steps = 0
+    /// Evaluation steps taken so far by this image, including its earlier attempts.
+    private(set) var steps: Int
+    /// How often each `require` held, including earlier attempts of this image.
+    private(set) var tally: ConstraintTally
     /// Innermost scope last. A template call swaps in a fresh stack holding its parameters.
     private var scopes: [[String: Value]] = [[:]]
     private var templateDepth = 0
@@ -49,9 +89,11 @@ struct Interpreter {
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
 
-    init(script: CompiledScript, rng: SceneRandomGenerator) {
+    init(script: CompiledScript, rng: SceneRandomGenerator, steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
         self.script = script
         self.rng = rng
+        self.steps = steps
+        self.tally = tally
     }
 
     // MARK: Statements
@@ -81,7 +123,7 @@ struct Interpreter {
     private mutating func execute(_ statement: Statement) throws {
         try step(statement.range)
         switch statement.kind {
-        case .canvas, .classes, .import, .template:
+        case .canvas, .classes, .import, .template, .attempts:
             break  // resolved at compile time
         case let .background(expr):
             let value = try evaluate(expr)
@@ -119,6 +161,13 @@ struct Interpreter {
             } else if let elseBody {
                 try inScope { try $0.execute(elseBody) }
             }
+        case let .require(condition):
+            let value = try evaluate(condition)
+            guard case let .bool(holds) = value else {
+                throw ProblemReport("a requirement must be a Bool, got \(value.typeName) \(value.display)", at: condition.range)
+            }
+            tally.record(condition.range, held: holds)
+            if !holds { throw Rejection(constraint: condition.range) }
         case let .object(objectClass, transforms, body):
             try drawObject(objectClass, transforms, body, range: statement.range)
         case let .draw(call, transforms):

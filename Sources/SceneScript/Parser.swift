@@ -204,6 +204,12 @@ struct Parser {
             return finish(.repeat(count: count, indexName: indexName, indexRange: indexRange, body: body))
         case .keyword(.if):
             return try parseIf()
+        case .keyword(.require):
+            advance()
+            return finish(.require(try parseExpression()))
+        case .keyword(.attempts):
+            advance()
+            return finish(.attempts(try parseExpression()))
         case .keyword(.template):
             advance()
             let (name, nameRange) = try expectIdentifier("a template name")

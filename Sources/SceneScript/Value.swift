@@ -80,6 +80,11 @@ func formatNumber(_ v: Double) -> String {
     return String(v)
 }
 
+/// A percentage with at most one decimal: `0%`, `12.5%`, `0.1%`.
+func formatPercent(_ percent: Double) -> String {
+    formatNumber((percent * 10).rounded() / 10) + "%"
+}
+
 func formatColor(_ c: Color) -> String {
     func hex(_ v: Double) -> String {
         let byte = Int((min(max(v, 0), 1) * 255).rounded())
