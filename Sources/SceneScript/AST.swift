@@ -13,6 +13,8 @@ struct Expr: Sendable {
         case point(Expr, Expr)
         /// `[a, b, c]`
         case list([Expr])
+        /// `list[index]`
+        case index(Expr, Expr)
         case call(Call)
         case unary(UnaryOperator, Expr)
         case binary(BinaryOperator, Expr, Expr)
@@ -114,6 +116,8 @@ struct Statement: Sendable {
         case assign(name: String, nameRange: SourceRange, value: Expr)
         case `repeat`(count: Expr, indexName: String?, indexRange: SourceRange?, body: [Statement])
         case `if`(condition: Expr, then: [Statement], else: [Statement]?)
+        /// `for NAME in LIST { … }`
+        case `for`(name: String, nameRange: SourceRange, sequence: Expr, body: [Statement])
         case template(TemplateDeclaration)
         case object(ObjectClass, Transforms, body: [Statement])
         /// `require CONDITION`: a false condition rejects the whole sample.

@@ -120,6 +120,14 @@ struct Checker {
                 checker.checkBlock(body)
             }
             depth -= 1
+        case let .for(name, _, sequence, body):
+            checkExpression(sequence)
+            depth += 1
+            scoped { checker in
+                checker.scopes[checker.scopes.count - 1].insert(name)
+                checker.checkBlock(body)
+            }
+            depth -= 1
         case let .if(condition, then, elseBody):
             checkExpression(condition)
             depth += 1
@@ -248,6 +256,9 @@ struct Checker {
             do { _ = try function.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
                 problems.append(problem)
             } catch {}
+        case let .index(list, index):
+            checkExpression(list)
+            checkExpression(index)
         case let .unary(_, operand):
             checkExpression(operand)
         case let .binary(_, left, right):

@@ -151,6 +151,18 @@ struct Interpreter {
                     try this.execute(body)
                 }
             }
+        case let .for(name, _, sequence, body):
+            let value = try evaluate(sequence)
+            guard case let .list(items) = value else {
+                throw ProblemReport("'for' needs a List to go through, got \(value.typeName) \(value.display)", at: sequence.range)
+            }
+            for item in items {
+                try step(sequence.range)
+                try inScope { this in
+                    this.scopes[this.scopes.count - 1][name] = item
+                    try this.execute(body)
+                }
+            }
         case let .if(condition, then, elseBody):
             let value = try evaluate(condition)
             guard case let .bool(isTrue) = value else {
@@ -380,6 +392,21 @@ struct Interpreter {
             var values: [Value] = []
             for item in items { values.append(try evaluate(item)) }
             return .list(values)
+        case let .index(listExpr, indexExpr):
+            let list = try evaluate(listExpr)
+            let index = try evaluate(indexExpr)
+            let items: [Value]
+            switch list {
+            case let .list(values): items = values
+            case let .point(x, y): items = [.double(x), .double(y)]
+            default: throw ProblemReport("only a List or a Point can be indexed, got \(list.typeName) \(list.display)", at: listExpr.range)
+            }
+            let i = try integer(index, "a list index", at: indexExpr.range)
+            guard items.indices.contains(i) else {
+                throw ProblemReport("index \(i) is out of range for a List of \(items.count) element\(items.count == 1 ? "" : "s")", at: indexExpr.range,
+                                    help: items.isEmpty ? nil : "indices run from 0 to \(items.count - 1)")
+            }
+            return items[i]
         case let .call(call):
             return try callBuiltin(call)
         case let .unary(op, operandExpr):
@@ -612,6 +639,11 @@ struct Interpreter {
             return .double(a + (b - a) * t)
         case .radians: return .double(try num(0) * Double.pi / 180)
         case .degrees: return .double(try num(0) * 180 / Double.pi)
+        case .len:
+            guard case let .list(items) = argument(0) else {
+                throw ProblemReport("len: list must be a List, got \(argument(0).typeName) \(argument(0).display)", at: ranges[0]!)
+            }
+            return .int(items.count)
         }
     }
 }

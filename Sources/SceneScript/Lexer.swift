@@ -2,12 +2,12 @@ import SceneModel
 
 enum Keyword: String, Sendable, CaseIterable {
     case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, unlabeled, at, rotate, scale
-    case `if`, `else`, `true`, `false`, and, or, not, require, attempts
+    case `if`, `else`, `true`, `false`, and, or, not, require, attempts, `for`, `in`
 
     /// Keywords that begin a statement, offered as did-you-mean suggestions in statement position.
     static let statementKeywords: [String] = [
         "canvas", "classes", "background", "import", "let", "repeat", "template", "object", "if",
-        "require", "attempts",
+        "require", "attempts", "for",
     ]
 }
 

@@ -204,6 +204,16 @@ struct Parser {
             return finish(.repeat(count: count, indexName: indexName, indexRange: indexRange, body: body))
         case .keyword(.if):
             return try parseIf()
+        case .keyword(.for):
+            advance()
+            let (name, range) = try expectIdentifier("a loop variable name after 'for'")
+            guard isKeyword(.in) else {
+                throw ProblemReport("expected 'in' after the loop variable, found \(current.spelling)", at: current.range,
+                                    help: "write 'for \(name) in [a, b, c] { … }'")
+            }
+            advance()
+            let sequence = try parseExpression()
+            return finish(.for(name: name, nameRange: range, sequence: sequence, body: try parseBlock()))
         case .keyword(.require):
             advance()
             return finish(.require(try parseExpression()))
@@ -325,7 +335,15 @@ struct Parser {
             let operand = try parseUnary()
             return Expr(kind: .unary(token.kind == .symbol("-") ? .negate : .not, operand), range: token.range.through(operand.range))
         }
-        return try parsePrimary()
+        var expr = try parsePrimary()
+        while isSymbol("[") {
+            try descend(at: current.range)
+            advance()
+            let index = try parseExpression()
+            let close = try expectSymbol("]", "to close the index")
+            expr = Expr(kind: .index(expr, index), range: expr.range.through(close.range))
+        }
+        return expr
     }
 
     private mutating func parsePrimary() throws -> Expr {

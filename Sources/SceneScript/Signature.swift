@@ -96,6 +96,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case uniform, normal, randint, choice, bernoulli
     case rgb, rgba, hsv, gray, linear
     case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
+    case len
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -116,6 +117,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .lerp: return Signature(name, required: ["a", "b", "t"])
         case .radians: return Signature(name, required: ["deg"])
         case .degrees: return Signature(name, required: ["rad"])
+        case .len: return Signature(name, required: ["list"])
         }
     }
 
