@@ -19,6 +19,8 @@ enum Limits {
     static let instances = 65_535
     static let templateDepth = 32
     static let shapesPerInstance = 100_000
+    /// The largest `poisson` mean; each draw costs about λ evaluation steps.
+    static let poissonLambda = 1_000_000.0
     /// Vertices of one regular polygon.
     static let sides = 10_000
     /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
@@ -102,8 +104,8 @@ struct Interpreter {
         try execute(script.statements)
     }
 
-    private mutating func step(_ range: SourceRange) throws {
-        steps += 1
+    private mutating func step(_ range: SourceRange, cost: Int = 1) throws {
+        steps += cost
         if steps > Limits.evaluationSteps {
             throw ProblemReport("this image needs more than \(Limits.evaluationSteps) evaluation steps", at: range,
                                 help: "lower the repeat counts or the template nesting")
@@ -559,6 +561,12 @@ struct Interpreter {
             }
             return c
         }
+        func point(_ i: Int) throws -> SceneModel.Point {
+            guard case let .point(x, y) = values[i]! else {
+                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be a Point, got \(values[i]!.typeName) \(values[i]!.display)", at: ranges[i]!)
+            }
+            return SceneModel.Point(x, y)
+        }
         func numeric(_ v: Double) throws -> Value {
             guard v.isFinite else { throw ProblemReport("\(name) gives a non-finite result", at: call.range) }
             return .double(v)
@@ -587,7 +595,80 @@ struct Interpreter {
             }
             return .int(Distributions.randint(low, high, using: &rng))
         case .choice:
-            return values[Distributions.choiceIndex(values.count, using: &rng)]!
+            let options = values.dropLast()
+            guard let weightsValue = values.last!, let weightsRange = ranges.last! else {
+                return options[Distributions.choiceIndex(options.count, using: &rng)]!
+            }
+            guard case let .list(items) = weightsValue else {
+                throw ProblemReport("choice: weights must be a List of numbers, got \(weightsValue.typeName) \(weightsValue.display)", at: weightsRange)
+            }
+            guard items.count == options.count else {
+                throw ProblemReport("choice: weights has \(items.count) element\(items.count == 1 ? "" : "s") but there \(options.count == 1 ? "is 1 option" : "are \(options.count) options")", at: weightsRange)
+            }
+            var weights: [Double] = []
+            for (i, item) in items.enumerated() {
+                let w = try number(item, "choice: weights[\(i)]", at: weightsRange)
+                guard w >= 0 else { throw ProblemReport("choice: weights[\(i)] must not be negative, got \(formatNumber(w))", at: weightsRange) }
+                weights.append(w)
+            }
+            let total = weights.reduce(0, +)
+            guard total > 0, total.isFinite else {
+                throw ProblemReport("choice: weights must have a positive, finite sum, got \(weightsValue.display)", at: weightsRange)
+            }
+            return options[Distributions.weightedIndex(weights, using: &rng)]!
+        case .truncnormal:
+            let (mean, sd, low, high) = (try num(0), try num(1), try num(2), try num(3))
+            if sd <= 0 { throw ProblemReport("truncnormal: sd must be positive, got \(formatNumber(sd))", at: ranges[1]!) }
+            if low >= high {
+                throw ProblemReport("truncnormal: low (\(formatNumber(low))) must be less than high (\(formatNumber(high)))", at: call.range)
+            }
+            return .double(Distributions.truncatedNormal(mean, sd, low, high, using: &rng))
+        case .lognormal:
+            let (mu, sigma) = (try num(0), try num(1))
+            if sigma < 0 { throw ProblemReport("lognormal: sigma must not be negative, got \(formatNumber(sigma))", at: ranges[1]!) }
+            return try numeric(Distributions.logNormal(mu, sigma, using: &rng))
+        case .poisson:
+            let lambda = try num(0)
+            guard lambda >= 0 && lambda <= Limits.poissonLambda else {
+                throw ProblemReport("poisson: lambda must be between 0 and \(formatNumber(Limits.poissonLambda)), got \(formatNumber(lambda))", at: ranges[0]!)
+            }
+            let k = Distributions.poisson(lambda, using: &rng)
+            try step(call.range, cost: k)
+            return .int(k)
+        case .random_color:
+            /// The [low, high] list of parameter `i`, or `whole` when omitted; when `isBounded`,
+            /// it must lie within `whole`.
+            func interval(_ i: Int, _ whole: ClosedRange<Double>, isBounded: Bool) throws -> (Double, Double) {
+                let parameter = function.signature.parameters[i].name
+                guard let value = values[i] else { return (whole.lowerBound, whole.upperBound) }
+                guard case let .list(items) = value, items.count == 2 else {
+                    throw ProblemReport("\(name): \(parameter) must be a List [low, high], got \(value.typeName) \(value.display)", at: ranges[i]!)
+                }
+                let low = try number(items[0], "\(name): \(parameter)", at: ranges[i]!)
+                let high = try number(items[1], "\(name): \(parameter)", at: ranges[i]!)
+                guard low <= high, !isBounded || (whole.contains(low) && whole.contains(high)) else {
+                    let bounds = isBounded ? "\(formatNumber(whole.lowerBound)) ≤ low ≤ high ≤ \(formatNumber(whole.upperBound))" : "low ≤ high"
+                    throw ProblemReport("\(name): \(parameter) must be [low, high] with \(bounds), got \(value.display)", at: ranges[i]!)
+                }
+                return (low, high)
+            }
+            let hue = try interval(0, 0...360, isBounded: false)
+            let saturation = try interval(1, 0...1, isBounded: true), value = try interval(2, 0...1, isBounded: true)
+            let h = Distributions.uniform(hue.0, hue.1, using: &rng)
+            let sat = Distributions.uniform(saturation.0, saturation.1, using: &rng)
+            return .color(hsvColor(hue: h, saturation: sat, value: Distributions.uniform(value.0, value.1, using: &rng)))
+        case .point_in_rectangle:
+            let (low, high) = (try point(0), try point(1))
+            guard low.x <= high.x, low.y <= high.y else {
+                throw ProblemReport("point_in_rectangle: min (\(formatNumber(low.x)), \(formatNumber(low.y))) must not exceed max (\(formatNumber(high.x)), \(formatNumber(high.y))) in x or y", at: call.range)
+            }
+            let x = Distributions.uniform(low.x, high.x, using: &rng)
+            return .point(x, Distributions.uniform(low.y, high.y, using: &rng))
+        case .point_in_disc:
+            let (center, radius) = (try point(0), try num(1))
+            if radius < 0 { throw ProblemReport("point_in_disc: radius must not be negative, got \(formatNumber(radius))", at: ranges[1]!) }
+            let (x, y) = Distributions.pointInDisc(center.x, center.y, radius, using: &rng)
+            return .point(x, y)
         case .bernoulli:
             return .bool(Distributions.bernoulli(try unit(0), using: &rng))
         case .rgb:

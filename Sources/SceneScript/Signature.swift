@@ -9,7 +9,8 @@ struct Signature: Sendable {
     /// What the callable is, for messages: "function 'uniform'", "shape 'circle'", "template 'disc'".
     var description: String
     var parameters: [Parameter]
-    /// Takes any number ≥ `minimumCount` of positional arguments and no labels (`choice`, `min`, `max`).
+    /// Takes any number ≥ `minimumCount` of positional arguments (`choice`, `min`, `max`),
+    /// then only labelled arguments for `parameters` (`choice(…, weights: […])`).
     var isVariadic = false
     var minimumCount = 0
 
@@ -27,20 +28,22 @@ struct Signature: Sendable {
 
     /// For each parameter, the index into `arguments` of the argument bound to it, or nil when
     /// the parameter is left to its default. Positional arguments fill parameters in order;
-    /// labelled ones name them. For a variadic signature, every argument in order.
+    /// labelled ones name them. For a variadic signature, the positional arguments in order,
+    /// then one entry per (labelled-only) parameter.
     /// - Throws: a ``ProblemReport`` naming the parameter for an unknown, duplicate, missing or
     ///   surplus argument.
     func bind(_ arguments: [Argument], call: SourceRange) throws -> [Int?] {
+        var bound = [Int?](repeating: nil, count: parameters.count)
+        var positional: [Int?] = []
         if isVariadic {
-            if let labelled = arguments.first(where: { $0.label != nil }) {
+            if parameters.isEmpty, let labelled = arguments.first(where: { $0.label != nil }) {
                 throw ProblemReport("\(description) takes no argument labels", at: labelled.labelRange!)
             }
-            if arguments.count < minimumCount {
+            positional = arguments.indices.prefix { arguments[$0].label == nil }.map { $0 }
+            if positional.count < minimumCount {
                 throw ProblemReport("\(description) needs at least \(minimumCount) argument\(minimumCount == 1 ? "" : "s")", at: call)
             }
-            return Array(arguments.indices)
         }
-        var bound = [Int?](repeating: nil, count: parameters.count)
         var nextPositional = 0
         var seenLabel = false
         for (i, argument) in arguments.enumerated() {
@@ -57,6 +60,7 @@ struct Signature: Sendable {
                     throw ProblemReport("positional argument after a labelled one in \(description)", at: argument.range,
                                         help: "put positional arguments first")
                 }
+                if isVariadic { continue }
                 guard nextPositional < parameters.count else {
                     throw ProblemReport("too many arguments to \(description): it takes \(parameters.count)", at: argument.range)
                 }
@@ -71,7 +75,7 @@ struct Signature: Sendable {
         for (slot, parameter) in parameters.enumerated() where parameter.isRequired && bound[slot] == nil {
             throw ProblemReport("missing argument '\(parameter.name)' of \(description)", at: call)
         }
-        return bound
+        return positional + bound
     }
 }
 
@@ -94,6 +98,7 @@ enum Primitive: String, CaseIterable, Sendable {
 /// The functions usable in expressions.
 enum BuiltinFunction: String, CaseIterable, Sendable {
     case uniform, normal, randint, choice, bernoulli
+    case truncnormal, lognormal, poisson, random_color, point_in_rectangle, point_in_disc
     case rgb, rgba, hsv, gray, linear
     case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
     case len
@@ -104,7 +109,14 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .uniform: return Signature(name, required: ["low", "high"])
         case .normal: return Signature(name, required: ["mean", "sd"])
         case .randint: return Signature(name, required: ["low", "high"])
-        case .choice, .min, .max: return Signature(name, [], isVariadic: true, minimumCount: 1)
+        case .min, .max: return Signature(name, [], isVariadic: true, minimumCount: 1)
+        case .choice: return Signature(name, [Signature.Parameter(name: "weights", isRequired: false)], isVariadic: true, minimumCount: 1)
+        case .truncnormal: return Signature(name, required: ["mean", "sd", "low", "high"])
+        case .lognormal: return Signature(name, required: ["mu", "sigma"])
+        case .poisson: return Signature(name, required: ["lambda"])
+        case .random_color: return Signature(name, required: [], optional: ["hue", "saturation", "value"])
+        case .point_in_rectangle: return Signature(name, required: ["min", "max"])
+        case .point_in_disc: return Signature(name, required: ["center", "radius"])
         case .bernoulli: return Signature(name, required: ["p"])
         case .rgb: return Signature(name, required: ["r", "g", "b"])
         case .rgba: return Signature(name, required: ["r", "g", "b", "a"])
