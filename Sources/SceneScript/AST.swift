@@ -63,11 +63,12 @@ struct Argument: Sendable {
 }
 
 enum TransformKind: String, Sendable {
-    case at, rotate, scale
+    case at, rotate, scale, skew, anchor
 }
 
-/// `at POINT rotate DEGREES scale FACTOR`, each optional, kept in written order (the order in
-/// which they are evaluated); the composed transform does not depend on that order.
+/// `at POINT rotate DEGREES scale FACTOR skew DEGREES anchor POINT`, each optional, kept in
+/// written order (the order in which they are evaluated); the composed transform does not
+/// depend on that order.
 struct Transforms: Sendable {
     var items: [(kind: TransformKind, value: Expr)] = []
 }
@@ -124,6 +125,8 @@ struct Statement: Sendable {
         case require(Expr)
         /// `attempts N`: how many samples an image may draw before its requirements give up.
         case attempts(Expr)
+        /// `group TRANSFORMS { … }`: parts sharing one transform.
+        case group(Transforms, body: [Statement])
         /// A primitive or template call drawing a part of the enclosing object.
         case draw(Call, Transforms)
     }

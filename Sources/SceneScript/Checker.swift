@@ -165,6 +165,15 @@ struct Checker {
             scoped { $0.checkBlock(body) }
             depth -= 1
             isInObject = wasInObject
+        case let .group(transforms, body):
+            if !isInObject && !isInTemplate {
+                let keyword = SourceRange(file: statement.range.file, start: statement.range.start, end: statement.range.start + 5)
+                report("'group' gathers parts, which only happens inside an object or template body", at: keyword)
+            }
+            checkTransforms(transforms)
+            depth += 1
+            scoped { $0.checkBlock(body) }
+            depth -= 1
         case let .draw(call, transforms):
             if !isInObject && !isInTemplate {
                 report("'\(call.name)' draws a part, which only happens inside an object or template body", at: call.nameRange,

@@ -21,8 +21,13 @@ enum Limits {
     static let shapesPerInstance = 100_000
     /// The largest `poisson` mean; each draw costs about λ evaluation steps.
     static let poissonLambda = 1_000_000.0
-    /// Vertices of one regular polygon.
+    /// Vertices of one regular polygon or star, points of a polygon or polyline, steps of a path.
     static let sides = 10_000
+    /// Magnitude of a `scale` factor, and of the linear scale of any shape's combined transform:
+    /// below it an object would shrink to nothing, above it overflow Cairo's coordinates.
+    static let scale = 0.001...1000.0
+    /// Largest `skew` angle in degrees (90° would flatten the shape).
+    static let skewDegrees = 89.0
     /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
     /// coordinates could no longer represent the shape exactly.
     static let coordinate = 1_000_000.0
@@ -116,6 +121,15 @@ struct Interpreter {
         for statement in block { try execute(statement) }
     }
 
+    /// Runs `body` with the current transform composed with `local` (an object, group or
+    /// template use), restoring the transform afterwards.
+    private mutating func inFrame(_ local: AffineTransform, _ body: (inout Interpreter) throws -> Void) throws {
+        let outer = transform
+        transform = outer.concatenating(local)
+        defer { transform = outer }
+        try body(&self)
+    }
+
     private mutating func inScope(_ body: (inout Interpreter) throws -> Void) throws {
         scopes.append([:])
         defer { scopes.removeLast() }
@@ -184,6 +198,9 @@ struct Interpreter {
             if !holds { throw Rejection(constraint: condition.range) }
         case let .object(objectClass, transforms, body):
             try drawObject(objectClass, transforms, body, range: statement.range)
+        case let .group(transforms, body):
+            let local = try localTransform(transforms)
+            try inFrame(local) { try $0.inScope { try $0.execute(body) } }
         case let .draw(call, transforms):
             try drawPart(call, transforms)
         }
@@ -212,11 +229,9 @@ struct Interpreter {
             throw ProblemReport("this image has more than \(Limits.instances) instances", at: range)
         }
         let local = try localTransform(transforms)
-        let outer = transform
-        transform = outer.concatenating(local)
         parts = []
-        defer { parts = nil; transform = outer }
-        try inScope { try $0.execute(body) }
+        defer { parts = nil }
+        try inFrame(local) { try $0.inScope { try $0.execute(body) } }
         instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? []))
     }
 
@@ -232,7 +247,8 @@ struct Interpreter {
             if parts!.count >= Limits.shapesPerInstance {
                 throw ProblemReport("this object has more than \(Limits.shapesPerInstance) shapes", at: call.range)
             }
-            parts!.append(Shape(geometry: shape.geometry, transform: transform.concatenating(local), paint: shape.paint, fillRule: shape.fillRule))
+            let composed = try checkedShapeTransform(transform.concatenating(local), at: call.range)
+            parts!.append(Shape(geometry: shape.geometry, transform: composed, paint: shape.paint, fillRule: shape.fillRule))
             return
         }
         guard let template = script.templates[call.name] else {
@@ -252,8 +268,7 @@ struct Interpreter {
         let callerScopes = scopes
         scopes = [[:]]
         templateDepth += 1
-        let outer = transform
-        defer { scopes = callerScopes; templateDepth -= 1; transform = outer }
+        defer { scopes = callerScopes; templateDepth -= 1 }
         for (slot, parameter) in template.parameters.enumerated() {
             if let i = bound[slot] {
                 scopes[0][parameter.name] = written[i]
@@ -266,86 +281,179 @@ struct Interpreter {
         scopes = callerScopes
         let local = try localTransform(transforms)
         scopes = templateScopes
-        transform = outer.concatenating(local)
-        try execute(template.body)
+        try inFrame(local) { try $0.execute(template.body) }
     }
 
-    /// translate(at) · rotate(rotate) · scale(scale): scale first, then rotate, then translate.
+    /// `translate(at) · translate(anchor) · rotate · skew · scale · translate(−anchor)`: about the
+    /// anchor (the local origin by default), scale first, then skew, then rotate; then move.
     private mutating func localTransform(_ transforms: Transforms) throws -> AffineTransform {
         var translation = AffineTransform.identity, rotation = AffineTransform.identity, scaling = AffineTransform.identity
+        var shear = AffineTransform.identity, anchor = SceneModel.Point(0, 0)
         for (kind, expr) in transforms.items {
             let value = try evaluate(expr)
             switch (kind, value) {
             case let (.at, .point(x, y)):
                 let p = try coordinate(x, y, "at", at: expr.range)
                 translation = .translation(p.x, p.y)
+            case let (.anchor, .point(x, y)):
+                anchor = try coordinate(x, y, "anchor", at: expr.range)
+            case (.at, _), (.anchor, _):
+                throw ProblemReport("'\(kind.rawValue)' needs a Point like (x, y), got \(value.typeName) \(value.display)", at: expr.range)
             case (.rotate, _):
                 rotation = .rotation(degrees: try number(value, "rotate", at: expr.range))
             case let (.scale, .point(sx, sy)):
-                let factors = try coordinate(sx, sy, "scale", at: expr.range)
-                scaling = .scale(factors.x, factors.y)
+                scaling = .scale(try scaleFactor(.double(sx), at: expr.range), try scaleFactor(.double(sy), at: expr.range))
             case (.scale, _):
-                let s = try number(value, "scale", at: expr.range)
+                let s = try scaleFactor(value, at: expr.range)
                 scaling = .scale(s, s)
-            default:
-                throw ProblemReport("'at' needs a Point like (x, y), got \(value.typeName) \(value.display)", at: expr.range)
+            case let (.skew, .point(ax, ay)):
+                shear = .skew(degreesX: try skewAngle(.double(ax), at: expr.range), degreesY: try skewAngle(.double(ay), at: expr.range))
+            case (.skew, _):
+                shear = .skew(degreesX: try skewAngle(value, at: expr.range), degreesY: 0)
             }
         }
-        return translation.concatenating(rotation.concatenating(scaling))
+        let aboutOrigin = rotation.concatenating(shear.concatenating(scaling))
+        return translation.concatenating(.translation(anchor.x, anchor.y))
+            .concatenating(aboutOrigin.concatenating(.translation(-anchor.x, -anchor.y)))
+    }
+
+    /// A scale factor: finite, not 0, and of magnitude within ``Limits/scale`` (negative mirrors).
+    private func scaleFactor(_ value: Value, at range: SourceRange) throws -> Double {
+        let s = try number(value, "scale", at: range)
+        guard Limits.scale.contains(Swift.abs(s)) else {
+            throw ProblemReport("scale \(formatNumber(s)) is out of range: its magnitude must be between \(formatNumber(Limits.scale.lowerBound)) and \(formatNumber(Limits.scale.upperBound))",
+                                at: range, help: s == 0 ? "a scale of 0 would make the shape vanish; leave the shape out instead" : nil)
+        }
+        return s
+    }
+
+    private func skewAngle(_ value: Value, at range: SourceRange) throws -> Double {
+        let angle = try number(value, "skew", at: range)
+        guard Swift.abs(angle) <= Limits.skewDegrees else {
+            throw ProblemReport("skew \(formatNumber(angle))° is out of range: it must be within ±\(formatNumber(Limits.skewDegrees))°", at: range)
+        }
+        return angle
+    }
+
+    /// The transform of a shape about to be drawn: its linear part must neither collapse the
+    /// shape (area factor below ``Limits/scale`` squared) nor blow it up, so that no object
+    /// silently vanishes or overflows Cairo.
+    private func checkedShapeTransform(_ t: AffineTransform, at range: SourceRange) throws -> AffineTransform {
+        let (low, high) = (Limits.scale.lowerBound, Limits.scale.upperBound)
+        let areaScale = Swift.abs(t.areaScale)
+        let largest = Swift.max(Swift.abs(t.a), Swift.abs(t.b), Swift.abs(t.c), Swift.abs(t.d))
+        guard areaScale >= low * low, largest <= high, t.tx.isFinite, t.ty.isFinite else {
+            throw ProblemReport("the combined transforms scale this shape by \(formatNumber(areaScale.squareRoot())) (in area by \(formatNumber(areaScale))), outside \(formatNumber(low))…\(formatNumber(high))",
+                                at: range, help: "nested 'scale's multiply; check the enclosing objects, groups and templates")
+        }
+        return t
     }
 
     private mutating func makeShape(_ primitive: Primitive, _ values: [Value?], _ ranges: [SourceRange?], call: Call) throws -> Shape {
         let name = primitive.rawValue
+        let parameters = primitive.signature.parameters.map(\.name)
+        func what(_ slot: Int) -> String { "\(name): \(parameters[slot])" }
         func size(_ slot: Int) throws -> Double {
-            let parameter = primitive.signature.parameters[slot].name
-            let v = try number(values[slot]!, "\(name): \(parameter)", at: ranges[slot]!)
+            let v = try number(values[slot]!, what(slot), at: ranges[slot]!)
             guard v >= 0 else {
-                throw ProblemReport("\(name): \(parameter) must not be negative, got \(formatNumber(v))", at: ranges[slot]!)
+                throw ProblemReport("\(what(slot)) must not be negative, got \(formatNumber(v))", at: ranges[slot]!)
             }
             guard v <= Limits.coordinate else {
-                throw ProblemReport("\(name): \(parameter) must be at most \(formatNumber(Limits.coordinate)) pixels, got \(formatNumber(v))", at: ranges[slot]!)
+                throw ProblemReport("\(what(slot)) must be at most \(formatNumber(Limits.coordinate)) pixels, got \(formatNumber(v))", at: ranges[slot]!)
             }
             return v
         }
-        let geometry: Geometry
-        let paintSlot: Int
-        switch primitive {
-        case .rectangle: geometry = .rectangle(width: try size(0), height: try size(1)); paintSlot = 2
-        case .circle: geometry = .circle(radius: try size(0)); paintSlot = 1
-        case .ellipse: geometry = .ellipse(radiusX: try size(0), radiusY: try size(1)); paintSlot = 2
-        case .regular_polygon:
-            let sides = try integer(values[0]!, "regular_polygon: sides", at: ranges[0]!)
-            if sides < 3 || sides > Limits.sides {
-                throw ProblemReport("regular_polygon: sides must be 3…\(Limits.sides), got \(sides)", at: ranges[0]!)
+        func count(_ slot: Int, minimum: Int) throws -> Int {
+            let n = try integer(values[slot]!, what(slot), at: ranges[slot]!)
+            if n < minimum || n > Limits.sides {
+                throw ProblemReport("\(what(slot)) must be \(minimum)…\(Limits.sides), got \(n)", at: ranges[slot]!)
             }
-            geometry = .regularPolygon(sides: sides, radius: try size(1)); paintSlot = 2
-        case .polygon:
-            guard case let .list(items) = values[0]! else {
-                throw ProblemReport("polygon: points must be a List of Points, got \(values[0]!.typeName)", at: ranges[0]!)
+            return n
+        }
+        func point(_ slot: Int) throws -> SceneModel.Point {
+            guard case let .point(x, y) = values[slot]! else {
+                throw ProblemReport("\(what(slot)) must be a Point, got \(values[slot]!.typeName) \(values[slot]!.display)", at: ranges[slot]!)
+            }
+            return try coordinate(x, y, what(slot), at: ranges[slot]!)
+        }
+        func points(_ slot: Int, minimum: Int) throws -> [SceneModel.Point] {
+            guard case let .list(items) = values[slot]! else {
+                throw ProblemReport("\(what(slot)) must be a List of Points, got \(values[slot]!.typeName)", at: ranges[slot]!)
             }
             var points: [SceneModel.Point] = []
             for item in items {
                 guard case let .point(x, y) = item else {
-                    throw ProblemReport("polygon: points must be a List of Points, found \(item.typeName) \(item.display)", at: ranges[0]!)
+                    throw ProblemReport("\(what(slot)) must be a List of Points, found \(item.typeName) \(item.display)", at: ranges[slot]!)
                 }
-                points.append(try coordinate(x, y, "polygon: points", at: ranges[0]!))
+                points.append(try coordinate(x, y, what(slot), at: ranges[slot]!))
             }
-            if points.count < 3 { throw ProblemReport("polygon: points needs at least 3 points, got \(points.count)", at: ranges[0]!) }
-            geometry = .polygon(points); paintSlot = 1
+            if points.count < minimum { throw ProblemReport("\(what(slot)) needs at least \(minimum) points, got \(points.count)", at: ranges[slot]!) }
+            if points.count > Limits.sides { throw ProblemReport("\(what(slot)) has more than \(Limits.sides) points", at: ranges[slot]!) }
+            return points
         }
-        let fill = values[paintSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))
+        /// The optional `stroke_width` (default 1 pixel), which must be positive.
+        func strokeWidth() throws -> Double {
+            guard let slot = parameters.firstIndex(of: "stroke_width"), values[slot] != nil else { return 1 }
+            let w = try size(slot)
+            guard w > 0 else { throw ProblemReport("\(what(slot)) must be positive, got 0", at: ranges[slot]!) }
+            return w
+        }
+        let geometry: Geometry
+        switch primitive {
+        case .rectangle: geometry = .rectangle(width: try size(0), height: try size(1))
+        case .rounded_rectangle: geometry = .roundedRectangle(width: try size(0), height: try size(1), radius: try size(2))
+        case .circle: geometry = .circle(radius: try size(0))
+        case .ellipse: geometry = .ellipse(radiusX: try size(0), radiusY: try size(1))
+        case .regular_polygon: geometry = .regularPolygon(sides: try count(0, minimum: 3), radius: try size(1))
+        case .star: geometry = .star(points: try count(0, minimum: 2), outerRadius: try size(1), innerRadius: try size(2))
+        case .polygon: geometry = .polygon(try points(0, minimum: 3))
+        case .path: geometry = .path(try pathElements(values[0]!, at: ranges[0]!))
+        case .polyline: geometry = .polyline(try points(0, minimum: 2), width: try strokeWidth())
+        case .line: geometry = .polyline([try point(0), try point(1)], width: try strokeWidth())
+        case .arc:
+            let (start, end) = (try number(values[1]!, what(1), at: ranges[1]!), try number(values[2]!, what(2), at: ranges[2]!))
+            guard end - start <= 360 else {
+                throw ProblemReport("arc: end − start must be at most 360°, got \(formatNumber(end - start))°", at: call.range)
+            }
+            geometry = .arc(radius: try size(0), start: start, end: end, width: try strokeWidth())
+        }
+        let fillSlot = parameters.firstIndex(of: "fill")!
+        let fill = values[fillSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))
         let paint = try self.paint(fill, center: SceneModel.Point(0, 0), radius: geometry.boundingRadius,
-                                   what: "\(name): fill", at: ranges[paintSlot] ?? call.range)
+                                   what: what(fillSlot), at: ranges[fillSlot] ?? call.range)
         var fillRule = FillRule.nonZero
-        if let rule = values[paintSlot + 1] {
+        if let ruleSlot = parameters.firstIndex(of: "fill_rule"), let rule = values[ruleSlot] {
             switch rule {
             case .string("nonzero"): fillRule = .nonZero
             case .string("evenodd"): fillRule = .evenOdd
             default:
-                throw ProblemReport("\(name): fill_rule must be \"nonzero\" or \"evenodd\", got \(rule.display)", at: ranges[paintSlot + 1]!)
+                throw ProblemReport("\(name): fill_rule must be \"nonzero\" or \"evenodd\", got \(rule.display)", at: ranges[ruleSlot]!)
             }
         }
         return Shape(geometry: geometry, transform: .identity, paint: paint, fillRule: fillRule)
+    }
+
+    /// The elements of a `path`: a List of `move_to`/`line_to`/`curve_to`/`close` values that
+    /// starts with `move_to`, at most ``Limits/sides`` of them.
+    private func pathElements(_ value: Value, at range: SourceRange) throws -> [PathElement] {
+        guard case let .list(items) = value else {
+            throw ProblemReport("path: elements must be a List of path steps (move_to, line_to, curve_to, close), got \(value.typeName) \(value.display)", at: range)
+        }
+        var elements: [PathElement] = []
+        for item in items {
+            guard case let .pathElement(element) = item else {
+                throw ProblemReport("path: elements must be a List of path steps (move_to, line_to, curve_to, close), found \(item.typeName) \(item.display)", at: range)
+            }
+            for p in element.points { _ = try coordinate(p.x, p.y, "path: elements", at: range) }
+            elements.append(element)
+        }
+        guard case .move = elements.first else {
+            throw ProblemReport("path: elements must start with move_to(…), got \(elements.first.map { Value.pathElement($0).display } ?? "an empty List")", at: range)
+        }
+        guard elements.count <= Limits.sides else {
+            throw ProblemReport("path: at most \(Limits.sides) elements, got \(elements.count)", at: range)
+        }
+        return elements
     }
 
     private func paint(_ value: Value, center: SceneModel.Point, radius: Double, what: String, at range: SourceRange) throws -> Paint {
@@ -720,6 +828,13 @@ struct Interpreter {
             return .double(a + (b - a) * t)
         case .radians: return .double(try num(0) * Double.pi / 180)
         case .degrees: return .double(try num(0) * 180 / Double.pi)
+        case .move_to, .line_to:
+            let p = try point(0)
+            return .pathElement(function == .move_to ? .move(p) : .line(p))
+        case .curve_to:
+            return .pathElement(.curve(control1: try point(0), control2: try point(1), end: try point(2)))
+        case .close:
+            return .pathElement(.close)
         case .len:
             guard case let .list(items) = argument(0) else {
                 throw ProblemReport("len: list must be a List, got \(argument(0).typeName) \(argument(0).display)", at: ranges[0]!)

@@ -214,6 +214,10 @@ struct Parser {
             advance()
             let sequence = try parseExpression()
             return finish(.for(name: name, nameRange: range, sequence: sequence, body: try parseBlock()))
+        case .keyword(.group):
+            advance()
+            let transforms = try parseTransforms()
+            return finish(.group(transforms, body: try parseBlock()))
         case .keyword(.require):
             advance()
             return finish(.require(try parseExpression()))
@@ -289,12 +293,11 @@ struct Parser {
 
     private mutating func parseTransforms() throws -> Transforms {
         var transforms = Transforms()
-        while case let .keyword(k) = current.kind, k == .at || k == .rotate || k == .scale {
+        while case let .keyword(k) = current.kind, let kind = TransformKind(rawValue: k.rawValue) {
             let keywordToken = advance()
-            let kind = TransformKind(rawValue: k.rawValue)!
             if transforms.items.contains(where: { $0.kind == kind }) {
                 problems.append(ProblemReport("'\(k.rawValue)' is given twice", at: keywordToken.range,
-                                              help: "each of 'at', 'rotate' and 'scale' may appear once"))
+                                              help: "each of 'at', 'rotate', 'scale', 'skew' and 'anchor' may appear once"))
             }
             transforms.items.append((kind, try parseExpression()))
         }

@@ -81,11 +81,19 @@ struct Signature: Sendable {
 
 /// The shapes a part statement can draw.
 enum Primitive: String, CaseIterable, Sendable {
-    case rectangle, circle, ellipse, regular_polygon, polygon
+    case rectangle, rounded_rectangle, circle, ellipse, regular_polygon, star, polygon, path
+    case polyline, line, arc
 
     var signature: Signature {
         let paint = ["fill", "fill_rule"]
+        let stroke = ["stroke_width", "fill"]
         switch self {
+        case .rounded_rectangle: return Signature("shape 'rounded_rectangle'", required: ["width", "height", "radius"], optional: paint)
+        case .star: return Signature("shape 'star'", required: ["points", "outer", "inner"], optional: paint)
+        case .path: return Signature("shape 'path'", required: ["elements"], optional: paint)
+        case .polyline: return Signature("shape 'polyline'", required: ["points"], optional: stroke)
+        case .line: return Signature("shape 'line'", required: ["from", "to"], optional: stroke)
+        case .arc: return Signature("shape 'arc'", required: ["radius", "start", "end"], optional: stroke)
         case .rectangle: return Signature("shape 'rectangle'", required: ["width", "height"], optional: paint)
         case .circle: return Signature("shape 'circle'", required: ["radius"], optional: paint)
         case .ellipse: return Signature("shape 'ellipse'", required: ["rx", "ry"], optional: paint)
@@ -102,6 +110,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case rgb, rgba, hsv, gray, linear
     case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
     case len
+    case move_to, line_to, curve_to, close
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -130,6 +139,9 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .radians: return Signature(name, required: ["deg"])
         case .degrees: return Signature(name, required: ["rad"])
         case .len: return Signature(name, required: ["list"])
+        case .move_to, .line_to: return Signature(name, required: ["point"])
+        case .curve_to: return Signature(name, required: ["control1", "control2", "end"])
+        case .close: return Signature(name, required: [])
         }
     }
 
