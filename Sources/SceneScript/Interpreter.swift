@@ -800,7 +800,10 @@ struct Interpreter {
             if x < 0 { throw ProblemReport("sqrt: x must not be negative, got \(formatNumber(x))", at: ranges[0]!) }
             return .double(x.squareRoot())
         case .abs:
-            if case let .int(v) = argument(0), v != Int.min { return .int(Swift.abs(v)) }
+            if case let .int(v) = argument(0) {
+                guard v != Int.min else { throw ProblemReport("integer overflow in abs: \(v) has no Int absolute value", at: ranges[0]!) }
+                return .int(Swift.abs(v))
+            }
             return .double(Swift.abs(try num(0)))
         case .floor: return try rounded(.down)
         case .ceil: return try rounded(.up)

@@ -123,12 +123,14 @@ struct Parser {
         let saved = depth
         defer { depth = saved }
         try descend(at: current.range)
-        try expectSymbol("{", "to open a block")
+        let open = try expectSymbol("{", "to open a block")
         var statements: [Statement] = []
         skipNewlines()
         while !isSymbol("}") {
             if current.kind == .end {
-                throw ProblemReport("expected '}' to close the block, found end of file", at: current.range)
+                let last = tokens[..<index].last { $0.kind != .newline } ?? current
+                throw ProblemReport("this '{' is never closed", at: open.range, help: "add the '}' that closes it",
+                                    notes: [("the file ends after this, still inside the block", last.range)])
             }
             if let statement = parseStatementRecovering() { statements.append(statement) }
             skipNewlines()

@@ -118,7 +118,9 @@ public final class SceneProgram: Sendable {
 
     /// Renders a problem against its source, adding `imported from` notes up the import chain.
     private func diagnostic(_ problem: ProblemReport) -> Diagnostic {
-        var notes: [Diagnostic] = []
+        var notes = problem.notes.map {
+            Diagnostic(severity: .note, message: $0.message, location: buffers[$0.range.file].location(of: $0.range))
+        }
         var file = problem.range.file
         while let site = importSites[file] {
             let at = buffers[site.file].location(of: site)
