@@ -75,13 +75,15 @@ struct ConstraintTally {
     }
 }
 
-/// The state of sampling one attempt of one image: its random generator, the variables in
-/// scope, the instances drawn so far. Created fresh for each attempt of each
+/// The state of sampling one attempt of one image: its random generator, its frame time, the
+/// variables in scope, the instances drawn so far. Created fresh for each attempt of each
 /// `sample(seed:index:)` call and never shared.
-/// (A frame time for video would live here too.)
 struct Interpreter {
     let script: CompiledScript
     var rng: SceneRandomGenerator
+    /// The time of the frame being sampled, in seconds, visible to scripts as `time`. Always 0
+    /// for still images; video will sample one image per frame time.
+    let time: Double
     /// Evaluation steps taken so far by this image, including its earlier attempts.
     private(set) var steps: Int
     /// How often each `require` held, including earlier attempts of this image.
@@ -96,9 +98,10 @@ struct Interpreter {
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
 
-    init(script: CompiledScript, rng: SceneRandomGenerator, steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
+    init(script: CompiledScript, rng: SceneRandomGenerator, time: Double = 0, steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
         self.script = script
         self.rng = rng
+        self.time = time
         self.steps = steps
         self.tally = tally
     }
@@ -492,6 +495,7 @@ struct Interpreter {
             case "pi": return .double(Double.pi)
             case "width": return .int(script.width)
             case "height": return .int(script.height)
+            case "time": return .double(time)
             default: throw ProblemReport("unknown variable '\(name)'", at: expr.range)
             }
         case let .point(xExpr, yExpr):

@@ -18,7 +18,8 @@ public final class SceneProgram: Sendable {
     /// For each imported file (index ≥ 1), the range of the `import` statement that first
     /// brought it in.
     private let importSites: [Int: SourceRange]
-    private let script: CompiledScript
+    /// Internal so that tests can run the interpreter directly (e.g. at another frame time).
+    let script: CompiledScript
 
     private init(name: String, buffers: [SourceBuffer], importSites: [Int: SourceRange], script: CompiledScript) {
         self.name = name

@@ -146,5 +146,5 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     }
 
     /// Built-in constants, visible everywhere unless shadowed.
-    static let constants = ["pi", "width", "height"]
+    static let constants = ["pi", "width", "height", "time"]
 }

@@ -23,3 +23,18 @@ struct ArithmeticTests {
         #expect(throws: ScriptError.self) { try compile("let m = -9223372036854775807 - 1\nlet a = abs(m)").sample(seed: 0, index: 0) }
     }
 }
+
+/// The frame time of the evaluation context, 0 for still images.
+struct FrameTimeTests {
+    @Test func timeIsZeroForStillImagesAndVisibleInTemplates() throws {
+        let result = try shapes("classes a\ntemplate t() { circle(1) at (time, 0) }\nobject a at (10 + 5 * time, 0) { t() }")
+        #expect(result[0].transform.tx == 10)
+    }
+
+    @Test func theInterpreterCarriesAFrameTime() throws {
+        let program = try compile("classes a\nobject a at (40 + 30 * time, 0) { circle(1) }")
+        var interpreter = Interpreter(script: program.script, rng: SceneRandomGenerator(seed: 0, index: 0), time: 2)
+        try interpreter.run()
+        #expect(interpreter.instances[0].shapes[0].transform.tx == 100)
+    }
+}
