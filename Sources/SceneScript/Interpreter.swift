@@ -19,6 +19,9 @@ enum Limits {
     static let instances = 65_535
     static let templateDepth = 32
     static let shapesPerInstance = 100_000
+    /// Characters (Unicode scalars) in a String made by `+`: doubling a string in a loop must
+    /// not exhaust memory.
+    static let stringLength = 100_000
     /// The largest `poisson` mean; each draw costs about λ evaluation steps.
     static let poissonLambda = 1_000_000.0
     /// Vertices of one regular polygon or star, points of a polygon or polyline, steps of a path.
@@ -568,7 +571,11 @@ struct Interpreter {
             let (r, o) = a.remainderReportingOverflow(dividingBy: b); if o { throw overflow() }; return .int(r)
         case let (.add, .point(ax, ay), .point(bx, by)): return .point(ax + bx, ay + by)
         case let (.subtract, .point(ax, ay), .point(bx, by)): return .point(ax - bx, ay - by)
-        case let (.add, .string(a), .string(b)): return .string(a + b)
+        case let (.add, .string(a), .string(b)):
+            guard a.unicodeScalars.count + b.unicodeScalars.count <= Limits.stringLength else {
+                throw ProblemReport("'+' would make a String longer than \(Limits.stringLength) characters", at: range)
+            }
+            return .string(a + b)
         case (.equal, _, _): return .bool(Interpreter.isEqual(left, right))
         case (.notEqual, _, _): return .bool(!Interpreter.isEqual(left, right))
         default: break
