@@ -22,6 +22,8 @@ enum Limits {
     /// Characters (Unicode scalars) in a String made by `+`: doubling a string in a loop must
     /// not exhaust memory.
     static let stringLength = 100_000
+    /// Elements in a List made by `+`.
+    static let listLength = 100_000
     /// The largest `poisson` mean; each draw costs about λ evaluation steps.
     static let poissonLambda = 1_000_000.0
     /// Vertices of one regular polygon or star, points of a polygon or polyline, steps of a path.
@@ -553,7 +555,15 @@ struct Interpreter {
                 return .bool(r)
             }
             let right = try evaluate(rightExpr)
-            return try binary(op, left, right, at: expr.range)
+            let result = try binary(op, left, right, at: expr.range)
+            // Concatenation copies both operands: charge the copy, so that growing a List or a
+            // String one element at a time stays within the step limit instead of going quadratic.
+            switch result {
+            case let .list(items): try step(expr.range, cost: items.count)
+            case let .string(text): try step(expr.range, cost: text.unicodeScalars.count)
+            default: break
+            }
+            return result
         }
     }
 
@@ -576,6 +586,11 @@ struct Interpreter {
                 throw ProblemReport("'+' would make a String longer than \(Limits.stringLength) characters", at: range)
             }
             return .string(a + b)
+        case let (.add, .list(a), .list(b)):
+            guard a.count + b.count <= Limits.listLength else {
+                throw ProblemReport("'+' would make a List longer than \(Limits.listLength) elements", at: range)
+            }
+            return .list(a + b)
         case (.equal, _, _): return .bool(Interpreter.isEqual(left, right))
         case (.notEqual, _, _): return .bool(!Interpreter.isEqual(left, right))
         default: break

@@ -271,6 +271,9 @@ struct Parser {
             }
             throw ProblemReport("expected a statement, found '\(name)'", at: current.range,
                                 help: didYouMean(name, among: Keyword.statementKeywords))
+        case .keyword(.else):
+            throw ProblemReport("'else' without an 'if' just before it", at: current.range,
+                                help: "write 'else' on the line of the '}' that closes the 'if' block: '} else {'")
         default:
             throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range)
         }

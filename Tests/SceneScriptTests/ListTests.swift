@@ -34,4 +34,17 @@ struct ListTests {
     @Test func aLoopOverAnEmptyListRunsNothing() throws {
         #expect(try radii("classes a\nobject a { for r in [] { circle(r) } }").isEmpty)
     }
+
+    @Test func plusConcatenatesLists() throws {
+        #expect(try radii("classes a\nlet l = []\nrepeat 3 as i { l = l + [i + 1] }\nobject a { for r in l + [7] { circle(r) } }") == [1, 2, 3, 7])
+    }
+
+    @Test func growingAListChargesItsCopiesToTheStepLimit() throws {
+        let program = try compile("let l = []\nrepeat 100000 { l = l + [1] }")
+        #expect {
+            try program.sample(seed: 0, index: 0)
+        } throws: { error in
+            (error as? ScriptError)?.rendered().contains("evaluation steps") == true
+        }
+    }
 }
