@@ -197,7 +197,7 @@ public enum SceneRenderer {
                 if k == 0 { cairo_move_to(cr, r * cos(angle), r * sin(angle)) } else { cairo_line_to(cr, r * cos(angle), r * sin(angle)) }
             }
             cairo_close_path(cr)
-        case let .path(elements):
+        case let .path(elements), let .strokedPath(elements, _):
             for element in elements {
                 switch element {
                 case let .move(p): cairo_move_to(cr, p.x, p.y)
@@ -206,10 +206,6 @@ public enum SceneRenderer {
                 case .close: cairo_close_path(cr)
                 }
             }
-        case let .polyline(points, _):
-            guard let first = points.first else { return }
-            cairo_move_to(cr, first.x, first.y)
-            for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
         case let .arc(r, start, end, _):
             cairo_new_sub_path(cr)
             cairo_arc(cr, 0, 0, r, start * .pi / 180, end * .pi / 180)

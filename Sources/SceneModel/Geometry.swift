@@ -101,7 +101,7 @@ public enum PathElement: Hashable, Sendable {
 /// given by points. Lengths are in pixels before the shape's transform is applied; angles in
 /// degrees, clockwise on screen from the local +x axis.
 ///
-/// Most geometries are filled (with the shape's fill rule). ``polyline(_:width:)`` and
+/// Most geometries are filled (with the shape's fill rule). ``strokedPath(_:width:)`` and
 /// ``arc(radius:start:end:width:)`` are stroked: their area is the stroke of the line, `width`
 /// wide in the local frame, with butt caps and round joins.
 public enum Geometry: Hashable, Sendable {
@@ -124,8 +124,9 @@ public enum Geometry: Hashable, Sendable {
     case polygon([Point])
     /// A path of lines and cubic Bézier curves, filled; every subpath is closed for filling.
     case path([PathElement])
-    /// The stroke of the open polyline through `points`, `width` wide.
-    case polyline([Point], width: Double)
+    /// The stroke of a path (open unless it closes itself), `width` wide: polylines, lines and
+    /// stroked Bézier curves.
+    case strokedPath([PathElement], width: Double)
     /// The stroke of the circular arc of `radius` about the origin from angle `start` clockwise
     /// to `end` (degrees; `end` below `start` is raised by whole turns), `width` wide.
     case arc(radius: Double, start: Double, end: Double, width: Double)
@@ -133,7 +134,7 @@ public enum Geometry: Hashable, Sendable {
     /// The line width when the geometry is stroked, nil when it is filled.
     public var strokeWidth: Double? {
         switch self {
-        case let .polyline(_, width), let .arc(_, _, _, width): return width
+        case let .strokedPath(_, width), let .arc(_, _, _, width): return width
         default: return nil
         }
     }
@@ -151,7 +152,7 @@ public enum Geometry: Hashable, Sendable {
         case let .polygon(points): return farthest(points)
         // A cubic Bézier segment lies in the convex hull of its end and control points.
         case let .path(elements): return farthest(elements.flatMap(\.points))
-        case let .polyline(points, width): return farthest(points) + abs(width) / 2
+        case let .strokedPath(elements, width): return farthest(elements.flatMap(\.points)) + abs(width) / 2
         case let .arc(r, _, _, width): return abs(r) + abs(width) / 2
         }
     }

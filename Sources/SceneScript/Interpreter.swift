@@ -399,9 +399,9 @@ struct Interpreter {
             if points.count > Limits.sides { throw ProblemReport("\(what(slot)) has more than \(Limits.sides) points", at: ranges[slot]!) }
             return points
         }
-        /// The optional `stroke_width` (default 1 pixel), which must be positive.
-        func strokeWidth() throws -> Double {
-            guard let slot = parameters.firstIndex(of: "stroke_width"), values[slot] != nil else { return 1 }
+        /// The `stroke_width` if given (it must be positive), else nil.
+        func strokeWidth() throws -> Double? {
+            guard let slot = parameters.firstIndex(of: "stroke_width"), values[slot] != nil else { return nil }
             let w = try size(slot)
             guard w > 0 else { throw ProblemReport("\(what(slot)) must be positive, got 0", at: ranges[slot]!) }
             return w
@@ -415,15 +415,19 @@ struct Interpreter {
         case .regular_polygon: geometry = .regularPolygon(sides: try count(0, minimum: 3), radius: try size(1))
         case .star: geometry = .star(points: try count(0, minimum: 2), outerRadius: try size(1), innerRadius: try size(2))
         case .polygon: geometry = .polygon(try points(0, minimum: 3))
-        case .path: geometry = .path(try pathElements(values[0]!, at: ranges[0]!))
-        case .polyline: geometry = .polyline(try points(0, minimum: 2), width: try strokeWidth())
-        case .line: geometry = .polyline([try point(0), try point(1)], width: try strokeWidth())
+        case .path:
+            let elements = try pathElements(values[0]!, at: ranges[0]!)
+            geometry = try strokeWidth().map { .strokedPath(elements, width: $0) } ?? .path(elements)
+        case .polyline, .line:
+            let vertices = primitive == .line ? [try point(0), try point(1)] : try points(0, minimum: 2)
+            let elements = [PathElement.move(vertices[0])] + vertices.dropFirst().map { .line($0) }
+            geometry = .strokedPath(elements, width: try strokeWidth() ?? 1)
         case .arc:
             let (start, end) = (try number(values[1]!, what(1), at: ranges[1]!), try number(values[2]!, what(2), at: ranges[2]!))
             guard end - start <= 360 else {
                 throw ProblemReport("arc: end − start must be at most 360°, got \(formatNumber(end - start))°", at: call.range)
             }
-            geometry = .arc(radius: try size(0), start: start, end: end, width: try strokeWidth())
+            geometry = .arc(radius: try size(0), start: start, end: end, width: try strokeWidth() ?? 1)
         }
         let fillSlot = parameters.firstIndex(of: "fill")!
         let fill = values[fillSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))

@@ -90,7 +90,7 @@ enum Primitive: String, CaseIterable, Sendable {
         switch self {
         case .rounded_rectangle: return Signature("shape 'rounded_rectangle'", required: ["width", "height", "radius"], optional: paint)
         case .star: return Signature("shape 'star'", required: ["points", "outer", "inner"], optional: paint)
-        case .path: return Signature("shape 'path'", required: ["elements"], optional: paint)
+        case .path: return Signature("shape 'path'", required: ["elements"], optional: paint + ["stroke_width"])
         case .polyline: return Signature("shape 'polyline'", required: ["points"], optional: stroke)
         case .line: return Signature("shape 'line'", required: ["from", "to"], optional: stroke)
         case .arc: return Signature("shape 'arc'", required: ["radius", "start", "end"], optional: stroke)

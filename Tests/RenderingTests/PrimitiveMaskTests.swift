@@ -39,12 +39,12 @@ import Testing
 
     @Test func horizontalLineOfWidth2CoversTwoRowsBetweenItsEnds() throws {
         // The stroke covers [1, 6] × [2, 4]: centres x = 1.5…5.5, y = 2.5, 3.5. Butt caps add nothing.
-        let m = try mask(.polyline([Point(1, 3), Point(6, 3)], width: 2), size: 8)
+        let m = try mask(.strokedPath([.move(Point(1, 3)), .line(Point(6, 3))], width: 2), size: 8)
         #expect(m == Set((1...5).flatMap { x in [[x, 2], [x, 3]] }))
     }
 
     @Test func verticalLineOfWidth1CoversOneColumn() throws {
-        let m = try mask(.polyline([Point(2.5, 0), Point(2.5, 4)], width: 1), size: 8)
+        let m = try mask(.strokedPath([.move(Point(2.5, 0)), .line(Point(2.5, 4))], width: 1), size: 8)
         #expect(m == Set((0...3).map { [2, $0] }))
     }
 
@@ -52,7 +52,7 @@ import Testing
         // An L: right along y = 3, then down along x = 6, width 2. The outer corner of the join
         // is a quarter disc about (6, 3): centre (6.5, 2.5) is inside it, (6.5, 2.5)'s neighbour
         // (7.5, 1.5) is not (distance 2.1 > 1).
-        let m = try mask(.polyline([Point(1, 3), Point(6, 3), Point(6, 7)], width: 2), size: 10)
+        let m = try mask(.strokedPath([.move(Point(1, 3)), .line(Point(6, 3)), .line(Point(6, 7))], width: 2), size: 10)
         #expect(m.contains([6, 2]) && !m.contains([7, 1]))
         #expect(m.contains([5, 6]) && m.contains([6, 6]) && !m.contains([7, 6]))
     }
@@ -84,6 +84,18 @@ import Testing
         }
         #expect(try mask(.star(points: 5, outerRadius: 12, innerRadius: 5), at: 16, 16) == (try mask(.polygon(vertices), at: 16, 16)))
         #expect(try mask(.star(points: 5, outerRadius: 12, innerRadius: 5), at: 16, 16).contains([16, 5]), "the first tip points up")
+    }
+
+    @Test func strokedCurveCoversItsCentrelineOnly() throws {
+        // A flat S-curve from (4, 16) to (28, 16), stroked 2 wide. By symmetry it passes through
+        // (16, 16) with slope 1/2 (y down), so the centres (15.5, 15.5) and (16.5, 16.5), a
+        // quarter pixel off it, are covered; its control points' side and points past its butt
+        // ends are not.
+        let curve: [PathElement] = [.move(Point(4, 16)), .curve(control1: Point(12, 8), control2: Point(20, 24), end: Point(28, 16))]
+        let m = try mask(.strokedPath(curve, width: 2))
+        #expect(m.contains([15, 15]) && m.contains([16, 16]))
+        #expect(!m.contains([16, 8]) && !m.contains([16, 24]) && !m.contains([2, 16]) && !m.contains([29, 16]))
+        #expect(m.count > 2 * 24 && m.count < 2 * 30, "about width × length pixels")
     }
 
     @Test func pathOfLinesEqualsTheRectangle() throws {

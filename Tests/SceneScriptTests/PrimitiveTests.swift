@@ -20,11 +20,13 @@ struct PrimitiveTests {
             .roundedRectangle(width: 20, height: 10, radius: 3),
             .star(points: 5, outerRadius: 12, innerRadius: 5),
             .path([.move(Point(0, 0)), .line(Point(10, 0)), .curve(control1: Point(10, 5), control2: Point(5, 10), end: Point(0, 10)), .close]),
-            .polyline([Point(0, 0), Point(4, 0), Point(4, 4)], width: 2),
-            .polyline([Point(1, 2), Point(3, 4)], width: 1),
+            .strokedPath([.move(Point(0, 0)), .line(Point(4, 0)), .line(Point(4, 4))], width: 2),
+            .strokedPath([.move(Point(1, 2)), .line(Point(3, 4))], width: 1),
             .arc(radius: 10, start: -90, end: 90, width: 3),
         ])
         #expect(result[2].fillRule == .evenOdd)
+        #expect(try shapes("classes a\nobject a { path([move_to((0, 0)), curve_to((5, -5), (10, 5), (15, 0))], stroke_width: 2) }")[0].geometry
+            == .strokedPath([.move(Point(0, 0)), .curve(control1: Point(5, -5), control2: Point(10, 5), end: Point(15, 0))], width: 2))
         #expect(result[5].paint == .solid(Color(red: 0, green: 1, blue: 0)))
     }
 
