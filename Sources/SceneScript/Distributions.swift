@@ -13,7 +13,9 @@ extension Distributions {
     /// A normal(mean, sd) value conditioned on `low ≤ x ≤ high`, by inversion (one draw):
     /// with α = (low − mean)/sd, β = (high − mean)/sd and Φ the standard normal CDF,
     /// `x = mean + sd · Φ⁻¹(Φ(α) + u·(Φ(β) − Φ(α)))`, clamped to [low, high]. When α > 0 the
-    /// interval is mirrored (−β…−α, then negated) so the upper tail keeps its precision.
+    /// interval is mirrored (−β…−α, then negated) so the upper tail keeps its precision. When
+    /// Φ(β) − Φ(α) underflows to 0 (the whole interval beyond about 38 sd below the mean) the
+    /// tail's exponential shape is used instead: `z = β + ln(1 − u)/|β|`.
     /// Requires sd > 0 and low < high.
     static func truncatedNormal(_ mean: Double, _ sd: Double, _ low: Double, _ high: Double,
                                 using rng: inout SceneRandomGenerator) -> Double {
@@ -22,8 +24,13 @@ extension Distributions {
         let isMirrored = a > 0
         if isMirrored { (a, b) = (-b, -a) }
         let (pa, pb) = (standardNormalCDF(a), standardNormalCDF(b))
-        let p = pa + u * (pb - pa)
-        var z = p <= 0 ? a : (p >= 1 ? b : inverseStandardNormalCDF(p))
+        var z: Double
+        if pb - pa > 0 {
+            let p = pa + u * (pb - pa)
+            z = p <= 0 ? a : (p >= 1 ? b : inverseStandardNormalCDF(p))
+        } else {
+            z = b + log(1 - u) / -b
+        }
         z = Swift.min(Swift.max(z, a), b)
         if isMirrored { z = -z }
         return Swift.min(Swift.max(mean + sd * z, low), high)

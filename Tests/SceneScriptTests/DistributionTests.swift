@@ -23,6 +23,9 @@ struct DistributionKnownAnswerTests {
         // Wholly in the upper tail: the mirrored branch.
         expectClose(draws(3) { Distributions.truncatedNormal(0, 1, 3, 4, using: &$0) },
                     [3.7238943261019877, 3.236095599958285, 3.438616489352251])
+        // Beyond Φ's range (50 sd): the exponential tail, so draws hug the near bound.
+        expectClose(draws(3) { Distributions.truncatedNormal(0, 1, 50, 60, using: &$0) },
+                    [50.001033915820905, 50.01143965661058, 50.00440664076796])
     }
 
     @Test func logNormal() {

@@ -54,8 +54,11 @@ class Rng:
             a, b = -b, -a
         cdf = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))
         pa, pb = cdf(a), cdf(b)
-        p = pa + u * (pb - pa)
-        z = a if p <= 0 else b if p >= 1 else NormalDist().inv_cdf(p)
+        if pb - pa > 0:
+            p = pa + u * (pb - pa)
+            z = a if p <= 0 else b if p >= 1 else NormalDist().inv_cdf(p)
+        else:
+            z = b + math.log(1 - u) / -b
         z = min(max(z, a), b)
         if mirrored:
             z = -z
@@ -111,6 +114,7 @@ def show(name, values):
 
 r = Rng(1, 2); show("truncnormal(10, 2, 9, 14) seed 1 index 2", [r.truncnormal(10, 2, 9, 14) for _ in range(4)])
 r = Rng(1, 2); show("truncnormal(0, 1, 3, 4) seed 1 index 2", [r.truncnormal(0, 1, 3, 4) for _ in range(3)])
+r = Rng(1, 2); show("truncnormal(0, 1, 50, 60) seed 1 index 2", [r.truncnormal(0, 1, 50, 60) for _ in range(3)])
 r = Rng(1, 2); show("lognormal(1, 0.5) seed 1 index 2", [r.lognormal(1, 0.5) for _ in range(3)])
 r = Rng(1, 2); show("poisson(3.5) seed 1 index 2", [r.poisson(3.5) for _ in range(8)])
 r = Rng(1, 2); show("poisson(2000) seed 1 index 2", [r.poisson(2000) for _ in range(3)])
