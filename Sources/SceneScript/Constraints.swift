@@ -9,6 +9,10 @@ struct ConstraintTally {
     struct Count {
         var evaluated = 0
         var held = 0
+
+        var rejected: Int { evaluated - held }
+        /// `held / evaluated`, as a percentage for messages.
+        var acceptance: String { formatPercent(Double(held) / Double(evaluated) * 100) }
     }
 
     private(set) var counts: [SourceRange: Count] = [:]
@@ -18,11 +22,12 @@ struct ConstraintTally {
         if held { counts[constraint]!.held += 1 }
     }
 
-    /// The constraint that rejected most often (ties: the earliest in the source), with its counts.
-    var worst: (constraint: SourceRange, count: Count)? {
-        counts.map { (constraint: $0.key, count: $0.value) }.min { a, b in
-            let (ra, rb) = (a.count.evaluated - a.count.held, b.count.evaluated - b.count.held)
-            return ra != rb ? ra > rb : (a.constraint.file, a.constraint.start) < (b.constraint.file, b.constraint.start)
+    /// The constraints that rejected at least once, the one that rejected most often first,
+    /// then by position in the source (so the order never depends on hashing).
+    var rejecting: [(constraint: SourceRange, count: Count)] {
+        counts.filter { $0.value.rejected > 0 }.map { (constraint: $0.key, count: $0.value) }.sorted { a, b in
+            a.count.rejected != b.count.rejected ? a.count.rejected > b.count.rejected
+                : (a.constraint.file, a.constraint.start) < (b.constraint.file, b.constraint.start)
         }
     }
 }

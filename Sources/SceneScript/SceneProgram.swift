@@ -104,12 +104,15 @@ public final class SceneProgram: Sendable {
                     tally = interpreter.tally
                 }
             }
-            let (constraint, count) = tally.worst!
-            let rate = Double(count.held) / Double(count.evaluated) * 100
+            let rejecting = tally.rejecting
+            let (constraint, count) = rejecting[0]
             throw ProblemReport(
                 "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
-                    + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(formatPercent(rate)))",
-                at: constraint, help: "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))")
+                    + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
+                at: constraint, help: "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))",
+                notes: rejecting.dropFirst().map {
+                    ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
+                })
         } catch let problem as ProblemReport {
             var diagnostic = diagnostic(problem)
             diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil))
