@@ -157,14 +157,58 @@ public enum SceneRenderer {
         appendPath(shape.geometry, cr)
         cairo_set_fill_rule(cr, shape.fillRule == .evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
         setSource(paint, cr)
-        cairo_fill(cr)
+        paintPath(shape.geometry, cr)
         cairo_restore(cr)
+    }
+
+    /// Fills the current path, or strokes it when the geometry is stroked: `strokeWidth` wide in
+    /// the local frame (the matrix is set before the stroke), butt caps, round joins. Under
+    /// `CAIRO_ANTIALIAS_NONE` the stroke's outline is rasterised by the same pixel-centre rule
+    /// as a fill.
+    private static func paintPath(_ geometry: Geometry, _ cr: OpaquePointer) {
+        guard let width = geometry.strokeWidth else {
+            cairo_fill(cr)
+            return
+        }
+        cairo_set_line_width(cr, width)
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        cairo_stroke(cr)
     }
 
     private static func appendPath(_ geometry: Geometry, _ cr: OpaquePointer) {
         switch geometry {
         case let .rectangle(w, h):
             cairo_rectangle(cr, -w / 2, -h / 2, w, h)
+        case let .roundedRectangle(w, h, radius):
+            let r = min(radius, w / 2, h / 2)
+            let (x0, y0, x1, y1) = (-w / 2, -h / 2, w / 2, h / 2)
+            cairo_new_sub_path(cr)
+            cairo_arc(cr, x1 - r, y0 + r, r, -.pi / 2, 0)
+            cairo_arc(cr, x1 - r, y1 - r, r, 0, .pi / 2)
+            cairo_arc(cr, x0 + r, y1 - r, r, .pi / 2, .pi)
+            cairo_arc(cr, x0 + r, y0 + r, r, .pi, 3 * .pi / 2)
+            cairo_close_path(cr)
+        case let .star(points, outer, inner):
+            guard points >= 2 else { return }
+            for k in 0..<(2 * points) {
+                let angle = -Double.pi / 2 + Double.pi * Double(k) / Double(points)
+                let r = k % 2 == 0 ? outer : inner
+                if k == 0 { cairo_move_to(cr, r * cos(angle), r * sin(angle)) } else { cairo_line_to(cr, r * cos(angle), r * sin(angle)) }
+            }
+            cairo_close_path(cr)
+        case let .path(elements), let .strokedPath(elements, _):
+            for element in elements {
+                switch element {
+                case let .move(p): cairo_move_to(cr, p.x, p.y)
+                case let .line(p): cairo_line_to(cr, p.x, p.y)
+                case let .curve(c1, c2, p): cairo_curve_to(cr, c1.x, c1.y, c2.x, c2.y, p.x, p.y)
+                case .close: cairo_close_path(cr)
+                }
+            }
+        case let .arc(r, start, end, _):
+            cairo_new_sub_path(cr)
+            cairo_arc(cr, 0, 0, r, start * .pi / 180, end * .pi / 180)
         case let .circle(r):
             cairo_new_sub_path(cr)
             cairo_arc(cr, 0, 0, r, 0, 2 * .pi)

@@ -41,6 +41,15 @@ public struct AffineTransform: Hashable, Sendable {
         AffineTransform(a: sx, b: 0, c: 0, d: sy, tx: 0, ty: 0)
     }
 
+    /// Shear by angles in degrees: `x' = x + tan(x°)·y`, `y' = tan(y°)·x + y`; a positive x angle
+    /// slants vertical lines so that their lower ends (y down) move right.
+    public static func skew(degreesX: Double, degreesY: Double) -> AffineTransform {
+        AffineTransform(a: 1, b: tan(degreesY * .pi / 180), c: tan(degreesX * .pi / 180), d: 1, tx: 0, ty: 0)
+    }
+
+    /// The factor by which the transform scales areas (the determinant `a·d − b·c`).
+    public var areaScale: Double { a * d - b * c }
+
     /// The transform that applies `inner` first, then `self`
     /// (so `outer.concatenating(inner)` maps a part's local frame through its parent's).
     public func concatenating(_ inner: AffineTransform) -> AffineTransform {
@@ -65,3 +74,86 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// One step of a ``Geometry/path(_:)``, in the path's local frame (pixels, y down).
+public enum PathElement: Hashable, Sendable {
+    /// Starts a new subpath at the point (`cairo_move_to`).
+    case move(Point)
+    /// A straight segment to the point (`cairo_line_to`).
+    case line(Point)
+    /// A cubic Bézier segment with control points `control1`, `control2`, ending at `end`
+    /// (`cairo_curve_to`).
+    case curve(control1: Point, control2: Point, end: Point)
+    /// Closes the current subpath back to its start (`cairo_close_path`).
+    case close
+
+    /// Every point the element names, control points included.
+    public var points: [Point] {
+        switch self {
+        case let .move(p), let .line(p): return [p]
+        case let .curve(c1, c2, p): return [c1, c2, p]
+        case .close: return []
+        }
+    }
+}
+
+/// The outline of a primitive in its local frame, centred on the local origin unless it is
+/// given by points. Lengths are in pixels before the shape's transform is applied; angles in
+/// degrees, clockwise on screen from the local +x axis.
+///
+/// Most geometries are filled (with the shape's fill rule). ``strokedPath(_:width:)`` and
+/// ``arc(radius:start:end:width:)`` are stroked: their area is the stroke of the line, `width`
+/// wide in the local frame, with butt caps and round joins.
+public enum Geometry: Hashable, Sendable {
+    /// An axis-aligned `width` × `height` rectangle centred on the origin.
+    case rectangle(width: Double, height: Double)
+    /// A `width` × `height` rectangle with corners rounded by quarter circles of `radius`
+    /// (at most half the shorter side).
+    case roundedRectangle(width: Double, height: Double, radius: Double)
+    /// A circle (`cairo_arc` over 0…2π).
+    case circle(radius: Double)
+    /// An axis-aligned ellipse with semi-axes `radiusX`, `radiusY`.
+    case ellipse(radiusX: Double, radiusY: Double)
+    /// A regular polygon with `sides` ≥ 3 vertices on a circle of `radius`; the first vertex
+    /// points up (local angle −90°), the others follow clockwise on screen.
+    case regularPolygon(sides: Int, radius: Double)
+    /// A star with `points` ≥ 2 tips on a circle of `outerRadius` and as many inner vertices on
+    /// a circle of `innerRadius`, halfway between; the first tip points up, then clockwise.
+    case star(points: Int, outerRadius: Double, innerRadius: Double)
+    /// An arbitrary closed polygon through `points` (local frame).
+    case polygon([Point])
+    /// A path of lines and cubic Bézier curves, filled; every subpath is closed for filling.
+    case path([PathElement])
+    /// The stroke of a path (open unless it closes itself), `width` wide: polylines, lines and
+    /// stroked Bézier curves.
+    case strokedPath([PathElement], width: Double)
+    /// The stroke of the circular arc of `radius` about the origin from angle `start` clockwise
+    /// to `end` (degrees; `end` below `start` is raised by whole turns), `width` wide.
+    case arc(radius: Double, start: Double, end: Double, width: Double)
+
+    /// The line width when the geometry is stroked, nil when it is filled.
+    public var strokeWidth: Double? {
+        switch self {
+        case let .strokedPath(_, width), let .arc(_, _, _, width): return width
+        default: return nil
+        }
+    }
+
+    /// The radius of a disc about the local origin that holds the whole outline (for strokes,
+    /// the whole stroke).
+    public var boundingRadius: Double {
+        func farthest(_ points: [Point]) -> Double { points.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }.max() ?? 0 }
+        switch self {
+        case let .rectangle(w, h), let .roundedRectangle(w, h, _): return (w * w + h * h).squareRoot() / 2
+        case let .circle(r): return abs(r)
+        case let .ellipse(rx, ry): return max(abs(rx), abs(ry))
+        case let .regularPolygon(_, r): return abs(r)
+        case let .star(_, outer, inner): return max(abs(outer), abs(inner))
+        case let .polygon(points): return farthest(points)
+        // A cubic Bézier segment lies in the convex hull of its end and control points.
+        case let .path(elements): return farthest(elements.flatMap(\.points))
+        case let .strokedPath(elements, width): return farthest(elements.flatMap(\.points)) + abs(width) / 2
+        case let .arc(r, _, _, width): return abs(r) + abs(width) / 2
+        }
+    }
+}

@@ -1,30 +1,3 @@
-/// The outline of a primitive in its local frame, centred on the local origin.
-/// Lengths are in pixels before the shape's transform is applied.
-public enum Geometry: Hashable, Sendable {
-    /// An axis-aligned `width` × `height` rectangle centred on the origin.
-    case rectangle(width: Double, height: Double)
-    /// A circle (`cairo_arc` over 0…2π).
-    case circle(radius: Double)
-    /// An axis-aligned ellipse with semi-axes `radiusX`, `radiusY`.
-    case ellipse(radiusX: Double, radiusY: Double)
-    /// A regular polygon with `sides` ≥ 3 vertices on a circle of `radius`; the first vertex
-    /// points up (local angle −90°), the others follow clockwise on screen.
-    case regularPolygon(sides: Int, radius: Double)
-    /// An arbitrary closed polygon through `points` (local frame).
-    case polygon([Point])
-
-    /// The radius of a disc about the local origin that holds the whole outline.
-    public var boundingRadius: Double {
-        switch self {
-        case let .rectangle(w, h): return (w * w + h * h).squareRoot() / 2
-        case let .circle(r): return abs(r)
-        case let .ellipse(rx, ry): return max(abs(rx), abs(ry))
-        case let .regularPolygon(_, r): return abs(r)
-        case let .polygon(points): return points.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }.max() ?? 0
-        }
-    }
-}
-
 /// One filled primitive of an instance.
 public struct Shape: Hashable, Sendable {
     public var geometry: Geometry

@@ -13,6 +13,8 @@ struct Expr: Sendable {
         case point(Expr, Expr)
         /// `[a, b, c]`
         case list([Expr])
+        /// `list[index]`
+        case index(Expr, Expr)
         case call(Call)
         case unary(UnaryOperator, Expr)
         case binary(BinaryOperator, Expr, Expr)
@@ -61,11 +63,12 @@ struct Argument: Sendable {
 }
 
 enum TransformKind: String, Sendable {
-    case at, rotate, scale
+    case at, rotate, scale, skew, anchor
 }
 
-/// `at POINT rotate DEGREES scale FACTOR`, each optional, kept in written order (the order in
-/// which they are evaluated); the composed transform does not depend on that order.
+/// `at POINT rotate DEGREES scale FACTOR skew DEGREES anchor POINT`, each optional, kept in
+/// written order (the order in which they are evaluated); the composed transform does not
+/// depend on that order.
 struct Transforms: Sendable {
     var items: [(kind: TransformKind, value: Expr)] = []
 }
@@ -98,6 +101,9 @@ enum ObjectClass: Sendable {
     case name(String, SourceRange)
     /// `object (expr) …`: a class-name string computed at run time.
     case expression(Expr)
+    /// `object unlabeled …`: a distractor or occluder, drawn and hiding what is behind it,
+    /// never annotated.
+    case unlabeled
 }
 
 /// A statement with its source span.
@@ -111,8 +117,16 @@ struct Statement: Sendable {
         case assign(name: String, nameRange: SourceRange, value: Expr)
         case `repeat`(count: Expr, indexName: String?, indexRange: SourceRange?, body: [Statement])
         case `if`(condition: Expr, then: [Statement], else: [Statement]?)
+        /// `for NAME in LIST { … }`
+        case `for`(name: String, nameRange: SourceRange, sequence: Expr, body: [Statement])
         case template(TemplateDeclaration)
         case object(ObjectClass, Transforms, body: [Statement])
+        /// `require CONDITION`: a false condition rejects the whole sample.
+        case require(Expr)
+        /// `attempts N`: how many samples an image may draw before its requirements give up.
+        case attempts(Expr)
+        /// `group TRANSFORMS { … }`: parts sharing one transform.
+        case group(Transforms, body: [Statement])
         /// A primitive or template call drawing a part of the enclosing object.
         case draw(Call, Transforms)
     }

@@ -14,20 +14,23 @@ struct Checker {
     private var depth = 0
     private var hasSeenObject = false
     private var canvas: (width: Int, height: Int, range: SourceRange)?
+    private var attempts: Int?
 
     init(templates: [String: TemplateDeclaration], classNames: [String]) {
         self.templates = templates
         self.classNames = classNames
     }
 
-    /// Checks `statements` (top level, imports inlined) and returns the problems and the canvas
-    /// size (512 × 512 unless a `canvas` statement says otherwise).
+    /// Checks `statements` (top level, imports inlined) and returns the problems, the canvas
+    /// size (512 × 512 unless a `canvas` statement says otherwise) and the attempts per image
+    /// (``Limits/defaultAttempts`` unless an `attempts` statement says otherwise).
     static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String])
-        -> (problems: [ProblemReport], width: Int, height: Int)
+        -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int)
     {
         var checker = Checker(templates: templates, classNames: classNames)
         checker.checkBlock(statements)
-        return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512)
+        return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
+                checker.attempts ?? Limits.defaultAttempts)
     }
 
     private var templateNames: [String] { templates.keys.sorted() }
@@ -76,6 +79,19 @@ struct Checker {
                 let width = canvasSide(widthExpr, "width"), height = canvasSide(heightExpr, "height")
                 canvas = (width ?? 512, height ?? 512, statement.range)
             }
+        case let .attempts(expr):
+            if !isTopLevel || statement.range.file != 0 {
+                report("'attempts' must be at the top level of the main scene file", at: statement.range)
+            } else if attempts != nil {
+                report("the number of attempts is given twice", at: statement.range, help: "keep one 'attempts' statement")
+            } else if let value = Checker.constantInteger(expr), value >= 1, value <= Limits.attempts {
+                attempts = value
+            } else {
+                report("attempts must be a constant whole number between 1 and \(Limits.attempts)", at: expr.range,
+                       help: "write e.g. 'attempts \(Limits.defaultAttempts)'")
+            }
+        case let .require(condition):
+            checkExpression(condition)
         case .classes:
             if !isTopLevel { report("'classes' must be at the top level", at: statement.range) }
         case let .background(expr):
@@ -101,6 +117,14 @@ struct Checker {
             depth += 1
             scoped { checker in
                 if let indexName { checker.scopes[checker.scopes.count - 1].insert(indexName) }
+                checker.checkBlock(body)
+            }
+            depth -= 1
+        case let .for(name, _, sequence, body):
+            checkExpression(sequence)
+            depth += 1
+            scoped { checker in
+                checker.scopes[checker.scopes.count - 1].insert(name)
                 checker.checkBlock(body)
             }
             depth -= 1
@@ -131,6 +155,8 @@ struct Checker {
                 }
             case let .expression(expr):
                 checkExpression(expr)
+            case .unlabeled:
+                break
             }
             checkTransforms(transforms)
             let wasInObject = isInObject
@@ -139,6 +165,15 @@ struct Checker {
             scoped { $0.checkBlock(body) }
             depth -= 1
             isInObject = wasInObject
+        case let .group(transforms, body):
+            if !isInObject && !isInTemplate {
+                let keyword = SourceRange(file: statement.range.file, start: statement.range.start, end: statement.range.start + 5)
+                report("'group' gathers parts, which only happens inside an object or template body", at: keyword)
+            }
+            checkTransforms(transforms)
+            depth += 1
+            scoped { $0.checkBlock(body) }
+            depth -= 1
         case let .draw(call, transforms):
             if !isInObject && !isInTemplate {
                 report("'\(call.name)' draws a part, which only happens inside an object or template body", at: call.nameRange,
@@ -230,6 +265,9 @@ struct Checker {
             do { _ = try function.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
                 problems.append(problem)
             } catch {}
+        case let .index(list, index):
+            checkExpression(list)
+            checkExpression(index)
         case let .unary(_, operand):
             checkExpression(operand)
         case let .binary(_, left, right):

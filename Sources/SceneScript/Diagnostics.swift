@@ -113,8 +113,10 @@ struct ProblemReport: Error, Sendable {
     var message: String
     var range: SourceRange
     var help: String?
+    /// Other places that explain the problem, rendered as located notes after it.
+    var notes: [(message: String, range: SourceRange)]
 
-    init(_ message: String, at range: SourceRange, help: String? = nil) {
-        self.message = message; self.range = range; self.help = help
+    init(_ message: String, at range: SourceRange, help: String? = nil, notes: [(message: String, range: SourceRange)] = []) {
+        self.message = message; self.range = range; self.help = help; self.notes = notes
     }
 }

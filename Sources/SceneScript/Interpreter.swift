@@ -1,25 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SceneModel
-
-/// Hard limits per image; exceeding one is a runtime error at the offending statement.
-enum Limits {
-    static let repeatCount = 100_000
-    static let evaluationSteps = 10_000_000
-    static let instances = 65_535
-    static let templateDepth = 32
-    static let shapesPerInstance = 100_000
-    /// Vertices of one regular polygon.
-    static let sides = 10_000
-    /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
-    /// coordinates could no longer represent the shape exactly.
-    static let coordinate = 1_000_000.0
-}
 
 /// What a checked program gives the interpreter: the flattened top-level statements and the
 /// tables the statements refer to. Immutable, shared by all threads.
@@ -30,15 +9,23 @@ struct CompiledScript: Sendable {
     var categoryIDs: [String: Int]
     var width: Int
     var height: Int
+    /// Samples an image may draw until its `require`s hold (`attempts N`).
+    var attempts: Int
 }
 
-/// The state of sampling one image: its random generator, the variables in scope, the
-/// instances drawn so far. Created fresh by each `sample(seed:index:)` call and never shared.
-/// (A frame time for video would live here too.)
+/// The state of sampling one attempt of one image: its random generator, its frame time, the
+/// variables in scope, the instances drawn so far. Created fresh for each attempt of each
+/// `sample(seed:index:)` call and never shared.
 struct Interpreter {
     let script: CompiledScript
     var rng: SceneRandomGenerator
-    private var steps = 0
+    /// The time of the frame being sampled, in seconds, visible to scripts as `time`. Always 0
+    /// for still images; video will sample one image per frame time.
+    let time: Double
+    /// Evaluation steps taken so far by this image, including its earlier attempts.
+    private(set) var steps: Int
+    /// How often each `require` held, including earlier attempts of this image.
+    private(set) var tally: ConstraintTally
     /// Innermost scope last. A template call swaps in a fresh stack holding its parameters.
     private var scopes: [[String: Value]] = [[:]]
     private var templateDepth = 0
@@ -49,9 +36,12 @@ struct Interpreter {
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
 
-    init(script: CompiledScript, rng: SceneRandomGenerator) {
+    init(script: CompiledScript, rng: SceneRandomGenerator, time: Double = 0, steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
         self.script = script
         self.rng = rng
+        self.time = time
+        self.steps = steps
+        self.tally = tally
     }
 
     // MARK: Statements
@@ -60,8 +50,9 @@ struct Interpreter {
         try execute(script.statements)
     }
 
-    private mutating func step(_ range: SourceRange) throws {
-        steps += 1
+    /// Counts `cost` evaluation steps against ``Limits/evaluationSteps``.
+    mutating func step(_ range: SourceRange, cost: Int = 1) throws {
+        steps += cost
         if steps > Limits.evaluationSteps {
             throw ProblemReport("this image needs more than \(Limits.evaluationSteps) evaluation steps", at: range,
                                 help: "lower the repeat counts or the template nesting")
@@ -70,6 +61,15 @@ struct Interpreter {
 
     private mutating func execute(_ block: [Statement]) throws {
         for statement in block { try execute(statement) }
+    }
+
+    /// Runs `body` with the current transform composed with `local` (an object, group or
+    /// template use), restoring the transform afterwards.
+    private mutating func inFrame(_ local: AffineTransform, _ body: (inout Interpreter) throws -> Void) throws {
+        let outer = transform
+        transform = outer.concatenating(local)
+        defer { transform = outer }
+        try body(&self)
     }
 
     private mutating func inScope(_ body: (inout Interpreter) throws -> Void) throws {
@@ -81,7 +81,7 @@ struct Interpreter {
     private mutating func execute(_ statement: Statement) throws {
         try step(statement.range)
         switch statement.kind {
-        case .canvas, .classes, .import, .template:
+        case .canvas, .classes, .import, .template, .attempts:
             break  // resolved at compile time
         case let .background(expr):
             let value = try evaluate(expr)
@@ -109,6 +109,18 @@ struct Interpreter {
                     try this.execute(body)
                 }
             }
+        case let .for(name, _, sequence, body):
+            let value = try evaluate(sequence)
+            guard case let .list(items) = value else {
+                throw ProblemReport("'for' needs a List to go through, got \(value.typeName) \(value.display)", at: sequence.range)
+            }
+            for item in items {
+                try step(sequence.range)
+                try inScope { this in
+                    this.scopes[this.scopes.count - 1][name] = item
+                    try this.execute(body)
+                }
+            }
         case let .if(condition, then, elseBody):
             let value = try evaluate(condition)
             guard case let .bool(isTrue) = value else {
@@ -119,16 +131,28 @@ struct Interpreter {
             } else if let elseBody {
                 try inScope { try $0.execute(elseBody) }
             }
+        case let .require(condition):
+            let value = try evaluate(condition)
+            guard case let .bool(holds) = value else {
+                throw ProblemReport("a requirement must be a Bool, got \(value.typeName) \(value.display)", at: condition.range)
+            }
+            tally.record(condition.range, held: holds)
+            if !holds { throw Rejection(constraint: condition.range) }
         case let .object(objectClass, transforms, body):
             try drawObject(objectClass, transforms, body, range: statement.range)
+        case let .group(transforms, body):
+            let local = try localTransform(transforms)
+            try inFrame(local) { try $0.inScope { try $0.execute(body) } }
         case let .draw(call, transforms):
             try drawPart(call, transforms)
         }
     }
 
     private mutating func drawObject(_ objectClass: ObjectClass, _ transforms: Transforms, _ body: [Statement], range: SourceRange) throws {
-        let categoryID: Int
+        let categoryID: Int?
         switch objectClass {
+        case .unlabeled:
+            categoryID = nil
         case let .name(name, nameRange):
             guard let id = script.categoryIDs[name] else { throw ProblemReport("unknown class '\(name)'", at: nameRange) }
             categoryID = id
@@ -147,11 +171,9 @@ struct Interpreter {
             throw ProblemReport("this image has more than \(Limits.instances) instances", at: range)
         }
         let local = try localTransform(transforms)
-        let outer = transform
-        transform = outer.concatenating(local)
         parts = []
-        defer { parts = nil; transform = outer }
-        try inScope { try $0.execute(body) }
+        defer { parts = nil }
+        try inFrame(local) { try $0.inScope { try $0.execute(body) } }
         instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? []))
     }
 
@@ -167,7 +189,8 @@ struct Interpreter {
             if parts!.count >= Limits.shapesPerInstance {
                 throw ProblemReport("this object has more than \(Limits.shapesPerInstance) shapes", at: call.range)
             }
-            parts!.append(Shape(geometry: shape.geometry, transform: transform.concatenating(local), paint: shape.paint, fillRule: shape.fillRule))
+            let composed = try checkedShapeTransform(transform.concatenating(local), at: call.range)
+            parts!.append(Shape(geometry: shape.geometry, transform: composed, paint: shape.paint, fillRule: shape.fillRule))
             return
         }
         guard let template = script.templates[call.name] else {
@@ -187,8 +210,7 @@ struct Interpreter {
         let callerScopes = scopes
         scopes = [[:]]
         templateDepth += 1
-        let outer = transform
-        defer { scopes = callerScopes; templateDepth -= 1; transform = outer }
+        defer { scopes = callerScopes; templateDepth -= 1 }
         for (slot, parameter) in template.parameters.enumerated() {
             if let i = bound[slot] {
                 scopes[0][parameter.name] = written[i]
@@ -201,94 +223,72 @@ struct Interpreter {
         scopes = callerScopes
         let local = try localTransform(transforms)
         scopes = templateScopes
-        transform = outer.concatenating(local)
-        try execute(template.body)
+        try inFrame(local) { try $0.execute(template.body) }
     }
 
-    /// translate(at) · rotate(rotate) · scale(scale): scale first, then rotate, then translate.
+    /// `translate(at) · translate(anchor) · rotate · skew · scale · translate(−anchor)`: about the
+    /// anchor (the local origin by default), scale first, then skew, then rotate; then move.
     private mutating func localTransform(_ transforms: Transforms) throws -> AffineTransform {
         var translation = AffineTransform.identity, rotation = AffineTransform.identity, scaling = AffineTransform.identity
+        var shear = AffineTransform.identity, anchor = SceneModel.Point(0, 0)
         for (kind, expr) in transforms.items {
             let value = try evaluate(expr)
             switch (kind, value) {
             case let (.at, .point(x, y)):
                 let p = try coordinate(x, y, "at", at: expr.range)
                 translation = .translation(p.x, p.y)
+            case let (.anchor, .point(x, y)):
+                anchor = try coordinate(x, y, "anchor", at: expr.range)
+            case (.at, _), (.anchor, _):
+                throw ProblemReport("'\(kind.rawValue)' needs a Point like (x, y), got \(value.typeName) \(value.display)", at: expr.range)
             case (.rotate, _):
                 rotation = .rotation(degrees: try number(value, "rotate", at: expr.range))
             case let (.scale, .point(sx, sy)):
-                let factors = try coordinate(sx, sy, "scale", at: expr.range)
-                scaling = .scale(factors.x, factors.y)
+                scaling = .scale(try scaleFactor(.double(sx), at: expr.range), try scaleFactor(.double(sy), at: expr.range))
             case (.scale, _):
-                let s = try number(value, "scale", at: expr.range)
+                let s = try scaleFactor(value, at: expr.range)
                 scaling = .scale(s, s)
-            default:
-                throw ProblemReport("'at' needs a Point like (x, y), got \(value.typeName) \(value.display)", at: expr.range)
+            case let (.skew, .point(ax, ay)):
+                shear = .skew(degreesX: try skewAngle(.double(ax), at: expr.range), degreesY: try skewAngle(.double(ay), at: expr.range))
+            case (.skew, _):
+                shear = .skew(degreesX: try skewAngle(value, at: expr.range), degreesY: 0)
             }
         }
-        return translation.concatenating(rotation.concatenating(scaling))
+        let aboutOrigin = rotation.concatenating(shear.concatenating(scaling))
+        return translation.concatenating(.translation(anchor.x, anchor.y))
+            .concatenating(aboutOrigin.concatenating(.translation(-anchor.x, -anchor.y)))
     }
 
-    private mutating func makeShape(_ primitive: Primitive, _ values: [Value?], _ ranges: [SourceRange?], call: Call) throws -> Shape {
-        let name = primitive.rawValue
-        func size(_ slot: Int) throws -> Double {
-            let parameter = primitive.signature.parameters[slot].name
-            let v = try number(values[slot]!, "\(name): \(parameter)", at: ranges[slot]!)
-            guard v >= 0 else {
-                throw ProblemReport("\(name): \(parameter) must not be negative, got \(formatNumber(v))", at: ranges[slot]!)
-            }
-            guard v <= Limits.coordinate else {
-                throw ProblemReport("\(name): \(parameter) must be at most \(formatNumber(Limits.coordinate)) pixels, got \(formatNumber(v))", at: ranges[slot]!)
-            }
-            return v
+    /// A scale factor: finite, not 0, and of magnitude within ``Limits/scale`` (negative mirrors).
+    private func scaleFactor(_ value: Value, at range: SourceRange) throws -> Double {
+        let s = try number(value, "scale", at: range)
+        guard Limits.scale.contains(Swift.abs(s)) else {
+            throw ProblemReport("scale \(formatNumber(s)) is out of range: its magnitude must be between \(formatNumber(Limits.scale.lowerBound)) and \(formatNumber(Limits.scale.upperBound))",
+                                at: range, help: s == 0 ? "a scale of 0 would make the shape vanish; leave the shape out instead" : nil)
         }
-        let geometry: Geometry
-        let paintSlot: Int
-        switch primitive {
-        case .rectangle: geometry = .rectangle(width: try size(0), height: try size(1)); paintSlot = 2
-        case .circle: geometry = .circle(radius: try size(0)); paintSlot = 1
-        case .ellipse: geometry = .ellipse(radiusX: try size(0), radiusY: try size(1)); paintSlot = 2
-        case .regular_polygon:
-            let sides = try integer(values[0]!, "regular_polygon: sides", at: ranges[0]!)
-            if sides < 3 || sides > Limits.sides {
-                throw ProblemReport("regular_polygon: sides must be 3…\(Limits.sides), got \(sides)", at: ranges[0]!)
-            }
-            geometry = .regularPolygon(sides: sides, radius: try size(1)); paintSlot = 2
-        case .polygon:
-            guard case let .list(items) = values[0]! else {
-                throw ProblemReport("polygon: points must be a List of Points, got \(values[0]!.typeName)", at: ranges[0]!)
-            }
-            var points: [SceneModel.Point] = []
-            for item in items {
-                guard case let .point(x, y) = item else {
-                    throw ProblemReport("polygon: points must be a List of Points, found \(item.typeName) \(item.display)", at: ranges[0]!)
-                }
-                points.append(try coordinate(x, y, "polygon: points", at: ranges[0]!))
-            }
-            if points.count < 3 { throw ProblemReport("polygon: points needs at least 3 points, got \(points.count)", at: ranges[0]!) }
-            geometry = .polygon(points); paintSlot = 1
-        }
-        let fill = values[paintSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))
-        let paint = try self.paint(fill, center: SceneModel.Point(0, 0), radius: geometry.boundingRadius,
-                                   what: "\(name): fill", at: ranges[paintSlot] ?? call.range)
-        var fillRule = FillRule.nonZero
-        if let rule = values[paintSlot + 1] {
-            switch rule {
-            case .string("nonzero"): fillRule = .nonZero
-            case .string("evenodd"): fillRule = .evenOdd
-            default:
-                throw ProblemReport("\(name): fill_rule must be \"nonzero\" or \"evenodd\", got \(rule.display)", at: ranges[paintSlot + 1]!)
-            }
-        }
-        return Shape(geometry: geometry, transform: .identity, paint: paint, fillRule: fillRule)
+        return s
     }
 
-    private func paint(_ value: Value, center: SceneModel.Point, radius: Double, what: String, at range: SourceRange) throws -> Paint {
-        switch value {
-        case let .color(c): return .solid(c)
-        case let .gradient(g): return g.paint(center: center, radius: radius)
-        default: throw ProblemReport("\(what) must be a Color or a gradient, got \(value.typeName) \(value.display)", at: range)
+    private func skewAngle(_ value: Value, at range: SourceRange) throws -> Double {
+        let angle = try number(value, "skew", at: range)
+        guard Swift.abs(angle) <= Limits.skewDegrees else {
+            throw ProblemReport("skew \(formatNumber(angle))° is out of range: it must be within ±\(formatNumber(Limits.skewDegrees))°", at: range)
         }
+        return angle
+    }
+
+    /// The transform of a shape about to be drawn: its linear part must neither collapse the
+    /// shape (area factor below ``Limits/scale`` squared) nor blow it up, so that no object
+    /// silently vanishes or overflows Cairo.
+    private func checkedShapeTransform(_ t: AffineTransform, at range: SourceRange) throws -> AffineTransform {
+        let (low, high) = (Limits.scale.lowerBound, Limits.scale.upperBound)
+        let areaScale = Swift.abs(t.areaScale)
+        let largest = Swift.max(Swift.abs(t.a), Swift.abs(t.b), Swift.abs(t.c), Swift.abs(t.d))
+        guard areaScale >= low * low, largest <= high, t.tx.isFinite, t.ty.isFinite else {
+            throw ProblemReport("the combined transforms scale this shape by \(formatNumber(areaScale.squareRoot())) (in area by \(formatNumber(areaScale))), outside \(formatNumber(low))…\(formatNumber(high))",
+                                at: range, help: "nested 'scale's multiply; check the enclosing objects, groups and templates")
+        }
+        return t
     }
 
     // MARK: Expressions
@@ -296,7 +296,7 @@ struct Interpreter {
     /// Evaluates written arguments left to right, then the defaults of the missing optional
     /// parameters (built-ins and primitives have none that draw). Returns one value (and the
     /// range of its argument) per parameter, nil for a parameter left to its default.
-    private mutating func evaluateArguments(_ call: Call, signature: Signature) throws -> ([Value?], [SourceRange?]) {
+    mutating func evaluateArguments(_ call: Call, signature: Signature) throws -> ([Value?], [SourceRange?]) {
         let bound = try signature.bind(call.arguments, call: call.range)
         var written: [Value] = []
         for argument in call.arguments { written.append(try evaluate(argument.value)) }
@@ -319,6 +319,7 @@ struct Interpreter {
             case "pi": return .double(Double.pi)
             case "width": return .int(script.width)
             case "height": return .int(script.height)
+            case "time": return .double(time)
             default: throw ProblemReport("unknown variable '\(name)'", at: expr.range)
             }
         case let .point(xExpr, yExpr):
@@ -329,6 +330,21 @@ struct Interpreter {
             var values: [Value] = []
             for item in items { values.append(try evaluate(item)) }
             return .list(values)
+        case let .index(listExpr, indexExpr):
+            let list = try evaluate(listExpr)
+            let index = try evaluate(indexExpr)
+            let items: [Value]
+            switch list {
+            case let .list(values): items = values
+            case let .point(x, y): items = [.double(x), .double(y)]
+            default: throw ProblemReport("only a List or a Point can be indexed, got \(list.typeName) \(list.display)", at: listExpr.range)
+            }
+            let i = try integer(index, "a list index", at: indexExpr.range)
+            guard items.indices.contains(i) else {
+                throw ProblemReport("index \(i) is out of range for a List of \(items.count) element\(items.count == 1 ? "" : "s")", at: indexExpr.range,
+                                    help: items.isEmpty ? nil : "indices run from 0 to \(items.count - 1)")
+            }
+            return items[i]
         case let .call(call):
             return try callBuiltin(call)
         case let .unary(op, operandExpr):
@@ -358,7 +374,15 @@ struct Interpreter {
                 return .bool(r)
             }
             let right = try evaluate(rightExpr)
-            return try binary(op, left, right, at: expr.range)
+            let result = try binary(op, left, right, at: expr.range)
+            // Concatenation copies both operands: charge the copy, so that growing a List or a
+            // String one element at a time stays within the step limit instead of going quadratic.
+            switch result {
+            case let .list(items): try step(expr.range, cost: items.count)
+            case let .string(text): try step(expr.range, cost: text.unicodeScalars.count)
+            default: break
+            }
+            return result
         }
     }
 
@@ -376,7 +400,16 @@ struct Interpreter {
             let (r, o) = a.remainderReportingOverflow(dividingBy: b); if o { throw overflow() }; return .int(r)
         case let (.add, .point(ax, ay), .point(bx, by)): return .point(ax + bx, ay + by)
         case let (.subtract, .point(ax, ay), .point(bx, by)): return .point(ax - bx, ay - by)
-        case let (.add, .string(a), .string(b)): return .string(a + b)
+        case let (.add, .string(a), .string(b)):
+            guard a.unicodeScalars.count + b.unicodeScalars.count <= Limits.stringLength else {
+                throw ProblemReport("'+' would make a String longer than \(Limits.stringLength) characters", at: range)
+            }
+            return .string(a + b)
+        case let (.add, .list(a), .list(b)):
+            guard a.count + b.count <= Limits.listLength else {
+                throw ProblemReport("'+' would make a List longer than \(Limits.listLength) elements", at: range)
+            }
+            return .list(a + b)
         case (.equal, _, _): return .bool(Interpreter.isEqual(left, right))
         case (.notEqual, _, _): return .bool(!Interpreter.isEqual(left, right))
         default: break
@@ -445,148 +478,4 @@ struct Interpreter {
             throw ProblemReport("\(what) must be a whole number, got \(value.typeName) \(value.display)", at: range)
         }
     }
-
-    // MARK: Built-in functions
-
-    private mutating func callBuiltin(_ call: Call) throws -> Value {
-        guard let function = BuiltinFunction(rawValue: call.name) else {
-            throw ProblemReport("unknown function '\(call.name)'", at: call.nameRange)
-        }
-        let (values, ranges) = try evaluateArguments(call, signature: function.signature)
-        let name = function.rawValue
-        func argument(_ i: Int) -> Value { values[i]! }
-        func num(_ i: Int) throws -> Double {
-            try number(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
-        }
-        func int(_ i: Int) throws -> Int {
-            try integer(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
-        }
-        func unit(_ i: Int) throws -> Double {
-            let v = try num(i)
-            guard v >= 0 && v <= 1 else {
-                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be between 0 and 1, got \(formatNumber(v))", at: ranges[i]!)
-            }
-            return v
-        }
-        func byte(_ i: Int) throws -> Double {
-            let v = try num(i)
-            guard v >= 0 && v <= 255 else {
-                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be between 0 and 255, got \(formatNumber(v))", at: ranges[i]!)
-            }
-            return v / 255
-        }
-        func color(_ i: Int) throws -> Color {
-            guard case let .color(c) = values[i]! else {
-                throw ProblemReport("\(name): \(function.signature.parameters[i].name) must be a Color, got \(values[i]!.typeName) \(values[i]!.display)", at: ranges[i]!)
-            }
-            return c
-        }
-        func numeric(_ v: Double) throws -> Value {
-            guard v.isFinite else { throw ProblemReport("\(name) gives a non-finite result", at: call.range) }
-            return .double(v)
-        }
-        func rounded(_ rule: FloatingPointRoundingRule) throws -> Value {
-            if case let .int(v) = argument(0) { return .int(v) }
-            let v = try num(0).rounded(rule)
-            guard abs(v) < 9e15 else { throw ProblemReport("\(name): \(formatNumber(v)) is too large for an Int", at: ranges[0]!) }
-            return .int(Int(v))
-        }
-        switch function {
-        case .uniform:
-            let (low, high) = (try num(0), try num(1))
-            if low > high {
-                throw ProblemReport("uniform: low (\(formatNumber(low))) must not be greater than high (\(formatNumber(high)))", at: call.range)
-            }
-            return .double(Distributions.uniform(low, high, using: &rng))
-        case .normal:
-            let (mean, sd) = (try num(0), try num(1))
-            if sd < 0 { throw ProblemReport("normal: sd must not be negative, got \(formatNumber(sd))", at: ranges[1]!) }
-            return .double(Distributions.normal(mean, sd, using: &rng))
-        case .randint:
-            let (low, high) = (try int(0), try int(1))
-            if low > high {
-                throw ProblemReport("randint: low (\(low)) must not be greater than high (\(high))", at: call.range)
-            }
-            return .int(Distributions.randint(low, high, using: &rng))
-        case .choice:
-            return values[Distributions.choiceIndex(values.count, using: &rng)]!
-        case .bernoulli:
-            return .bool(Distributions.bernoulli(try unit(0), using: &rng))
-        case .rgb:
-            return .color(Color(red: try byte(0), green: try byte(1), blue: try byte(2)))
-        case .rgba:
-            return .color(Color(red: try byte(0), green: try byte(1), blue: try byte(2), alpha: try unit(3)))
-        case .hsv:
-            return .color(hsvColor(hue: try num(0), saturation: try unit(1), value: try unit(2)))
-        case .gray:
-            let v = try unit(0)
-            return .color(Color(red: v, green: v, blue: v))
-        case .linear:
-            let angle = values[2] == nil ? 0 : try num(2)
-            return .gradient(GradientValue(from: try color(0), to: try color(1), angle: angle))
-        case .sin: return try numeric(Foundation_sin(try num(0)))
-        case .cos: return try numeric(Foundation_cos(try num(0)))
-        case .tan: return try numeric(Foundation_tan(try num(0)))
-        case .atan2: return try numeric(Foundation_atan2(try num(0), try num(1)))
-        case .sqrt:
-            let x = try num(0)
-            if x < 0 { throw ProblemReport("sqrt: x must not be negative, got \(formatNumber(x))", at: ranges[0]!) }
-            return .double(x.squareRoot())
-        case .abs:
-            if case let .int(v) = argument(0), v != Int.min { return .int(Swift.abs(v)) }
-            return .double(Swift.abs(try num(0)))
-        case .floor: return try rounded(.down)
-        case .ceil: return try rounded(.up)
-        case .round: return try rounded(.toNearestOrAwayFromZero)
-        case .min, .max:
-            let numbers = values.map { $0! }
-            var best = numbers[0]
-            for (i, value) in numbers.enumerated() {
-                let v = try number(value, "\(name): argument \(i + 1)", at: ranges[i]!)
-                if i == 0 { continue }
-                let current = best.number!
-                if (function == .min && v < current) || (function == .max && v > current) { best = value }
-            }
-            if numbers.contains(where: { if case .double = $0 { return true } else { return false } }) {
-                return .double(best.number!)
-            }
-            return best
-        case .clamp:
-            let (x, lo, hi) = (try num(0), try num(1), try num(2))
-            if lo > hi { throw ProblemReport("clamp: lo (\(formatNumber(lo))) must not be greater than hi (\(formatNumber(hi)))", at: call.range) }
-            if case .int = argument(0), case .int = argument(1), case .int = argument(2) { return .int(Int(Swift.min(Swift.max(x, lo), hi))) }
-            return .double(Swift.min(Swift.max(x, lo), hi))
-        case .lerp:
-            let (a, b, t) = (try num(0), try num(1), try num(2))
-            return .double(a + (b - a) * t)
-        case .radians: return .double(try num(0) * Double.pi / 180)
-        case .degrees: return .double(try num(0) * 180 / Double.pi)
-        }
-    }
 }
-
-/// HSV → RGB; `hue` in degrees (wrapped into [0, 360)), saturation and value in 0...1.
-func hsvColor(hue: Double, saturation s: Double, value v: Double) -> Color {
-    var h = hue.truncatingRemainder(dividingBy: 360)
-    if h < 0 { h += 360 }
-    let c = v * s
-    let sector = h / 60
-    let x = c * (1 - Swift.abs(sector.truncatingRemainder(dividingBy: 2) - 1))
-    let m = v - c
-    let (r, g, b): (Double, Double, Double)
-    switch Int(sector) {
-    case 0: (r, g, b) = (c, x, 0)
-    case 1: (r, g, b) = (x, c, 0)
-    case 2: (r, g, b) = (0, c, x)
-    case 3: (r, g, b) = (0, x, c)
-    case 4: (r, g, b) = (x, 0, c)
-    default: (r, g, b) = (c, 0, x)
-    }
-    return Color(red: r + m, green: g + m, blue: b + m)
-}
-
-// The math functions by name, since the enum cases shadow them inside `callBuiltin`.
-private func Foundation_sin(_ x: Double) -> Double { sin(x) }
-private func Foundation_cos(_ x: Double) -> Double { cos(x) }
-private func Foundation_tan(_ x: Double) -> Double { tan(x) }
-private func Foundation_atan2(_ y: Double, _ x: Double) -> Double { atan2(y, x) }

@@ -1,12 +1,13 @@
 import SceneModel
 
 enum Keyword: String, Sendable, CaseIterable {
-    case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, at, rotate, scale
-    case `if`, `else`, `true`, `false`, and, or, not
+    case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, unlabeled, group, at, rotate, scale, skew, anchor
+    case `if`, `else`, `true`, `false`, and, or, not, require, attempts, `for`, `in`
 
     /// Keywords that begin a statement, offered as did-you-mean suggestions in statement position.
     static let statementKeywords: [String] = [
         "canvas", "classes", "background", "import", "let", "repeat", "template", "object", "if",
+        "require", "attempts", "for", "group",
     ]
 }
 

@@ -123,12 +123,14 @@ struct Parser {
         let saved = depth
         defer { depth = saved }
         try descend(at: current.range)
-        try expectSymbol("{", "to open a block")
+        let open = try expectSymbol("{", "to open a block")
         var statements: [Statement] = []
         skipNewlines()
         while !isSymbol("}") {
             if current.kind == .end {
-                throw ProblemReport("expected '}' to close the block, found end of file", at: current.range)
+                let last = tokens[..<index].last { $0.kind != .newline } ?? current
+                throw ProblemReport("this '{' is never closed", at: open.range, help: "add the '}' that closes it",
+                                    notes: [("the file ends after this, still inside the block", last.range)])
             }
             if let statement = parseStatementRecovering() { statements.append(statement) }
             skipNewlines()
@@ -204,6 +206,26 @@ struct Parser {
             return finish(.repeat(count: count, indexName: indexName, indexRange: indexRange, body: body))
         case .keyword(.if):
             return try parseIf()
+        case .keyword(.for):
+            advance()
+            let (name, range) = try expectIdentifier("a loop variable name after 'for'")
+            guard isKeyword(.in) else {
+                throw ProblemReport("expected 'in' after the loop variable, found \(current.spelling)", at: current.range,
+                                    help: "write 'for \(name) in [a, b, c] { … }'")
+            }
+            advance()
+            let sequence = try parseExpression()
+            return finish(.for(name: name, nameRange: range, sequence: sequence, body: try parseBlock()))
+        case .keyword(.group):
+            advance()
+            let transforms = try parseTransforms()
+            return finish(.group(transforms, body: try parseBlock()))
+        case .keyword(.require):
+            advance()
+            return finish(.require(try parseExpression()))
+        case .keyword(.attempts):
+            advance()
+            return finish(.attempts(try parseExpression()))
         case .keyword(.template):
             advance()
             let (name, nameRange) = try expectIdentifier("a template name")
@@ -227,6 +249,9 @@ struct Parser {
             let objectClass: ObjectClass
             if isSymbol("(") {
                 objectClass = .expression(try parsePrimary())
+            } else if isKeyword(.unlabeled) {
+                advance()
+                objectClass = .unlabeled
             } else {
                 let (name, range) = try expectIdentifier("a class name after 'object'")
                 objectClass = .name(name, range)
@@ -246,6 +271,9 @@ struct Parser {
             }
             throw ProblemReport("expected a statement, found '\(name)'", at: current.range,
                                 help: didYouMean(name, among: Keyword.statementKeywords))
+        case .keyword(.else):
+            throw ProblemReport("'else' without an 'if' just before it", at: current.range,
+                                help: "write 'else' on the line of the '}' that closes the 'if' block: '} else {'")
         default:
             throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range)
         }
@@ -270,12 +298,11 @@ struct Parser {
 
     private mutating func parseTransforms() throws -> Transforms {
         var transforms = Transforms()
-        while case let .keyword(k) = current.kind, k == .at || k == .rotate || k == .scale {
+        while case let .keyword(k) = current.kind, let kind = TransformKind(rawValue: k.rawValue) {
             let keywordToken = advance()
-            let kind = TransformKind(rawValue: k.rawValue)!
             if transforms.items.contains(where: { $0.kind == kind }) {
                 problems.append(ProblemReport("'\(k.rawValue)' is given twice", at: keywordToken.range,
-                                              help: "each of 'at', 'rotate' and 'scale' may appear once"))
+                                              help: "each of 'at', 'rotate', 'scale', 'skew' and 'anchor' may appear once"))
             }
             transforms.items.append((kind, try parseExpression()))
         }
@@ -316,7 +343,15 @@ struct Parser {
             let operand = try parseUnary()
             return Expr(kind: .unary(token.kind == .symbol("-") ? .negate : .not, operand), range: token.range.through(operand.range))
         }
-        return try parsePrimary()
+        var expr = try parsePrimary()
+        while isSymbol("[") {
+            try descend(at: current.range)
+            advance()
+            let index = try parseExpression()
+            let close = try expectSymbol("]", "to close the index")
+            expr = Expr(kind: .index(expr, index), range: expr.range.through(close.range))
+        }
+        return expr
     }
 
     private mutating func parsePrimary() throws -> Expr {

@@ -22,11 +22,13 @@ func splitMix64(_ x: UInt64) -> UInt64 {
 public struct SceneRandomGenerator: Sendable, Hashable {
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
-    /// The generator of image `index` of a run with `seed`:
-    /// `s = mix(seed) ^ mix(index + 0x632BE59BD9B4E019)`, then the four state words are the
-    /// first four outputs of a SplitMix64 stream started at `s`.
-    public init(seed: UInt64, index: Int) {
-        let start = splitMix64(seed) ^ splitMix64(UInt64(bitPattern: Int64(index)) &+ 0x632B_E59B_D9B4_E019)
+    /// The generator of attempt `attempt` (0-based; see `require`) of image `index` of a run
+    /// with `seed`: `s = mix(seed) ^ mix(index + 0x632BE59BD9B4E019)`; for attempt k ≥ 1,
+    /// `s = mix(s ^ k·0xD1B54A32D192ED03)`; then the four state words are the first four
+    /// outputs of a SplitMix64 stream started at `s`. Attempt 0 is the image's first sample.
+    public init(seed: UInt64, index: Int, attempt: Int = 0) {
+        var start = splitMix64(seed) ^ splitMix64(UInt64(bitPattern: Int64(index)) &+ 0x632B_E59B_D9B4_E019)
+        if attempt > 0 { start = splitMix64(start ^ (UInt64(attempt) &* 0xD1B5_4A32_D192_ED03)) }
         state = (
             splitMix64(start),
             splitMix64(start &+ 0x9E37_79B9_7F4A_7C15),

@@ -18,7 +18,8 @@ public final class SceneProgram: Sendable {
     /// For each imported file (index ≥ 1), the range of the `import` statement that first
     /// brought it in.
     private let importSites: [Int: SourceRange]
-    private let script: CompiledScript
+    /// Internal so that tests can run the interpreter directly (e.g. at another frame time).
+    let script: CompiledScript
 
     private init(name: String, buffers: [SourceBuffer], importSites: [Int: SourceRange], script: CompiledScript) {
         self.name = name
@@ -68,7 +69,7 @@ public final class SceneProgram: Sendable {
             name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
             script: CompiledScript(
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
-                width: checked.width, height: checked.height))
+                width: checked.width, height: checked.height, attempts: checked.attempts))
         if !problems.isEmpty {
             throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
         }
@@ -81,25 +82,49 @@ public final class SceneProgram: Sendable {
     }
 
     /// Samples image `index` of a run: a pure function of (program, seed, index), safe to call
-    /// from many threads at once. The image's generator is ``SceneRandomGenerator/init(seed:index:)``.
-    /// - Throws: ``ScriptError`` for a runtime error, with a note naming the seed and index.
+    /// from many threads at once. Attempt k of the image (k = 0, 1, … while a `require` rejects
+    /// the sample, at most `attempts` of them) runs on its own generator,
+    /// ``SceneRandomGenerator/init(seed:index:attempt:)``.
+    /// - Throws: ``ScriptError`` for a runtime error, or when no attempt met every `require`,
+    ///   with a note naming the seed and index.
     public func sample(seed: UInt64, index: Int) throws -> SceneModel.Scene {
-        var interpreter = Interpreter(script: script, rng: SceneRandomGenerator(seed: seed, index: index))
+        var steps = 0
+        var tally = ConstraintTally()
         do {
-            try interpreter.run()
+            for attempt in 0..<script.attempts {
+                var interpreter = Interpreter(
+                    script: script, rng: SceneRandomGenerator(seed: seed, index: index, attempt: attempt), steps: steps, tally: tally)
+                do {
+                    try interpreter.run()
+                    return SceneModel.Scene(
+                        width: width, height: height, categories: categories,
+                        background: interpreter.background, instances: interpreter.instances)
+                } catch is Rejection {
+                    steps = interpreter.steps
+                    tally = interpreter.tally
+                }
+            }
+            let rejecting = tally.rejecting
+            let (constraint, count) = rejecting[0]
+            throw ProblemReport(
+                "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
+                    + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
+                at: constraint, help: "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))",
+                notes: rejecting.dropFirst().map {
+                    ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
+                })
         } catch let problem as ProblemReport {
             var diagnostic = diagnostic(problem)
             diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil))
             throw ScriptError(diagnostics: [diagnostic])
         }
-        return SceneModel.Scene(
-            width: width, height: height, categories: categories,
-            background: interpreter.background, instances: interpreter.instances)
     }
 
     /// Renders a problem against its source, adding `imported from` notes up the import chain.
     private func diagnostic(_ problem: ProblemReport) -> Diagnostic {
-        var notes: [Diagnostic] = []
+        var notes = problem.notes.map {
+            Diagnostic(severity: .note, message: $0.message, location: buffers[$0.range.file].location(of: $0.range))
+        }
         var file = problem.range.file
         while let site = importSites[file] {
             let at = buffers[site.file].location(of: site)

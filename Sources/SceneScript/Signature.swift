@@ -9,7 +9,8 @@ struct Signature: Sendable {
     /// What the callable is, for messages: "function 'uniform'", "shape 'circle'", "template 'disc'".
     var description: String
     var parameters: [Parameter]
-    /// Takes any number ≥ `minimumCount` of positional arguments and no labels (`choice`, `min`, `max`).
+    /// Takes any number ≥ `minimumCount` of positional arguments (`choice`, `min`, `max`),
+    /// then only labelled arguments for `parameters` (`choice(…, weights: […])`).
     var isVariadic = false
     var minimumCount = 0
 
@@ -27,20 +28,22 @@ struct Signature: Sendable {
 
     /// For each parameter, the index into `arguments` of the argument bound to it, or nil when
     /// the parameter is left to its default. Positional arguments fill parameters in order;
-    /// labelled ones name them. For a variadic signature, every argument in order.
+    /// labelled ones name them. For a variadic signature, the positional arguments in order,
+    /// then one entry per (labelled-only) parameter.
     /// - Throws: a ``ProblemReport`` naming the parameter for an unknown, duplicate, missing or
     ///   surplus argument.
     func bind(_ arguments: [Argument], call: SourceRange) throws -> [Int?] {
+        var bound = [Int?](repeating: nil, count: parameters.count)
+        var positional: [Int?] = []
         if isVariadic {
-            if let labelled = arguments.first(where: { $0.label != nil }) {
+            if parameters.isEmpty, let labelled = arguments.first(where: { $0.label != nil }) {
                 throw ProblemReport("\(description) takes no argument labels", at: labelled.labelRange!)
             }
-            if arguments.count < minimumCount {
+            positional = arguments.indices.prefix { arguments[$0].label == nil }.map { $0 }
+            if positional.count < minimumCount {
                 throw ProblemReport("\(description) needs at least \(minimumCount) argument\(minimumCount == 1 ? "" : "s")", at: call)
             }
-            return Array(arguments.indices)
         }
-        var bound = [Int?](repeating: nil, count: parameters.count)
         var nextPositional = 0
         var seenLabel = false
         for (i, argument) in arguments.enumerated() {
@@ -57,6 +60,7 @@ struct Signature: Sendable {
                     throw ProblemReport("positional argument after a labelled one in \(description)", at: argument.range,
                                         help: "put positional arguments first")
                 }
+                if isVariadic { continue }
                 guard nextPositional < parameters.count else {
                     throw ProblemReport("too many arguments to \(description): it takes \(parameters.count)", at: argument.range)
                 }
@@ -71,17 +75,25 @@ struct Signature: Sendable {
         for (slot, parameter) in parameters.enumerated() where parameter.isRequired && bound[slot] == nil {
             throw ProblemReport("missing argument '\(parameter.name)' of \(description)", at: call)
         }
-        return bound
+        return positional + bound
     }
 }
 
 /// The shapes a part statement can draw.
 enum Primitive: String, CaseIterable, Sendable {
-    case rectangle, circle, ellipse, regular_polygon, polygon
+    case rectangle, rounded_rectangle, circle, ellipse, regular_polygon, star, polygon, path
+    case polyline, line, arc
 
     var signature: Signature {
         let paint = ["fill", "fill_rule"]
+        let stroke = ["stroke_width", "fill"]
         switch self {
+        case .rounded_rectangle: return Signature("shape 'rounded_rectangle'", required: ["width", "height", "radius"], optional: paint)
+        case .star: return Signature("shape 'star'", required: ["points", "outer", "inner"], optional: paint)
+        case .path: return Signature("shape 'path'", required: ["elements"], optional: paint + ["stroke_width"])
+        case .polyline: return Signature("shape 'polyline'", required: ["points"], optional: stroke)
+        case .line: return Signature("shape 'line'", required: ["from", "to"], optional: stroke)
+        case .arc: return Signature("shape 'arc'", required: ["radius", "start", "end"], optional: stroke)
         case .rectangle: return Signature("shape 'rectangle'", required: ["width", "height"], optional: paint)
         case .circle: return Signature("shape 'circle'", required: ["radius"], optional: paint)
         case .ellipse: return Signature("shape 'ellipse'", required: ["rx", "ry"], optional: paint)
@@ -94,8 +106,11 @@ enum Primitive: String, CaseIterable, Sendable {
 /// The functions usable in expressions.
 enum BuiltinFunction: String, CaseIterable, Sendable {
     case uniform, normal, randint, choice, bernoulli
+    case truncnormal, lognormal, poisson, random_color, point_in_rectangle, point_in_disc
     case rgb, rgba, hsv, gray, linear
     case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
+    case len
+    case move_to, line_to, curve_to, close
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -103,7 +118,14 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .uniform: return Signature(name, required: ["low", "high"])
         case .normal: return Signature(name, required: ["mean", "sd"])
         case .randint: return Signature(name, required: ["low", "high"])
-        case .choice, .min, .max: return Signature(name, [], isVariadic: true, minimumCount: 1)
+        case .min, .max: return Signature(name, [], isVariadic: true, minimumCount: 1)
+        case .choice: return Signature(name, [Signature.Parameter(name: "weights", isRequired: false)], isVariadic: true, minimumCount: 1)
+        case .truncnormal: return Signature(name, required: ["mean", "sd", "low", "high"])
+        case .lognormal: return Signature(name, required: ["mu", "sigma"])
+        case .poisson: return Signature(name, required: ["lambda"])
+        case .random_color: return Signature(name, required: [], optional: ["hue", "saturation", "value"])
+        case .point_in_rectangle: return Signature(name, required: ["min", "max"])
+        case .point_in_disc: return Signature(name, required: ["center", "radius"])
         case .bernoulli: return Signature(name, required: ["p"])
         case .rgb: return Signature(name, required: ["r", "g", "b"])
         case .rgba: return Signature(name, required: ["r", "g", "b", "a"])
@@ -116,9 +138,13 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .lerp: return Signature(name, required: ["a", "b", "t"])
         case .radians: return Signature(name, required: ["deg"])
         case .degrees: return Signature(name, required: ["rad"])
+        case .len: return Signature(name, required: ["list"])
+        case .move_to, .line_to: return Signature(name, required: ["point"])
+        case .curve_to: return Signature(name, required: ["control1", "control2", "end"])
+        case .close: return Signature(name, required: [])
         }
     }
 
     /// Built-in constants, visible everywhere unless shadowed.
-    static let constants = ["pi", "width", "height"]
+    static let constants = ["pi", "width", "height", "time"]
 }

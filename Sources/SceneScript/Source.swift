@@ -156,6 +156,13 @@ final class SourceBuffer: Sendable {
         self.lineStarts = starts
     }
 
+    /// The source text a range spans.
+    func text(of range: SourceRange) -> String {
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[range.start..<range.end])
+        return String(text)
+    }
+
     /// The 1-based location of `range.start`, with the span clipped to its line.
     func location(of range: SourceRange) -> SourceLocation {
         var lo = 0, hi = lineStarts.count - 1

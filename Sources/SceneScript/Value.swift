@@ -36,6 +36,8 @@ enum Value: Sendable, Equatable {
     case gradient(GradientValue)
     case point(Double, Double)
     case list([Value])
+    /// One step of a `path`, made by `move_to`, `line_to`, `curve_to` or `close`.
+    case pathElement(PathElement)
 
     var typeName: String {
         switch self {
@@ -47,6 +49,7 @@ enum Value: Sendable, Equatable {
         case .gradient: return "Gradient"
         case .point: return "Point"
         case .list: return "List"
+        case .pathElement: return "PathElement"
         }
     }
 
@@ -71,6 +74,14 @@ enum Value: Sendable, Equatable {
         case let .gradient(g): return "linear(\(formatColor(g.from)), \(formatColor(g.to)), angle: \(formatNumber(g.angle)))"
         case let .point(x, y): return "(\(formatNumber(x)), \(formatNumber(y)))"
         case let .list(items): return "[" + items.map(\.display).joined(separator: ", ") + "]"
+        case let .pathElement(element):
+            func point(_ p: SceneModel.Point) -> String { Value.point(p.x, p.y).display }
+            switch element {
+            case let .move(p): return "move_to(\(point(p)))"
+            case let .line(p): return "line_to(\(point(p)))"
+            case let .curve(c1, c2, p): return "curve_to(\(point(c1)), \(point(c2)), \(point(p)))"
+            case .close: return "close()"
+            }
         }
     }
 }
@@ -78,6 +89,11 @@ enum Value: Sendable, Equatable {
 func formatNumber(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
     return String(v)
+}
+
+/// A percentage with at most one decimal: `0%`, `12.5%`, `0.1%`.
+func formatPercent(_ percent: Double) -> String {
+    formatNumber((percent * 10).rounded() / 10) + "%"
 }
 
 func formatColor(_ c: Color) -> String {

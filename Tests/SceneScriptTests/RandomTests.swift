@@ -133,3 +133,20 @@ struct DistributionStatisticsTests {
         for c in counts { #expect(abs(Double(c) / Double(Self.count) - 1.0 / 7) < 0.006) }
     }
 }
+
+/// Attempt k ≥ 1 of an image (after a `require` rejected the earlier ones) reseeds with
+/// `s = mix(s ^ k·0xD1B54A32D192ED03)`; attempt 0 is the image's plain generator. Known answers
+/// from the Python generator above with that one line added to `__init__`:
+///
+///   if attempt > 0: s0 = mix(s0 ^ ((attempt * 0xD1B54A32D192ED03) & M))
+struct AttemptGeneratorTests {
+    @Test(arguments: [
+        (UInt64(0), 0, 0, [0x69d6_4b1a_6778_f668, 0x2b33_aae0_5246_eb1f] as [UInt64]),
+        (7, 3, 1, [0x86a5_ffff_454a_dd94, 0x4640_1be9_da86_e6d2]),
+        (7, 3, 2, [0xf89c_1884_d3a1_743a, 0x7722_8ce4_a88c_fe20]),
+    ])
+    func firstOutputs(seed: UInt64, index: Int, attempt: Int, expected: [UInt64]) {
+        var rng = SceneRandomGenerator(seed: seed, index: index, attempt: attempt)
+        #expect((0..<2).map { _ in rng.next() } == expected)
+    }
+}

@@ -1,0 +1,30 @@
+/// Hard limits per image; exceeding one is a runtime error at the offending statement.
+enum Limits {
+    static let repeatCount = 100_000
+    /// Evaluation steps per image, over all of its attempts together.
+    static let evaluationSteps = 10_000_000
+    /// Samples an image may draw until its `require`s hold, unless `attempts N` says otherwise.
+    static let defaultAttempts = 100
+    /// The largest `attempts N`.
+    static let attempts = 10_000
+    static let instances = 65_535
+    static let templateDepth = 32
+    static let shapesPerInstance = 100_000
+    /// Characters (Unicode scalars) in a String made by `+`: doubling a string in a loop must
+    /// not exhaust memory.
+    static let stringLength = 100_000
+    /// Elements in a List made by `+`.
+    static let listLength = 100_000
+    /// The largest `poisson` mean; each draw costs about λ evaluation steps.
+    static let poissonLambda = 1_000_000.0
+    /// Vertices of one regular polygon or star, points of a polygon or polyline, steps of a path.
+    static let sides = 10_000
+    /// Magnitude of a `scale` factor, and of the linear scale of any shape's combined transform:
+    /// below it an object would shrink to nothing, above it overflow Cairo's coordinates.
+    static let scale = 0.001...1000.0
+    /// Largest `skew` angle in degrees (90° would flatten the shape).
+    static let skewDegrees = 89.0
+    /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
+    /// coordinates could no longer represent the shape exactly.
+    static let coordinate = 1_000_000.0
+}

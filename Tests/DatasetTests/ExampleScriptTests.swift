@@ -1,0 +1,31 @@
+import Dataset
+import Foundation
+import Testing
+
+/// Every script shipped in scenes/ and templates/ passes `tessera check` (parse, check, sample
+/// image 0) with exit code 0 and no diagnostics.
+@Suite struct ExampleScriptTests {
+    static let scripts: [String] = ["scenes", "templates"].flatMap { folder in
+        ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent(folder).path)) ?? [])
+            .filter { $0.hasSuffix(".scene") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    @Test func thereAreExampleScripts() {
+        #expect(Self.scripts.filter { $0.hasPrefix("scenes/") }.count >= 4)
+        #expect(Self.scripts.filter { $0.hasPrefix("templates/") }.count >= 2)
+    }
+
+    @Test(arguments: scripts)
+    func passesCheck(path: String) throws {
+        let result = try runTessera(["check", path])
+        #expect(result.status == 0, "\(path): \(result.stderr)")
+        #expect(!result.stderr.contains("error"), "\(result.stderr)")
+        #expect(result.stdout.contains("image 0 (seed 0)"))
+    }
+
+    @Test(arguments: scripts.filter { $0.hasPrefix("scenes/") })
+    func samplesManyImagesThroughTheLibrary(path: String) throws {
+        let program = try SceneLoader.compile(path: packageRoot.appendingPathComponent(path).path)
+        for index in 0..<20 { _ = try program.sample(seed: 11, index: index) }
+    }
+}
