@@ -39,6 +39,15 @@ public final class ImageSurface {
         return try body(UnsafeRawBufferPointer(start: data, count: stride * height))
     }
 
+    /// Calls `body` with the surface's pixel bytes for writing (after `cairo_surface_flush`),
+    /// then tells Cairo they changed (`cairo_surface_mark_dirty`).
+    func withMutablePixelBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        cairo_surface_flush(surface)
+        defer { cairo_surface_mark_dirty(surface) }
+        let data = cairo_image_surface_get_data(surface)!
+        return try body(UnsafeMutableRawBufferPointer(start: data, count: stride * height))
+    }
+
     /// The colour of pixel (x, y) as 8-bit (red, green, blue).
     public func rgb(x: Int, y: Int) -> (red: UInt8, green: UInt8, blue: UInt8) {
         withPixelBytes { bytes in

@@ -34,31 +34,28 @@ public struct RenderedScene {
 /// The picture and the instance raster come from the same paths, transforms and fill
 /// rules, in the same order. The raster is drawn with `CAIRO_ANTIALIAS_NONE`, under which
 /// Cairo (pixman) sets a pixel exactly when the path covers its centre (i + 0.5, j + 0.5):
-/// the pixel-centre rule of the label contract.
+/// the pixel-centre rule of the label contract. Outlines are stroked into the raster by the
+/// same rule. Light, shadows, paint, opacity and effects are drawn into the picture only.
 public enum SceneRenderer {
     /// Renders `scene`.
     /// - Throws: `RenderError` when the canvas is out of range, the scene has more than
     ///   65535 instances, or Cairo reports an error.
-    /// - Complexity: two fills per shape, plus one pass over the raster.
+    /// - Complexity: two fills per shape (plus strokes for outlines, shading fills and a
+    ///   shadow blur per instance when lit), one pass over the raster, and the effects.
     public static func render(_ scene: Scene) throws -> RenderedScene {
         guard scene.instances.count <= Int(UInt16.max) else {
             throw RenderError.tooManyInstances(scene.instances.count)
         }
         let image = try ImageSurface(width: scene.width, height: scene.height)
         let raster = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(image) { cr in
-            paintBackground(scene.background, width: scene.width, height: scene.height, cr)
-            for instance in scene.instances {
-                for shape in instance.shapes { fill(shape, paint: shape.paint, cr) }
-            }
-        }
+        try withContext(image) { cr in try drawPicture(scene, cr) }
         try withContext(raster) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
             for instance in scene.instances {
                 // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
                 let id = Color(
                     red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
-                for shape in instance.shapes { fill(shape, paint: .solid(id), cr) }
+                for shape in instance.shapes { fillCoverage(shape, color: id, cr) }
             }
         }
         let ids = raster.withPixelBytes { bytes in
@@ -75,6 +72,7 @@ public enum SceneRenderer {
             }
             return ids
         }
+        try ImageEffects.apply(scene.effects, to: image)
         return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
     }
 
@@ -113,7 +111,7 @@ public enum SceneRenderer {
         let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_A8)
         try withContext(surface) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-            for shape in instance.shapes { fill(shape, paint: .solid(.black), cr, origin: (x0, y0)) }
+            for shape in instance.shapes { fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
         }
         let pixels = surface.withPixelBytes { bytes in
             var pixels = [Bool](repeating: false, count: surface.width * surface.height)
@@ -125,40 +123,56 @@ public enum SceneRenderer {
         return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
     }
 
-    private static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) -> Void) throws {
+    static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) throws -> Void) throws {
         let cr = cairo_create(surface.surface)!
         defer { cairo_destroy(cr) }
-        body(cr)
+        try body(cr)
         let status = cairo_status(cr)
         guard status == CAIRO_STATUS_SUCCESS else {
             throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
         }
     }
 
-    private static func paintBackground(_ paint: Paint, width: Int, height: Int, _ cr: OpaquePointer) {
-        setSource(paint, cr)
-        cairo_paint(cr)
-    }
-
-    /// Fills one shape: its path in its local frame under its transform, with its fill rule.
-    /// Shapes whose transform is singular or not finite cover nothing and are skipped, since
-    /// Cairo would put the whole context into an error state.
-    /// `origin` is the canvas pixel at the surface's (0, 0), for surfaces that cover only part
+    /// Appends one shape's outline to the current path, in the surface's pixels: its geometry
+    /// in its local frame under its transform, and sets its fill rule. The path stays in
+    /// device space afterwards, so paint, shading and strokes are set up in pixels.
+    /// `origin` is the canvas point at the surface's (0, 0), for surfaces that cover only part
     /// of (or extend past) the canvas; whole-pixel offsets keep the pixel grid.
-    private static func fill(_ shape: Shape, paint: Paint, _ cr: OpaquePointer, origin: (x: Int, y: Int) = (0, 0)) {
+    /// - Returns: `false`, appending nothing, when the transform is singular or not finite
+    ///   (such a shape covers nothing, and Cairo would put the context into an error state).
+    static func appendShapePath(_ shape: Shape, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) -> Bool {
         let t = shape.transform
         let determinant = t.a * t.d - t.b * t.c
-        guard determinant != 0, determinant.isFinite, t.tx.isFinite, t.ty.isFinite else { return }
-        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d,
-                                    x0: t.tx - Double(origin.x), y0: t.ty - Double(origin.y))
+        guard determinant != 0, determinant.isFinite, t.tx.isFinite, t.ty.isFinite else { return false }
+        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d, x0: t.tx - origin.x, y0: t.ty - origin.y)
         cairo_save(cr)
         cairo_set_matrix(cr, &matrix)
-        cairo_new_path(cr)
         appendPath(shape.geometry, cr)
-        cairo_set_fill_rule(cr, shape.fillRule == .evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
-        setSource(paint, cr)
-        cairo_fill(cr)
         cairo_restore(cr)
+        cairo_set_fill_rule(cr, shape.fillRule == .evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
+        return true
+    }
+
+    /// Fills `shape` and strokes its outline, both in `color`: the shape's coverage, which the
+    /// instance raster and amodal masks (under `CAIRO_ANTIALIAS_NONE`) and cast shadows are
+    /// drawn from.
+    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) {
+        cairo_new_path(cr)
+        guard appendShapePath(shape, cr, origin: origin) else { return }
+        cairo_set_source_rgba(cr, color.red, color.green, color.blue, color.alpha)
+        cairo_fill_preserve(cr)
+        strokeOutline(shape.outline, cr)
+        cairo_new_path(cr)
+    }
+
+    /// Strokes the current path (kept) with `outline`'s width in device pixels, mitred
+    /// corners (Cairo's default miter limit 10) and butt caps, in the current source.
+    static func strokeOutline(_ outline: Outline?, _ cr: OpaquePointer) {
+        guard let outline, outline.width > 0, outline.width.isFinite else { return }
+        cairo_set_line_width(cr, outline.width)
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER)
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        cairo_stroke_preserve(cr)
     }
 
     private static func appendPath(_ geometry: Geometry, _ cr: OpaquePointer) {
@@ -190,21 +204,6 @@ public enum SceneRenderer {
             cairo_move_to(cr, first.x, first.y)
             for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
             cairo_close_path(cr)
-        }
-    }
-
-    private static func setSource(_ paint: Paint, _ cr: OpaquePointer) {
-        switch paint {
-        case let .solid(c):
-            cairo_set_source_rgba(cr, c.red, c.green, c.blue, c.alpha)
-        case let .linearGradient(start, end, stops):
-            let pattern = cairo_pattern_create_linear(start.x, start.y, end.x, end.y)!
-            for stop in stops {
-                let c = stop.color
-                cairo_pattern_add_color_stop_rgba(pattern, stop.offset, c.red, c.green, c.blue, c.alpha)
-            }
-            cairo_set_source(cr, pattern)
-            cairo_pattern_destroy(pattern)
         }
     }
 }
