@@ -141,7 +141,7 @@ enum ShadowRenderer {
         mask.withMutablePixelBytes { bytes in
             var plane = [Float](repeating: 0, count: width * height)
             for y in 0..<height { for x in 0..<width { plane[y * width + x] = Float(bytes[y * mask.stride + x]) } }
-            ImageEffects.gaussianBlur(&plane, width: width, height: height, sigma: sigma)
+            plane.withUnsafeMutableBufferPointer { ImageEffects.gaussianBlur($0, width: width, height: height, sigma: sigma) }
             for y in 0..<height {
                 for x in 0..<width { bytes[y * mask.stride + x] = UInt8(min(255, max(0, plane[y * width + x].rounded()))) }
             }
