@@ -114,7 +114,7 @@ enum ShadowRenderer {
         guard let bounds = SceneRenderer.deviceBounds(casters, includingOutlines: true, cr) else { return }
         let angle = direction * .pi / 180
         let (dx, dy) = (shadow.distance * cos(angle), shadow.distance * sin(angle))
-        let sigma = max(0, shadow.blur)
+        let sigma = min(max(0, shadow.blur), Shadow.maximumBlur)
         // Far enough out that the blur's tails are kept, including past the canvas edge so
         // the blur near the edge sees the coverage beyond it.
         let margin = ceil(3 * sigma) + 1

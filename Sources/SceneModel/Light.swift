@@ -53,8 +53,10 @@ public struct Shadow: Hashable, Sendable {
     /// How far the shadow is moved from its object, in canvas pixels.
     public var distance: Double
     /// The standard deviation of the Gaussian blur of the silhouette, in canvas pixels
-    /// (0 = hard edge).
+    /// (0 = hard edge; values above ``maximumBlur`` blur by ``maximumBlur``).
     public var blur: Double
+    /// The largest blur honoured, in pixels: it bounds the work per shadow.
+    public static let maximumBlur = 64.0
     /// Opacity of the shadow's darkest part, 0…1.
     public var opacity: Double
     /// The shadow colour (straight RGB, alpha ignored; `opacity` sets the strength).
