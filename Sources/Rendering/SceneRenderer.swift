@@ -19,7 +19,8 @@ public struct AmodalMask: Sendable, Equatable {
 }
 
 public struct RenderedScene {
-    /// The antialiased RGB image (Cairo's default antialiasing).
+    /// The antialiased RGB image (Cairo's default antialiasing), with light, shadows and the
+    /// scene's effects applied.
     public let image: ImageSurface
     /// Front-most instance id per pixel, row-major without padding: pixel (x, y) at
     /// `y * width + x`; 0 where no instance covers the pixel centre. Ids are `Instance.id`,
