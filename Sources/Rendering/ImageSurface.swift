@@ -11,7 +11,7 @@ public final class ImageSurface {
     public let stride: Int
 
     /// Creates a zero-filled surface: black for RGB24, transparent for A8 (one byte per
-    /// pixel, used for masks).
+    /// pixel, used for masks and shadows) and ARGB32 (premultiplied, used for textures).
     /// - Throws: `RenderError.cairo` if Cairo cannot create it (size out of range, no memory).
     init(width: Int, height: Int, format: cairo_format_t = CAIRO_FORMAT_RGB24) throws {
         guard width > 0, height > 0, width <= 32767, height <= 32767 else {

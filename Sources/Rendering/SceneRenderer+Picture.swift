@@ -95,12 +95,11 @@ extension SceneRenderer {
     /// The device-space box (canvas pixels) of `shapes`' fills, and of their outline strokes
     /// when `includingOutlines`, from `cairo_fill_extents` / `cairo_stroke_extents`.
     /// - Returns: `nil` when no shape covers anything.
-    static func deviceBounds(_ shapes: [Shape], includingOutlines: Bool, _ cr: OpaquePointer,
-                             origin: (x: Double, y: Double) = (0, 0)) -> DeviceBox? {
+    static func deviceBounds(_ shapes: [Shape], includingOutlines: Bool, _ cr: OpaquePointer) -> DeviceBox? {
         var union: DeviceBox?
         for shape in shapes {
             cairo_new_path(cr)
-            guard appendShapePath(shape, cr, origin: origin) else { continue }
+            guard appendShapePath(shape, cr) else { continue }
             var box = DeviceBox(x0: 0, y0: 0, x1: 0, y1: 0)
             cairo_fill_extents(cr, &box.x0, &box.y0, &box.x1, &box.y1)
             if includingOutlines, let outline = shape.outline, outline.width > 0, outline.width.isFinite {

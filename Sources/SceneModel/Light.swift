@@ -56,7 +56,7 @@ public struct Shadow: Hashable, Sendable {
     /// (0 = hard edge; values above ``maximumBlur`` blur by ``maximumBlur``).
     public var blur: Double
     /// The largest blur honoured, in pixels: it bounds the work per shadow.
-    public static let maximumBlur = 64.0
+    public static let maximumBlur = 32.0
     /// Opacity of the shadow's darkest part, 0…1.
     public var opacity: Double
     /// The shadow colour (straight RGB, alpha ignored; `opacity` sets the strength).

@@ -85,6 +85,18 @@ private let grey = Paint.solid(rgbColor(0.6, 0.6, 0.6))
         #expect(brightness(r, 8, 9) == brightness(r, 8, 22))
     }
 
+    @Test func anInstanceIsShadedAcrossItsWholeExtent() throws {
+        // Two parts of one instance side by side along the light: the part nearer the light
+        // is brighter, as on one object, not each lit like a separate one.
+        let parts = [square(side: 10, at: 8, 16, paint: grey), square(side: 10, at: 24, 16, paint: grey)]
+        let object = Scene(width: 32, height: 32, categories: [], background: .solid(.white),
+                           instances: [Instance(id: 1, categoryID: 1, shapes: parts)],
+                           light: Light(direction: 0, elevation: 30))
+        let r = try SceneRenderer.render(object)
+        #expect(brightness(r, 8, 16) > brightness(r, 24, 16) + 60)
+        #expect(pixels(r, id: 1) == block(3...12, 11...20).union(block(19...28, 11...20)))
+    }
+
     @Test func unshadedShapesKeepTheirPaint() throws {
         var s = square(side: 20, at: 16, 16, paint: .solid(rgbColor(0.2, 0.4, 0.6)))
         s.isShaded = false
