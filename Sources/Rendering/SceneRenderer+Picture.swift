@@ -102,9 +102,7 @@ extension SceneRenderer {
             guard appendShapePath(shape, cr) else { continue }
             var box = DeviceBox(x0: 0, y0: 0, x1: 0, y1: 0)
             cairo_fill_extents(cr, &box.x0, &box.y0, &box.x1, &box.y1)
-            if includingOutlines, let outline = shape.outline, outline.width > 0, outline.width.isFinite {
-                cairo_set_line_width(cr, outline.width)
-                cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER)
+            if includingOutlines, let outline = shape.outline, outline.setStrokeStyle(cr) {
                 var stroke = DeviceBox(x0: 0, y0: 0, x1: 0, y1: 0)
                 cairo_stroke_extents(cr, &stroke.x0, &stroke.y0, &stroke.x1, &stroke.y1)
                 box = box.union(stroke)

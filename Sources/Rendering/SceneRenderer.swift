@@ -95,7 +95,9 @@ public enum SceneRenderer {
             for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
                 let p = shape.transform.apply(corner)
                 guard p.x.isFinite, p.y.isFinite else { continue }
-                bounds = (min(bounds.minX, p.x), min(bounds.minY, p.y), max(bounds.maxX, p.x), max(bounds.maxY, p.y))
+                let pad = shape.outline?.reach ?? 0
+                bounds = (min(bounds.minX, p.x - pad), min(bounds.minY, p.y - pad),
+                          max(bounds.maxX, p.x + pad), max(bounds.maxY, p.y + pad))
             }
         }
         let m = Double(AmodalMask.margin)
@@ -166,13 +168,10 @@ public enum SceneRenderer {
         cairo_new_path(cr)
     }
 
-    /// Strokes the current path (kept) with `outline`'s width in device pixels, mitred
-    /// corners (Cairo's default miter limit 10) and butt caps, in the current source.
+    /// Strokes the current path (kept) with `outline` (see `Outline.setStrokeStyle`) in the
+    /// current source.
     static func strokeOutline(_ outline: Outline?, _ cr: OpaquePointer) {
-        guard let outline, outline.width > 0, outline.width.isFinite else { return }
-        cairo_set_line_width(cr, outline.width)
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER)
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        guard let outline, outline.setStrokeStyle(cr) else { return }
         cairo_stroke_preserve(cr)
     }
 

@@ -29,6 +29,18 @@ import Testing
         #expect(inner.isStrictSubset(of: outer))
     }
 
+    @Test(arguments: [Geometry.circle(radius: 5), .regularPolygon(sides: 3, radius: 6), .ellipse(radiusX: 2, radiusY: 7)])
+    func amodalMaskHoldsTheWholeOutline(geometry: Geometry) throws {
+        // Thick outlines (and a sharp triangle's mitred corners) reach well past the
+        // geometry's bounding radius; the amodal mask must still hold all of them.
+        let s = Shape(geometry: geometry, transform: .translation(20, 20), paint: .solid(.white),
+                      outline: Outline(color: .black, width: 7))
+        let sc = scene(width: 40, height: 40, [s])
+        let visible = pixels(try SceneRenderer.render(sc), id: 1)
+        #expect(try SceneRenderer.amodalMasks(sc).map(pixels) == [visible])
+        #expect(visible.count > 150)
+    }
+
     @Test func zeroWidthOutlineChangesNothing() throws {
         var s = square(side: 10, at: 15, 15)
         let plain = try SceneRenderer.render(scene([s]))
