@@ -48,7 +48,8 @@ public enum FillRule: String, Hashable, Sendable {
 ///
 /// The outline belongs to the instance: the instance raster and the amodal mask stroke the
 /// same path with `CAIRO_ANTIALIAS_NONE`, so a pixel is in the mask when its centre lies in
-/// the fill or within `width / 2` of the outline (mitred corners, butt caps). An outline of
+/// the fill or within `width / 2` of the outline (mitred corners up to miter limit 10, sharper
+/// ones bevelled; butt caps). An outline of
 /// width `w` on an axis-aligned rectangle therefore grows its mask by `w / 2` on every side.
 public struct Outline: Hashable, Sendable {
     public var color: Color
