@@ -54,12 +54,13 @@ enum TextureRenderer {
         case let .valueNoise(seed, octaves), let .perlinNoise(seed, octaves):
             let isGradient = if case .perlinNoise = texture.pattern { true } else { false }
             // Octave k: frequency 2^k, amplitude 2^−k; the sum is divided by the total
-            // amplitude so that noise in 0…1 stays in 0…1.
+            // amplitude so that noise in 0…1 stays in 0…1. Each octave's lattice seed is a
+            // hash of (seed, k), so seeds s and s + 1 share no octave.
             let count = max(1, min(octaves, 16))
             let total = (0..<count).reduce(0.0) { sum, k in sum + 1 / Double(1 << k) }
             for k in 0..<count {
                 let f = Double(1 << k)
-                let lattice = NoiseLattice(seed: seed &+ UInt64(k), isGradient: isGradient,
+                let lattice = NoiseLattice(seed: PixelHash.mix(seed ^ PixelHash.mix(UInt64(k))), isGradient: isGradient,
                                            i0: Int((minU * f).rounded(.down)) - 1, j0: Int((minV * f).rounded(.down)) - 1,
                                            i1: Int((maxU * f).rounded(.down)) + 2, j1: Int((maxV * f).rounded(.down)) + 2,
                                            limit: 4 * width * height + 64)
