@@ -11,7 +11,7 @@ public final class ImageSurface {
     public let stride: Int
 
     /// Creates a zero-filled surface: black for RGB24, transparent for A8 (one byte per
-    /// pixel, used for masks).
+    /// pixel, used for masks and shadows) and ARGB32 (premultiplied, used for textures).
     /// - Throws: `RenderError.cairo` if Cairo cannot create it (size out of range, no memory).
     init(width: Int, height: Int, format: cairo_format_t = CAIRO_FORMAT_RGB24) throws {
         guard width > 0, height > 0, width <= 32767, height <= 32767 else {
@@ -37,6 +37,15 @@ public final class ImageSurface {
         cairo_surface_flush(surface)
         let data = cairo_image_surface_get_data(surface)!
         return try body(UnsafeRawBufferPointer(start: data, count: stride * height))
+    }
+
+    /// Calls `body` with the surface's pixel bytes for writing (after `cairo_surface_flush`),
+    /// then tells Cairo they changed (`cairo_surface_mark_dirty`).
+    func withMutablePixelBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        cairo_surface_flush(surface)
+        defer { cairo_surface_mark_dirty(surface) }
+        let data = cairo_image_surface_get_data(surface)!
+        return try body(UnsafeMutableRawBufferPointer(start: data, count: stride * height))
     }
 
     /// The colour of pixel (x, y) as 8-bit (red, green, blue).

@@ -19,7 +19,8 @@ public struct AmodalMask: Sendable, Equatable {
 }
 
 public struct RenderedScene {
-    /// The antialiased RGB image (Cairo's default antialiasing).
+    /// The antialiased RGB image (Cairo's default antialiasing), with light, shadows and the
+    /// scene's effects applied.
     public let image: ImageSurface
     /// Front-most instance id per pixel, row-major without padding: pixel (x, y) at
     /// `y * width + x`; 0 where no instance covers the pixel centre. Ids are `Instance.id`,
@@ -34,31 +35,28 @@ public struct RenderedScene {
 /// The picture and the instance raster come from the same paths, transforms and fill
 /// rules, in the same order. The raster is drawn with `CAIRO_ANTIALIAS_NONE`, under which
 /// Cairo (pixman) sets a pixel exactly when the path covers its centre (i + 0.5, j + 0.5):
-/// the pixel-centre rule of the label contract.
+/// the pixel-centre rule of the label contract. Outlines are stroked into the raster by the
+/// same rule. Light, shadows, paint, opacity and effects are drawn into the picture only.
 public enum SceneRenderer {
     /// Renders `scene`.
     /// - Throws: `RenderError` when the canvas is out of range, the scene has more than
     ///   65535 instances, or Cairo reports an error.
-    /// - Complexity: two fills per shape, plus one pass over the raster.
+    /// - Complexity: two fills per shape (plus strokes for outlines, shading fills and a
+    ///   shadow blur per instance when lit), one pass over the raster, and the effects.
     public static func render(_ scene: Scene) throws -> RenderedScene {
         guard scene.instances.count <= Int(UInt16.max) else {
             throw RenderError.tooManyInstances(scene.instances.count)
         }
         let image = try ImageSurface(width: scene.width, height: scene.height)
         let raster = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(image) { cr in
-            paintBackground(scene.background, width: scene.width, height: scene.height, cr)
-            for instance in scene.instances {
-                for shape in instance.shapes { fill(shape, paint: shape.paint, cr) }
-            }
-        }
+        try withContext(image) { cr in try drawPicture(scene, cr) }
         try withContext(raster) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
             for instance in scene.instances {
                 // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
                 let id = Color(
                     red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
-                for shape in instance.shapes { fill(shape, paint: .solid(id), cr) }
+                for shape in instance.shapes { fillCoverage(shape, color: id, cr) }
             }
         }
         let ids = raster.withPixelBytes { bytes in
@@ -75,6 +73,7 @@ public enum SceneRenderer {
             }
             return ids
         }
+        try ImageEffects.apply(scene.effects, to: image)
         return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
     }
 
@@ -96,7 +95,9 @@ public enum SceneRenderer {
             for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
                 let p = shape.transform.apply(corner)
                 guard p.x.isFinite, p.y.isFinite else { continue }
-                bounds = (min(bounds.minX, p.x), min(bounds.minY, p.y), max(bounds.maxX, p.x), max(bounds.maxY, p.y))
+                let pad = shape.outline?.reach ?? 0
+                bounds = (min(bounds.minX, p.x - pad), min(bounds.minY, p.y - pad),
+                          max(bounds.maxX, p.x + pad), max(bounds.maxY, p.y + pad))
             }
         }
         let m = Double(AmodalMask.margin)
@@ -113,7 +114,7 @@ public enum SceneRenderer {
         let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_A8)
         try withContext(surface) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-            for shape in instance.shapes { fill(shape, paint: .solid(.black), cr, origin: (x0, y0)) }
+            for shape in instance.shapes { fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
         }
         let pixels = surface.withPixelBytes { bytes in
             var pixels = [Bool](repeating: false, count: surface.width * surface.height)
@@ -125,55 +126,101 @@ public enum SceneRenderer {
         return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
     }
 
-    private static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) -> Void) throws {
+    static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) throws -> Void) throws {
         let cr = cairo_create(surface.surface)!
         defer { cairo_destroy(cr) }
-        body(cr)
+        try body(cr)
         let status = cairo_status(cr)
         guard status == CAIRO_STATUS_SUCCESS else {
             throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
         }
     }
 
-    private static func paintBackground(_ paint: Paint, width: Int, height: Int, _ cr: OpaquePointer) {
-        setSource(paint, cr)
-        cairo_paint(cr)
-    }
-
-    /// Fills one shape: its path in its local frame under its transform, with its fill rule.
-    /// Shapes whose transform is singular or not finite cover nothing and are skipped, since
-    /// Cairo would put the whole context into an error state.
-    /// `origin` is the canvas pixel at the surface's (0, 0), for surfaces that cover only part
+    /// Appends one shape's outline to the current path, in the surface's pixels: its geometry
+    /// in its local frame under its transform, and sets its fill rule. The path stays in
+    /// device space afterwards, so paint, shading and strokes are set up in pixels.
+    /// `origin` is the canvas point at the surface's (0, 0), for surfaces that cover only part
     /// of (or extend past) the canvas; whole-pixel offsets keep the pixel grid.
-    private static func fill(_ shape: Shape, paint: Paint, _ cr: OpaquePointer, origin: (x: Int, y: Int) = (0, 0)) {
+    /// - Returns: `false`, appending nothing, when the transform is singular or not finite
+    ///   (such a shape covers nothing, and Cairo would put the context into an error state).
+    static func appendShapePath(_ shape: Shape, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) -> Bool {
         let t = shape.transform
         let determinant = t.a * t.d - t.b * t.c
-        guard determinant != 0, determinant.isFinite, t.tx.isFinite, t.ty.isFinite else { return }
-        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d,
-                                    x0: t.tx - Double(origin.x), y0: t.ty - Double(origin.y))
+        guard determinant != 0, determinant.isFinite, t.tx.isFinite, t.ty.isFinite else { return false }
+        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d, x0: t.tx - origin.x, y0: t.ty - origin.y)
         cairo_save(cr)
         cairo_set_matrix(cr, &matrix)
-        cairo_new_path(cr)
         appendPath(shape.geometry, cr)
+        cairo_restore(cr)
         cairo_set_fill_rule(cr, shape.fillRule == .evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
-        setSource(paint, cr)
-        paintPath(shape.geometry, cr)
+        return true
+    }
+
+    /// Fills `shape` and strokes its outline, both in `color`: the shape's coverage, which the
+    /// instance raster and amodal masks (under `CAIRO_ANTIALIAS_NONE`) and cast shadows are
+    /// drawn from.
+    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) {
+        cairo_new_path(cr)
+        guard appendShapePath(shape, cr, origin: origin) else { return }
+        cairo_set_source_rgba(cr, color.red, color.green, color.blue, color.alpha)
+        cover(shape, cr, origin: origin)
+        strokeOutline(shape.outline, cr)
+        cairo_new_path(cr)
+    }
+
+    /// Strokes the current path (kept) with `outline` (see `Outline.setStrokeStyle`) in the
+    /// current source.
+    static func strokeOutline(_ outline: Outline?, _ cr: OpaquePointer) {
+        guard let outline, outline.setStrokeStyle(cr) else { return }
+        cairo_stroke_preserve(cr)
+    }
+
+    /// Paints the current path (kept) with the current source the way `shape` covers the
+    /// canvas: a fill, or for stroked geometry a stroke `strokeWidth` wide in the shape's
+    /// local frame (the CTM is set to its transform for the stroke only; the source stays
+    /// locked to the space it was set in), butt caps, round joins. Under
+    /// `CAIRO_ANTIALIAS_NONE` a stroke's outline is rasterised by the same pixel-centre rule
+    /// as a fill.
+    static func cover(_ shape: Shape, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) {
+        guard setStrokeStyle(shape, cr, origin: origin) else {
+            cairo_fill_preserve(cr)
+            return
+        }
+        cairo_stroke_preserve(cr)
         cairo_restore(cr)
     }
 
-    /// Fills the current path, or strokes it when the geometry is stroked: `strokeWidth` wide in
-    /// the local frame (the matrix is set before the stroke), butt caps, round joins. Under
-    /// `CAIRO_ANTIALIAS_NONE` the stroke's outline is rasterised by the same pixel-centre rule
-    /// as a fill.
-    private static func paintPath(_ geometry: Geometry, _ cr: OpaquePointer) {
-        guard let width = geometry.strokeWidth else {
-            cairo_fill(cr)
-            return
+    /// The device-space box of what `cover` paints for the current path.
+    static func coverExtents(_ shape: Shape, _ cr: OpaquePointer) -> DeviceBox {
+        var box = DeviceBox(x0: 0, y0: 0, x1: 0, y1: 0)
+        guard setStrokeStyle(shape, cr, origin: (0, 0)) else {
+            cairo_fill_extents(cr, &box.x0, &box.y0, &box.x1, &box.y1)
+            return box
         }
+        cairo_stroke_extents(cr, &box.x0, &box.y0, &box.x1, &box.y1)
+        // Stroke extents come in user space (the shape's frame): map them to the device.
+        let corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x0, box.y1), (box.x1, box.y1)].map { corner in
+            var (x, y) = corner
+            cairo_user_to_device(cr, &x, &y)
+            return (x, y)
+        }
+        cairo_restore(cr)
+        return DeviceBox(x0: corners.map(\.0).min()!, y0: corners.map(\.1).min()!,
+                         x1: corners.map(\.0).max()!, y1: corners.map(\.1).max()!)
+    }
+
+    /// For stroked geometry: saves the context, sets the shape's transform and stroke style
+    /// and returns `true` (the caller restores); otherwise does nothing and returns `false`.
+    private static func setStrokeStyle(_ shape: Shape, _ cr: OpaquePointer, origin: (x: Double, y: Double)) -> Bool {
+        guard let width = shape.geometry.strokeWidth else { return false }
+        let t = shape.transform
+        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d, x0: t.tx - origin.x, y0: t.ty - origin.y)
+        cairo_save(cr)
+        cairo_set_matrix(cr, &matrix)
         cairo_set_line_width(cr, width)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
-        cairo_stroke(cr)
+        return true
     }
 
     private static func appendPath(_ geometry: Geometry, _ cr: OpaquePointer) {
@@ -234,21 +281,6 @@ public enum SceneRenderer {
             cairo_move_to(cr, first.x, first.y)
             for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
             cairo_close_path(cr)
-        }
-    }
-
-    private static func setSource(_ paint: Paint, _ cr: OpaquePointer) {
-        switch paint {
-        case let .solid(c):
-            cairo_set_source_rgba(cr, c.red, c.green, c.blue, c.alpha)
-        case let .linearGradient(start, end, stops):
-            let pattern = cairo_pattern_create_linear(start.x, start.y, end.x, end.y)!
-            for stop in stops {
-                let c = stop.color
-                cairo_pattern_add_color_stop_rgba(pattern, stop.offset, c.red, c.green, c.blue, c.alpha)
-            }
-            cairo_set_source(cr, pattern)
-            cairo_pattern_destroy(pattern)
         }
     }
 }

@@ -5,12 +5,29 @@ public struct Shape: Hashable, Sendable {
     public var transform: AffineTransform
     public var paint: Paint
     public var fillRule: FillRule
+    /// A stroke over the fill's outline, or `nil`. The outline is part of the instance's
+    /// masks (see ``Outline``).
+    public var outline: Outline?
+    /// Opacity of the whole shape (fill, shading and outline) in the RGB image, 0…1. Masks
+    /// ignore it: a half-transparent shape still owns every pixel whose centre it covers, and
+    /// hides what is behind it in the instance raster.
+    public var opacity: Double
+    /// Whether the scene light shades this shape (`false`: drawn flat in its paint, e.g.
+    /// road markings or emissive parts). Shading never affects masks.
+    public var isShaded: Bool
+    /// Whether this shape is part of its instance's cast shadow. Shadows never affect masks.
+    public var castsShadow: Bool
 
-    public init(geometry: Geometry, transform: AffineTransform, paint: Paint, fillRule: FillRule = .nonZero) {
+    public init(geometry: Geometry, transform: AffineTransform, paint: Paint, fillRule: FillRule = .nonZero,
+                outline: Outline? = nil, opacity: Double = 1, isShaded: Bool = true, castsShadow: Bool = true) {
         self.geometry = geometry
         self.transform = transform
         self.paint = paint
         self.fillRule = fillRule
+        self.outline = outline
+        self.opacity = opacity
+        self.isShaded = isShaded
+        self.castsShadow = castsShadow
     }
 }
 
@@ -52,16 +69,25 @@ public struct Scene: Hashable, Sendable {
     public var height: Int
     /// All categories the script declares, in id order (ids 1, 2, …).
     public var categories: [Category]
-    /// Painted over the whole canvas first; gradient coordinates in canvas pixels.
+    /// Painted over the whole canvas first, unlit; coordinates (gradient points, texture
+    /// scale) in canvas pixels. Any ``Paint`` works: a colour, a gradient or a texture.
     public var background: Paint
     /// In drawing order (back to front); `instances[k].id == k + 1`.
     public var instances: [Instance]
+    /// The light that shades the instances and casts their shadows, or `nil` for flat,
+    /// unshadowed drawing in the shapes' own paint.
+    public var light: Light?
+    /// Applied in order to the finished RGB image (never to masks).
+    public var effects: [Effect]
 
-    public init(width: Int, height: Int, categories: [Category], background: Paint, instances: [Instance]) {
+    public init(width: Int, height: Int, categories: [Category], background: Paint, instances: [Instance],
+                light: Light? = nil, effects: [Effect] = []) {
         self.width = width
         self.height = height
         self.categories = categories
         self.background = background
         self.instances = instances
+        self.light = light
+        self.effects = effects
     }
 }

@@ -3,30 +3,6 @@ import Rendering
 import SceneModel
 import Testing
 
-/// A scene with one labeled instance per shape, drawn in order.
-private func scene(width: Int = 32, height: Int = 32, _ shapes: [Shape]) -> Scene {
-    let instances = shapes.enumerated().map { Instance(id: $0.offset + 1, categoryID: 1, shapes: [$0.element]) }
-    return Scene(width: width, height: height, categories: [Category(id: 1, name: "thing", supercategory: "object")],
-                 background: .solid(.white), instances: instances)
-}
-
-private func square(side: Double, at x: Double, _ y: Double, rotate: Double = 0) -> Shape {
-    Shape(geometry: .rectangle(width: side, height: side),
-          transform: AffineTransform.translation(x, y).concatenating(.rotation(degrees: rotate)),
-          paint: .solid(Color(red: 1, green: 0, blue: 0)))
-}
-
-/// The pixels (x, y) whose raster value is `id`.
-private func pixels(_ r: RenderedScene, id: UInt16) -> Set<[Int]> {
-    var out = Set<[Int]>()
-    for y in 0..<r.height { for x in 0..<r.width where r.instanceIDs[y * r.width + x] == id { out.insert([x, y]) } }
-    return out
-}
-
-private func block(_ xs: ClosedRange<Int>, _ ys: ClosedRange<Int>) -> Set<[Int]> {
-    Set(xs.flatMap { x in ys.map { [x, $0] } })
-}
-
 @Suite struct PixelCentreRule {
     @Test func alignedSquareCoversItsPixels() throws {
         // Covers [10, 15) × [10, 15): pixels 10…14.

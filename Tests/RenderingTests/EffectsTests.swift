@@ -1,0 +1,119 @@
+import Rendering
+import SceneModel
+import Testing
+
+/// A busy scene: a checker background and three labeled shapes.
+private func busyScene(_ effects: [Effect]) -> Scene {
+    let checker = Paint.texture(Texture(.checker, scale: 4, foreground: rgbColor(0.2, 0.3, 0.4),
+                                        background: rgbColor(0.8, 0.7, 0.6)))
+    return scene(width: 40, height: 40, [
+        square(side: 14, at: 12, 12),
+        Shape(geometry: .circle(radius: 8), transform: .translation(26, 26), paint: .solid(rgbColor(0.1, 0.7, 0.3))),
+        square(side: 10, at: 28, 10, rotate: 20, paint: .solid(rgbColor(0.5, 0.5, 0.9))),
+    ], background: checker, effects: effects)
+}
+
+private func render(_ effects: [Effect]) throws -> RenderedScene {
+    try SceneRenderer.render(busyScene(effects))
+}
+
+@Suite struct EffectsTests {
+    static let all: [Effect] = [
+        .gaussianNoise(sigma: 0.05, seed: 1), .gaussianBlur(sigma: 1.5), .motionBlur(angle: 30, length: 7),
+        .brightness(1.3), .contrast(0.6), .gamma(1.8), .saturation(0.2), .vignette(strength: 0.7, radius: 0.3),
+        .colorTemperature(kelvin: 3200),
+    ]
+
+    @Test(arguments: all)
+    func effectsChangeThePictureButNeverTheRaster(effect: Effect) throws {
+        let (plain, affected) = (try render([]), try render([effect]))
+        #expect(affected.instanceIDs == plain.instanceIDs)
+        #expect(samples(affected) != samples(plain))
+    }
+
+    @Test func effectsApplyInOrderAndAreDeterministic() throws {
+        let a = try render(Self.all), b = try render(Self.all)
+        #expect(samples(a) == samples(b))
+        #expect(samples(a) != samples(try render(Self.all.reversed())))
+    }
+
+    @Test(arguments: [(1.3, true), (0.7, false)])
+    func brightnessMovesTheMean(factor: Double, isBrighter: Bool) throws {
+        let (before, after) = (mean(samples(try render([]))), mean(samples(try render([.brightness(factor)]))))
+        #expect(isBrighter ? after > before + 10 : after < before - 10)
+    }
+
+    @Test(arguments: [Effect.gaussianBlur(sigma: 1.5), .motionBlur(angle: 0, length: 6), .motionBlur(angle: 70, length: 9),
+                      .contrast(0.5)])
+    func smoothingEffectsReduceVariance(effect: Effect) throws {
+        let (before, after) = (variance(samples(try render([]))), variance(samples(try render([effect]))))
+        #expect(after < 0.9 * before)
+    }
+
+    @Test func blurKeepsAFlatImageFlat() throws {
+        let flat = scene([], background: .solid(rgbColor(0.4, 0.5, 0.6)))
+        var blurred = flat
+        blurred.effects = [.gaussianBlur(sigma: 3), .motionBlur(angle: 45, length: 11)]
+        #expect(samples(try SceneRenderer.render(blurred)) == samples(try SceneRenderer.render(flat)))
+    }
+
+    @Test func motionBlurActsAlongItsAngleOnly() throws {
+        // A horizontal edge: top half black, bottom half white.
+        let edge = Paint.texture(Texture(.stripes(duty: 0.5), scale: 32, angle: 90, foreground: .black, background: .white))
+        let sharp = scene([], background: edge)
+        var along = sharp, across = sharp
+        along.effects = [.motionBlur(angle: 0, length: 9)]
+        across.effects = [.motionBlur(angle: 90, length: 9)]
+        #expect(samples(try SceneRenderer.render(along)) == samples(try SceneRenderer.render(sharp)))
+        #expect(samples(try SceneRenderer.render(across)) != samples(try SceneRenderer.render(sharp)))
+    }
+
+    @Test func noiseIsSeeded() throws {
+        let a = try render([.gaussianNoise(sigma: 0.05, seed: 7)])
+        let b = try render([.gaussianNoise(sigma: 0.05, seed: 7)])
+        let c = try render([.gaussianNoise(sigma: 0.05, seed: 8)])
+        #expect(samples(a) == samples(b))
+        #expect(samples(a) != samples(c))
+    }
+
+    @Test func noiseHasItsStandardDeviation() throws {
+        let grey = scene(width: 64, height: 64, [], background: .solid(rgbColor(0.5, 0.5, 0.5)),
+                         effects: [.gaussianNoise(sigma: 0.04, seed: 3)])
+        let values = samples(try SceneRenderer.render(grey))
+        #expect(abs(mean(values) - 127.5) < 0.5)
+        #expect(abs(variance(values).squareRoot() - 0.04 * 255) < 0.3)
+    }
+
+    @Test func saturationZeroIsGrey() throws {
+        let r = try render([.saturation(0)])
+        for y in stride(from: 0, to: 40, by: 3) { for x in stride(from: 0, to: 40, by: 3) {
+            let p = r.image.rgb(x: x, y: y)
+            #expect(abs(Int(p.red) - Int(p.green)) <= 1 && abs(Int(p.green) - Int(p.blue)) <= 1)
+        } }
+    }
+
+    @Test func gammaAboveOneDarkens() throws {
+        #expect(mean(samples(try render([.gamma(2)]))) < mean(samples(try render([]))) - 10)
+    }
+
+    @Test func vignetteDarkensCornersNotTheCentre() throws {
+        let white = scene(width: 40, height: 40, [], effects: [.vignette(strength: 0.8, radius: 0.5)])
+        let r = try SceneRenderer.render(white)
+        #expect(brightness(r, 20, 20) == 3 * 255)
+        #expect(brightness(r, 0, 0) < 3 * 255 / 2)
+        #expect(brightness(r, 0, 0) < brightness(r, 8, 8))
+    }
+
+    @Test(arguments: [(3000.0, true), (10000.0, false)])
+    func colourTemperatureTintsWarmOrCool(kelvin: Double, isWarm: Bool) throws {
+        let grey = scene([], background: .solid(rgbColor(0.5, 0.5, 0.5)), effects: [.colorTemperature(kelvin: kelvin)])
+        let p = try SceneRenderer.render(grey).image.rgb(x: 5, y: 5)
+        #expect(isWarm ? p.red > p.blue + 30 : p.blue > p.red + 20)
+    }
+
+    @Test func neutralTemperatureAndUnitFactorsChangeNothing() throws {
+        let plain = samples(try render([]))
+        let neutral = samples(try render([.colorTemperature(kelvin: 6500), .brightness(1), .contrast(1), .gamma(1), .saturation(1)]))
+        #expect(plain == neutral)
+    }
+}
