@@ -39,12 +39,33 @@ public final class ImageSurface {
         return try body(UnsafeRawBufferPointer(start: data, count: stride * height))
     }
 
+    /// Calls `body` with the surface's pixel bytes to change them (`height` rows of `stride`
+    /// bytes), then tells Cairo they changed (`cairo_surface_mark_dirty`).
+    func withMutablePixelBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        cairo_surface_flush(surface)
+        defer { cairo_surface_mark_dirty(surface) }
+        let data = cairo_image_surface_get_data(surface)!
+        return try body(UnsafeMutableRawBufferPointer(start: data, count: stride * height))
+    }
+
     /// The colour of pixel (x, y) as 8-bit (red, green, blue).
     public func rgb(x: Int, y: Int) -> (red: UInt8, green: UInt8, blue: UInt8) {
         withPixelBytes { bytes in
             let word = bytes.load(fromByteOffset: y * stride + x * 4, as: UInt32.self)
             return (UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word))
         }
+    }
+}
+
+/// Draws on `surface` through a fresh Cairo context (`cairo_create`), destroyed afterwards.
+/// - Throws: `RenderError.cairo` when the context ends in an error state.
+func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) -> Void) throws {
+    let cr = cairo_create(surface.surface)!
+    defer { cairo_destroy(cr) }
+    body(cr)
+    let status = cairo_status(cr)
+    guard status == CAIRO_STATUS_SUCCESS else {
+        throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
     }
 }
 

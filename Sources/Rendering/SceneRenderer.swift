@@ -125,16 +125,6 @@ public enum SceneRenderer {
         return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
     }
 
-    private static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) -> Void) throws {
-        let cr = cairo_create(surface.surface)!
-        defer { cairo_destroy(cr) }
-        body(cr)
-        let status = cairo_status(cr)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
-        }
-    }
-
     private static func paintBackground(_ paint: Paint, width: Int, height: Int, _ cr: OpaquePointer) {
         setSource(paint, cr)
         cairo_paint(cr)
