@@ -37,10 +37,17 @@ public enum DatasetPreview {
             guard (Self.minimumTileSize...Self.maximumTileSize).contains(tileSize) else {
                 throw DatasetError.usage("--tile must be \(Self.minimumTileSize)…\(Self.maximumTileSize) pixels, got \(tileSize)")
             }
-            let width = ContactSheet.Layout(columns: columns, tileSize: tileSize).sheetSize(tileCount: columns).width
-            guard width <= 32767 else {
-                throw DatasetError.usage("--columns \(columns) of --tile \(tileSize) make a sheet \(width) pixels wide; at most 32767 fit")
+        }
+
+        /// The grid for `imageCount` images: at most `columns` a row, no empty columns.
+        /// - Throws: `DatasetError.usage` when the sheet would exceed Cairo's 32767 pixels a side.
+        func layout(imageCount: Int) throws -> ContactSheet.Layout {
+            let layout = ContactSheet.Layout(columns: min(columns, imageCount), tileSize: tileSize)
+            let size = layout.sheetSize(tileCount: imageCount)
+            guard max(size.width, size.height) <= 32767 else {
+                throw DatasetError.usage("\(imageCount) images in --columns \(layout.columns) of --tile \(tileSize) make a \(size.width) × \(size.height) sheet; at most 32767 pixels a side fit (lower --count or --tile, or change --columns)")
             }
+            return layout
         }
     }
 
@@ -52,7 +59,8 @@ public enum DatasetPreview {
     /// Draws the contact sheet of the dataset in `root` and writes it to `output` as a PNG,
     /// atomically.
     /// - Returns: The number of images drawn.
-    /// - Throws: `DatasetError.usage` for bad options; `DatasetError.missingInput` when
+    /// - Throws: `DatasetError.usage` for bad options or a sheet too large for Cairo;
+    ///   `DatasetError.missingInput` when
     ///   `root` is not a folder; `DatasetError.invalidDataset` when `annotations.json`, an
     ///   image or an instance mask is missing or malformed, or the dataset has no image;
     ///   `DatasetError.io` when writing fails; `RenderError` if Cairo or libpng fails.
@@ -66,8 +74,7 @@ public enum DatasetPreview {
         guard !selection.images.isEmpty else {
             throw DatasetError.invalidDataset("\(root.path): the dataset has no images to preview")
         }
-        let layout = ContactSheet.Layout(columns: min(options.columns, selection.images.count), tileSize: options.tileSize)
-        let sheet = try ContactSheet(tileCount: selection.images.count, layout: layout)
+        let sheet = try ContactSheet(tileCount: selection.images.count, layout: try options.layout(imageCount: selection.images.count))
         for (index, image) in selection.images.enumerated() {
             try sheet.draw(try tile(image, selection, root: root), at: index)
         }

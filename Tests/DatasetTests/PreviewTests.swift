@@ -15,9 +15,9 @@ import Testing
     object square at (20, 20) { rectangle(24, 24, fill: #ff0000) }
     """
 
-    private func dataset(segmentation: SegmentationFormat = .rle) throws -> URL {
+    private func dataset(count: Int = 3, segmentation: SegmentationFormat = .rle) throws -> URL {
         let folder = try temporaryFolder()
-        let options = RenderOptions(count: 3, seed: 0, output: folder, jobs: 1, segmentation: segmentation)
+        let options = RenderOptions(count: count, seed: 0, output: folder, jobs: 1, segmentation: segmentation)
         _ = try DatasetRenderer(program: try compile(scene), options: options).run()
         return folder
     }
@@ -68,6 +68,17 @@ import Testing
         for y in 1...4 { for x in 2...5 where !((3...4).contains(x) && (2...3).contains(y)) { mask[y * 10 + x] = true } }
         let outlines = DatasetPreview.amodalOutlines(RLE(mask: mask, width: 10, height: 8))
         #expect(outlines == [[2, 1, 6, 1, 6, 5, 2, 5]])
+    }
+
+    @Test func refusesASheetTooTallForCairo() throws {
+        // 8 rows of 4096 + 18 pixels pass 32767; 7 fit.
+        let folder = try dataset(count: 8)
+        let error = #expect(throws: DatasetError.self) {
+            try DatasetPreview.write(folder, to: folder.appendingPathComponent("sheet.png"), options: .init(count: 8, columns: 1, tileSize: 4096))
+        }
+        #expect(error?.exitCode == 64 && error?.description.contains("--tile") == true)
+        let layout = try DatasetPreview.Options(count: 7, columns: 1, tileSize: 4096).layout(imageCount: 7)
+        #expect(layout.sheetSize(tileCount: 7).height == 7 * (4096 + 18) + 8 * 8)
     }
 
     @Test func cliWritesPreviewPNGInTheDatasetByDefault() throws {
