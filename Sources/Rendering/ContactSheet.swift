@@ -185,10 +185,13 @@ public final class ContactSheet {
                 stroke(cr, overlay.color, width: 2, dashes: [])
             }
             // Labels last, so that no outline crosses a label.
+            var placed: [Rect] = []
             for overlay in tile.overlays {
-                let (x, y) = sheetPoint(overlay.bbox.x, overlay.bbox.y)
-                drawLabel(overlay.label, color: overlay.color, boxLeft: x, boxTop: y,
-                          cell: (Double(cell.x), Double(cell.y), size), cr)
+                let b = overlay.bbox
+                let (left, top) = sheetPoint(b.x, b.y), bottom = sheetPoint(b.x, b.y + b.height).y
+                placed.append(drawLabel(overlay.label, color: overlay.color, box: (left, top, bottom),
+                                        cell: Rect(x: Double(cell.x), y: Double(cell.y), width: size, height: size),
+                                        avoiding: placed, cr))
             }
             cairo_restore(cr)
 
@@ -238,11 +241,23 @@ public final class ContactSheet {
         cairo_stroke(cr)
     }
 
-    /// Draws `text` in white on a dark backing with a colour swatch: just above the box's
-    /// top-left corner when it fits in the cell there, else just inside the box; shifted left
-    /// when it would leave the cell.
-    private func drawLabel(_ text: String, color: Color, boxLeft: Double, boxTop: Double,
-                           cell: (x: Double, y: Double, size: Double), _ cr: OpaquePointer) {
+    /// A rectangle in sheet pixels.
+    private struct Rect {
+        var x: Double, y: Double, width: Double, height: Double
+
+        func intersects(_ other: Rect) -> Bool {
+            x < other.x + other.width && other.x < x + width && y < other.y + other.height && other.y < y + height
+        }
+    }
+
+    /// Draws `text` in white on a dark backing with a colour swatch at the box's left edge:
+    /// just above the box's top, else just inside it, else just below it — the first place
+    /// that lies in the cell and covers no label in `avoiding`, or the first in the cell when
+    /// all cover one; shifted left when it would leave the cell.
+    /// - Parameter box: the box's left, top and bottom edges in sheet pixels.
+    /// - Returns: Where the label went.
+    private func drawLabel(_ text: String, color: Color, box: (left: Double, top: Double, bottom: Double),
+                           cell: Rect, avoiding placed: [Rect], _ cr: OpaquePointer) -> Rect {
         cairo_select_font_face(cr, Self.fontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD)
         cairo_set_font_size(cr, Self.labelFontSize)
         var font = cairo_font_extents_t()
@@ -252,17 +267,22 @@ public final class ContactSheet {
         let swatch = 4.0, padding = 3.0
         let width = swatch + 2 * padding + extents.x_advance
         let height = (font.ascent + font.descent).rounded(.up) + 2
-        let x = min(boxLeft - 1, cell.x + cell.size - width)
-        let y = boxTop - 1 - height >= cell.y ? boxTop - 1 - height : boxTop + 1
+        let x = min(box.left - 1, cell.x + cell.width - width)
+        let candidates = [box.top - 1 - height, box.top + 1, box.bottom + 1]
+            .map { Rect(x: x, y: $0, width: width, height: height) }
+            .filter { $0.y >= cell.y && $0.y + $0.height <= cell.y + cell.height }
+        let label = candidates.first { c in !placed.contains { $0.intersects(c) } }
+            ?? candidates.first ?? Rect(x: x, y: box.top + 1, width: width, height: height)
         cairo_set_dash(cr, nil, 0, 0)
         cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.8)
-        cairo_rectangle(cr, x, y, width, height)
+        cairo_rectangle(cr, label.x, label.y, width, height)
         cairo_fill(cr)
         cairo_set_source_rgb(cr, color.red, color.green, color.blue)
-        cairo_rectangle(cr, x, y, swatch, height)
+        cairo_rectangle(cr, label.x, label.y, swatch, height)
         cairo_fill(cr)
         cairo_set_source_rgb(cr, 1, 1, 1)
-        cairo_move_to(cr, x + swatch + padding, y + 1 + font.ascent)
+        cairo_move_to(cr, label.x + swatch + padding, label.y + 1 + font.ascent)
         cairo_show_text(cr, text)
+        return label
     }
 }
