@@ -88,6 +88,21 @@ private func pixel(_ sheet: ContactSheet, _ x: Int, _ y: Int) -> [Int] {
         #expect(darkest < 40)
     }
 
+    @Test func aSecondLabelAtTheSameCornerMovesInsideTheBox() throws {
+        // White text inside the box's top rows (sheet y 58…70) only when a second label
+        // would cover the first above the box.
+        func brightestInside(_ tile: ContactSheet.Tile) throws -> Int {
+            let sheet = try ContactSheet(tileCount: 1, layout: layout)
+            try sheet.draw(tile, at: 0)
+            return (58..<70).flatMap { y in (28..<54).map { pixel(sheet, $0, y).min()! } }.max()!
+        }
+        var twice = squareTile()
+        twice.overlays.append(ContactSheet.Overlay(instanceID: 2, bbox: twice.overlays[0].bbox, label: "other",
+                                                   color: ContactSheet.palette[1]))
+        #expect(try brightestInside(squareTile()) < 100)
+        #expect(try brightestInside(twice) > 200)
+    }
+
     @Test func dashesTheAmodalOutline() throws {
         // An amodal rectangle over pixels 8…39 × 8…23: its top edge runs along sheet y = 56
         // from x = 24 to 88, past the box (x > 57) over black.
