@@ -39,8 +39,8 @@ public final class ImageSurface {
         return try body(UnsafeRawBufferPointer(start: data, count: stride * height))
     }
 
-    /// Calls `body` with the surface's pixel bytes for writing (after `cairo_surface_flush`),
-    /// then tells Cairo they changed (`cairo_surface_mark_dirty`).
+    /// Calls `body` with the surface's pixel bytes to change them (`height` rows of `stride`
+    /// bytes), then tells Cairo they changed (`cairo_surface_mark_dirty`).
     func withMutablePixelBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         cairo_surface_flush(surface)
         defer { cairo_surface_mark_dirty(surface) }
@@ -54,6 +54,19 @@ public final class ImageSurface {
             let word = bytes.load(fromByteOffset: y * stride + x * 4, as: UInt32.self)
             return (UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word))
         }
+    }
+}
+
+/// Draws on `surface` through a fresh Cairo context (`cairo_create`), destroyed afterwards.
+/// - Throws: what `body` throws, or `RenderError.cairo` when the context ends in an error
+///   state.
+func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) throws -> Void) throws {
+    let cr = cairo_create(surface.surface)!
+    defer { cairo_destroy(cr) }
+    try body(cr)
+    let status = cairo_status(cr)
+    guard status == CAIRO_STATUS_SUCCESS else {
+        throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
     }
 }
 

@@ -126,16 +126,6 @@ public enum SceneRenderer {
         return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
     }
 
-    static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) throws -> Void) throws {
-        let cr = cairo_create(surface.surface)!
-        defer { cairo_destroy(cr) }
-        try body(cr)
-        let status = cairo_status(cr)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
-        }
-    }
-
     /// Appends one shape's outline to the current path, in the surface's pixels: its geometry
     /// in its local frame under its transform, and sets its fill rule. The path stays in
     /// device space afterwards, so paint, shading and strokes are set up in pixels.

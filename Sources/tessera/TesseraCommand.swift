@@ -11,7 +11,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Check.self, Merge.self, Validate.self],
+        subcommands: [Render.self, Check.self, Merge.self, Validate.self, Preview.self],
         defaultSubcommand: Render.self)
 }
 
@@ -219,5 +219,47 @@ struct Validate: ParsableCommand {
             throw fail(lines.joined(separator: "\n"), exitCode: 65)
         }
         print("valid: \(counts)")
+    }
+}
+
+struct Preview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a contact sheet (PNG) of a dataset's first images with their labels overlaid.",
+        discussion: "Each annotated instance's visible mask is tinted, its bbox outlined and its class named; a dashed line outlines the amodal mask where the object is partly hidden.")
+
+    @Argument(help: "The dataset folder (holding annotations.json, images/ and masks/).")
+    var dataset: String
+
+    @Option(help: "The PNG to write. Default: DATASET/preview.png.")
+    var out: String?
+
+    @Option(help: "Number of images, from the first.")
+    var count: Int = 12
+
+    @Option(help: "Tiles per row.")
+    var columns: Int = 4
+
+    @Option(help: "Side of a tile in pixels; images are scaled to fit, aspect kept.")
+    var tile: Int = 256
+
+    var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile) }
+
+    func validate() throws {
+        do { try options.validate() } catch let DatasetError.usage(message) {
+            throw ValidationError(message)
+        }
+    }
+
+    func run() throws {
+        let root = URL(fileURLWithPath: dataset)
+        let output = out.map { URL(fileURLWithPath: $0) } ?? DatasetPreview.defaultOutput(for: root)
+        do {
+            let drawn = try DatasetPreview.write(root, to: output, options: options)
+            print("wrote \(output.path): \(drawn) image\(drawn == 1 ? "" : "s")")
+        } catch let error as DatasetError {
+            throw fail(error.description, exitCode: error.exitCode)
+        } catch {
+            throw fail("error: \(error)", exitCode: 70)
+        }
     }
 }

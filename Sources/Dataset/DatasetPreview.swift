@@ -1,0 +1,215 @@
+import Annotation
+public import Foundation
+import Rendering
+
+/// Draws a contact sheet of a dataset (`tessera preview`): its first images, each with every
+/// annotated instance's visible mask tinted, its bbox outlined, its class name at the box's
+/// top-left and, where the amodal mask differs from the visible one, the amodal outline
+/// dashed; the image id and file name under each tile. See `ContactSheet` for the layout.
+///
+/// The visible mask is read from `masks/instance` (the annotation's `instance_id`), exact
+/// for RLE and polygon segmentations alike; the amodal mask from `amodal_segmentation`.
+public enum DatasetPreview {
+    public struct Options: Sendable, Equatable {
+        /// How many images, from the first in `annotations.json`; fewer when the dataset has fewer.
+        public var count: Int
+        /// Tiles per row (fewer when there are fewer images).
+        public var columns: Int
+        /// Side of a tile in pixels; images are scaled to fit it, aspect kept.
+        public var tileSize: Int
+
+        public init(count: Int = 12, columns: Int = 4, tileSize: Int = 256) {
+            self.count = count
+            self.columns = columns
+            self.tileSize = tileSize
+        }
+
+        /// Largest tile side, in pixels.
+        public static let maximumTileSize = 4096
+        /// Smallest tile side, in pixels: room for a label.
+        public static let minimumTileSize = 32
+
+        /// Checks the options.
+        /// - Throws: `DatasetError.usage` naming the flag.
+        public func validate() throws {
+            guard count >= 1 else { throw DatasetError.usage("--count must be at least 1, got \(count)") }
+            guard columns >= 1 else { throw DatasetError.usage("--columns must be at least 1, got \(columns)") }
+            guard (Self.minimumTileSize...Self.maximumTileSize).contains(tileSize) else {
+                throw DatasetError.usage("--tile must be \(Self.minimumTileSize)…\(Self.maximumTileSize) pixels, got \(tileSize)")
+            }
+        }
+
+        /// The grid for `imageCount` images: at most `columns` a row, no empty columns.
+        /// - Throws: `DatasetError.usage` when the sheet would exceed Cairo's 32767 pixels a side.
+        func layout(imageCount: Int) throws -> ContactSheet.Layout {
+            let layout = ContactSheet.Layout(columns: min(columns, imageCount), tileSize: tileSize)
+            let size = layout.sheetSize(tileCount: imageCount)
+            guard max(size.width, size.height) <= 32767 else {
+                throw DatasetError.usage("\(imageCount) images in --columns \(layout.columns) of --tile \(tileSize) make a \(size.width) × \(size.height) sheet; at most 32767 pixels a side fit (lower --count or --tile, or change --columns)")
+            }
+            return layout
+        }
+    }
+
+    /// The default output file: `preview.png` in the dataset folder.
+    public static func defaultOutput(for dataset: URL) -> URL {
+        dataset.appendingPathComponent("preview.png")
+    }
+
+    /// Draws the contact sheet of the dataset in `root` and writes it to `output` as a PNG,
+    /// atomically.
+    /// - Returns: The number of images drawn.
+    /// - Throws: `DatasetError.usage` for bad options or a sheet too large for Cairo;
+    ///   `DatasetError.missingInput` when
+    ///   `root` is not a folder; `DatasetError.invalidDataset` when `annotations.json`, an
+    ///   image or an instance mask is missing or malformed, or the dataset has no image;
+    ///   `DatasetError.io` when writing fails; `RenderError` if Cairo or libpng fails.
+    /// - Complexity: one pass over `annotations.json`; memory holds the annotations of the
+    ///   drawn images, the sheet and one image.
+    @discardableResult
+    public static func write(_ root: URL, to output: URL, options: Options = .init()) throws -> Int {
+        try options.validate()
+        try requireFolder(root)
+        let selection = try Selection(root: root, count: options.count)
+        guard !selection.images.isEmpty else {
+            throw DatasetError.invalidDataset("\(root.path): the dataset has no images to preview")
+        }
+        let sheet = try ContactSheet(tileCount: selection.images.count, layout: try options.layout(imageCount: selection.images.count))
+        for (index, image) in selection.images.enumerated() {
+            try sheet.draw(try tile(image, selection, root: root), at: index)
+        }
+        try AtomicFile.write(try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)), to: output)
+        return selection.images.count
+    }
+
+    /// One image's tile: its pixels, instance mask and overlays.
+    static func tile(_ image: Selection.Image, _ selection: Selection, root: URL) throws -> ContactSheet.Tile {
+        let stem = URL(fileURLWithPath: image.fileName).deletingPathExtension().lastPathComponent
+        let picture = try loadPNG(image.fileName, root: root, image: image, channels: 3)
+        let mask = try loadPNG("masks/instance/\(stem).png", root: root, image: image, channels: 1)
+        let annotations = selection.annotations[image.id] ?? []
+        let overlays = annotations.enumerated().map { rank, annotation in
+            ContactSheet.Overlay(
+                instanceID: annotation.instanceID, bbox: annotation.bbox,
+                label: selection.categoryNames[annotation.categoryID] ?? "category \(annotation.categoryID)",
+                color: ContactSheet.palette[rank % ContactSheet.palette.count],
+                dashedOutlines: annotation.amodal.map { amodalOutlines($0) } ?? [])
+        }
+        return ContactSheet.Tile(
+            width: image.width, height: image.height, rgb: picture.samples.map { UInt8(truncatingIfNeeded: $0) },
+            instanceIDs: mask.samples, overlays: overlays,
+            caption: "id \(image.id) · \(URL(fileURLWithPath: image.fileName).lastPathComponent) · \(annotations.count) inst.")
+    }
+
+    /// The outer outlines of an amodal mask, as pixel-edge polygons: holes are filled first,
+    /// since the preview shows where the whole object lies, not its holes.
+    static func amodalOutlines(_ rle: RLE) -> [[Int]] {
+        guard let box = rle.bbox else { return [] }
+        let mask = rle.decodeMask()
+        let width = box.width, height = box.height
+        // Flood the pixels outside the mask from the box border (4-connected); the rest,
+        // mask and holes, is the filled mask.
+        var isOutside = [Bool](repeating: false, count: width * height)
+        var stack: [Int] = []
+        func visit(_ x: Int, _ y: Int) {
+            let i = y * width + x
+            guard !isOutside[i], !mask[(box.minY + y) * rle.width + box.minX + x] else { return }
+            isOutside[i] = true
+            stack.append(i)
+        }
+        for x in 0..<width { visit(x, 0); visit(x, height - 1) }
+        for y in 0..<height { visit(0, y); visit(width - 1, y) }
+        while let i = stack.popLast() {
+            let (x, y) = (i % width, i / width)
+            if x > 0 { visit(x - 1, y) }
+            if x + 1 < width { visit(x + 1, y) }
+            if y > 0 { visit(x, y - 1) }
+            if y + 1 < height { visit(x, y + 1) }
+        }
+        let polygons = PixelPolygon.outlines(within: box) { x, y in !isOutside[(y - box.minY) * width + x - box.minX] }
+        return polygons?.map(\.coordinates) ?? []
+    }
+
+    /// Decodes the PNG at `path` (relative to `root`) and checks it has the image's size and
+    /// `channels` samples per pixel.
+    static func loadPNG(_ path: String, root: URL, image: Selection.Image, channels: Int) throws -> PNG.Image {
+        guard let data = try? Data(contentsOf: root.appendingPathComponent(path)), let png = try? PNG.decode(data) else {
+            throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): missing or not a PNG")
+        }
+        guard png.width == image.width, png.height == image.height, png.channels == channels,
+              png.bitDepth == 8 || channels == 1 else {
+            throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): \(png.width)×\(png.height)×\(png.channels) at \(png.bitDepth) bits, expected \(image.width)×\(image.height)×\(channels) as image \(image.id) in annotations.json")
+        }
+        return png
+    }
+
+    /// The first images of `annotations.json`, their annotations and the category names.
+    struct Selection {
+        struct Image {
+            var id: Int
+            var fileName: String
+            var width: Int
+            var height: Int
+        }
+
+        struct Annotation {
+            var instanceID: UInt16
+            var categoryID: Int
+            var bbox: ContactSheet.Box
+            /// The amodal mask, when the annotation has one that differs from the visible mask.
+            var amodal: RLE?
+        }
+
+        var images: [Image] = []
+        /// By image id, in file order.
+        var annotations: [Int: [Annotation]] = [:]
+        var categoryNames: [Int: String] = [:]
+
+        init(root: URL, count: Int) throws {
+            let url = root.appendingPathComponent(OutputLayout.annotationsFile)
+            func malformed(_ what: String) -> DatasetError {
+                .invalidDataset("\(url.path): \(what)")
+            }
+            var sizes: [Int: (width: Int, height: Int)] = [:]
+            try COCOLines.forEach(url) { section, record in
+                switch section {
+                case .images:
+                    guard images.count < count else { return }
+                    guard let id = record["id"] as? Int, let fileName = record["file_name"] as? String,
+                          let width = record["width"] as? Int, let height = record["height"] as? Int,
+                          width > 0, height > 0 else {
+                        throw malformed("an image lacks id, file_name, width or height")
+                    }
+                    images.append(Image(id: id, fileName: fileName, width: width, height: height))
+                    sizes[id] = (width, height)
+                case .annotations:
+                    guard let imageID = record["image_id"] as? Int, let size = sizes[imageID] else { return }
+                    let id = record["id"] as? Int ?? 0
+                    guard let instanceID = record["instance_id"] as? Int, let instance = UInt16(exactly: instanceID),
+                          let categoryID = record["category_id"] as? Int,
+                          let bbox = record["bbox"] as? [Int], bbox.count == 4 else {
+                        throw malformed("annotation \(id) lacks instance_id, category_id or bbox")
+                    }
+                    var amodal: RLE?
+                    if let object = record["amodal_segmentation"] {
+                        guard let object = object as? [String: Any], object["size"] as? [Int] == [size.height, size.width],
+                              let counts = object["counts"] as? String,
+                              let rle = try? RLE(height: size.height, width: size.width, compressedCounts: counts) else {
+                            throw malformed("annotation \(id): amodal_segmentation is not COCO RLE of size [\(size.height), \(size.width)]")
+                        }
+                        // Equal areas: the visible mask, a subset, is the whole amodal mask.
+                        if rle.area != record["area"] as? Int { amodal = rle }
+                    }
+                    annotations[imageID, default: []].append(Annotation(
+                        instanceID: instance, categoryID: categoryID,
+                        bbox: .init(x: bbox[0], y: bbox[1], width: bbox[2], height: bbox[3]), amodal: amodal))
+                case .categories:
+                    guard let id = record["id"] as? Int, let name = record["name"] as? String else {
+                        throw malformed("a category lacks id or name")
+                    }
+                    categoryNames[id] = name
+                }
+            }
+        }
+    }
+}
