@@ -1,10 +1,10 @@
 # Tessera: the two commands of the README, and their parts.
 #   make render   set up, build, render the default scene into output/
-#   make test     set up, build, run the Swift tests and the Python interop tests
+#   make test     set up, build, run the Swift tests, the Python interop tests and the deploy-file tests
 SWIFT ?= swift
 COUNT ?= 16
 
-.PHONY: setup build render test swift-test interop-test clean
+.PHONY: setup build render test swift-test interop-test deploy-test clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,7 +24,11 @@ interop-test: setup
 	$(SWIFT) build --product tessera
 	TESSERA_BIN=.build/debug/tessera python3 -m pytest -q -W ignore::DeprecationWarning tests/interop
 
-test: swift-test interop-test
+deploy-test: setup
+	$(SWIFT) build --product tessera
+	TESSERA_BIN=.build/debug/tessera python3 -m pytest -q tests/deploy
+
+test: swift-test interop-test deploy-test
 
 clean:
 	rm -rf .build output/images output/masks output/annotations.json output/manifest.json

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
 #   system: Cairo, libpng, pkg-config, fonts (Debian packages)
-#   Python: pycocotools, numpy, Pillow, pytest (for the interop tests)
+#   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -18,7 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" fonts-dejavu-core >/dev/null
 fi
 
-if ! python3 -c "import pycocotools, numpy, PIL, pytest" 2>/dev/null; then
-    echo "setup: installing Python packages for the interop tests" >&2
-    python3 -m pip install --quiet --disable-pip-version-check pycocotools numpy pillow pytest
+if ! python3 -c "import pycocotools, numpy, PIL, pytest, yaml" 2>/dev/null; then
+    echo "setup: installing Python packages for the interop and deploy tests" >&2
+    python3 -m pip install --quiet --disable-pip-version-check pycocotools numpy pillow pytest pyyaml
 fi
