@@ -10,13 +10,39 @@ public enum AtomicFile {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try data.write(to: temporary)
+            try writeNew(data, to: temporary, creatingFolder: folder)
             try moveReplacing(temporary, to: url)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw DatasetError.io(path: url.path, reason: Self.reason(error))
         }
+    }
+
+    /// Writes `data` to `url` with plain `open(2)`/`write(2)`/`close(2)`: one copy, no fsync
+    /// (a rename after it is atomic against a killed process, which is the failure a run
+    /// must survive), creating `folder` when it is missing.
+    private static func writeNew(_ data: Data, to url: URL, creatingFolder folder: URL) throws {
+        var descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if descriptor < 0, errno == ENOENT {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard descriptor >= 0 else { throw DatasetError.io(path: url.path, reason: String(cString: strerror(errno))) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        if close(descriptor) != 0, failure == 0 { failure = errno }
+        guard failure == 0 else { throw DatasetError.io(path: url.path, reason: String(cString: strerror(failure))) }
     }
 
     /// Renames `source` to `destination`, replacing a file already there.

@@ -26,8 +26,8 @@ typedef enum {
 } tessera_png_layout;
 
 /// Encodes rows of `pixels` (`height` rows of `stride` bytes) into `out`.
-/// `level` is the zlib level 0–9; `fast_filter` non-zero selects the single SUB filter
-/// (fast, good on smooth images), zero lets libpng choose adaptively.
+/// `level` is the zlib level 0–9 (with the Z_RLE strategy); `fast_filter` non-zero selects
+/// the single SUB filter (fast, good on smooth images), zero lets libpng choose adaptively.
 /// Returns 0 on success; otherwise non-zero with a message in `message`.
 int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
                        tessera_png_layout layout, int level, int fast_filter,
