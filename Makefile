@@ -3,8 +3,10 @@
 #   make test     set up, build, run the Swift tests, the Python interop tests and the deploy-file tests
 SWIFT ?= swift
 COUNT ?= 16
+PEER ?=
+BENCH_COUNT ?= 500
 
-.PHONY: setup build render test swift-test interop-test deploy-test clean
+.PHONY: setup build render test swift-test interop-test deploy-test bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +31,10 @@ deploy-test: setup
 	TESSERA_BIN=.build/debug/tessera python3 -m pytest -q tests/deploy
 
 test: swift-test interop-test deploy-test
+
+# Throughput against the Python baseline: make bench PEER=path/to/py_shapes.py [BENCH_COUNT=500]
+bench: build
+	COUNT=$(BENCH_COUNT) PEER=$(PEER) bash scripts/bench.sh
 
 clean:
 	rm -rf .build output/images output/masks output/annotations.json output/manifest.json
