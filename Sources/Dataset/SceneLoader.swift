@@ -13,8 +13,15 @@ public enum SceneLoader {
     /// Compiles the script at `path`. Imports resolve relative to the importing file, then
     /// in `templateFolders`, then in `templates/` beside the scene's folder, then in
     /// `templates/` of the working directory.
-    /// - Throws: `Failure` (exit 66 for an unreadable file, 65 with rendered diagnostics).
+    /// - Throws: `Failure` (exit 64 for a `templateFolders` entry that is not a folder, 66
+    ///   for an unreadable file, 65 with rendered diagnostics).
     public static func compile(path: String, templateFolders: [String] = []) throws -> SceneProgram {
+        for folder in templateFolders {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw Failure(message: "error: --templates '\(folder)': no such folder", exitCode: 64)
+            }
+        }
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "error: cannot read scene '\(path)': \(AtomicFile.reason(error))", exitCode: 66)

@@ -48,25 +48,25 @@ struct Render: ParsableCommand {
 
     @OptionGroup var sceneOptions: SceneOptions
 
-    @Option(help: "Number of images.")
+    @Option(parsing: .unconditional, help: "Number of images.")
     var count: Int = 16
 
-    @Option(help: "The run's seed: image i is a pure function of (script, seed, i, version).")
+    @Option(parsing: .unconditional, help: "The run's seed: image i is a pure function of (script, seed, i, version).")
     var seed: UInt64 = 0
 
     @Option(help: "Output folder.")
     var out: String = "output"
 
-    @Option(help: "Worker threads (default: all cores). Never changes the output.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Never changes the output.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .customLong("png-level"), help: "zlib level for PNG files, 0 (fastest) … 9 (smallest).")
+    @Option(name: .customLong("png-level"), parsing: .unconditional, help: "zlib level for PNG files, 0 (fastest) … 9 (smallest).")
     var pngLevel: Int = 1
 
-    @Option(name: .customLong("min-visible-pixels"), help: "Annotate only instances with at least this many visible pixels.")
+    @Option(name: .customLong("min-visible-pixels"), parsing: .unconditional, help: "Annotate only instances with at least this many visible pixels.")
     var minVisiblePixels: Int = 1
 
-    @Option(name: .customLong("min-visible-fraction"), help: "Annotate only instances with visible_fraction (area / amodal_area) at least this, 0…1.")
+    @Option(name: .customLong("min-visible-fraction"), parsing: .unconditional, help: "Annotate only instances with visible_fraction (area / amodal_area) at least this, 0…1.")
     var minVisibleFraction: Double = 0
 
     @Option(help: "How each annotation's segmentation is written: rle (COCO compressed RLE) or polygon (one polygon per part; a mask with a hole stays RLE).")
@@ -76,7 +76,7 @@ struct Render: ParsableCommand {
                                valueName: "K/N"))
     var shard: String?
 
-    @Option(name: .customLong("shard-count"), help: "The number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
+    @Option(name: .customLong("shard-count"), parsing: .unconditional, help: "The number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
     var shardCount: Int?
 
     @Flag(help: "Replace the dataset already in the output folder.")
@@ -136,7 +136,7 @@ struct Check: ParsableCommand {
 
     @OptionGroup var sceneOptions: SceneOptions
 
-    @Option(help: "The seed to sample image 0 with.")
+    @Option(parsing: .unconditional, help: "The seed to sample image 0 with.")
     var seed: UInt64 = 0
 
     func run() throws {
@@ -195,7 +195,7 @@ struct Validate: ParsableCommand {
     @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
     var dataset: String
 
-    @Option(name: .customLong("max-faults"), help: "Print at most this many faults.")
+    @Option(name: .customLong("max-faults"), parsing: .unconditional, help: "Print at most this many faults.")
     var maxFaults: Int = 50
 
     func validate() throws {
@@ -233,13 +233,13 @@ struct Preview: ParsableCommand {
     @Option(help: "The PNG to write. Default: DATASET/preview.png.")
     var out: String?
 
-    @Option(help: "Number of images, from the first.")
+    @Option(parsing: .unconditional, help: "Number of images, from the first.")
     var count: Int = 12
 
-    @Option(help: "Tiles per row.")
+    @Option(parsing: .unconditional, help: "Tiles per row.")
     var columns: Int = 4
 
-    @Option(help: "Side of a tile in pixels; images are scaled to fit, aspect kept.")
+    @Option(parsing: .unconditional, help: "Side of a tile in pixels; images are scaled to fit, aspect kept.")
     var tile: Int = 256
 
     var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile) }

@@ -51,6 +51,13 @@ import Testing
         let badCount = try runTessera(["render", "--count=-3"])
         #expect(badCount.status == 64)
         #expect(badCount.stderr.contains("--count"))
+        // A negative value written as its own argument reaches our check, not "Missing value".
+        let negative = try runTessera(["render", "--count", "-1"])
+        #expect(negative.status == 64)
+        #expect(negative.stderr.contains("--count must be"))
+        let noFolder = try runTessera(["check", "scenes/shapes.scene", "--templates", "no/such/folder"])
+        #expect(noFolder.status == 64)
+        #expect(noFolder.stderr.contains("--templates 'no/such/folder': no such folder"))
         let badLevel = try runTessera(["render", "--png-level", "12"])
         #expect(badLevel.status == 64)
         #expect(badLevel.stderr.contains("--png-level"))
