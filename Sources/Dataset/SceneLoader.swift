@@ -26,6 +26,9 @@ public enum SceneLoader {
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "error: cannot read scene '\(path)': \(AtomicFile.reason(error))", exitCode: 66)
         }
+        guard bytes.count <= SceneProgram.maximumSourceBytes else {
+            throw Failure(message: "\(path):1:1: error: this file is \(bytes.count) bytes; a scene or template file may be at most \(SceneProgram.maximumSourceBytes) bytes", exitCode: 65)
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             let bad = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1

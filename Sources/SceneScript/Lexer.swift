@@ -90,6 +90,9 @@ struct Lexer {
     mutating func tokenize() -> [Token] {
         var tokens: [Token] = []
         while let token = nextToken() {
+            // Blank lines end no statement: one newline token stands for a run of them, so
+            // a file of empty lines costs no memory per line.
+            if case .newline = token.kind, tokens.isEmpty || tokens.last?.kind == .newline { continue }
             tokens.append(token)
         }
         tokens.append(Token(kind: .end, range: SourceRange(file: fileIndex, start: scalars.count, end: scalars.count)))

@@ -1,5 +1,7 @@
 /// Hard limits per image; exceeding one is a runtime error at the offending statement.
 enum Limits {
+    /// Bytes of one scene or template file (4 MiB).
+    static let sourceBytes = 4 << 20
     static let repeatCount = 100_000
     /// Evaluation steps per image, over all of its attempts together.
     static let evaluationSteps = 10_000_000

@@ -31,6 +31,9 @@ public final class SceneProgram: Sendable {
     /// Parses `main`, resolves its imports through `resolver`, and checks the whole program.
     /// - Throws: ``ScriptError`` carrying every diagnostic found (the parser recovers at
     ///   statement boundaries); a file the resolver fails to read is one of them.
+    /// The largest scene or template file, in bytes (4 MiB); a larger one is a compile error.
+    public static let maximumSourceBytes = Limits.sourceBytes
+
     public static func compile(_ main: SourceFile, resolver: any ImportResolver) throws -> SceneProgram {
         var compiler = Compiler(resolver: resolver)
         let statements = compiler.load(main)
@@ -163,6 +166,13 @@ private struct Compiler {
     /// The statements of file `index` with its top-level imports replaced by the imported
     /// statements. `stack` holds the files being imported, outermost first, to detect cycles.
     private mutating func inline(_ index: Int, stack: [Int]) -> [Statement] {
+        let size = buffers[index].file.text.utf8.count
+        guard size <= Limits.sourceBytes else {
+            problems.append(ProblemReport(
+                "this file is \(size) bytes; a scene or template file may be at most \(Limits.sourceBytes) bytes",
+                at: SourceRange(file: index, start: 0, end: 0)))
+            return []
+        }
         var parser = Parser(buffer: buffers[index], fileIndex: index)
         let statements = parser.parseFile()
         problems += parser.problems

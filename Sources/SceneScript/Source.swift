@@ -97,11 +97,21 @@ public struct FileImportResolver: ImportResolver {
         for path in importCandidates(name, from: importer, searchPaths: searchPaths) {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                // An oversized file is refused before it is read.
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                guard size <= Limits.sourceBytes else { throw OversizedSource(path: path, bytes: size) }
                 return try SourceFile(contentsOf: path)
             }
         }
         return nil
     }
+}
+
+/// A source file over `SceneProgram.maximumSourceBytes`, refused unread.
+struct OversizedSource: Error, CustomStringConvertible {
+    var path: String
+    var bytes: Int
+    var description: String { "\(path) is \(bytes) bytes; a scene or template file may be at most \(Limits.sourceBytes) bytes" }
 }
 
 /// Resolves imports among sources held in memory (e.g. the built-in default scene), keyed by
