@@ -43,9 +43,18 @@ public struct Occlusion: Hashable, Sendable {
         var total = 0, inside = 0, visible = 0
         var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
         var hidden: [Int: Int] = [:]
+        // The instance's visible pixels count as amodal even where its own fill missed them:
+        // Cairo clips a path crossing the canvas edge before rasterising, and the rounded
+        // clip point can move a pixel-centre sample by 1/256 px. The union keeps
+        // visible ⊆ amodal exact (validate checks it).
+        func isAmodal(_ wx: Int, _ wy: Int) -> Bool {
+            if amodal[wy * amodalWidth + wx] { return true }
+            let (x, y) = (wx + amodalOriginX, wy + amodalOriginY)
+            return x >= 0 && x < width && y >= 0 && y < height && raster[y * width + x] == instanceID
+        }
         for wy in 0..<amodalHeight {
             let y = wy + amodalOriginY
-            for wx in 0..<amodalWidth where amodal[wy * amodalWidth + wx] {
+            for wx in 0..<amodalWidth where isAmodal(wx, wy) {
                 total += 1
                 let x = wx + amodalOriginX
                 guard x >= 0, x < width, y >= 0, y < height else { continue }
@@ -60,8 +69,7 @@ public struct Occlusion: Hashable, Sendable {
         amodalBBox = box
         if let box {
             amodalSegmentation = RLE(width: width, height: height, within: box) { x, y in
-                let (wx, wy) = (x - amodalOriginX, y - amodalOriginY)
-                return amodal[wy * amodalWidth + wx]
+                isAmodal(x - amodalOriginX, y - amodalOriginY)
             }
         } else {
             amodalSegmentation = RLE(mask: [Bool](repeating: false, count: width * height), width: width, height: height)

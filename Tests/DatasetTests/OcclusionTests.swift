@@ -21,6 +21,26 @@ private func mask(_ annotation: [String: Any], _ key: String = "segmentation") t
         #expect(anns[0]["z_order"] as! Int == 1)
     }
 
+    /// Found by `tessera validate` on 100 000 images: a rotated rectangle crossing the right
+    /// edge whose raster had one pixel its amodal mask lacked.
+    @Test func visibleMaskLiesInsideAmodalAtTheCanvasEdge() throws {
+        let script = """
+        canvas 64 x 64
+        classes disc, plate
+        background #203040
+        repeat randint(2, 6) {
+          object disc at (uniform(0, width), uniform(0, height)) { circle(uniform(3, 12), fill: hsv(uniform(0, 360), 0.8, 0.9)) }
+          object plate at (uniform(0, width), uniform(0, height)) rotate uniform(0, 90) { rectangle(uniform(4, 20), uniform(4, 20), fill: #c0c0c0) }
+        }
+        """
+        let folder = try temporaryFolder()
+        let options = RenderOptions(count: 100_000, seed: 0, output: folder, jobs: 1, shard: Shard(index: 70396, count: 100_000))
+        _ = try DatasetRenderer(program: try compile(script), options: options).run()
+        let report = try DatasetValidator.validate(folder)
+        #expect(report.isValid, "\(report.faults)")
+        #expect(report.annotations == 8)
+    }
+
     @Test func halfPixelOffsetSquareHas25PixelsNot36() throws {
         let (_, anns) = try annotate("canvas 32 x 32\nclasses a\nobject a at (13, 13) { rectangle(5, 5) }")
         #expect(anns[0]["area"] as! Int == 25)
