@@ -200,8 +200,8 @@ struct Checker {
     private mutating func checkRealismStatement(_ keyword: String, _ call: Call, _ signature: Signature, range: SourceRange) {
         if isInObject || isInTemplate {
             let keywordRange = SourceRange(file: range.file, start: range.start, end: range.start + keyword.count)
-            report("'\(keyword)' cannot be set inside an object or template", at: keywordRange,
-                   help: "put it at the top level or in a loop or branch outside objects")
+            report("'\(keyword)' applies to the whole image and cannot appear inside an object or template", at: keywordRange,
+                   help: "put it at the top level, or in a loop or branch outside any object")
         }
         for argument in call.arguments { checkExpression(argument.value) }
         do { _ = try signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {

@@ -118,7 +118,7 @@ extension Interpreter {
             let (foreground, background) = (try arguments.color("foreground"), try arguments.color("background"))
             let isNoise = function == .value_noise || function == .perlin_noise
             let scale = try arguments.positive("scale", in: RealismLimits.textureScale, unit: " pixels", or: isNoise ? 32 : 8)
-            let angle = try arguments.number("angle", unit: "°", or: 0)
+            let angle = try arguments.number("angle", or: 0)
             let pattern: Texture.Pattern
             switch function {
             case .stripes: pattern = .stripes(duty: try arguments.number("duty", in: 0...1, or: 0.5))
@@ -158,7 +158,7 @@ extension Interpreter {
         }
         light = Light(
             direction: try arguments.number("direction"),
-            elevation: try arguments.number("elevation", in: RealismLimits.elevation, unit: "°", or: 45),
+            elevation: try arguments.number("elevation", in: RealismLimits.elevation, unit: " degrees", or: 45),
             intensity: try arguments.number("intensity", in: RealismLimits.intensity, or: 1),
             color: try arguments.color("color", or: .white),
             ambient: try arguments.number("ambient", in: RealismLimits.ambient, or: 0.3),
