@@ -8,15 +8,22 @@ public enum DefaultScene {
 # shapes — the classic toy dataset: circles, squares and triangles that overlap.
 #
 # For: a first instance-segmentation model, a pipeline smoke test, CI fixtures.
-# Varies: the background gradient; the number of objects (4–12); each object's class,
-#   size, colour, position and rotation. Later objects are drawn on top and hide
-#   earlier ones, so occlusion comes for free.
-# Knobs: the repeat count (crowding), the size range of `s` (scale), the colour ranges.
+# Varies: the background gradient; the light (direction, height, strength, highlight) and
+#   the soft shadows it casts; the number of objects (4–12); each object's class, size,
+#   colour, position and rotation. Later objects are drawn on top and hide earlier ones, so
+#   occlusion comes for free. Light and shadows change the pictures, never the masks.
+# Knobs: the repeat count (crowding), the size range of `s` (scale), the colour ranges,
+#   the light's ranges (`light … ambient:` lower = harsher).
 canvas 512 x 512
 classes circle: shape, square: shape, triangle: shape
 import "shapes"          # templates/shapes.scene: disc, box, tri
 
 background linear(hsv(uniform(0, 360), 0.25, 0.9), hsv(uniform(0, 360), 0.35, 0.45), angle: uniform(0, 360))
+
+# One light per image from a random direction; shadows fall the way the light travels.
+let elevation = uniform(25, 65)
+let drop = shadow(uniform(4, 12) * cos(radians(elevation)) + 2, blur: uniform(1.5, 4), opacity: uniform(0.35, 0.6))
+light direction: uniform(0, 360), elevation: elevation, intensity: uniform(0.7, 1), ambient: uniform(0.45, 0.65), specular: uniform(0, 0.35), shadow: drop
 
 repeat randint(4, 12) {
   let s = uniform(24, 110)

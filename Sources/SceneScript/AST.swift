@@ -112,6 +112,12 @@ struct Statement: Sendable {
         case canvas(width: Expr, height: Expr)
         case classes([ClassDeclaration])
         case background(Expr)
+        /// `light ARGS`: the scene light, its arguments written like a call's without the
+        /// parentheses (`light direction: 45, shadow: shadow(6)`); kept as a call named
+        /// `light` whose name range is the keyword.
+        case light(Call)
+        /// `effect NAME(ARGS)`: appends an image effect.
+        case effect(Call)
         case `import`(name: String, nameRange: SourceRange)
         case `let`(name: String, nameRange: SourceRange, value: Expr)
         case assign(name: String, nameRange: SourceRange, value: Expr)

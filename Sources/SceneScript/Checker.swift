@@ -97,6 +97,17 @@ struct Checker {
         case let .background(expr):
             if isInObject || isInTemplate { report("'background' cannot be set inside an object or template", at: statement.range) }
             checkExpression(expr)
+        case let .light(call):
+            checkRealismStatement("light", call, LightStatement.signature, range: statement.range)
+        case let .effect(call):
+            guard let kind = EffectKind(rawValue: call.name) else {
+                for argument in call.arguments { checkExpression(argument.value) }
+                report("unknown effect '\(call.name)'", at: call.nameRange,
+                       help: didYouMean(call.name, among: EffectKind.allCases.map(\.rawValue))
+                           ?? "effects: " + EffectKind.allCases.map(\.rawValue).joined(separator: ", "))
+                return
+            }
+            checkRealismStatement("effect", call, kind.signature, range: statement.range)
         case .import:
             if !isTopLevel { report("'import' must be at the top level", at: statement.range) }
         case let .let(name, nameRange, value):
@@ -183,6 +194,19 @@ struct Checker {
             checkDraw(call)
             checkTransforms(transforms)
         }
+    }
+
+    /// `light` and `effect` statements: allowed where `background` is; arguments bound.
+    private mutating func checkRealismStatement(_ keyword: String, _ call: Call, _ signature: Signature, range: SourceRange) {
+        if isInObject || isInTemplate {
+            let keywordRange = SourceRange(file: range.file, start: range.start, end: range.start + keyword.count)
+            report("'\(keyword)' applies to the whole image and cannot appear inside an object or template", at: keywordRange,
+                   help: "put it at the top level, or in a loop or branch outside any object")
+        }
+        for argument in call.arguments { checkExpression(argument.value) }
+        do { _ = try signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+            problems.append(problem)
+        } catch {}
     }
 
     private mutating func checkTemplate(_ declaration: TemplateDeclaration) {

@@ -213,6 +213,9 @@ extension Interpreter {
             return .pathElement(.curve(control1: try point(0), control2: try point(1), end: try point(2)))
         case .close:
             return .pathElement(.close)
+        case .radial, .stripes, .checker, .dots, .value_noise, .perlin_noise, .shadow:
+            return try callRealismBuiltin(function, CheckedArguments(
+                owner: name, signature: function.signature, values: values, ranges: ranges, call: call.range))
         case .len:
             guard case let .list(items) = argument(0) else {
                 throw ProblemReport("len: list must be a List, got \(argument(0).typeName) \(argument(0).display)", at: ranges[0]!)

@@ -88,7 +88,8 @@ extension Interpreter {
                 throw ProblemReport("\(name): fill_rule must be \"nonzero\" or \"evenodd\", got \(rule.display)", at: ranges[ruleSlot]!)
             }
         }
-        return Shape(geometry: geometry, transform: .identity, paint: paint, fillRule: fillRule)
+        return try styled(Shape(geometry: geometry, transform: .identity, paint: paint, fillRule: fillRule),
+                          CheckedArguments(owner: name, signature: primitive.signature, values: values, ranges: ranges, call: call.range))
     }
 
     /// The elements of a `path`: a List of `move_to`/`line_to`/`curve_to`/`close` values that
@@ -114,12 +115,14 @@ extension Interpreter {
         return elements
     }
 
-    /// A Color or gradient value as the paint of a region centred on `center` with `radius`.
+    /// A Color, gradient or texture value as the paint of a region centred on `center` with `radius`.
     func paint(_ value: Value, center: SceneModel.Point, radius: Double, what: String, at range: SourceRange) throws -> Paint {
         switch value {
         case let .color(c): return .solid(c)
         case let .gradient(g): return g.paint(center: center, radius: radius)
-        default: throw ProblemReport("\(what) must be a Color or a gradient, got \(value.typeName) \(value.display)", at: range)
+        default:
+            if let paint = realismPaint(value, center: center, radius: radius) { return paint }
+            throw ProblemReport("\(what) must be a Color, a gradient or a texture, got \(value.typeName) \(value.display)", at: range)
         }
     }
 }

@@ -31,6 +31,10 @@ struct Interpreter {
     private var templateDepth = 0
     private(set) var instances: [Instance] = []
     private(set) var background: Paint = .solid(.black)
+    /// The light of the last `light` statement executed, or nil.
+    var light: Light?
+    /// The effects of the `effect` statements executed, in order.
+    var effects: [Effect] = []
     /// The parts of the object being built, or nil outside an object.
     private var parts: [Shape]?
     /// Maps the current local frame (object, template use) to canvas pixels.
@@ -88,6 +92,10 @@ struct Interpreter {
             let center = SceneModel.Point(Double(script.width) / 2, Double(script.height) / 2)
             let halfDiagonal = (Double(script.width * script.width + script.height * script.height)).squareRoot() / 2
             background = try paint(value, center: center, radius: halfDiagonal, what: "background", at: expr.range)
+        case let .light(call):
+            try executeLight(call)
+        case let .effect(call):
+            try executeEffect(call)
         case let .let(name, _, expr):
             scopes[scopes.count - 1][name] = try evaluate(expr)
         case let .assign(name, range, expr):
@@ -190,7 +198,9 @@ struct Interpreter {
                 throw ProblemReport("this object has more than \(Limits.shapesPerInstance) shapes", at: call.range)
             }
             let composed = try checkedShapeTransform(transform.concatenating(local), at: call.range)
-            parts!.append(Shape(geometry: shape.geometry, transform: composed, paint: shape.paint, fillRule: shape.fillRule))
+            var placed = shape
+            placed.transform = composed
+            parts!.append(placed)
             return
         }
         guard let template = script.templates[call.name] else {

@@ -180,6 +180,18 @@ struct Parser {
         case .keyword(.background):
             advance()
             return finish(.background(try parseExpression()))
+        case .keyword(.light):
+            let keyword = advance().range
+            let arguments = try parseArguments(endingAtStatementEnd: true)
+            let range = keyword.through(tokens[max(index - 1, 0)].range)
+            return finish(.light(Call(name: "light", nameRange: keyword, arguments: arguments, range: range)))
+        case .keyword(.effect):
+            advance()
+            guard case .identifier = current.kind, peekKind() == .symbol("(") else {
+                throw ProblemReport("expected an effect like 'blur(1.5)' after 'effect', found \(current.spelling)", at: current.range,
+                                    help: "effects: " + EffectKind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return finish(.effect(try parseCall()))
         case .keyword(.import):
             advance()
             guard case let .string(name) = current.kind else {
@@ -402,13 +414,38 @@ struct Parser {
         let nameToken = advance()
         guard case let .identifier(name) = nameToken.kind else { preconditionFailure("call without a name") }
         advance()  // (
+        let arguments = try parseArguments(endingAtStatementEnd: false)
+        let close = advance()
+        return Call(name: name, nameRange: nameToken.range, arguments: arguments, range: nameToken.range.through(close.range))
+    }
+
+    /// The label of a labelled argument at the current token: a name followed by `:`. A
+    /// keyword may label an argument too (`stripes(…, scale: 8)`), since no expression starts
+    /// with a keyword and a colon.
+    private func argumentLabel() -> String? {
+        guard peekKind() == .symbol(":") else { return nil }
+        switch current.kind {
+        case let .identifier(label): return label
+        case let .keyword(keyword): return keyword.rawValue
+        default: return nil
+        }
+    }
+
+    /// `expr, …, label: expr, …` up to (not including) the `)` of a call, or, for the bare
+    /// argument list of a `light` statement, up to the end of the statement.
+    private mutating func parseArguments(endingAtStatementEnd: Bool) throws -> [Argument] {
+        func isAtEnd() -> Bool {
+            endingAtStatementEnd
+                ? current.kind == .newline || current.kind == .end || isSymbol(";") || isSymbol("}")
+                : isSymbol(")")
+        }
         var arguments: [Argument] = []
-        while !isSymbol(")") {
+        while !isAtEnd() {
             if !arguments.isEmpty {
                 try expectSymbol(",", "between arguments")
-                if isSymbol(")") { break }
+                if isAtEnd() { break }
             }
-            if case let .identifier(label) = current.kind, peekKind() == .symbol(":") {
+            if let label = argumentLabel() {
                 let labelRange = advance().range
                 advance()
                 arguments.append(Argument(label: label, labelRange: labelRange, value: try parseExpression()))
@@ -416,7 +453,6 @@ struct Parser {
                 arguments.append(Argument(label: nil, labelRange: nil, value: try parseExpression()))
             }
         }
-        let close = advance()
-        return Call(name: name, nameRange: nameToken.range, arguments: arguments, range: nameToken.range.through(close.range))
+        return arguments
     }
 }

@@ -101,7 +101,8 @@ public final class SceneProgram: Sendable {
                     try interpreter.run()
                     return SceneModel.Scene(
                         width: width, height: height, categories: categories,
-                        background: interpreter.background, instances: interpreter.instances)
+                        background: interpreter.background, instances: interpreter.instances,
+                        light: interpreter.light, effects: interpreter.effects)
                 } catch is Rejection {
                     steps = interpreter.steps
                     tally = interpreter.tally

@@ -85,12 +85,12 @@ enum Primitive: String, CaseIterable, Sendable {
     case polyline, line, arc
 
     var signature: Signature {
-        let paint = ["fill", "fill_rule"]
-        let stroke = ["stroke_width", "fill"]
+        let paint = ["fill", "fill_rule"] + Primitive.styleParameters
+        let stroke = ["stroke_width", "fill"] + Primitive.styleParameters
         switch self {
         case .rounded_rectangle: return Signature("shape 'rounded_rectangle'", required: ["width", "height", "radius"], optional: paint)
         case .star: return Signature("shape 'star'", required: ["points", "outer", "inner"], optional: paint)
-        case .path: return Signature("shape 'path'", required: ["elements"], optional: paint + ["stroke_width"])
+        case .path: return Signature("shape 'path'", required: ["elements"], optional: ["fill", "fill_rule", "stroke_width"] + Primitive.styleParameters)
         case .polyline: return Signature("shape 'polyline'", required: ["points"], optional: stroke)
         case .line: return Signature("shape 'line'", required: ["from", "to"], optional: stroke)
         case .arc: return Signature("shape 'arc'", required: ["radius", "start", "end"], optional: stroke)
@@ -111,6 +111,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
     case len
     case move_to, line_to, curve_to, close
+    case radial, stripes, checker, dots, value_noise, perlin_noise, shadow
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -142,6 +143,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .move_to, .line_to: return Signature(name, required: ["point"])
         case .curve_to: return Signature(name, required: ["control1", "control2", "end"])
         case .close: return Signature(name, required: [])
+        case .radial, .stripes, .checker, .dots, .value_noise, .perlin_noise, .shadow: return realismSignature
         }
     }
 

@@ -38,6 +38,12 @@ enum Value: Sendable, Equatable {
     case list([Value])
     /// One step of a `path`, made by `move_to`, `line_to`, `curve_to` or `close`.
     case pathElement(PathElement)
+    /// A radial gradient as written (`radial(…)`), placed once the painted region is known.
+    case radialGradient(RadialGradientValue)
+    /// A procedural texture (`stripes`, `checker`, `dots`, `value_noise`, `perlin_noise`).
+    case texture(Texture)
+    /// Cast shadows for a `light` (`shadow(…)`).
+    case shadow(Shadow)
 
     var typeName: String {
         switch self {
@@ -50,6 +56,9 @@ enum Value: Sendable, Equatable {
         case .point: return "Point"
         case .list: return "List"
         case .pathElement: return "PathElement"
+        case .radialGradient: return "Gradient"
+        case .texture: return "Texture"
+        case .shadow: return "Shadow"
         }
     }
 
@@ -82,6 +91,9 @@ enum Value: Sendable, Equatable {
             case let .curve(c1, c2, p): return "curve_to(\(point(c1)), \(point(c2)), \(point(p)))"
             case .close: return "close()"
             }
+        case let .radialGradient(g): return g.display
+        case let .texture(t): return displayTexture(t)
+        case let .shadow(s): return displayShadow(s)
         }
     }
 }
