@@ -50,7 +50,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation"]),
     ]

@@ -91,6 +91,12 @@ public enum SceneRenderer {
     private static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
         var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
         for shape in instance.shapes {
+            // Glyph extents depend on the font: measure them (outline included) with Cairo.
+            if case .text = shape.geometry {
+                guard let box = try measuredBounds(shape) else { continue }
+                bounds = (min(bounds.minX, box.x0), min(bounds.minY, box.y0), max(bounds.maxX, box.x1), max(bounds.maxY, box.y1))
+                continue
+            }
             let r = shape.geometry.boundingRadius
             for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
                 let p = shape.transform.apply(corner)
@@ -124,6 +130,15 @@ public enum SceneRenderer {
             return pixels
         }
         return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
+    }
+
+    /// The canvas box of `shape`'s fill and outline as Cairo measures them
+    /// (`cairo_fill_extents`, `cairo_stroke_extents`) on a scratch surface; `nil` when empty.
+    private static func measuredBounds(_ shape: Shape) throws -> DeviceBox? {
+        let scratch = try ImageSurface(width: 1, height: 1, format: CAIRO_FORMAT_A8)
+        var box: DeviceBox?
+        try withContext(scratch) { cr in box = deviceBounds([shape], includingOutlines: true, cr) }
+        return box
     }
 
     static func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) throws -> Void) throws {
@@ -281,6 +296,8 @@ public enum SceneRenderer {
             cairo_move_to(cr, first.x, first.y)
             for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
             cairo_close_path(cr)
+        case let .text(string, font):
+            appendTextPath(string, font, cr)
         }
     }
 }

@@ -74,6 +74,8 @@ extension Interpreter {
                 throw ProblemReport("arc: end − start must be at most 360°, got \(formatNumber(end - start))°", at: call.range)
             }
             geometry = .arc(radius: try size(0), start: start, end: end, width: try strokeWidth() ?? 1)
+        case .text:
+            geometry = try textGeometry(values, ranges, what: what)
         }
         let fillSlot = parameters.firstIndex(of: "fill")!
         let fill = values[fillSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))

@@ -83,6 +83,7 @@ struct Signature: Sendable {
 enum Primitive: String, CaseIterable, Sendable {
     case rectangle, rounded_rectangle, circle, ellipse, regular_polygon, star, polygon, path
     case polyline, line, arc
+    case text
 
     var signature: Signature {
         let paint = ["fill", "fill_rule"]
@@ -99,6 +100,7 @@ enum Primitive: String, CaseIterable, Sendable {
         case .ellipse: return Signature("shape 'ellipse'", required: ["rx", "ry"], optional: paint)
         case .regular_polygon: return Signature("shape 'regular_polygon'", required: ["sides", "radius"], optional: paint)
         case .polygon: return Signature("shape 'polygon'", required: ["points"], optional: paint)
+        case .text: return Signature("shape 'text'", required: ["content"], optional: ["size", "font", "weight", "slant", "fill"])
         }
     }
 }
