@@ -21,20 +21,25 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev pkg-config`.
+        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev libjpeg-dev pkg-config`.
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
         .systemLibrary(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
 
         // libpng behind a C wall: its errors longjmp, which must not cross Swift frames.
         .target(name: "PNGCodec", dependencies: ["CPNG"]),
+        // libjpeg likewise: its error_exit must longjmp.
+        .target(name: "JPEGCodec", dependencies: ["CJPEG"]),
 
         .target(name: "SceneModel"),
         .target(name: "SceneScript", dependencies: ["SceneModel"]),
-        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "PNGCodec"]),
+        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "PNGCodec", "JPEGCodec"]),
         .target(name: "Annotation", dependencies: []),
         .target(
             name: "Dataset",

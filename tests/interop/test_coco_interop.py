@@ -193,3 +193,24 @@ def test_cocoeval_loads_polygon_ground_truth(polygon_dataset):
         ev.accumulate()
         ev.summarize()
     assert ev.stats[0] == pytest.approx(1.0)
+
+
+def test_jpeg_images_decode_with_pillow_and_masks_equal_the_png_run(tmp_path):
+    png = render(tmp_path / "png", "scenes/shapes.scene", "--count", "4", "--seed", "3")
+    jpeg = render(tmp_path / "jpeg", "scenes/shapes.scene", "--count", "4", "--seed", "3",
+                  "--image-format", "jpeg", "--jpeg-quality", "92")
+    doc = load(jpeg)
+    for im in doc["images"]:
+        assert im["file_name"].endswith(".jpg")
+        with Image.open(jpeg / im["file_name"]) as picture:
+            assert picture.format == "JPEG" and picture.mode == "RGB"
+            assert not picture.info.get("progressive")
+            pixels = np.asarray(picture, dtype=np.int16)
+        assert pixels.shape == (im["height"], im["width"], 3)
+        reference = read_png(png / im["file_name"].replace(".jpg", ".png")).astype(np.int16)
+        assert np.abs(pixels - reference).mean() < 4
+        stem = pathlib.Path(im["file_name"]).stem
+        for kind in ("instance", "semantic"):
+            assert np.array_equal(read_png(jpeg / "masks" / kind / f"{stem}.png"),
+                                  read_png(png / "masks" / kind / f"{stem}.png"))
+    assert doc["annotations"] == load(png)["annotations"]
