@@ -14,7 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
-        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "Rendering", "Annotation", "Dataset"]),
+        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "Dataset"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,7 +38,9 @@ let package = Package(
         .target(name: "JPEGCodec", dependencies: ["CJPEG"]),
 
         .target(name: "SceneModel"),
-        .target(name: "SceneScript", dependencies: ["SceneModel"]),
+        // PNG and JPEG files → SceneModel.Bitmap, for sprites and background photographs.
+        .target(name: "ImageFiles", dependencies: ["SceneModel", "PNGCodec", "JPEGCodec"]),
+        .target(name: "SceneScript", dependencies: ["SceneModel", "ImageFiles"]),
         .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "PNGCodec", "JPEGCodec"]),
         .target(name: "Annotation", dependencies: []),
         .target(
@@ -54,9 +56,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel", "ImageFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
     ]
 )

@@ -24,20 +24,4 @@ public enum JPEG {
             return Data(bytes: buffer.data, count: buffer.size)
         }
     }
-
-    /// Decodes JPEG bytes to 8-bit RGB (grayscale expanded), integer DCT.
-    /// - Parameter maximumPixels: larger images are refused before decoding.
-    /// - Returns: `samples` row-major, 3 per pixel (R, G, B), rows packed.
-    /// - Throws: `RenderError.jpeg` with libjpeg's message when `data` is not a usable JPEG.
-    public static func decode(_ data: Data, maximumPixels: Int = 1 << 26) throws -> (width: Int, height: Int, samples: [UInt8]) {
-        var image = tessera_jpeg_image()
-        var message = [CChar](repeating: 0, count: 256)
-        let status = data.withUnsafeBytes { bytes in
-            tessera_jpeg_decode(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, maximumPixels, &image,
-                                &message, message.count)
-        }
-        guard status == 0 else { throw RenderError.jpeg(cMessage(message)) }
-        defer { tessera_jpeg_buffer_free(&image.pixels) }
-        return (Int(image.width), Int(image.height), Array(UnsafeBufferPointer(start: image.pixels.data, count: image.pixels.size)))
-    }
 }

@@ -3,7 +3,7 @@ import SceneModel
 
 /// The antialiased RGB picture, in drawing order: the background; then, per instance, its cast
 /// shadow, and its shapes (fill in their paint, light shading, outline, all at the shape's
-/// opacity). Masks are drawn elsewhere, from `fillCoverage` alone, so nothing here can reach
+/// opacity; a sprite's fill is its image, unshaded). Masks are drawn elsewhere, from `fillCoverage` alone, so nothing here can reach
 /// a label.
 extension SceneRenderer {
     static func drawPicture(_ scene: Scene, _ cr: OpaquePointer) throws {
@@ -33,10 +33,16 @@ extension SceneRenderer {
         guard appendShapePath(shape, cr) else { return }
         let isTranslucent = shape.opacity < 1
         if isTranslucent { cairo_push_group(cr) }
-        let extents = coverExtents(shape, cr)
-        try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
-        cover(shape, cr)
-        shading?.apply(cr) { cover(shape, cr) }
+        if case let .sprite(bitmap, width, height) = shape.geometry {
+            // The image brings its own paint and light: neither the shape's paint nor shading.
+            try setSpriteSource(bitmap, width: width, height: height, transform: shape.transform, cr)
+            cairo_fill_preserve(cr)
+        } else {
+            let extents = coverExtents(shape, cr)
+            try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
+            cover(shape, cr)
+            shading?.apply(cr) { cover(shape, cr) }
+        }
         if let outline = shape.outline {
             let c = outline.color
             cairo_set_source_rgba(cr, c.red, c.green, c.blue, c.alpha)

@@ -56,7 +56,7 @@ public enum SceneRenderer {
                 // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
                 let id = Color(
                     red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
-                for shape in instance.shapes { fillCoverage(shape, color: id, cr) }
+                for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
             }
         }
         let ids = raster.withPixelBytes { bytes in
@@ -120,7 +120,7 @@ public enum SceneRenderer {
         let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_A8)
         try withContext(surface) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-            for shape in instance.shapes { fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
+            for shape in instance.shapes { try fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
         }
         let pixels = surface.withPixelBytes { bytes in
             var pixels = [Bool](repeating: false, count: surface.width * surface.height)
@@ -174,11 +174,16 @@ public enum SceneRenderer {
     /// Fills `shape` and strokes its outline, both in `color`: the shape's coverage, which the
     /// instance raster and amodal masks (under `CAIRO_ANTIALIAS_NONE`) and cast shadows are
     /// drawn from.
-    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) {
+    /// A sprite's coverage is its texels with alpha ≥ one half (`paintSpriteCoverage`).
+    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) throws {
         cairo_new_path(cr)
         guard appendShapePath(shape, cr, origin: origin) else { return }
         cairo_set_source_rgba(cr, color.red, color.green, color.blue, color.alpha)
-        cover(shape, cr, origin: origin)
+        if case let .sprite(bitmap, width, height) = shape.geometry {
+            try paintSpriteCoverage(bitmap, width: width, height: height, transform: shape.transform, cr, origin: origin)
+        } else {
+            cover(shape, cr, origin: origin)
+        }
         strokeOutline(shape.outline, cr)
         cairo_new_path(cr)
     }
@@ -298,6 +303,8 @@ public enum SceneRenderer {
             cairo_close_path(cr)
         case let .text(string, font):
             appendTextPath(string, font, cr)
+        case let .sprite(_, w, h):
+            cairo_rectangle(cr, -w / 2, -h / 2, w, h)
         }
     }
 }

@@ -135,6 +135,11 @@ public enum Geometry: Hashable, Sendable {
     /// `cairo_text_extents`: bearing, width, height) is centred on the local origin; the
     /// baseline lies below the origin by half the ink height minus the descent.
     case text(String, font: Font)
+    /// An image stretched over the `width` × `height` rectangle centred on the origin (the
+    /// bitmap's top-left pixel at the rectangle's top-left corner, −x −y). Its area is the
+    /// texels with alpha ≥ 128 (one half): a pixel belongs to the mask when its centre, mapped
+    /// into the bitmap, falls in such a texel (see `docs/RENDERING.md`).
+    case sprite(Bitmap, width: Double, height: Double)
 
     /// The line width when the geometry is stroked, nil when it is filled.
     public var strokeWidth: Double? {
@@ -151,7 +156,7 @@ public enum Geometry: Hashable, Sendable {
     public var boundingRadius: Double {
         func farthest(_ points: [Point]) -> Double { points.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }.max() ?? 0 }
         switch self {
-        case let .rectangle(w, h), let .roundedRectangle(w, h, _): return (w * w + h * h).squareRoot() / 2
+        case let .rectangle(w, h), let .roundedRectangle(w, h, _), let .sprite(_, w, h): return (w * w + h * h).squareRoot() / 2
         case let .circle(r): return abs(r)
         case let .ellipse(rx, ry): return max(abs(rx), abs(ry))
         case let .regularPolygon(_, r): return abs(r)

@@ -37,3 +37,38 @@ extension Interpreter {
         return .text(try string(0)!, font: font)
     }
 }
+
+extension Interpreter {
+    /// The geometry of `sprite(file, width:, height:)` (slots in that order): the PNG or JPEG
+    /// `file`, a path relative to the script file that contains the call, decoded once per
+    /// program (see ``MediaLibrary``). With `width` and `height` the image is stretched to
+    /// them; with one of them the other keeps the image's aspect ratio; with neither it is its
+    /// own size in pixels. Sizes must be positive.
+    func spriteGeometry(_ values: [Value?], _ ranges: [SourceRange?], what: (Int) -> String,
+                        size: (Int) throws -> Double) throws -> Geometry {
+        guard case let .string(path) = values[0]! else {
+            throw ProblemReport("\(what(0)) must be a String (a PNG or JPEG path relative to the script), got \(values[0]!.typeName) \(values[0]!.display)", at: ranges[0]!)
+        }
+        let url = script.media.url(path, relativeTo: ranges[0]!.file)
+        let bitmap: Bitmap
+        do { bitmap = try script.media.image(at: url) } catch {
+            throw ProblemReport("sprite: cannot use '\(path)': \(error)", at: ranges[0]!,
+                                help: "the path is relative to the folder of the script file that names it")
+        }
+        func positive(_ slot: Int) throws -> Double? {
+            guard values[slot] != nil else { return nil }
+            let v = try size(slot)
+            guard v > 0 else { throw ProblemReport("\(what(slot)) must be positive, got 0", at: ranges[slot]!) }
+            return v
+        }
+        let aspect = Double(bitmap.width) / Double(bitmap.height)
+        let (width, height): (Double, Double)
+        switch (try positive(1), try positive(2)) {
+        case let (w?, h?): (width, height) = (w, h)
+        case let (w?, nil): (width, height) = (w, w / aspect)
+        case let (nil, h?): (width, height) = (h * aspect, h)
+        case (nil, nil): (width, height) = (Double(bitmap.width), Double(bitmap.height))
+        }
+        return .sprite(bitmap, width: width, height: height)
+    }
+}

@@ -11,6 +11,8 @@ struct CompiledScript: Sendable {
     var height: Int
     /// Samples an image may draw until its `require`s hold (`attempts N`).
     var attempts: Int
+    /// The image files the scripts use, resolved and cached.
+    var media: MediaLibrary
 }
 
 /// The state of sampling one attempt of one image: its random generator, its frame time, the

@@ -69,7 +69,8 @@ public final class SceneProgram: Sendable {
             name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
             script: CompiledScript(
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
-                width: checked.width, height: checked.height, attempts: checked.attempts))
+                width: checked.width, height: checked.height, attempts: checked.attempts,
+                media: MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))))
         if !problems.isEmpty {
             throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
         }

@@ -83,7 +83,7 @@ struct Signature: Sendable {
 enum Primitive: String, CaseIterable, Sendable {
     case rectangle, rounded_rectangle, circle, ellipse, regular_polygon, star, polygon, path
     case polyline, line, arc
-    case text
+    case text, sprite
 
     var signature: Signature {
         let paint = ["fill", "fill_rule"]
@@ -101,6 +101,7 @@ enum Primitive: String, CaseIterable, Sendable {
         case .regular_polygon: return Signature("shape 'regular_polygon'", required: ["sides", "radius"], optional: paint)
         case .polygon: return Signature("shape 'polygon'", required: ["points"], optional: paint)
         case .text: return Signature("shape 'text'", required: ["content"], optional: ["size", "font", "weight", "slant", "fill"])
+        case .sprite: return Signature("shape 'sprite'", required: ["file"], optional: ["width", "height"])
         }
     }
 }

@@ -1,6 +1,18 @@
+import Foundation
+import ImageFiles
 import Testing
 import SceneModel
 @testable import SceneScript
+
+/// The repository's `scenes/` folder: scripts compiled as if they lived there find `../assets`.
+private let scenesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scenes")
+private let assets = scenesFolder.deletingLastPathComponent().appendingPathComponent("assets")
+
+/// Compiles `text` as the script `scenes/NAME`, so relative media paths resolve against `scenes/`.
+private func compileInScenes(_ text: String, name: String = "media_test.scene") throws -> SceneProgram {
+    try compile(text, path: scenesFolder.appendingPathComponent(name).path)
+}
 
 /// Text, sprites and photo backgrounds, from script to ``SceneModel/Scene``.
 struct MediaTests {
@@ -20,5 +32,46 @@ struct MediaTests {
         ])
         #expect(result[0].paint == .solid(Color(red: 1, green: 0, blue: 0)))
         #expect(result[0].transform == .translation(50, 40))
+    }
+
+    @Test func spriteLoadsItsFileRelativeToTheScriptAndSizesIt() throws {
+        let tee = try ImageFile.load(assets.appendingPathComponent("sprites/tee.png"))
+        #expect((tee.width, tee.height) == (24, 16))
+        #expect(tee.alpha(x: 0, y: 0) == 0 && tee.alpha(x: 10, y: 10) == 255)
+        let program = try compileInScenes("""
+            classes thing
+            object thing at (50, 50) rotate 90 {
+              sprite("../assets/sprites/tee.png", width: 48)
+              sprite("../assets/sprites/tee.png", height: 8)
+              sprite("../assets/sprites/tee.png")
+              sprite("../assets/sprites/tee.png", width: 10, height: 30)
+            }
+            """)
+        let result = try program.sample(seed: 0, index: 0).instances.flatMap(\.shapes)
+        #expect(result.map(\.geometry) == [
+            .sprite(tee, width: 48, height: 32), .sprite(tee, width: 12, height: 8),
+            .sprite(tee, width: 24, height: 16), .sprite(tee, width: 10, height: 30),
+        ])
+        #expect(isClose(result[0].transform, AffineTransform.translation(50, 50).concatenating(.rotation(degrees: 90))))
+        // Decoded once per program: every image shares the cached pixels.
+        let again = try program.sample(seed: 1, index: 3).instances[0].shapes[0].geometry
+        guard case let .sprite(cached, _, _) = again else { Issue.record("not a sprite"); return }
+        #expect(cached == tee)
+    }
+
+    @Test func spriteFileProblemsPointAtTheArgument() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-media-\(ProcessInfo.processInfo.globallyUniqueString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("not an image".utf8).write(to: folder.appendingPathComponent("broken.png"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]).write(to: folder.appendingPathComponent("truncated.png"))
+        for (file, reason) in [("broken.png", "not a PNG or JPEG file"), ("truncated.png", "libpng: "), ("missing.png", "no such file")] {
+            let scene = "classes a\nobject a {\n  sprite(\"\(file)\", width: 5)\n}\n"
+            let program = try compile(scene, path: folder.appendingPathComponent("s.scene").path)
+            #expect(throws: ScriptError.self) { try program.sample(seed: 0, index: 0) }
+            do { _ = try program.sample(seed: 0, index: 0) } catch let error as ScriptError {
+                let text = error.rendered()
+                #expect(text.contains("s.scene:3:10: error: sprite: cannot use '\(file)': \(reason)"), "\(text)")
+            }
+        }
     }
 }
