@@ -1,7 +1,7 @@
 internal import CCairo
 import SceneModel
 
-/// The antialiased RGB picture, in drawing order: the background; then, per instance, its cast
+/// The antialiased RGB picture, in drawing order: the background (paint, then photograph); then, per instance, its cast
 /// shadow, and its shapes (fill in their paint, light shading, outline, all at the shape's
 /// opacity; a sprite's fill is its image, unshaded). Masks are drawn elsewhere, from `fillCoverage` alone, so nothing here can reach
 /// a label.
@@ -10,6 +10,9 @@ extension SceneRenderer {
         let canvas = DeviceBox(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height))
         try setSource(scene.background, frame: .identity, over: canvas, cr)
         cairo_paint(cr)
+        if let photo = scene.backgroundImage {
+            try paintBackgroundImage(photo, canvasWidth: scene.width, canvasHeight: scene.height, cr)
+        }
         for instance in scene.instances {
             if let light = scene.light, let shadow = light.shadow {
                 try ShadowRenderer.draw(instance, shadow: shadow, direction: light.direction,

@@ -1,3 +1,4 @@
+import Foundation
 import SceneModel
 
 extension Interpreter {
@@ -70,5 +71,36 @@ extension Interpreter {
         case (nil, nil): (width, height) = (Double(bitmap.width), Double(bitmap.height))
         }
         return .sprite(bitmap, width: width, height: height)
+    }
+}
+
+extension Interpreter {
+    /// `photo(path)`: a photograph for `background`. `path` (relative to the folder of the
+    /// script file that contains the call) names a PNG or JPEG file, used as is without a
+    /// random draw, or a folder: its PNG and JPEG files (by extension; hidden files skipped)
+    /// sorted by name in Unicode scalar order, one of which is picked with **one**
+    /// `randint(0, n − 1)` draw. Files are decoded once per program.
+    mutating func photo(_ value: Value, at range: SourceRange) throws -> Value {
+        guard case let .string(path) = value else {
+            throw ProblemReport("photo: path must be a String (a PNG or JPEG file or a folder of them, relative to the script), got \(value.typeName) \(value.display)", at: range)
+        }
+        let help = "the path is relative to the folder of the script file that names it"
+        var url = script.media.url(path, relativeTo: range.file)
+        var isFolder: ObjCBool = false
+        var written = path
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            let files: [String]
+            do { files = try script.media.imageFiles(in: url) } catch {
+                throw ProblemReport("photo: cannot use folder '\(path)': \(error)", at: range, help: help)
+            }
+            guard !files.isEmpty else {
+                throw ProblemReport("photo: folder '\(path)' holds no PNG or JPEG file (.png, .jpg, .jpeg)", at: range)
+            }
+            url = URL(fileURLWithPath: files[Distributions.randint(0, files.count - 1, using: &rng)])
+            written = path + "/" + url.lastPathComponent
+        }
+        do { return .photo(path: written, try script.media.image(at: url)) } catch {
+            throw ProblemReport("photo: cannot use '\(written)': \(error)", at: range, help: help)
+        }
     }
 }

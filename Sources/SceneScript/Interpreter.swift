@@ -33,6 +33,8 @@ struct Interpreter {
     private var templateDepth = 0
     private(set) var instances: [Instance] = []
     private(set) var background: Paint = .solid(.black)
+    /// The photograph of `background photo(…)`, drawn over `background`, or nil.
+    private(set) var backgroundImage: Bitmap?
     /// The parts of the object being built, or nil outside an object.
     private var parts: [Shape]?
     /// Maps the current local frame (object, template use) to canvas pixels.
@@ -89,7 +91,12 @@ struct Interpreter {
             let value = try evaluate(expr)
             let center = SceneModel.Point(Double(script.width) / 2, Double(script.height) / 2)
             let halfDiagonal = (Double(script.width * script.width + script.height * script.height)).squareRoot() / 2
-            background = try paint(value, center: center, radius: halfDiagonal, what: "background", at: expr.range)
+            if case let .photo(_, bitmap) = value {
+                (background, backgroundImage) = (.solid(.black), bitmap)
+            } else {
+                background = try paint(value, center: center, radius: halfDiagonal, what: "background", at: expr.range)
+                backgroundImage = nil
+            }
         case let .let(name, _, expr):
             scopes[scopes.count - 1][name] = try evaluate(expr)
         case let .assign(name, range, expr):

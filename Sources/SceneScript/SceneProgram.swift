@@ -99,7 +99,8 @@ public final class SceneProgram: Sendable {
                     try interpreter.run()
                     return SceneModel.Scene(
                         width: width, height: height, categories: categories,
-                        background: interpreter.background, instances: interpreter.instances)
+                        background: interpreter.background, instances: interpreter.instances,
+                        backgroundImage: interpreter.backgroundImage)
                 } catch is Rejection {
                     steps = interpreter.steps
                     tally = interpreter.tally

@@ -114,6 +114,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case sin, cos, tan, atan2, sqrt, abs, floor, ceil, round, min, max, clamp, lerp, radians, degrees
     case len
     case move_to, line_to, curve_to, close
+    case photo
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -145,6 +146,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .move_to, .line_to: return Signature(name, required: ["point"])
         case .curve_to: return Signature(name, required: ["control1", "control2", "end"])
         case .close: return Signature(name, required: [])
+        case .photo: return Signature(name, required: ["path"])
         }
     }
 

@@ -38,6 +38,9 @@ enum Value: Sendable, Equatable {
     case list([Value])
     /// One step of a `path`, made by `move_to`, `line_to`, `curve_to` or `close`.
     case pathElement(PathElement)
+    /// A decoded photograph for `background`, made by `photo`; `path` as the script wrote it
+    /// plus, for a folder, the chosen file's name.
+    case photo(path: String, Bitmap)
 
     var typeName: String {
         switch self {
@@ -50,6 +53,7 @@ enum Value: Sendable, Equatable {
         case .point: return "Point"
         case .list: return "List"
         case .pathElement: return "PathElement"
+        case .photo: return "Photo"
         }
     }
 
@@ -82,6 +86,7 @@ enum Value: Sendable, Equatable {
             case let .curve(c1, c2, p): return "curve_to(\(point(c1)), \(point(c2)), \(point(p)))"
             case .close: return "close()"
             }
+        case let .photo(path, _): return "photo(\"\(path)\")"
         }
     }
 }

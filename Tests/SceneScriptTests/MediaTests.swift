@@ -74,4 +74,62 @@ struct MediaTests {
             }
         }
     }
+
+    @Test func photoFromAFolderIsOneDrawOverTheSortedFiles() throws {
+        let files = ["gravel.jpg", "meadow.png"].map { try! ImageFile.load(assets.appendingPathComponent("backgrounds/\($0)")) }
+        let program = try compileInScenes("""
+            classes a
+            background photo("../assets/backgrounds")
+            object a at (10, 10) { circle(uniform(1, 2)) }
+            """)
+        var picked = Set<Int>()
+        for index in 0..<16 {
+            let scene = try program.sample(seed: 9, index: index)
+            var rng = SceneRandomGenerator(seed: 9, index: index, attempt: 0)
+            let choice = Distributions.randint(0, 1, using: &rng)
+            picked.insert(choice)
+            #expect(scene.backgroundImage == files[choice])
+            #expect(scene.background == .solid(.black))
+            // Exactly one draw: the radius is the generator's next value.
+            #expect(scene.instances[0].shapes[0].geometry == .circle(radius: Distributions.uniform(1, 2, using: &rng)))
+        }
+        #expect(picked == [0, 1])
+    }
+
+    @Test func photoOfAFileDrawsNothingAndALaterBackgroundReplacesIt() throws {
+        let meadow = try ImageFile.load(assets.appendingPathComponent("backgrounds/meadow.png"))
+        let scene = try compileInScenes("""
+            classes a
+            background photo("../assets/backgrounds/meadow.png")
+            object a at (10, 10) { circle(uniform(1, 2)) }
+            """).sample(seed: 2, index: 5)
+        var rng = SceneRandomGenerator(seed: 2, index: 5, attempt: 0)
+        #expect(scene.backgroundImage == meadow)
+        #expect(scene.instances[0].shapes[0].geometry == .circle(radius: Distributions.uniform(1, 2, using: &rng)))
+        let replaced = try compileInScenes("classes a\nbackground photo(\"../assets/backgrounds/meadow.png\")\nbackground #336699\n")
+            .sample(seed: 0, index: 0)
+        #expect(replaced.backgroundImage == nil && replaced.background == .solid(Color(red: 0x33 / 255.0, green: 0x66 / 255.0, blue: 0x99 / 255.0)))
+    }
+
+    @Test func photoProblemsPointAtTheArgument() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-photo-\(ProcessInfo.processInfo.globallyUniqueString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("empty/notes.txt"))
+        try FileManager.default.copyItem(at: assets.appendingPathComponent("backgrounds/meadow.png"), to: folder.appendingPathComponent("meadow.png"))
+        for (line, message) in [
+            ("background photo(\"empty\")", "s.scene:2:18: error: photo: folder 'empty' holds no PNG or JPEG file (.png, .jpg, .jpeg)"),
+            ("background photo(\"gone\")", "s.scene:2:18: error: photo: cannot use 'gone': no such file"),
+            ("background photo(3)", "s.scene:2:18: error: photo: path must be a String"),
+            // A photograph is only a background.
+            ("object a { circle(5, fill: photo(\"meadow.png\")) }", "s.scene:2:28: error: circle: fill must be a Color or a gradient, got Photo photo(\"meadow.png\")"),
+        ] {
+            let program = try compile("classes a\n\(line)\n", path: folder.appendingPathComponent("s.scene").path)
+            do {
+                _ = try program.sample(seed: 0, index: 0)
+                Issue.record("no error for \(line)")
+            } catch let error as ScriptError {
+                #expect(error.rendered().contains(message), "\(error.rendered())")
+            }
+        }
+    }
 }

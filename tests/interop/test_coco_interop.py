@@ -60,6 +60,18 @@ def test_every_image_is_listed_with_its_true_size(dataset):
 
 
 def test_annotations_agree_with_instance_and_semantic_masks(dataset):
+    check_annotations_against_masks(dataset)
+
+
+def test_media_scene_annotations_agree_with_masks(tmp_path):
+    # Sprites, text and a photo background (scenes/media.scene), written as JPEG.
+    media = render(tmp_path / "media", "scenes/media.scene", "--count", "6", "--seed", "2", "--image-format", "jpeg")
+    check_annotations_against_masks(media)
+    names = {c["id"]: c["name"] for c in load(media)["categories"]}
+    assert {names[a["category_id"]] for a in load(media)["annotations"]} == {"ball", "tee", "sign", "word"}
+
+
+def check_annotations_against_masks(dataset):
     doc = load(dataset)
     coco = COCO(str(dataset / "annotations.json"))
     by_image = {}
@@ -67,7 +79,7 @@ def test_annotations_agree_with_instance_and_semantic_masks(dataset):
         by_image.setdefault(ann["image_id"], []).append(ann)
     assert doc["annotations"], "the scene should produce annotations"
     for im in doc["images"]:
-        stem = pathlib.Path(im["file_name"]).name
+        stem = pathlib.Path(im["file_name"]).stem + ".png"
         ids = read_png(dataset / "masks" / "instance" / stem)
         semantic = read_png(dataset / "masks" / "semantic" / stem)
         assert ids.shape == (im["height"], im["width"])

@@ -1,8 +1,9 @@
 internal import CCairo
 import SceneModel
 
-/// Sprites: an image over the `width` × `height` rectangle centred on the shape's origin.
-/// The picture samples it bilinearly; masks take the texel under each pixel centre.
+/// Images: sprites (an image over the `width` × `height` rectangle centred on the shape's
+/// origin; the picture samples it bilinearly, masks take the texel under each pixel centre)
+/// and the background photograph (picture only).
 extension SceneRenderer {
     /// Paints, with the current source, the pixels of the context's surface whose centre maps
     /// into a sprite texel with alpha ≥ 128 (one half): the sprite's coverage.
@@ -47,13 +48,37 @@ extension SceneRenderer {
     }
 
     /// Sets the sprite's image as the source for filling its rectangle in device space
-    /// (canvas pixels): an ARGB32 surface (premultiplied) under the pattern matrix that maps
-    /// device space through the inverse of `transform` to texels, `CAIRO_FILTER_BILINEAR`,
-    /// `CAIRO_EXTEND_PAD` so the rectangle's edge shows the edge texels.
-    /// - Throws: `RenderError` when the surface cannot be created.
+    /// (canvas pixels): device space maps through the inverse of `transform` to the local
+    /// frame, then to texels; `CAIRO_FILTER_BILINEAR`.
+    /// - Throws: `RenderError` when the image surface cannot be created.
     static func setSpriteSource(_ bitmap: Bitmap, width: Double, height: Double, transform: AffineTransform,
                                 _ cr: OpaquePointer) throws {
         guard width > 0, height > 0, let inverse = transform.inverted else { return }
+        let texelFromLocal = AffineTransform(a: Double(bitmap.width) / width, b: 0, c: 0, d: Double(bitmap.height) / height,
+                                             tx: Double(bitmap.width) / 2, ty: Double(bitmap.height) / 2)
+        try setImageSource(bitmap, texelFromDevice: texelFromLocal.concatenating(inverse), filter: CAIRO_FILTER_BILINEAR, cr)
+    }
+
+    /// Draws `photo` over the whole canvas, scaled by s = max(canvas width / W,
+    /// canvas height / H) for a W × H image so that it covers the canvas, centred (the excess
+    /// is cropped equally from both sides), with `CAIRO_FILTER_GOOD` (bilinear when
+    /// enlarging, box-filtered when shrinking) and alpha blended over what is already there.
+    /// - Throws: `RenderError` when the image surface cannot be created.
+    static func paintBackgroundImage(_ photo: Bitmap, canvasWidth: Int, canvasHeight: Int, _ cr: OpaquePointer) throws {
+        let (w, h) = (Double(photo.width), Double(photo.height))
+        let s = max(Double(canvasWidth) / w, Double(canvasHeight) / h)
+        // device = s · texel + offset  ⇔  texel = (device − offset) / s.
+        let (offsetX, offsetY) = ((Double(canvasWidth) - s * w) / 2, (Double(canvasHeight) - s * h) / 2)
+        try setImageSource(photo, texelFromDevice: AffineTransform(a: 1 / s, b: 0, c: 0, d: 1 / s, tx: -offsetX / s, ty: -offsetY / s),
+                           filter: CAIRO_FILTER_GOOD, cr)
+        cairo_paint(cr)
+    }
+
+    /// Makes `bitmap` the source: a premultiplied ARGB32 copy as a surface pattern with
+    /// `texelFromDevice` as its matrix, the given filter and `CAIRO_EXTEND_PAD` (edges show the
+    /// edge texels).
+    private static func setImageSource(_ bitmap: Bitmap, texelFromDevice m: AffineTransform, filter: cairo_filter_t,
+                                       _ cr: OpaquePointer) throws {
         let image = try ImageSurface(width: bitmap.width, height: bitmap.height, format: CAIRO_FORMAT_ARGB32)
         image.withMutablePixelBytes { bytes in
             for y in 0..<bitmap.height {
@@ -68,14 +93,11 @@ extension SceneRenderer {
                 }
             }
         }
-        let texelFromLocal = AffineTransform(a: Double(bitmap.width) / width, b: 0, c: 0, d: Double(bitmap.height) / height,
-                                             tx: Double(bitmap.width) / 2, ty: Double(bitmap.height) / 2)
-        let m = texelFromLocal.concatenating(inverse)
         let pattern = cairo_pattern_create_for_surface(image.surface)!
         defer { cairo_pattern_destroy(pattern) }
         var matrix = cairo_matrix_t(xx: m.a, yx: m.b, xy: m.c, yy: m.d, x0: m.tx, y0: m.ty)
         cairo_pattern_set_matrix(pattern, &matrix)
-        cairo_pattern_set_filter(pattern, CAIRO_FILTER_BILINEAR)
+        cairo_pattern_set_filter(pattern, filter)
         cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD)
         cairo_set_source(cr, pattern)
     }
