@@ -3,6 +3,7 @@
 //
 // Data flows one way, one target per stage:
 //   SceneScript (script → AST → sampled SceneModel.Scene)
+//     (reading sprite and photo files through ImageFiles: PNG/JPEG → SceneModel.Bitmap)
 //   → Rendering (the only Cairo user: RGB image + instance raster, PNG encoding)
 //   → Annotation (masks → RLE, bbox, area; COCO records)
 //   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
