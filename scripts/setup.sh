@@ -12,7 +12,12 @@ need_apt=()
 pkg-config --exists cairo 2>/dev/null || need_apt+=(libcairo2-dev)
 pkg-config --exists libpng 2>/dev/null || need_apt+=(libpng-dev)
 pkg-config --exists libjpeg 2>/dev/null || need_apt+=(libjpeg-dev)
-fc-list 2>/dev/null | grep -q DejaVuSans.ttf || need_apt+=(fonts-dejavu-core)
+# The default font of text(…): DejaVu Sans (Debian: fonts-dejavu-core).
+if command -v fc-list >/dev/null; then
+    fc-list | grep -q DejaVuSans.ttf || need_apt+=(fonts-dejavu-core)
+elif [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    need_apt+=(fonts-dejavu-core)
+fi
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}" >&2
