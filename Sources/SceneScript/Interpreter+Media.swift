@@ -50,12 +50,7 @@ extension Interpreter {
         guard case let .string(path) = values[0]! else {
             throw ProblemReport("\(what(0)) must be a String (a PNG or JPEG path relative to the script), got \(values[0]!.typeName) \(values[0]!.display)", at: ranges[0]!)
         }
-        let url = script.media.url(path, relativeTo: ranges[0]!.file)
-        let bitmap: Bitmap
-        do { bitmap = try script.media.image(at: url) } catch {
-            throw ProblemReport("sprite: cannot use '\(path)': \(error)", at: ranges[0]!,
-                                help: "the path is relative to the folder of the script file that names it")
-        }
+        let bitmap = try script.media.sprite(path, at: ranges[0]!)
         func positive(_ slot: Int) throws -> Double? {
             guard values[slot] != nil else { return nil }
             let v = try size(slot)
@@ -84,23 +79,13 @@ extension Interpreter {
         guard case let .string(path) = value else {
             throw ProblemReport("photo: path must be a String (a PNG or JPEG file or a folder of them, relative to the script), got \(value.typeName) \(value.display)", at: range)
         }
-        let help = "the path is relative to the folder of the script file that names it"
-        var url = script.media.url(path, relativeTo: range.file)
-        var isFolder: ObjCBool = false
-        var written = path
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
-            let files: [String]
-            do { files = try script.media.imageFiles(in: url) } catch {
-                throw ProblemReport("photo: cannot use folder '\(path)': \(error)", at: range, help: help)
-            }
-            guard !files.isEmpty else {
-                throw ProblemReport("photo: folder '\(path)' holds no PNG or JPEG file (.png, .jpg, .jpeg)", at: range)
-            }
-            url = URL(fileURLWithPath: files[Distributions.randint(0, files.count - 1, using: &rng)])
-            written = path + "/" + url.lastPathComponent
-        }
-        do { return .photo(path: written, try script.media.image(at: url)) } catch {
-            throw ProblemReport("photo: cannot use '\(written)': \(error)", at: range, help: help)
+        switch try script.media.photoSource(path, at: range) {
+        case let .file(url):
+            return .photo(path: path, try script.media.photo(url, written: path, at: range))
+        case let .folder(files):
+            let file = files[Distributions.randint(0, files.count - 1, using: &rng)]
+            let written = path + "/" + URL(fileURLWithPath: file).lastPathComponent
+            return .photo(path: written, try script.media.photo(URL(fileURLWithPath: file), written: written, at: range))
         }
     }
 }

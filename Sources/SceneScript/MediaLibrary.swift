@@ -76,3 +76,106 @@ final class MediaLibrary: @unchecked Sendable {
         return try result.get()
     }
 }
+
+/// The script-facing uses of a ``MediaLibrary``: its errors are ``ProblemReport``s at the
+/// path argument. Shared by sampling and by the compile-time check of literal paths.
+extension MediaLibrary {
+    static let pathHelp = "the path is relative to the folder of the script file that names it"
+
+    /// Where `photo(path)` takes its photograph from.
+    enum PhotoSource {
+        /// One file: no random draw.
+        case file(URL)
+        /// A folder's PNG and JPEG files, sorted (at least one).
+        case folder([String])
+    }
+
+    /// The decoded sprite file `path`, written at `range`.
+    func sprite(_ path: String, at range: SourceRange) throws -> Bitmap {
+        do { return try image(at: url(path, relativeTo: range.file)) } catch {
+            throw ProblemReport("sprite: cannot use '\(path)': \(error)", at: range, help: Self.pathHelp)
+        }
+    }
+
+    /// What `photo(path)` at `range` names: a file, or a folder with at least one image file.
+    func photoSource(_ path: String, at range: SourceRange) throws -> PhotoSource {
+        let resolved = url(path, relativeTo: range.file)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolved.path, isDirectory: &isFolder), isFolder.boolValue else {
+            return .file(resolved)
+        }
+        let files: [String]
+        do { files = try imageFiles(in: resolved) } catch {
+            throw ProblemReport("photo: cannot use folder '\(path)': \(error)", at: range, help: Self.pathHelp)
+        }
+        guard !files.isEmpty else {
+            throw ProblemReport("photo: folder '\(path)' holds no PNG or JPEG file (.png, .jpg, .jpeg)", at: range)
+        }
+        return .folder(files)
+    }
+
+    /// The decoded photograph at `url`; `written` names it in errors.
+    func photo(_ url: URL, written: String, at range: SourceRange) throws -> Bitmap {
+        do { return try image(at: url) } catch {
+            throw ProblemReport("photo: cannot use '\(written)': \(error)", at: range, help: Self.pathHelp)
+        }
+    }
+
+    /// Checks every `sprite(…)` and `photo(…)` in `statements` (template bodies included)
+    /// whose path is a String literal, so that a missing or broken file is a compile error
+    /// even when the call is rarely reached: sprites and single photos are decoded (and so
+    /// cached for sampling); a folder must list at least one image file (its photos are
+    /// decoded when drawn). Paths computed at run time are checked when sampled.
+    func preflight(_ statements: [Statement]) -> [ProblemReport] {
+        var problems: [ProblemReport] = []
+        func literalPath(_ call: Call, parameter: String) -> (String, SourceRange)? {
+            let argument = call.arguments.first { $0.label == parameter } ?? call.arguments.first.flatMap { $0.label == nil ? $0 : nil }
+            guard let argument, case let .string(path) = argument.value.kind else { return nil }
+            return (path, argument.value.range)
+        }
+        func check(_ body: () throws -> Void) {
+            do { try body() } catch let problem as ProblemReport { problems.append(problem) } catch {}
+        }
+        func visit(_ call: Call) {
+            if call.name == Primitive.sprite.rawValue, let (path, range) = literalPath(call, parameter: "file") {
+                check { _ = try sprite(path, at: range) }
+            } else if call.name == BuiltinFunction.photo.rawValue, let (path, range) = literalPath(call, parameter: "path") {
+                check {
+                    if case let .file(url) = try photoSource(path, at: range) { _ = try photo(url, written: path, at: range) }
+                }
+            }
+            for argument in call.arguments { visit(argument.value) }
+        }
+        func visit(_ expr: Expr) {
+            switch expr.kind {
+            case let .call(call): visit(call)
+            case let .point(a, b), let .index(a, b), let .binary(_, a, b): visit(a); visit(b)
+            case let .list(items): items.forEach(visit)
+            case let .unary(_, a): visit(a)
+            case .int, .double, .string, .bool, .color, .variable: break
+            }
+        }
+        func visit(_ transforms: Transforms) { for item in transforms.items { visit(item.value) } }
+        func visit(_ statements: [Statement]) {
+            for statement in statements {
+                switch statement.kind {
+                case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .require(e): visit(e)
+                case let .repeat(count, _, _, body): visit(count); visit(body)
+                case let .if(condition, then, otherwise): visit(condition); visit(then); visit(otherwise ?? [])
+                case let .for(_, _, sequence, body): visit(sequence); visit(body)
+                case let .template(declaration):
+                    for parameter in declaration.parameters { if let d = parameter.defaultValue { visit(d) } }
+                    visit(declaration.body)
+                case let .object(objectClass, transforms, body):
+                    if case let .expression(e) = objectClass { visit(e) }
+                    visit(transforms); visit(body)
+                case let .group(transforms, body): visit(transforms); visit(body)
+                case let .draw(call, transforms): visit(call); visit(transforms)
+                default: break  // canvas, classes, import, attempts: constants, no image paths
+                }
+            }
+        }
+        visit(statements)
+        return problems
+    }
+}

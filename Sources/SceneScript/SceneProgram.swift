@@ -64,13 +64,15 @@ public final class SceneProgram: Sendable {
         }
         let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name))
         problems += checked.problems
+        let media = MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))
+        problems += media.preflight(statements)
 
         let program = SceneProgram(
             name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
             script: CompiledScript(
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                 width: checked.width, height: checked.height, attempts: checked.attempts,
-                media: MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))))
+                media: media))
         if !problems.isEmpty {
             throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
         }

@@ -9,6 +9,16 @@ private let scenesFolder = URL(fileURLWithPath: #filePath).deletingLastPathCompo
     .deletingLastPathComponent().appendingPathComponent("scenes")
 private let assets = scenesFolder.deletingLastPathComponent().appendingPathComponent("assets")
 
+/// The rendered diagnostics of compiling `text` as `FOLDER/s.scene` and sampling image 0 ("" when none).
+private func diagnostics(_ text: String, at folder: URL) throws -> String {
+    do {
+        _ = try compile(text, path: folder.appendingPathComponent("s.scene").path).sample(seed: 0, index: 0)
+        return ""
+    } catch let error as ScriptError {
+        return error.rendered()
+    }
+}
+
 /// Compiles `text` as the script `scenes/NAME`, so relative media paths resolve against `scenes/`.
 private func compileInScenes(_ text: String, name: String = "media_test.scene") throws -> SceneProgram {
     try compile(text, path: scenesFolder.appendingPathComponent(name).path)
@@ -65,12 +75,11 @@ struct MediaTests {
         try Data("not an image".utf8).write(to: folder.appendingPathComponent("broken.png"))
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]).write(to: folder.appendingPathComponent("truncated.png"))
         for (file, reason) in [("broken.png", "not a PNG or JPEG file"), ("truncated.png", "libpng: "), ("missing.png", "no such file")] {
-            let scene = "classes a\nobject a {\n  sprite(\"\(file)\", width: 5)\n}\n"
-            let program = try compile(scene, path: folder.appendingPathComponent("s.scene").path)
-            #expect(throws: ScriptError.self) { try program.sample(seed: 0, index: 0) }
-            do { _ = try program.sample(seed: 0, index: 0) } catch let error as ScriptError {
-                let text = error.rendered()
-                #expect(text.contains("s.scene:3:10: error: sprite: cannot use '\(file)': \(reason)"), "\(text)")
+            // A literal path fails at compile time, a computed one when sampled; same message.
+            for (argument, column) in [("\"\(file)\"", 10), ("\"\" + \"\(file)\"", 10)] {
+                let text = try diagnostics("classes a\nobject a {\n  sprite(\(argument), width: 5)\n}\n", at: folder)
+                #expect(text.contains("s.scene:3:\(column): error: sprite: cannot use '\(file)': \(reason)"), "\(text)")
+                #expect(text.contains("while sampling") == argument.contains("+"), "\(text)")
             }
         }
     }
@@ -123,13 +132,8 @@ struct MediaTests {
             // A photograph is only a background.
             ("object a { circle(5, fill: photo(\"meadow.png\")) }", "s.scene:2:28: error: circle: fill must be a Color or a gradient, got Photo photo(\"meadow.png\")"),
         ] {
-            let program = try compile("classes a\n\(line)\n", path: folder.appendingPathComponent("s.scene").path)
-            do {
-                _ = try program.sample(seed: 0, index: 0)
-                Issue.record("no error for \(line)")
-            } catch let error as ScriptError {
-                #expect(error.rendered().contains(message), "\(error.rendered())")
-            }
+            let text = try diagnostics("classes a\n\(line)\n", at: folder)
+            #expect(text.contains(message), "\(text)")
         }
     }
 }
