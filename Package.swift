@@ -3,6 +3,7 @@
 //
 // Data flows one way, one target per stage:
 //   SceneScript (script → AST → sampled SceneModel.Scene)
+//     (reading sprite and photo files through ImageFiles: PNG/JPEG → SceneModel.Bitmap)
 //   → Rendering (the only Cairo user: RGB image + instance raster, PNG encoding)
 //   → Annotation (masks → RLE, bbox, area; COCO records)
 //   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
@@ -14,27 +15,34 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
-        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "Rendering", "Annotation", "Dataset"]),
+        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "Dataset"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev pkg-config`.
+        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev libjpeg-dev pkg-config`.
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
         .systemLibrary(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
 
         // libpng behind a C wall: its errors longjmp, which must not cross Swift frames.
         .target(name: "PNGCodec", dependencies: ["CPNG"]),
+        // libjpeg likewise: its error_exit must longjmp.
+        .target(name: "JPEGCodec", dependencies: ["CJPEG"]),
 
         .target(name: "SceneModel"),
-        .target(name: "SceneScript", dependencies: ["SceneModel"]),
-        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "PNGCodec"]),
+        // PNG and JPEG files → SceneModel.Bitmap, for sprites and background photographs.
+        .target(name: "ImageFiles", dependencies: ["SceneModel", "PNGCodec", "JPEGCodec"]),
+        .target(name: "SceneScript", dependencies: ["SceneModel", "ImageFiles"]),
+        .target(name: "Rendering", dependencies: ["SceneModel", "CCairo", "PNGCodec", "JPEGCodec"]),
         .target(name: "Annotation", dependencies: []),
         .target(
             name: "Dataset",
@@ -49,9 +57,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel"]),
+        .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel", "ImageFiles"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
-#   system: Cairo, libpng, pkg-config, fonts (Debian packages)
+#   system: Cairo, libpng, libjpeg, pkg-config, fonts (Debian packages)
 #   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -11,11 +11,18 @@ if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 need_apt=()
 pkg-config --exists cairo 2>/dev/null || need_apt+=(libcairo2-dev)
 pkg-config --exists libpng 2>/dev/null || need_apt+=(libpng-dev)
+pkg-config --exists libjpeg 2>/dev/null || need_apt+=(libjpeg-dev)
+# The default font of text(…): DejaVu Sans (Debian: fonts-dejavu-core).
+if command -v fc-list >/dev/null; then
+    fc-list | grep -q DejaVuSans.ttf || need_apt+=(fonts-dejavu-core)
+elif [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    need_apt+=(fonts-dejavu-core)
+fi
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}" >&2
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 if ! python3 -c "import pycocotools, numpy, PIL, pytest, yaml" 2>/dev/null; then

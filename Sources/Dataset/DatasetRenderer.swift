@@ -20,7 +20,7 @@ public struct DatasetRenderer: Sendable {
     public init(program: SceneProgram, options: RenderOptions) {
         self.program = program
         self.options = options
-        self.layout = OutputLayout(root: options.output, imageCount: options.count)
+        self.layout = OutputLayout(root: options.output, imageCount: options.count, imageFormat: options.imageFormat)
     }
 
     /// Runs the whole job.
@@ -77,6 +77,14 @@ public struct DatasetRenderer: Sendable {
                          JSONMember("seed", .uint(options.seed))])
     }
 
+    /// The RGB image in the run's `imageFormat`.
+    private func encodeImage(_ image: ImageSurface) throws -> Data {
+        switch options.imageFormat {
+        case .png: return try PNG.encode(image, settings: options.png)
+        case .jpeg: return try JPEG.encode(image, quality: options.jpegQuality)
+        }
+    }
+
     /// Samples, renders, labels and writes image `index`.
     func makeImage(_ index: Int) throws -> RecordLog.ImageRecords {
         let scene: Scene
@@ -98,7 +106,7 @@ public struct DatasetRenderer: Sendable {
         let encoded: [(String, Data)]
         do {
             encoded = [
-                (layout.imagePath(index), try PNG.encode(rendered.image, settings: options.png)),
+                (layout.imagePath(index), try encodeImage(rendered.image)),
                 (layout.instanceMaskPath(index), try labels.instanceMaskPNG(settings: options.png)),
                 (layout.semanticMaskPath(index), try labels.semanticMaskPNG(settings: options.png)),
             ]

@@ -67,6 +67,8 @@ enum Manifest {
             JSONMember("seed", .uint(options.seed)),
             JSONMember("count", .int(options.count)),
             JSONMember("options", .object([
+                JSONMember("image_format", .string(options.imageFormat.rawValue)),
+            ] + (options.imageFormat == .jpeg ? [JSONMember("jpeg_quality", .int(options.jpegQuality))] : []) + [
                 JSONMember("png_level", .int(options.png.level)),
                 JSONMember("png_filter", .string(options.png.fastFilter ? "sub" : "adaptive")),
                 JSONMember("min_visible_pixels", .int(options.visibility.minimumPixels)),

@@ -3,7 +3,7 @@ public import Foundation
 /// Where each file of a dataset lives, relative to the output folder:
 ///
 /// ```
-/// images/000000.png            RGB image
+/// images/000000.png            RGB image (000000.jpg with `--image-format jpeg`)
 /// masks/instance/000000.png    16-bit instance ids (0 = background or unlabeled)
 /// masks/semantic/000000.png    category ids (0 = background), 8-bit (16-bit past 255 categories)
 /// annotations.json             COCO instances
@@ -14,6 +14,8 @@ public struct OutputLayout: Sendable {
     public let root: URL
     /// Digits in file stems: 6, or more when the run has a million images or more.
     public let digits: Int
+    /// The format of the RGB images, which sets their file extension.
+    public let imageFormat: ImageFormat
 
     public static let annotationsFile = "annotations.json"
     public static let manifestFile = "manifest.json"
@@ -24,9 +26,10 @@ public struct OutputLayout: Sendable {
     /// The folders that hold per-image files.
     static let imageFolders = ["images", "masks/instance", "masks/semantic"]
 
-    public init(root: URL, imageCount: Int) {
+    public init(root: URL, imageCount: Int, imageFormat: ImageFormat = .png) {
         self.root = root
         self.digits = max(6, String(max(0, imageCount - 1)).count)
+        self.imageFormat = imageFormat
     }
 
     func stem(_ index: Int) -> String {
@@ -34,7 +37,7 @@ public struct OutputLayout: Sendable {
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }
 
-    public func imagePath(_ index: Int) -> String { "images/\(stem(index)).png" }
+    public func imagePath(_ index: Int) -> String { "images/\(stem(index)).\(imageFormat.fileExtension)" }
     public func instanceMaskPath(_ index: Int) -> String { "masks/instance/\(stem(index)).png" }
     public func semanticMaskPath(_ index: Int) -> String { "masks/semantic/\(stem(index)).png" }
 
@@ -79,7 +82,7 @@ public struct OutputLayout: Sendable {
     }
 
     /// Removes the files a Tessera run writes — `annotations.json`, `manifest.json`,
-    /// `shard.records`, numbered PNGs in the image folders, and hidden partial or spill files — and nothing
+    /// `shard.records`, numbered PNGs and JPEGs in the image folders, and hidden partial or spill files — and nothing
     /// else, so a user's own files in the output folder survive `--overwrite`.
     func removeDatasetFiles() throws {
         let fm = FileManager.default
@@ -87,7 +90,8 @@ public struct OutputLayout: Sendable {
             if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) { return true }
             if inImageFolder {
                 let stem = name.dropLast(4)
-                return name.hasSuffix(".png") && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }
+                let isImageFile = ImageFormat.allCases.contains { name.hasSuffix("." + $0.fileExtension) }
+                return isImageFile && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }
             }
             return name == Self.annotationsFile || name == Self.manifestFile || name == Self.shardRecordsFile
         }

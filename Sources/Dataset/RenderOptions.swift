@@ -11,8 +11,12 @@ public struct RenderOptions: Sendable {
     public var output: URL
     /// Worker threads (≥ 1). Never changes a byte of output.
     public var jobs: Int
-    /// PNG encoder settings for images and masks.
+    /// PNG encoder settings for masks, and for images when `imageFormat` is `.png`.
     public var png: PNG.Settings
+    /// The file format of `images/` (`--image-format`); masks are always PNG.
+    public var imageFormat: ImageFormat
+    /// JPEG quality, 1…100 (`--jpeg-quality`), used when `imageFormat` is `.jpeg`.
+    public var jpegQuality: Int
     /// Replace the dataset already in `output`.
     public var overwrite: Bool
     /// Continue the interrupted run in `output` (see `DatasetRenderer.run`).
@@ -25,13 +29,15 @@ public struct RenderOptions: Sendable {
     public var shard: Shard?
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                png: PNG.Settings = .init(), overwrite: Bool = false, resume: Bool = false,
+                png: PNG.Settings = .init(), imageFormat: ImageFormat = .png, jpegQuality: Int = 90, overwrite: Bool = false, resume: Bool = false,
                 visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil) {
         self.count = count
         self.seed = seed
         self.output = output
         self.jobs = jobs
         self.png = png
+        self.imageFormat = imageFormat
+        self.jpegQuality = jpegQuality
         self.overwrite = overwrite
         self.resume = resume
         self.visibility = visibility
@@ -57,6 +63,9 @@ public struct RenderOptions: Sendable {
         try shard?.validate(source: "--shard")
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }
+        guard JPEG.qualities.contains(jpegQuality) else {
+            throw DatasetError.usage("--jpeg-quality must be \(JPEG.qualities.lowerBound)…\(JPEG.qualities.upperBound), got \(jpegQuality)")
+        }
         guard visibility.minimumPixels >= 1 else {
             throw DatasetError.usage("--min-visible-pixels must be at least 1, got \(visibility.minimumPixels)")
         }
@@ -79,6 +88,18 @@ public struct VisibilityFilter: Sendable, Equatable {
         self.minimumPixels = minimumPixels
         self.minimumFraction = minimumFraction
     }
+}
+
+/// The file format of the RGB images (`--image-format`).
+public enum ImageFormat: String, Sendable, CaseIterable {
+    /// 8-bit RGB PNG, lossless (`PNG.encode`).
+    case png
+    /// Baseline 8-bit JPEG at `RenderOptions.jpegQuality` (`JPEG.encode`); lossy, so pixel
+    /// values differ slightly from the PNG of the same image, but masks and labels do not.
+    case jpeg
+
+    /// The file name extension: `png` or `jpg`.
+    public var fileExtension: String { self == .png ? "png" : "jpg" }
 }
 
 /// How an annotation's visible mask is written in `segmentation` (`--segmentation`).

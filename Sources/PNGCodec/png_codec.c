@@ -148,6 +148,7 @@ int tessera_png_decode(const unsigned char *bytes, size_t size, tessera_png_imag
     int bit_depth = png_get_bit_depth(png, info);
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
     if (bit_depth == 16) {
         const uint16_t probe = 1;
         if (*(const unsigned char *)&probe == 1) png_set_swap(png);

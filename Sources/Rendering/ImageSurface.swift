@@ -76,13 +76,14 @@ public enum RenderError: Error, Equatable, CustomStringConvertible {
     case tooManyInstances(Int)
     case cairo(String)
     case png(String)
+    case jpeg(String)
 
     public var description: String {
         switch self {
         case let .invalidCanvas(w, h): return "canvas \(w) x \(h) is out of range (1…32767 pixels per side)"
         case let .tooManyInstances(n): return "\(n) instances in one image; at most 65535 fit a 16-bit instance mask"
         case let .cairo(message): return "cairo: \(message)"
-        case let .png(message): return message
+        case let .png(message), let .jpeg(message): return message
         }
     }
 }

@@ -89,6 +89,6 @@ public enum PNG {
 }
 
 /// The NUL-terminated text in a C message buffer.
-private func cMessage(_ buffer: [CChar]) -> String {
+func cMessage(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -1,15 +1,18 @@
 internal import CCairo
 import SceneModel
 
-/// The antialiased RGB picture, in drawing order: the background; then, per instance, its cast
+/// The antialiased RGB picture, in drawing order: the background (paint, then photograph); then, per instance, its cast
 /// shadow, and its shapes (fill in their paint, light shading, outline, all at the shape's
-/// opacity). Masks are drawn elsewhere, from `fillCoverage` alone, so nothing here can reach
+/// opacity; a sprite's fill is its image, unshaded). Masks are drawn elsewhere, from `fillCoverage` alone, so nothing here can reach
 /// a label.
 extension SceneRenderer {
     static func drawPicture(_ scene: Scene, _ cr: OpaquePointer) throws {
         let canvas = DeviceBox(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height))
         try setSource(scene.background, frame: .identity, over: canvas, cr)
         cairo_paint(cr)
+        if let photo = scene.backgroundImage {
+            try paintBackgroundImage(photo, canvasWidth: scene.width, canvasHeight: scene.height, cr)
+        }
         for instance in scene.instances {
             if let light = scene.light, let shadow = light.shadow {
                 try ShadowRenderer.draw(instance, shadow: shadow, direction: light.direction,
@@ -33,10 +36,16 @@ extension SceneRenderer {
         guard appendShapePath(shape, cr) else { return }
         let isTranslucent = shape.opacity < 1
         if isTranslucent { cairo_push_group(cr) }
-        let extents = coverExtents(shape, cr)
-        try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
-        cover(shape, cr)
-        shading?.apply(cr) { cover(shape, cr) }
+        if case let .sprite(bitmap, width, height) = shape.geometry {
+            // The image brings its own paint and light: neither the shape's paint nor shading.
+            try setSpriteSource(bitmap, width: width, height: height, transform: shape.transform, cr)
+            cairo_fill_preserve(cr)
+        } else {
+            let extents = coverExtents(shape, cr)
+            try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
+            cover(shape, cr)
+            shading?.apply(cr) { cover(shape, cr) }
+        }
         if let outline = shape.outline {
             let c = outline.color
             cairo_set_source_rgba(cr, c.red, c.green, c.blue, c.alpha)

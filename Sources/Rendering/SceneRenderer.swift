@@ -56,7 +56,7 @@ public enum SceneRenderer {
                 // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
                 let id = Color(
                     red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
-                for shape in instance.shapes { fillCoverage(shape, color: id, cr) }
+                for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
             }
         }
         let ids = raster.withPixelBytes { bytes in
@@ -91,6 +91,12 @@ public enum SceneRenderer {
     private static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
         var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
         for shape in instance.shapes {
+            // Glyph extents depend on the font: measure them (outline included) with Cairo.
+            if case .text = shape.geometry {
+                guard let box = try measuredBounds(shape) else { continue }
+                bounds = (min(bounds.minX, box.x0), min(bounds.minY, box.y0), max(bounds.maxX, box.x1), max(bounds.maxY, box.y1))
+                continue
+            }
             let r = shape.geometry.boundingRadius
             for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
                 let p = shape.transform.apply(corner)
@@ -114,7 +120,7 @@ public enum SceneRenderer {
         let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_A8)
         try withContext(surface) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-            for shape in instance.shapes { fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
+            for shape in instance.shapes { try fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
         }
         let pixels = surface.withPixelBytes { bytes in
             var pixels = [Bool](repeating: false, count: surface.width * surface.height)
@@ -124,6 +130,15 @@ public enum SceneRenderer {
             return pixels
         }
         return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
+    }
+
+    /// The canvas box of `shape`'s fill and outline as Cairo measures them
+    /// (`cairo_fill_extents`, `cairo_stroke_extents`) on a scratch surface; `nil` when empty.
+    private static func measuredBounds(_ shape: Shape) throws -> DeviceBox? {
+        let scratch = try ImageSurface(width: 1, height: 1, format: CAIRO_FORMAT_A8)
+        var box: DeviceBox?
+        try withContext(scratch) { cr in box = deviceBounds([shape], includingOutlines: true, cr) }
+        return box
     }
 
     /// Appends one shape's outline to the current path, in the surface's pixels: its geometry
@@ -149,11 +164,16 @@ public enum SceneRenderer {
     /// Fills `shape` and strokes its outline, both in `color`: the shape's coverage, which the
     /// instance raster and amodal masks (under `CAIRO_ANTIALIAS_NONE`) and cast shadows are
     /// drawn from.
-    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) {
+    /// A sprite's coverage is its texels with alpha ≥ one half (`paintSpriteCoverage`).
+    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) throws {
         cairo_new_path(cr)
         guard appendShapePath(shape, cr, origin: origin) else { return }
         cairo_set_source_rgba(cr, color.red, color.green, color.blue, color.alpha)
-        cover(shape, cr, origin: origin)
+        if case let .sprite(bitmap, width, height) = shape.geometry {
+            try paintSpriteCoverage(bitmap, width: width, height: height, transform: shape.transform, cr, origin: origin)
+        } else {
+            cover(shape, cr, origin: origin)
+        }
         strokeOutline(shape.outline, cr)
         cairo_new_path(cr)
     }
@@ -271,6 +291,10 @@ public enum SceneRenderer {
             cairo_move_to(cr, first.x, first.y)
             for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
             cairo_close_path(cr)
+        case let .text(string, font):
+            appendTextPath(string, font, cr)
+        case let .sprite(_, w, h):
+            cairo_rectangle(cr, -w / 2, -h / 2, w, h)
         }
     }
 }

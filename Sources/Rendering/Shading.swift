@@ -126,7 +126,7 @@ enum ShadowRenderer {
         let mask = try ImageSurface(width: Int(ceil(box.x1)) - x0, height: Int(ceil(box.y1)) - y0, format: CAIRO_FORMAT_A8)
         try withContext(mask) { m in
             for shape in casters {
-                SceneRenderer.fillCoverage(shape, color: Color(red: 0, green: 0, blue: 0, alpha: shape.opacity), m,
+                try SceneRenderer.fillCoverage(shape, color: Color(red: 0, green: 0, blue: 0, alpha: shape.opacity), m,
                                            origin: (Double(x0) - dx, Double(y0) - dy))
             }
         }

@@ -130,6 +130,16 @@ public enum Geometry: Hashable, Sendable {
     /// The stroke of the circular arc of `radius` about the origin from angle `start` clockwise
     /// to `end` (degrees; `end` below `start` is raised by whole turns), `width` wide.
     case arc(radius: Double, start: Double, end: Double, width: Double)
+    /// The glyph outlines of `string` in `font` (`cairo_text_path`, unhinted), filled with the
+    /// nonzero rule as font outlines are designed to be. The ink box of the glyphs (Cairo's
+    /// `cairo_text_extents`: bearing, width, height) is centred on the local origin; the
+    /// baseline lies below the origin by half the ink height minus the descent.
+    case text(String, font: Font)
+    /// An image stretched over the `width` × `height` rectangle centred on the origin (the
+    /// bitmap's top-left pixel at the rectangle's top-left corner, −x −y). Its area is the
+    /// texels with alpha ≥ 128 (one half): a pixel belongs to the mask when its centre, mapped
+    /// into the bitmap, falls in such a texel (see `docs/RENDERING.md`).
+    case sprite(Bitmap, width: Double, height: Double)
 
     /// The line width when the geometry is stroked, nil when it is filled.
     public var strokeWidth: Double? {
@@ -140,11 +150,13 @@ public enum Geometry: Hashable, Sendable {
     }
 
     /// The radius of a disc about the local origin that holds the whole outline (for strokes,
-    /// the whole stroke).
+    /// the whole stroke). For text it is an estimate, not a bound — glyph extents depend on the
+    /// installed font — the half-diagonal of a box one em per character (plus one) wide and two
+    /// ems high; rendering measures the real glyph extents where bounds matter (amodal masks).
     public var boundingRadius: Double {
         func farthest(_ points: [Point]) -> Double { points.map { ($0.x * $0.x + $0.y * $0.y).squareRoot() }.max() ?? 0 }
         switch self {
-        case let .rectangle(w, h), let .roundedRectangle(w, h, _): return (w * w + h * h).squareRoot() / 2
+        case let .rectangle(w, h), let .roundedRectangle(w, h, _), let .sprite(_, w, h): return (w * w + h * h).squareRoot() / 2
         case let .circle(r): return abs(r)
         case let .ellipse(rx, ry): return max(abs(rx), abs(ry))
         case let .regularPolygon(_, r): return abs(r)
@@ -154,6 +166,9 @@ public enum Geometry: Hashable, Sendable {
         case let .path(elements): return farthest(elements.flatMap(\.points))
         case let .strokedPath(elements, width): return farthest(elements.flatMap(\.points)) + abs(width) / 2
         case let .arc(r, _, _, width): return abs(r) + abs(width) / 2
+        case let .text(string, font):
+            let (w, h) = (abs(font.size) * Double(string.unicodeScalars.count + 1), 2 * abs(font.size))
+            return (w * w + h * h).squareRoot() / 2
         }
     }
 }

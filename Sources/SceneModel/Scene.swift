@@ -79,9 +79,12 @@ public struct Scene: Hashable, Sendable {
     public var light: Light?
     /// Applied in order to the finished RGB image (never to masks).
     public var effects: [Effect]
+    /// A photograph drawn over `background`, scaled to cover the canvas and centre-cropped
+    /// (see `docs/RENDERING.md`), or `nil`. Unlit, and never in a mask.
+    public var backgroundImage: Bitmap?
 
     public init(width: Int, height: Int, categories: [Category], background: Paint, instances: [Instance],
-                light: Light? = nil, effects: [Effect] = []) {
+                light: Light? = nil, effects: [Effect] = [], backgroundImage: Bitmap? = nil) {
         self.width = width
         self.height = height
         self.categories = categories
@@ -89,5 +92,6 @@ public struct Scene: Hashable, Sendable {
         self.instances = instances
         self.light = light
         self.effects = effects
+        self.backgroundImage = backgroundImage
     }
 }

@@ -61,6 +61,8 @@ extension Interpreter {
             return .int(Int(v))
         }
         switch function {
+        case .photo:
+            return try photo(values[0]!, at: ranges[0]!)
         case .uniform:
             let (low, high) = (try num(0), try num(1))
             if low > high {

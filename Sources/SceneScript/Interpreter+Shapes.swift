@@ -74,11 +74,15 @@ extension Interpreter {
                 throw ProblemReport("arc: end − start must be at most 360°, got \(formatNumber(end - start))°", at: call.range)
             }
             geometry = .arc(radius: try size(0), start: start, end: end, width: try strokeWidth() ?? 1)
+        case .text:
+            geometry = try textGeometry(values, ranges, what: what)
+        case .sprite:
+            geometry = try spriteGeometry(values, ranges, what: what, size: size)
         }
-        let fillSlot = parameters.firstIndex(of: "fill")!
-        let fill = values[fillSlot] ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))
+        let fillSlot = parameters.firstIndex(of: "fill")
+        let fill = fillSlot.flatMap { values[$0] } ?? .color(Color(red: 128.0 / 255, green: 128.0 / 255, blue: 128.0 / 255))
         let paint = try self.paint(fill, center: SceneModel.Point(0, 0), radius: geometry.boundingRadius,
-                                   what: what(fillSlot), at: ranges[fillSlot] ?? call.range)
+                                   what: fillSlot.map(what) ?? name, at: fillSlot.flatMap { ranges[$0] } ?? call.range)
         var fillRule = FillRule.nonZero
         if let ruleSlot = parameters.firstIndex(of: "fill_rule"), let rule = values[ruleSlot] {
             switch rule {

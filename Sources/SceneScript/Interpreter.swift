@@ -11,6 +11,8 @@ struct CompiledScript: Sendable {
     var height: Int
     /// Samples an image may draw until its `require`s hold (`attempts N`).
     var attempts: Int
+    /// The image files the scripts use, resolved and cached.
+    var media: MediaLibrary
 }
 
 /// The state of sampling one attempt of one image: its random generator, its frame time, the
@@ -35,6 +37,8 @@ struct Interpreter {
     var light: Light?
     /// The effects of the `effect` statements executed, in order.
     var effects: [Effect] = []
+    /// The photograph of `background photo(…)`, drawn over `background`, or nil.
+    private(set) var backgroundImage: Bitmap?
     /// The parts of the object being built, or nil outside an object.
     private var parts: [Shape]?
     /// Maps the current local frame (object, template use) to canvas pixels.
@@ -91,7 +95,12 @@ struct Interpreter {
             let value = try evaluate(expr)
             let center = SceneModel.Point(Double(script.width) / 2, Double(script.height) / 2)
             let halfDiagonal = (Double(script.width * script.width + script.height * script.height)).squareRoot() / 2
-            background = try paint(value, center: center, radius: halfDiagonal, what: "background", at: expr.range)
+            if case let .photo(_, bitmap) = value {
+                (background, backgroundImage) = (.solid(.black), bitmap)
+            } else {
+                background = try paint(value, center: center, radius: halfDiagonal, what: "background", at: expr.range)
+                backgroundImage = nil
+            }
         case let .light(call):
             try executeLight(call)
         case let .effect(call):

@@ -29,4 +29,6 @@ enum Limits {
     /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
     /// coordinates could no longer represent the shape exactly.
     static let coordinate = 1_000_000.0
+    /// Characters (Unicode scalars) of one `text` shape, and of a font family name.
+    static let textLength = 256
 }

@@ -67,12 +67,15 @@ public final class SceneProgram: Sendable {
         }
         let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name))
         problems += checked.problems
+        let media = MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))
+        problems += media.preflight(statements)
 
         let program = SceneProgram(
             name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
             script: CompiledScript(
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
-                width: checked.width, height: checked.height, attempts: checked.attempts))
+                width: checked.width, height: checked.height, attempts: checked.attempts,
+                media: media))
         if !problems.isEmpty {
             throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
         }
@@ -102,7 +105,8 @@ public final class SceneProgram: Sendable {
                     return SceneModel.Scene(
                         width: width, height: height, categories: categories,
                         background: interpreter.background, instances: interpreter.instances,
-                        light: interpreter.light, effects: interpreter.effects)
+                        light: interpreter.light, effects: interpreter.effects,
+                        backgroundImage: interpreter.backgroundImage)
                 } catch is Rejection {
                     steps = interpreter.steps
                     tally = interpreter.tally

@@ -83,6 +83,7 @@ struct Signature: Sendable {
 enum Primitive: String, CaseIterable, Sendable {
     case rectangle, rounded_rectangle, circle, ellipse, regular_polygon, star, polygon, path
     case polyline, line, arc
+    case text, sprite
 
     var signature: Signature {
         let paint = ["fill", "fill_rule"] + Primitive.styleParameters
@@ -99,6 +100,8 @@ enum Primitive: String, CaseIterable, Sendable {
         case .ellipse: return Signature("shape 'ellipse'", required: ["rx", "ry"], optional: paint)
         case .regular_polygon: return Signature("shape 'regular_polygon'", required: ["sides", "radius"], optional: paint)
         case .polygon: return Signature("shape 'polygon'", required: ["points"], optional: paint)
+        case .text: return Signature("shape 'text'", required: ["content"], optional: ["size", "font", "weight", "slant", "fill"] + Primitive.styleParameters)
+        case .sprite: return Signature("shape 'sprite'", required: ["file"], optional: ["width", "height"] + Primitive.styleParameters)
         }
     }
 }
@@ -112,6 +115,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case len
     case move_to, line_to, curve_to, close
     case radial, stripes, checker, dots, value_noise, perlin_noise, shadow
+    case photo
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -144,6 +148,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .curve_to: return Signature(name, required: ["control1", "control2", "end"])
         case .close: return Signature(name, required: [])
         case .radial, .stripes, .checker, .dots, .value_noise, .perlin_noise, .shadow: return realismSignature
+        case .photo: return Signature(name, required: ["path"])
         }
     }
 

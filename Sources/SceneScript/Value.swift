@@ -44,6 +44,9 @@ enum Value: Sendable, Equatable {
     case texture(Texture)
     /// Cast shadows for a `light` (`shadow(…)`).
     case shadow(Shadow)
+    /// A decoded photograph for `background`, made by `photo`; `path` as the script wrote it
+    /// plus, for a folder, the chosen file's name.
+    case photo(path: String, Bitmap)
 
     var typeName: String {
         switch self {
@@ -59,6 +62,7 @@ enum Value: Sendable, Equatable {
         case .radialGradient: return "Gradient"
         case .texture: return "Texture"
         case .shadow: return "Shadow"
+        case .photo: return "Photo"
         }
     }
 
@@ -94,6 +98,7 @@ enum Value: Sendable, Equatable {
         case let .radialGradient(g): return g.display
         case let .texture(t): return displayTexture(t)
         case let .shadow(s): return displayShadow(s)
+        case let .photo(path, _): return "photo(\"\(path)\")"
         }
     }
 }

@@ -63,6 +63,12 @@ struct Render: ParsableCommand {
     @Option(name: .customLong("png-level"), parsing: .unconditional, help: "zlib level for PNG files, 0 (fastest) … 9 (smallest).")
     var pngLevel: Int = 1
 
+    @Option(name: .customLong("image-format"), help: "File format of the RGB images: png or jpeg (images/NNNNNN.jpg). Masks are always PNG.")
+    var imageFormat: ImageFormat = .png
+
+    @Option(name: .customLong("jpeg-quality"), parsing: .unconditional, help: "JPEG quality 1…100 with --image-format jpeg (default 90).")
+    var jpegQuality: Int?
+
     @Option(name: .customLong("min-visible-pixels"), parsing: .unconditional, help: "Annotate only instances with at least this many visible pixels.")
     var minVisiblePixels: Int = 1
 
@@ -99,6 +105,7 @@ struct Render: ParsableCommand {
         }
         let options = RenderOptions(
             count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs, png: .init(level: pngLevel),
+            imageFormat: imageFormat, jpegQuality: jpegQuality ?? 90,
             overwrite: overwrite, resume: resume,
             visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
             segmentation: segmentation, shard: resolved)
@@ -109,6 +116,9 @@ struct Render: ParsableCommand {
     func validate() throws {
         if let shardCount, shard != nil {
             throw ValidationError("--shard-count \(shardCount) goes with JOB_COMPLETION_INDEX; --shard K/N already names the count")
+        }
+        if let jpegQuality, imageFormat != .jpeg {
+            throw ValidationError("--jpeg-quality \(jpegQuality) applies only to --image-format jpeg")
         }
         do { _ = try options() } catch let DatasetError.usage(message) {
             throw ValidationError(message)
@@ -152,6 +162,7 @@ struct Check: ParsableCommand {
 }
 
 extension SegmentationFormat: ExpressibleByArgument {}
+extension ImageFormat: ExpressibleByArgument {}
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(

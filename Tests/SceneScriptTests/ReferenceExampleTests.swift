@@ -28,7 +28,9 @@ struct ReferenceExampleTests {
         }
         let resolver = InMemoryImportResolver(files: templates, searchPaths: ["templates"])
         do {
-            let program = try SceneProgram.compile(SourceFile(path: "example.scene", text: example), resolver: resolver)
+            // As if the example lived in scenes/, like the shipped scenes, so `../assets/…` resolves.
+            let path = Self.root.appendingPathComponent("scenes/example.scene").path
+            let program = try SceneProgram.compile(SourceFile(path: path, text: example), resolver: resolver)
             _ = try program.sample(seed: 0, index: 0)
         } catch let error as ScriptError {
             Issue.record("\(error.rendered())\n--- in example:\n\(example)")

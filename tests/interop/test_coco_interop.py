@@ -60,6 +60,18 @@ def test_every_image_is_listed_with_its_true_size(dataset):
 
 
 def test_annotations_agree_with_instance_and_semantic_masks(dataset):
+    check_annotations_against_masks(dataset)
+
+
+def test_media_scene_annotations_agree_with_masks(tmp_path):
+    # Sprites, text and a photo background (scenes/media.scene), written as JPEG.
+    media = render(tmp_path / "media", "scenes/media.scene", "--count", "6", "--seed", "2", "--image-format", "jpeg")
+    check_annotations_against_masks(media)
+    names = {c["id"]: c["name"] for c in load(media)["categories"]}
+    assert {names[a["category_id"]] for a in load(media)["annotations"]} == {"ball", "tee", "sign", "word"}
+
+
+def check_annotations_against_masks(dataset):
     doc = load(dataset)
     coco = COCO(str(dataset / "annotations.json"))
     by_image = {}
@@ -67,7 +79,7 @@ def test_annotations_agree_with_instance_and_semantic_masks(dataset):
         by_image.setdefault(ann["image_id"], []).append(ann)
     assert doc["annotations"], "the scene should produce annotations"
     for im in doc["images"]:
-        stem = pathlib.Path(im["file_name"]).name
+        stem = pathlib.Path(im["file_name"]).stem + ".png"
         ids = read_png(dataset / "masks" / "instance" / stem)
         semantic = read_png(dataset / "masks" / "semantic" / stem)
         assert ids.shape == (im["height"], im["width"])
@@ -193,3 +205,24 @@ def test_cocoeval_loads_polygon_ground_truth(polygon_dataset):
         ev.accumulate()
         ev.summarize()
     assert ev.stats[0] == pytest.approx(1.0)
+
+
+def test_jpeg_images_decode_with_pillow_and_masks_equal_the_png_run(tmp_path):
+    png = render(tmp_path / "png", "scenes/shapes.scene", "--count", "4", "--seed", "3")
+    jpeg = render(tmp_path / "jpeg", "scenes/shapes.scene", "--count", "4", "--seed", "3",
+                  "--image-format", "jpeg", "--jpeg-quality", "92")
+    doc = load(jpeg)
+    for im in doc["images"]:
+        assert im["file_name"].endswith(".jpg")
+        with Image.open(jpeg / im["file_name"]) as picture:
+            assert picture.format == "JPEG" and picture.mode == "RGB"
+            assert not picture.info.get("progressive")
+            pixels = np.asarray(picture, dtype=np.int16)
+        assert pixels.shape == (im["height"], im["width"], 3)
+        reference = read_png(png / im["file_name"].replace(".jpg", ".png")).astype(np.int16)
+        assert np.abs(pixels - reference).mean() < 4
+        stem = pathlib.Path(im["file_name"]).stem
+        for kind in ("instance", "semantic"):
+            assert np.array_equal(read_png(jpeg / "masks" / kind / f"{stem}.png"),
+                                  read_png(png / "masks" / kind / f"{stem}.png"))
+    assert doc["annotations"] == load(png)["annotations"]

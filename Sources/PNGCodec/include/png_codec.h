@@ -44,7 +44,8 @@ typedef struct {
 } tessera_png_image;
 
 /// Decodes a PNG held in memory without any colour or gamma conversion (palette and
-/// sub-byte depths are expanded to 8 bits). Returns 0 on success.
+/// sub-byte depths are expanded to 8 bits, a tRNS chunk to an alpha channel). Returns 0 on
+/// success.
 int tessera_png_decode(const unsigned char *bytes, size_t size, tessera_png_image *image,
                        char *message, size_t message_size);
 
