@@ -44,6 +44,20 @@ struct MediaTests {
         #expect(result[0].transform == .translation(50, 40))
     }
 
+    /// Text and sprites take the style options every primitive takes.
+    @Test func textAndSpritesTakeTheStyleOptions() throws {
+        let result = try compileInScenes("""
+            classes sign
+            object sign at (50, 40) {
+              text("STOP", outline: #000000, outline_width: 2, opacity: 0.5, shaded: false, casts_shadow: false)
+              sprite("../assets/sprites/disc.png", width: 20, outline: #ffffff, opacity: 0.75)
+            }
+            """).sample(seed: 0, index: 0).instances[0].shapes
+        #expect(result.map(\.outline) == [Outline(color: .black, width: 2), Outline(color: .white, width: 1)])
+        #expect(result.map(\.opacity) == [0.5, 0.75])
+        #expect(result.map(\.isShaded) == [false, true] && result.map(\.castsShadow) == [false, true])
+    }
+
     @Test func spriteLoadsItsFileRelativeToTheScriptAndSizesIt() throws {
         let tee = try ImageFile.load(assets.appendingPathComponent("sprites/tee.png"))
         #expect((tee.width, tee.height) == (24, 16))
