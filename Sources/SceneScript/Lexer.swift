@@ -196,7 +196,12 @@ struct Lexer {
             problems.append(ProblemReport("integer literal '\(spelling)' is too large", at: range(from: start)))
             return Token(kind: .int(0), range: range(from: start))
         }
-        return Token(kind: .double(Double(spelling) ?? 0), range: range(from: start))
+        let value = Double(spelling) ?? 0
+        if !value.isFinite {
+            problems.append(ProblemReport("number literal '\(spelling)' is too large", at: range(from: start)))
+            return Token(kind: .double(0), range: range(from: start))
+        }
+        return Token(kind: .double(value), range: range(from: start))
     }
 
     private mutating func symbol() -> Token? {

@@ -86,16 +86,33 @@ struct Parser {
         do {
             let statement = try parseStatement()
             if !(current.kind == .newline || isSymbol(";") || isSymbol("}") || current.kind == .end) {
-                throw ProblemReport("expected end of line or ';' after statement, found \(current.spelling)", at: current.range)
+                throw ProblemReport("expected end of line or ';' after statement, found \(current.spelling)", at: current.range,
+                                    help: colourCommentHelp)
             }
             return statement
         } catch let problem as ProblemReport {
             problems.append(problem)
+            if case .color = current.kind { dropProblemsOnRestOfLine(after: current.range) }
             synchronize()
             return nil
         } catch {
             preconditionFailure("parser threw \(error)")
         }
+    }
+
+    /// Help for a colour literal where a statement or its end belongs: most likely a comment
+    /// written without a space after `#` (`#decade …`).
+    private var colourCommentHelp: String? {
+        guard case .color = current.kind else { return nil }
+        return "'#' and 6 or 8 hex digits is a colour; to start a comment, put a space after '#'"
+    }
+
+    /// Forgets the lexer's complaints about the rest of the line after `range`: after a colour
+    /// that was meant to start a comment, that text is prose, and reporting its characters
+    /// would bury the one useful error.
+    private mutating func dropProblemsOnRestOfLine(after range: SourceRange) {
+        let lineEnd = tokens[index...].first { $0.kind == .newline || $0.kind == .end }?.range.start ?? range.end
+        problems.removeAll { $0.range.file == range.file && $0.range.start >= range.end && $0.range.start < lineEnd }
     }
 
     /// Skips to the end of the current statement: a newline or `;` outside braces, or just before
@@ -275,7 +292,7 @@ struct Parser {
             throw ProblemReport("'else' without an 'if' just before it", at: current.range,
                                 help: "write 'else' on the line of the '}' that closes the 'if' block: '} else {'")
         default:
-            throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range)
+            throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range, help: colourCommentHelp)
         }
     }
 
