@@ -197,7 +197,9 @@ struct Checker {
             }
             scopes[0].insert(parameter.name)
         }
-        scoped { $0.checkBlock(declaration.body) }
+        // The parameters and the top of the body are one scope, so `let r = …` cannot silently
+        // hide the argument given for parameter `r`.
+        checkBlock(declaration.body)
         isInTemplate = false
         scopes = savedScopes
         depth = savedDepth
