@@ -54,6 +54,25 @@ struct Parser {
         return advance()
     }
 
+    /// `expectSymbol` inside the brackets opened by `opening`. Newlines are ignored there, so a
+    /// bracket left open swallows the next line: meeting a statement keyword, a `}` or the end of
+    /// the file means the bracket was never closed, and that is reported at the bracket.
+    private mutating func expectSymbol(_ s: String, _ context: String, inside opening: Token) throws -> Token {
+        let isStatementStart: Bool
+        switch current.kind {
+        case let .keyword(k): isStatementStart = Keyword.statementKeywords.contains(k.rawValue)
+        case .end, .symbol("}"): isStatementStart = true
+        default: isStatementStart = false
+        }
+        if !isSymbol(s), isStatementStart, case let .symbol(open) = opening.kind {
+            let close = open == "(" ? ")" : "]"
+            throw ProblemReport("this '\(open)' is never closed", at: opening.range,
+                                help: "add the '\(close)' that closes it",
+                                notes: [("expected '\(s)' \(context), found \(current.spelling)", current.range)])
+        }
+        return try expectSymbol(s, context)
+    }
+
     private mutating func expectIdentifier(_ what: String) throws -> (String, SourceRange) {
         guard case let .identifier(name) = current.kind else {
             if case let .keyword(k) = current.kind {
@@ -393,17 +412,17 @@ struct Parser {
             if isSymbol(",") {
                 advance()
                 let second = try parseExpression()
-                let close = try expectSymbol(")", "to close the point")
+                let close = try expectSymbol(")", "to close the point", inside: token)
                 return Expr(kind: .point(first, second), range: token.range.through(close.range))
             }
-            let close = try expectSymbol(")", "to close the parenthesis")
+            let close = try expectSymbol(")", "to close the parenthesis", inside: token)
             return Expr(kind: first.kind, range: token.range.through(close.range))
         case .symbol("["):
             advance()
             var elements: [Expr] = []
             while !isSymbol("]") {
                 if !elements.isEmpty {
-                    try expectSymbol(",", "between list elements")
+                    try expectSymbol(",", "between list elements", inside: token)
                     if isSymbol("]") { break }
                 }
                 elements.append(try parseExpression())
@@ -418,11 +437,11 @@ struct Parser {
     private mutating func parseCall() throws -> Call {
         let nameToken = advance()
         guard case let .identifier(name) = nameToken.kind else { preconditionFailure("call without a name") }
-        advance()  // (
+        let openParen = advance()
         var arguments: [Argument] = []
         while !isSymbol(")") {
             if !arguments.isEmpty {
-                try expectSymbol(",", "between arguments")
+                try expectSymbol(",", "between arguments", inside: openParen)
                 if isSymbol(")") { break }
             }
             if case let .identifier(label) = current.kind, peekKind() == .symbol(":") {
