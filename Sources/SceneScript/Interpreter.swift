@@ -163,7 +163,9 @@ struct Interpreter {
             }
             guard let id = script.categoryIDs[name] else {
                 throw ProblemReport("unknown class '\(name)'", at: expr.range,
-                                    help: didYouMean(name, among: script.categories.map(\.name)))
+                                    help: name == "unlabeled"
+                                        ? "'unlabeled' is not a class; write the keyword itself: 'object unlabeled { … }'"
+                                        : didYouMean(name, among: script.categories.map(\.name)))
             }
             categoryID = id
         }
