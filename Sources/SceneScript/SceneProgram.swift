@@ -63,7 +63,9 @@ public final class SceneProgram: Sendable {
             }
         }
         let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name))
-        problems += checked.problems
+        // Without a file that could not be imported, its names are unknown everywhere they are
+        // used; those errors would bury the one that matters.
+        if !compiler.hasMissingImport { problems += checked.problems }
 
         let program = SceneProgram(
             name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
@@ -144,6 +146,8 @@ private struct Compiler {
     var buffers: [SourceBuffer] = []
     var importSites: [Int: SourceRange] = [:]
     var problems: [ProblemReport] = []
+    /// Whether some import could not be found or read.
+    private(set) var hasMissingImport = false
     private var indexByPath: [String: Int] = [:]
 
     init(resolver: any ImportResolver) {
@@ -178,6 +182,7 @@ private struct Compiler {
                 resolved = try resolver.resolve(name, from: importer)
             } catch {
                 problems.append(ProblemReport("cannot read '\(name)' to import: \(error)", at: nameRange))
+                hasMissingImport = true
                 continue
             }
             guard let file = resolved else {
@@ -185,6 +190,7 @@ private struct Compiler {
                     ?? (resolver as? InMemoryImportResolver)?.searchPaths ?? [])
                 problems.append(ProblemReport("cannot find '\(name)' to import", at: nameRange,
                                               help: "looked for " + tried.joined(separator: ", ")))
+                hasMissingImport = true
                 continue
             }
             if let existing = indexByPath[normalizedPath(file.path)] {
