@@ -108,7 +108,11 @@ struct Checker {
             scopes[scopes.count - 1].insert(name)
         case let .assign(name, nameRange, value):
             checkExpression(value)
-            if !scopes.contains(where: { $0.contains(name) }) {
+            let isVariable = scopes.contains { $0.contains(name) }
+            if !isVariable && BuiltinFunction.constants.contains(name) {
+                report("'\(name)' is a built-in constant and cannot be assigned", at: nameRange,
+                       help: "declare your own with 'let \(name) = …', which hides the built-in")
+            } else if !isVariable {
                 report("unknown variable '\(name)'", at: nameRange,
                        help: didYouMean(name, among: visibleNames) ?? "declare it first with 'let \(name) = …'")
             }

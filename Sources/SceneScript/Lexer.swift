@@ -220,6 +220,12 @@ struct Lexer {
             if !brackets.isEmpty { brackets.removeLast() }
         case ",", ":", ";", "=", "+", "-", "*", "/", "%", "<", ">":
             break
+        case "." where peek().map(Lexer.isIdentifierStart) == true:
+            // `p.x`: there is no member access; skip the name too so one error is reported.
+            while let c = peek(), Lexer.isIdentifierContinue(c) { position += 1 }
+            problems.append(ProblemReport("unexpected '.': values have no fields", at: range(from: start),
+                                          help: "a Point's x and y are p[0] and p[1]"))
+            return nextToken()
         default:
             problems.append(ProblemReport("unexpected character '\(s)'", at: range(from: start)))
             return nextToken()
