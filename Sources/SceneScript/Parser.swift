@@ -159,6 +159,13 @@ struct Parser {
         let saved = depth
         defer { depth = saved }
         try descend(at: current.range)
+        if current.kind == .newline, tokens[index...].first(where: { $0.kind != .newline })?.kind == .symbol("{") {
+            // A `{` on the next line: report it, then read the block as meant so its body is
+            // still checked and nothing cascades.
+            problems.append(ProblemReport("expected '{' to open a block, found end of line", at: current.range,
+                                          help: "a newline ends the statement; move the '{' up to the end of this line"))
+            while current.kind == .newline { advance() }
+        }
         let open = try expectSymbol("{", "to open a block")
         var statements: [Statement] = []
         skipNewlines()
