@@ -353,7 +353,7 @@ struct Interpreter {
             let operand = try evaluate(operandExpr)
             switch (op, operand) {
             case let (.negate, .int(v)):
-                guard v != Int.min else { throw ProblemReport("integer overflow", at: expr.range) }
+                guard v != Int.min else { throw ProblemReport("integer overflow in unary '-': \(v) has no Int negation", at: expr.range) }
                 return .int(-v)
             case let (.negate, .double(v)): return .double(-v)
             case let (.negate, .point(x, y)): return .point(-x, -y)
