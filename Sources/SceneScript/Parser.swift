@@ -102,6 +102,7 @@ struct Parser {
     }
 
     private mutating func parseStatementRecovering() -> Statement? {
+        let first = index
         do {
             let statement = try parseStatement()
             if !(current.kind == .newline || isSymbol(";") || isSymbol("}") || current.kind == .end) {
@@ -113,6 +114,13 @@ struct Parser {
             problems.append(problem)
             if case .color = current.kind { dropProblemsOnRestOfLine(after: current.range) }
             synchronize()
+            // A broken `let x = …` still declares `x`, so its uses do not each report an unknown
+            // variable. The program has an error already and never runs.
+            if tokens[first].kind == .keyword(.let), case let .identifier(name) = tokens[first + 1].kind {
+                let nameRange = tokens[first + 1].range
+                return Statement(kind: .let(name: name, nameRange: nameRange, value: Expr(kind: .int(0), range: nameRange)),
+                                 range: tokens[first].range.through(nameRange))
+            }
             return nil
         } catch {
             preconditionFailure("parser threw \(error)")
@@ -437,7 +445,10 @@ struct Parser {
             let close = advance()
             return Expr(kind: .list(elements), range: token.range.through(close.range))
         default:
-            throw ProblemReport("expected an expression, found \(token.spelling)", at: token.range)
+            throw ProblemReport("expected an expression, found \(token.spelling)", at: token.range,
+                                help: token.kind == .newline
+                                    ? "a newline ends the statement; to go on on the next line, wrap the expression in ( )"
+                                    : nil)
         }
     }
 
