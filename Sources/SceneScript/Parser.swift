@@ -462,6 +462,10 @@ struct Parser {
                 try expectSymbol(",", "between arguments", inside: openParen)
                 if isSymbol(")") { break }
             }
+            if case let .identifier(label) = current.kind, peekKind() == .symbol("=") {
+                throw ProblemReport("an argument is labelled with ':', not '='", at: tokens[index + 1].range,
+                                    help: "write '\(label): …'")
+            }
             if case let .identifier(label) = current.kind, peekKind() == .symbol(":") {
                 let labelRange = advance().range
                 advance()
