@@ -257,6 +257,15 @@ struct Lexer {
             problems.append(ProblemReport("unexpected '.': values have no fields", at: range(from: start),
                                           help: "a Point's x and y are p[0] and p[1]"))
             return nextToken()
+        case "!", "&" where peek() == "&", "|" where peek() == "|":
+            // C's `!`, `&&`, `||`: report them, and read the keyword they stand for so the
+            // expression still parses.
+            if s != "!" { position += 1 }
+            let keyword: Keyword = s == "!" ? .not : s == "&" ? .and : .or
+            let written = s == "!" ? "!" : String(s) + String(s)
+            problems.append(ProblemReport("unexpected '\(written)'", at: range(from: start),
+                                          help: "write '\(keyword.rawValue)'"))
+            return Token(kind: .keyword(keyword), range: range(from: start))
         default:
             problems.append(ProblemReport("unexpected character '\(s)'", at: range(from: start)))
             return nextToken()
