@@ -283,7 +283,10 @@ struct Parser {
             try expectSymbol("(", "after the template name")
             var parameters: [Parameter] = []
             while !isSymbol(")") {
-                if !parameters.isEmpty { try expectSymbol(",", "between parameters") }
+                if !parameters.isEmpty {
+                    try expectSymbol(",", "between parameters")
+                    if isSymbol(")") { break }
+                }
                 let (parameter, range) = try expectIdentifier("a parameter name")
                 var defaultValue: Expr?
                 if isSymbol("=") {
