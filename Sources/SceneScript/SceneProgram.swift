@@ -111,7 +111,10 @@ public final class SceneProgram: Sendable {
             throw ProblemReport(
                 "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
                     + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
-                at: constraint, help: "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))",
+                at: constraint,
+                help: script.attempts < Limits.attempts
+                    ? "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))"
+                    : "loosen the requirement: \(Limits.attempts) attempts is the most an image may take",
                 notes: rejecting.dropFirst().map {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })
