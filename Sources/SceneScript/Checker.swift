@@ -119,7 +119,11 @@ struct Checker {
             scopes[scopes.count - 1].insert(name)
         case let .assign(name, nameRange, value):
             checkExpression(value)
-            if !scopes.contains(where: { $0.contains(name) }) {
+            let isVariable = scopes.contains { $0.contains(name) }
+            if !isVariable && BuiltinFunction.constants.contains(name) {
+                report("'\(name)' is a built-in constant and cannot be assigned", at: nameRange,
+                       help: "declare your own with 'let \(name) = …', which hides the built-in")
+            } else if !isVariable {
                 report("unknown variable '\(name)'", at: nameRange,
                        help: didYouMean(name, among: visibleNames) ?? "declare it first with 'let \(name) = …'")
             }
@@ -221,7 +225,9 @@ struct Checker {
             }
             scopes[0].insert(parameter.name)
         }
-        scoped { $0.checkBlock(declaration.body) }
+        // The parameters and the top of the body are one scope, so `let r = …` cannot silently
+        // hide the argument given for parameter `r`.
+        checkBlock(declaration.body)
         isInTemplate = false
         scopes = savedScopes
         depth = savedDepth

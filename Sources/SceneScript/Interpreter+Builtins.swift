@@ -57,7 +57,7 @@ extension Interpreter {
         func rounded(_ rule: FloatingPointRoundingRule) throws -> Value {
             if case let .int(v) = argument(0) { return .int(v) }
             let v = try num(0).rounded(rule)
-            guard abs(v) < 9e15 else { throw ProblemReport("\(name): \(formatNumber(v)) is too large for an Int", at: ranges[0]!) }
+            guard abs(v) <= 9e15 else { throw ProblemReport("\(name): \(formatNumber(v)) is too large for an Int", at: ranges[0]!) }
             return .int(Int(v))
         }
         switch function {

@@ -48,9 +48,9 @@ extension Interpreter {
         /// The `stroke_width` if given (it must be positive), else nil.
         func strokeWidth() throws -> Double? {
             guard let slot = parameters.firstIndex(of: "stroke_width"), values[slot] != nil else { return nil }
-            let w = try size(slot)
-            guard w > 0 else { throw ProblemReport("\(what(slot)) must be positive, got 0", at: ranges[slot]!) }
-            return w
+            let w = try number(values[slot]!, what(slot), at: ranges[slot]!)
+            guard w > 0 else { throw ProblemReport("\(what(slot)) must be positive, got \(formatNumber(w))", at: ranges[slot]!) }
+            return try size(slot)
         }
         let geometry: Geometry
         switch primitive {

@@ -180,7 +180,9 @@ struct Interpreter {
             }
             guard let id = script.categoryIDs[name] else {
                 throw ProblemReport("unknown class '\(name)'", at: expr.range,
-                                    help: didYouMean(name, among: script.categories.map(\.name)))
+                                    help: name == "unlabeled"
+                                        ? "'unlabeled' is not a class; write the keyword itself: 'object unlabeled { … }'"
+                                        : didYouMean(name, among: script.categories.map(\.name)))
             }
             categoryID = id
         }
@@ -370,7 +372,7 @@ struct Interpreter {
             let operand = try evaluate(operandExpr)
             switch (op, operand) {
             case let (.negate, .int(v)):
-                guard v != Int.min else { throw ProblemReport("integer overflow", at: expr.range) }
+                guard v != Int.min else { throw ProblemReport("integer overflow in unary '-': \(v) has no Int negation", at: expr.range) }
                 return .int(-v)
             case let (.negate, .double(v)): return .double(-v)
             case let (.negate, .point(x, y)): return .point(-x, -y)

@@ -54,6 +54,9 @@ struct Lexer {
     private var position = 0
     /// Open brackets: `(`, `[` or `{`; newlines count only when the innermost is `{` or none.
     private var brackets: [Unicode.Scalar] = []
+    /// The kind of the last token returned, to tell a CSS-style `#fff` where a value belongs
+    /// from a comment.
+    private var previousKind: TokenKind?
     var problems: [ProblemReport] = []
 
     init(buffer: SourceBuffer, fileIndex: Int) {
@@ -95,6 +98,7 @@ struct Lexer {
             // a file of empty lines costs no memory per line.
             if case .newline = token.kind, tokens.isEmpty || tokens.last?.kind == .newline { continue }
             tokens.append(token)
+            previousKind = token.kind
         }
         tokens.append(Token(kind: .end, range: SourceRange(file: fileIndex, start: scalars.count, end: scalars.count)))
         return tokens
@@ -113,6 +117,7 @@ struct Lexer {
                 return Token(kind: .newline, range: range(from: start))
             case "#":
                 if let color = colorLiteral() { return Token(kind: .color(color), range: range(from: start)) }
+                if let color = shortColorLiteral() { return Token(kind: .color(color), range: range(from: start)) }
                 while let c = peek(), c != "\n" { position += 1 }
             case "\"":
                 return stringLiteral()
@@ -130,6 +135,32 @@ struct Lexer {
             }
         }
         return nil
+    }
+
+    /// A CSS shorthand `#rgb` or `#rgba` where a value is expected (after `:`, `,`, `(`, `[`,
+    /// `=`, `==`, `!=` or `background`): an error, since elsewhere it would silently start a
+    /// comment that swallows the rest of the line; read as the colour it abbreviates so parsing
+    /// goes on. Nil (and nothing consumed) anywhere else, where it is a comment.
+    private mutating func shortColorLiteral() -> Color? {
+        switch previousKind {
+        case .symbol(":"), .symbol(","), .symbol("("), .symbol("["), .symbol("="), .symbol("=="), .symbol("!="),
+             .keyword(.background):
+            break
+        default:
+            return nil
+        }
+        var end = position + 1
+        while end < scalars.count, Lexer.isIdentifierContinue(scalars[end]) { end += 1 }
+        let digits = scalars[(position + 1)..<end].compactMap(Lexer.hexValue)
+        guard digits.count == end - position - 1, digits.count == 3 || digits.count == 4 else { return nil }
+        let start = position
+        position = end
+        let written = scalars[(start + 1)..<end].map(Character.init)
+        let doubled = written.flatMap { [$0, $0] }
+        problems.append(ProblemReport("'#\(String(written))' is not a colour: a colour literal has 6 or 8 hex digits", at: range(from: start),
+                                      help: "write '#\(String(doubled))'"))
+        func channel(_ i: Int) -> Double { Double(digits[i] * 17) / 255 }
+        return Color(red: channel(0), green: channel(1), blue: channel(2), alpha: digits.count == 4 ? channel(3) : 1)
     }
 
     /// `#rrggbb` or `#rrggbbaa` followed by a non-identifier character; nil (and no
@@ -200,7 +231,12 @@ struct Lexer {
             problems.append(ProblemReport("integer literal '\(spelling)' is too large", at: range(from: start)))
             return Token(kind: .int(0), range: range(from: start))
         }
-        return Token(kind: .double(Double(spelling) ?? 0), range: range(from: start))
+        let value = Double(spelling) ?? 0
+        if !value.isFinite {
+            problems.append(ProblemReport("number literal '\(spelling)' is too large", at: range(from: start)))
+            return Token(kind: .double(0), range: range(from: start))
+        }
+        return Token(kind: .double(value), range: range(from: start))
     }
 
     private mutating func symbol() -> Token? {
@@ -219,6 +255,21 @@ struct Lexer {
             if !brackets.isEmpty { brackets.removeLast() }
         case ",", ":", ";", "=", "+", "-", "*", "/", "%", "<", ">":
             break
+        case "." where peek().map(Lexer.isIdentifierStart) == true:
+            // `p.x`: there is no member access; skip the name too so one error is reported.
+            while let c = peek(), Lexer.isIdentifierContinue(c) { position += 1 }
+            problems.append(ProblemReport("unexpected '.': values have no fields", at: range(from: start),
+                                          help: "a Point's x and y are p[0] and p[1]"))
+            return nextToken()
+        case "!", "&" where peek() == "&", "|" where peek() == "|":
+            // C's `!`, `&&`, `||`: report them, and read the keyword they stand for so the
+            // expression still parses.
+            if s != "!" { position += 1 }
+            let keyword: Keyword = s == "!" ? .not : s == "&" ? .and : .or
+            let written = s == "!" ? "!" : String(s) + String(s)
+            problems.append(ProblemReport("unexpected '\(written)'", at: range(from: start),
+                                          help: "write '\(keyword.rawValue)'"))
+            return Token(kind: .keyword(keyword), range: range(from: start))
         default:
             problems.append(ProblemReport("unexpected character '\(s)'", at: range(from: start)))
             return nextToken()

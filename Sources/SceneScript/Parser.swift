@@ -54,6 +54,25 @@ struct Parser {
         return advance()
     }
 
+    /// `expectSymbol` inside the brackets opened by `opening`. Newlines are ignored there, so a
+    /// bracket left open swallows the next line: meeting a statement keyword, a `}` or the end of
+    /// the file means the bracket was never closed, and that is reported at the bracket.
+    private mutating func expectSymbol(_ s: String, _ context: String, inside opening: Token) throws -> Token {
+        let isStatementStart: Bool
+        switch current.kind {
+        case let .keyword(k): isStatementStart = Keyword.statementKeywords.contains(k.rawValue)
+        case .end, .symbol("}"): isStatementStart = true
+        default: isStatementStart = false
+        }
+        if !isSymbol(s), isStatementStart, case let .symbol(open) = opening.kind {
+            let close = open == "(" ? ")" : "]"
+            throw ProblemReport("this '\(open)' is never closed", at: opening.range,
+                                help: "add the '\(close)' that closes it",
+                                notes: [("expected '\(s)' \(context), found \(current.spelling)", current.range)])
+        }
+        return try expectSymbol(s, context)
+    }
+
     private mutating func expectIdentifier(_ what: String) throws -> (String, SourceRange) {
         guard case let .identifier(name) = current.kind else {
             if case let .keyword(k) = current.kind {
@@ -83,19 +102,44 @@ struct Parser {
     }
 
     private mutating func parseStatementRecovering() -> Statement? {
+        let first = index
         do {
             let statement = try parseStatement()
             if !(current.kind == .newline || isSymbol(";") || isSymbol("}") || current.kind == .end) {
-                throw ProblemReport("expected end of line or ';' after statement, found \(current.spelling)", at: current.range)
+                throw ProblemReport("expected end of line or ';' after statement, found \(current.spelling)", at: current.range,
+                                    help: colourCommentHelp)
             }
             return statement
         } catch let problem as ProblemReport {
             problems.append(problem)
+            if case .color = current.kind { dropProblemsOnRestOfLine(after: current.range) }
             synchronize()
+            // A broken `let x = …` still declares `x`, so its uses do not each report an unknown
+            // variable. The program has an error already and never runs.
+            if tokens[first].kind == .keyword(.let), case let .identifier(name) = tokens[first + 1].kind {
+                let nameRange = tokens[first + 1].range
+                return Statement(kind: .let(name: name, nameRange: nameRange, value: Expr(kind: .int(0), range: nameRange)),
+                                 range: tokens[first].range.through(nameRange))
+            }
             return nil
         } catch {
             preconditionFailure("parser threw \(error)")
         }
+    }
+
+    /// Help for a colour literal where a statement or its end belongs: most likely a comment
+    /// written without a space after `#` (`#decade …`).
+    private var colourCommentHelp: String? {
+        guard case .color = current.kind else { return nil }
+        return "'#' and 6 or 8 hex digits is a colour; to start a comment, put a space after '#'"
+    }
+
+    /// Forgets the lexer's complaints about the rest of the line after `range`: after a colour
+    /// that was meant to start a comment, that text is prose, and reporting its characters
+    /// would bury the one useful error.
+    private mutating func dropProblemsOnRestOfLine(after range: SourceRange) {
+        let lineEnd = tokens[index...].first { $0.kind == .newline || $0.kind == .end }?.range.start ?? range.end
+        problems.removeAll { $0.range.file == range.file && $0.range.start >= range.end && $0.range.start < lineEnd }
     }
 
     /// Skips to the end of the current statement: a newline or `;` outside braces, or just before
@@ -123,6 +167,13 @@ struct Parser {
         let saved = depth
         defer { depth = saved }
         try descend(at: current.range)
+        if current.kind == .newline, tokens[index...].first(where: { $0.kind != .newline })?.kind == .symbol("{") {
+            // A `{` on the next line: report it, then read the block as meant so its body is
+            // still checked and nothing cascades.
+            problems.append(ProblemReport("expected '{' to open a block, found end of line", at: current.range,
+                                          help: "a newline ends the statement; move the '{' up to the end of this line"))
+            while current.kind == .newline { advance() }
+        }
         let open = try expectSymbol("{", "to open a block")
         var statements: [Statement] = []
         skipNewlines()
@@ -244,7 +295,10 @@ struct Parser {
             try expectSymbol("(", "after the template name")
             var parameters: [Parameter] = []
             while !isSymbol(")") {
-                if !parameters.isEmpty { try expectSymbol(",", "between parameters") }
+                if !parameters.isEmpty {
+                    try expectSymbol(",", "between parameters")
+                    if isSymbol(")") { break }
+                }
                 let (parameter, range) = try expectIdentifier("a parameter name")
                 var defaultValue: Expr?
                 if isSymbol("=") {
@@ -287,7 +341,7 @@ struct Parser {
             throw ProblemReport("'else' without an 'if' just before it", at: current.range,
                                 help: "write 'else' on the line of the '}' that closes the 'if' block: '} else {'")
         default:
-            throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range)
+            throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range, help: colourCommentHelp)
         }
     }
 
@@ -388,17 +442,17 @@ struct Parser {
             if isSymbol(",") {
                 advance()
                 let second = try parseExpression()
-                let close = try expectSymbol(")", "to close the point")
+                let close = try expectSymbol(")", "to close the point", inside: token)
                 return Expr(kind: .point(first, second), range: token.range.through(close.range))
             }
-            let close = try expectSymbol(")", "to close the parenthesis")
+            let close = try expectSymbol(")", "to close the parenthesis", inside: token)
             return Expr(kind: first.kind, range: token.range.through(close.range))
         case .symbol("["):
             advance()
             var elements: [Expr] = []
             while !isSymbol("]") {
                 if !elements.isEmpty {
-                    try expectSymbol(",", "between list elements")
+                    try expectSymbol(",", "between list elements", inside: token)
                     if isSymbol("]") { break }
                 }
                 elements.append(try parseExpression())
@@ -406,15 +460,18 @@ struct Parser {
             let close = advance()
             return Expr(kind: .list(elements), range: token.range.through(close.range))
         default:
-            throw ProblemReport("expected an expression, found \(token.spelling)", at: token.range)
+            throw ProblemReport("expected an expression, found \(token.spelling)", at: token.range,
+                                help: token.kind == .newline
+                                    ? "a newline ends the statement; to go on on the next line, wrap the expression in ( )"
+                                    : nil)
         }
     }
 
     private mutating func parseCall() throws -> Call {
         let nameToken = advance()
         guard case let .identifier(name) = nameToken.kind else { preconditionFailure("call without a name") }
-        advance()  // (
-        let arguments = try parseArguments(endingAtStatementEnd: false)
+        let openParen = advance()
+        let arguments = try parseArguments(endingAtStatementEnd: false, inside: openParen)
         let close = advance()
         return Call(name: name, nameRange: nameToken.range, arguments: arguments, range: nameToken.range.through(close.range))
     }
@@ -433,7 +490,8 @@ struct Parser {
 
     /// `expr, …, label: expr, …` up to (not including) the `)` of a call, or, for the bare
     /// argument list of a `light` statement, up to the end of the statement.
-    private mutating func parseArguments(endingAtStatementEnd: Bool) throws -> [Argument] {
+    /// `opening` is the call's `(`, which an error about a missing `,` points back to.
+    private mutating func parseArguments(endingAtStatementEnd: Bool, inside opening: Token? = nil) throws -> [Argument] {
         func isAtEnd() -> Bool {
             endingAtStatementEnd
                 ? current.kind == .newline || current.kind == .end || isSymbol(";") || isSymbol("}")
@@ -442,8 +500,16 @@ struct Parser {
         var arguments: [Argument] = []
         while !isAtEnd() {
             if !arguments.isEmpty {
-                try expectSymbol(",", "between arguments")
+                if let opening {
+                    try expectSymbol(",", "between arguments", inside: opening)
+                } else {
+                    try expectSymbol(",", "between arguments")
+                }
                 if isAtEnd() { break }
+            }
+            if case let .identifier(label) = current.kind, peekKind() == .symbol("=") {
+                throw ProblemReport("an argument is labelled with ':', not '='", at: tokens[index + 1].range,
+                                    help: "write '\(label): …'")
             }
             if let label = argumentLabel() {
                 let labelRange = advance().range

@@ -66,7 +66,9 @@ public final class SceneProgram: Sendable {
             }
         }
         let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name))
-        problems += checked.problems
+        // Without a file that could not be imported, its names are unknown everywhere they are
+        // used; those errors would bury the one that matters.
+        if !compiler.hasMissingImport { problems += checked.problems }
         let media = MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))
         problems += media.preflight(statements)
 
@@ -117,7 +119,10 @@ public final class SceneProgram: Sendable {
             throw ProblemReport(
                 "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
                     + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
-                at: constraint, help: "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))",
+                at: constraint,
+                help: script.attempts < Limits.attempts
+                    ? "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))"
+                    : "loosen the requirement: \(Limits.attempts) attempts is the most an image may take",
                 notes: rejecting.dropFirst().map {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })
@@ -152,6 +157,8 @@ private struct Compiler {
     var buffers: [SourceBuffer] = []
     var importSites: [Int: SourceRange] = [:]
     var problems: [ProblemReport] = []
+    /// Whether some import could not be found or read.
+    private(set) var hasMissingImport = false
     private var indexByPath: [String: Int] = [:]
 
     init(resolver: any ImportResolver) {
@@ -193,6 +200,7 @@ private struct Compiler {
                 resolved = try resolver.resolve(name, from: importer)
             } catch {
                 problems.append(ProblemReport("cannot read '\(name)' to import: \(error)", at: nameRange))
+                hasMissingImport = true
                 continue
             }
             guard let file = resolved else {
@@ -200,6 +208,7 @@ private struct Compiler {
                     ?? (resolver as? InMemoryImportResolver)?.searchPaths ?? [])
                 problems.append(ProblemReport("cannot find '\(name)' to import", at: nameRange,
                                               help: "looked for " + tried.joined(separator: ", ")))
+                hasMissingImport = true
                 continue
             }
             if let existing = indexByPath[normalizedPath(file.path)] {

@@ -22,6 +22,15 @@ struct ArithmeticTests {
         #expect(try value("abs(-3) * 2") == 6)
         #expect(throws: ScriptError.self) { try compile("let m = -9223372036854775807 - 1\nlet a = abs(m)").sample(seed: 0, index: 0) }
     }
+
+    @Test func roundingAcceptsUpToNineQuadrillion() throws {
+        #expect(try value("10 + round(-9e15) + 9e15") == 10)
+        #expect(throws: ScriptError.self) { try compile("let r = floor(9.5e15)").sample(seed: 0, index: 0) }
+    }
+
+    @Test func aNumberLiteralTooLargeForADoubleIsACompileError() {
+        #expect(throws: ScriptError.self) { try compile("let x = 1e400") }
+    }
 }
 
 /// The frame time of the evaluation context, 0 for still images.

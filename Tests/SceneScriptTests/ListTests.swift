@@ -27,6 +27,16 @@ struct ListTests {
         #expect(r == [2, 4, 3, 5])
     }
 
+    @Test func listsArgumentsAndParametersTakeATrailingComma() throws {
+        let r = try radii("""
+            classes a
+            template dot(r,
+                         grow = 1,) { circle(r + grow,) }
+            object a { for s in [1, 2,] { dot(s,) } }
+            """)
+        #expect(r == [2, 3])
+    }
+
     @Test func indexingAndLength() throws {
         #expect(try radii("classes a\nlet l = [[5, 6], [7]]\nobject a { circle(l[0][1] + len(l[1])) }") == [7])
     }
