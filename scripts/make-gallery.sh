@@ -14,7 +14,7 @@ mkdir -p docs/gallery
 for scene in scenes/*.scene; do
   name="$(basename "$scene" .scene)"
   [[ "$name" == bench-* ]] && continue
-  "$TESSERA" render "$scene" --count 2 --seed 11 --out "$work/$name" --quiet
-  "$TESSERA" preview "$work/$name" --count 2 --columns 2 --tile 300 --out "docs/gallery/$name.png"
+  "$TESSERA" render "$scene" --count 1 --seed 11 --out "$work/$name" --quiet
+  "$TESSERA" preview "$work/$name" --count 1 --columns 1 --tile 256 --out "docs/gallery/$name.png"
   echo "docs/gallery/$name.png"
 done
