@@ -7,7 +7,7 @@ public import SceneScript
 /// Renders a dataset: samples, draws, labels and writes images `0 ..< count` (or a shard's
 /// slice of them) of a scene program into the output folder.
 ///
-/// Images are made on `jobs` threads over a bounded window; their records are appended to
+/// Images are made on `jobs` threads, at most 8 × jobs ahead of the writer; their records are appended to
 /// the run's record log in image order, so the output is byte-identical for every thread
 /// count. Each file is written atomically (`AtomicFile`); `annotations.json` and
 /// `manifest.json` are assembled from the log at the end. A killed run keeps every image
@@ -54,14 +54,13 @@ public struct DatasetRenderer: Sendable {
         }
         let rendered = range.upperBound - next
         progress(next - range.lowerBound)
-        let window = max(1, options.jobs) * 8
-        for chunkStart in stride(from: next, to: range.upperBound, by: window) {
-            let chunk = chunkStart..<min(range.upperBound, chunkStart + window)
-            let results = ParallelMap.run(chunk, jobs: options.jobs) { index in
-                try self.makeImage(index)
-            }
-            for result in results { try log.append(try result.get()) }
-            progress(chunk.upperBound - range.lowerBound)
+        var done = next - range.lowerBound
+        try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: options.jobs, window: max(1, options.jobs) * 8) { index in
+            try self.makeImage(index)
+        } consume: { records in
+            try log.append(records)
+            done += 1
+            progress(done)
         }
         try log.close()
         let annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
