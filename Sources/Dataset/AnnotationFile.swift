@@ -6,23 +6,16 @@ import Foundation
 /// file is renamed to its final name when the document is complete. Annotation ids are
 /// assigned here, 1, 2, … in image order.
 final class AnnotationFile {
-    private let url: URL
-    private let partial: URL
-    private let handle: FileHandle
+    private let file: PartialFile
     private let writer: COCODocumentWriter
     private(set) var annotationCount = 0
 
     /// - Parameter info: the COCO `info` object's JSON text.
     /// - Throws: `DatasetError.io` naming the path.
     init(url: URL, info: [UInt8]) throws {
-        self.url = url
-        self.partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        file = try PartialFile(url)
         do {
-            guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
-                throw DatasetError.io(path: partial.path, reason: "cannot create file")
-            }
-            handle = try FileHandle(forWritingTo: partial)
-            writer = try COCODocumentWriter(sink: FileHandleSink(handle), infoJSONText: info,
+            writer = try COCODocumentWriter(sink: FileHandleSink(file.handle), infoJSONText: info,
                                             spillDirectory: url.deletingLastPathComponent())
         } catch {
             throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
@@ -43,22 +36,19 @@ final class AnnotationFile {
                 try writer.appendAnnotation(jsonText: text)
             }
         } catch {
-            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+            throw DatasetError.io(path: file.url.path, reason: AtomicFile.reason(error))
         }
     }
 
     /// Ends the document with `categories` (JSON objects), moves it to its final name and
     /// returns its manifest entry.
     func finish(categories: [[UInt8]]) throws -> FileEntry {
-        do {
-            try writer.finish(categoryJSONTexts: categories)
-            try handle.synchronize()
-            try handle.close()
-            try AtomicFile.moveReplacing(partial, to: url)
-            return try FileEntry(path: url.lastPathComponent, contentsOf: url)
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        do { try writer.finish(categoryJSONTexts: categories) } catch {
+            throw DatasetError.io(path: file.url.path, reason: AtomicFile.reason(error))
+        }
+        try file.commit()
+        do { return try FileEntry(path: file.url.lastPathComponent, contentsOf: file.url) } catch {
+            throw DatasetError.io(path: file.url.path, reason: AtomicFile.reason(error))
         }
     }
 }

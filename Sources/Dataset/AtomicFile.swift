@@ -63,3 +63,38 @@ public enum AtomicFile {
         return ns.localizedDescription
     }
 }
+
+/// A file streamed under a hidden `.NAME.partial` name in its final folder and renamed to
+/// NAME by `commit()` once complete, so a reader never sees it half-written.
+final class PartialFile {
+    /// The final location.
+    let url: URL
+    /// Where the bytes go until `commit()`.
+    let handle: FileHandle
+    private let partial: URL
+
+    /// Creates (or truncates) the partial file.
+    /// - Throws: `DatasetError.io` naming `url`.
+    init(_ url: URL) throws {
+        self.url = url
+        partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        guard FileManager.default.createFile(atPath: partial.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: partial) else {
+            throw DatasetError.io(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        self.handle = handle
+    }
+
+    /// Flushes and closes the file and gives it its final name; on failure removes it.
+    /// - Throws: `DatasetError.io` naming `url`.
+    func commit() throws {
+        do {
+            try handle.synchronize()
+            try handle.close()
+            try AtomicFile.moveReplacing(partial, to: url)
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+}

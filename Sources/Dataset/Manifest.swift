@@ -91,24 +91,13 @@ enum Manifest {
 /// Streams `manifest.json` to a hidden partial file and renames it when complete, so the
 /// file list never has to be held in memory.
 final class ManifestWriter {
-    private let url: URL
-    private let partial: URL
-    private let handle: FileHandle
+    private let file: PartialFile
     private var buffer: [UInt8] = []
     private var fileCount = 0
 
     /// Starts the manifest: `head` (see `Manifest.head`) with `extra` members after it.
     init(url: URL, head: [UInt8], extra: [JSONMember] = []) throws {
-        self.url = url
-        self.partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        do {
-            guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
-                throw DatasetError.io(path: partial.path, reason: "cannot create file")
-            }
-            handle = try FileHandle(forWritingTo: partial)
-        } catch {
-            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
-        }
+        file = try PartialFile(url)
         buffer = Array(head.dropLast())
         for member in extra {
             buffer.append(UInt8(ascii: ","))
@@ -129,19 +118,12 @@ final class ManifestWriter {
     func finish() throws {
         buffer.append(contentsOf: "]}\n".utf8)
         try flush()
-        do {
-            try handle.synchronize()
-            try handle.close()
-            try AtomicFile.moveReplacing(partial, to: url)
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
-        }
+        try file.commit()
     }
 
     private func flush() throws {
-        do { try handle.write(contentsOf: buffer) } catch {
-            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        do { try file.handle.write(contentsOf: buffer) } catch {
+            throw DatasetError.io(path: file.url.path, reason: AtomicFile.reason(error))
         }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -36,6 +36,20 @@ struct SceneOptions: ParsableArguments {
     }
 }
 
+/// Runs `body`, turning a `DatasetError` into its message and exit code and any other error
+/// into exit 70 (internal).
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DatasetError {
+        throw fail(error.description, exitCode: error.exitCode)
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw fail("error: \(error)", exitCode: 70)
+    }
+}
+
 /// Prints `message` on standard error and returns the exit code to throw.
 func fail(_ message: String, exitCode: Int32) -> ExitCode {
     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -127,15 +141,11 @@ struct Render: ParsableCommand {
 
     func run() throws {
         let program = try sceneOptions.load()
-        do {
+        try reportingErrors {
             let options = try options(announcingShard: true)
             let reporter = ProgressReporter(total: options.imageRange.count, isQuiet: quiet)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out)
-        } catch let error as DatasetError {
-            throw fail(error.description, exitCode: error.exitCode)
-        } catch {
-            throw fail("error: \(error)", exitCode: 70)
         }
     }
 }
@@ -181,7 +191,7 @@ struct Merge: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        do {
+        try reportingErrors {
             let start = Date()
             let summary = try DatasetMerger.merge(shards: shards.map { URL(fileURLWithPath: $0) },
                                                   into: URL(fileURLWithPath: out), overwrite: overwrite)
@@ -190,10 +200,6 @@ struct Merge: ParsableCommand {
                                   summary.shards, summary.images, summary.annotations, Date().timeIntervalSince(start))
                 FileHandle.standardError.write(Data((line + out + "\n").utf8))
             }
-        } catch let error as DatasetError {
-            throw fail(error.description, exitCode: error.exitCode)
-        } catch {
-            throw fail("error: \(error)", exitCode: 70)
         }
     }
 }
@@ -214,13 +220,8 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let report: DatasetValidator.Report
-        do {
-            report = try DatasetValidator.validate(URL(fileURLWithPath: dataset), maximumFaults: maxFaults)
-        } catch let error as DatasetError {
-            throw fail(error.description, exitCode: error.exitCode)
-        } catch {
-            throw fail("error: \(error)", exitCode: 70)
+        let report = try reportingErrors {
+            try DatasetValidator.validate(URL(fileURLWithPath: dataset), maximumFaults: maxFaults)
         }
         let counts = "\(report.images) images, \(report.annotations) annotations, \(report.files) files"
         guard report.isValid else {
@@ -264,13 +265,9 @@ struct Preview: ParsableCommand {
     func run() throws {
         let root = URL(fileURLWithPath: dataset)
         let output = out.map { URL(fileURLWithPath: $0) } ?? DatasetPreview.defaultOutput(for: root)
-        do {
+        try reportingErrors {
             let drawn = try DatasetPreview.write(root, to: output, options: options)
             print("wrote \(output.path): \(drawn) image\(drawn == 1 ? "" : "s")")
-        } catch let error as DatasetError {
-            throw fail(error.description, exitCode: error.exitCode)
-        } catch {
-            throw fail("error: \(error)", exitCode: 70)
         }
     }
 }
