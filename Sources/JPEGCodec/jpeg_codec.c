@@ -31,6 +31,18 @@ static void on_message(j_common_ptr cinfo, int level) {
     (void)level;
 }
 
+/* Sets up `sink` to turn libjpeg's errors into a message and a longjmp to `sink->jump`. */
+static struct jpeg_error_mgr *init_error_sink(error_sink *sink, char *message, size_t message_size) {
+    struct jpeg_error_mgr *manager = jpeg_std_error(&sink->manager);
+    sink->manager.error_exit = on_error;
+    sink->manager.emit_message = on_message;
+    sink->message = message;
+    sink->message_size = message_size;
+    sink->output = NULL;
+    sink->output_size = 0;
+    return manager;
+}
+
 static void fail(char *message, size_t message_size, const char *text) {
     if (message && message_size > 0) snprintf(message, message_size, "libjpeg: %s", text);
 }
@@ -44,13 +56,7 @@ int tessera_jpeg_encode(const void *pixels, int width, int height, size_t stride
     if (message && message_size) message[0] = 0;
     out->data = NULL;
     out->size = 0;
-    cinfo.err = jpeg_std_error(&sink.manager);
-    sink.manager.error_exit = on_error;
-    sink.manager.emit_message = on_message;
-    sink.message = message;
-    sink.message_size = message_size;
-    sink.output = NULL;
-    sink.output_size = 0;
+    cinfo.err = init_error_sink(&sink, message, message_size);
     if (setjmp(sink.jump)) {
         jpeg_destroy_compress(&cinfo);
         free(row);
@@ -103,13 +109,7 @@ int tessera_jpeg_decode(const unsigned char *bytes, size_t size, size_t max_pixe
     image->height = 0;
     image->pixels.data = NULL;
     image->pixels.size = 0;
-    cinfo.err = jpeg_std_error(&sink.manager);
-    sink.manager.error_exit = on_error;
-    sink.manager.emit_message = on_message;
-    sink.message = message;
-    sink.message_size = message_size;
-    sink.output = NULL;
-    sink.output_size = 0;
+    cinfo.err = init_error_sink(&sink, message, message_size);
     if (setjmp(sink.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
