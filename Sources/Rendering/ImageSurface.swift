@@ -57,11 +57,41 @@ public final class ImageSurface {
     }
 }
 
+/// An owned, unbounded Cairo recording surface (`cairo_recording_surface_create` with no
+/// extents), freed in `deinit`: a scratch target for measuring paths. Unlike a small image
+/// surface it clips nothing — Cairo drops the glyphs of a text path that fall outside a
+/// bounded target, so text measured on a 1 × 1 image surface comes out too short.
+final class RecordingSurface {
+    let surface: OpaquePointer
+
+    /// - Throws: `RenderError.cairo` if Cairo cannot create it.
+    init() throws {
+        let surface = cairo_recording_surface_create(CAIRO_CONTENT_ALPHA, nil)!
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            cairo_surface_destroy(surface)
+            throw RenderError.cairo(String(cString: cairo_status_to_string(status)))
+        }
+        self.surface = surface
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+}
+
 /// Draws on `surface` through a fresh Cairo context (`cairo_create`), destroyed afterwards.
 /// - Throws: what `body` throws, or `RenderError.cairo` when the context ends in an error
 ///   state.
 func withContext(_ surface: ImageSurface, _ body: (OpaquePointer) throws -> Void) throws {
-    let cr = cairo_create(surface.surface)!
+    try withContext(surface: surface.surface, body)
+}
+
+/// Measures on `surface` through a fresh Cairo context, as `withContext(_:_:)` does.
+func withContext(_ surface: RecordingSurface, _ body: (OpaquePointer) throws -> Void) throws {
+    try withContext(surface: surface.surface, body)
+}
+
+private func withContext(surface: OpaquePointer, _ body: (OpaquePointer) throws -> Void) throws {
+    let cr = cairo_create(surface)!
     defer { cairo_destroy(cr) }
     try body(cr)
     let status = cairo_status(cr)

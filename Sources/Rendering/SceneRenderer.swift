@@ -133,9 +133,10 @@ public enum SceneRenderer {
     }
 
     /// The canvas box of `shape`'s fill and outline as Cairo measures them
-    /// (`cairo_fill_extents`, `cairo_stroke_extents`) on a scratch surface; `nil` when empty.
+    /// (`cairo_fill_extents`, `cairo_stroke_extents`) on an unbounded scratch surface (a
+    /// bounded one would drop the glyphs outside it); `nil` when empty.
     private static func measuredBounds(_ shape: Shape) throws -> DeviceBox? {
-        let scratch = try ImageSurface(width: 1, height: 1, format: CAIRO_FORMAT_A8)
+        let scratch = try RecordingSurface()
         var box: DeviceBox?
         try withContext(scratch) { cr in box = deviceBounds([shape], includingOutlines: true, cr) }
         return box

@@ -75,6 +75,19 @@ import Testing
         #expect(row.contains { $0 < 40 } && row.contains { $0 > 56 })
     }
 
+    /// Regression: the amodal bounds of a text were measured on a 1 × 1 image surface, where
+    /// Cairo drops the glyphs it deems outside the target, so the amodal mask of a line of
+    /// text away from the origin lost its last letters ("hello wor") and validate failed.
+    @Test(arguments: [("hello world", 100.0, 100.0), ("a longer line of words set on a page", 150.0, 180.0)])
+    func amodalMaskHoldsEveryGlyphOfALineAwayFromTheOrigin(string: String, x: Double, y: Double) throws {
+        let shape = Shape(geometry: .text(string, font: Font(size: 12)), transform: .translation(x, y),
+                          paint: .solid(rgbColor(0, 0, 1)))
+        let scene = scene(width: 300, height: 240, [shape])
+        let visible = pixels(try SceneRenderer.render(scene), id: 1)
+        #expect(visible.count > 100)
+        #expect(pixels(try SceneRenderer.amodalMasks(scene)[0]) == visible)
+    }
+
     @Test func amodalMaskHoldsTextThatLeavesTheCanvas() throws {
         let scene = textScene("WIDE TEXT", font: Font(size: 30), at: 90, 24, rotate: 90)
         let amodal = try SceneRenderer.amodalMasks(scene)[0]
