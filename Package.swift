@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Dataset",
             dependencies: [
-                "SceneScript", "SceneModel", "Rendering", "Annotation",
+                "SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(

@@ -6,11 +6,13 @@ public import Foundation
 public enum AtomicFile {
     /// Writes `data` to `url` atomically, creating missing parent folders.
     /// - Throws: `DatasetError.io` naming the path on any file-system error.
-    public static func write(_ data: Data, to url: URL) throws {
+    /// - Parameter creatingFolders: create the folder when it is missing (otherwise a
+    ///   missing folder is an error).
+    public static func write(_ data: Data, to url: URL, creatingFolders: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
-            try writeNew(data, to: temporary, creatingFolder: folder)
+            try writeNew(data, to: temporary, creatingFolder: creatingFolders ? folder : nil)
             try moveReplacing(temporary, to: url)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -21,9 +23,9 @@ public enum AtomicFile {
     /// Writes `data` to `url` with plain `open(2)`/`write(2)`/`close(2)`: one copy, no fsync
     /// (a rename after it is atomic against a killed process, which is the failure a run
     /// must survive), creating `folder` when it is missing.
-    private static func writeNew(_ data: Data, to url: URL, creatingFolder folder: URL) throws {
+    private static func writeNew(_ data: Data, to url: URL, creatingFolder folder: URL?) throws {
         var descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if descriptor < 0, errno == ENOENT {
+        if descriptor < 0, errno == ENOENT, let folder {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
@@ -60,6 +62,19 @@ public enum AtomicFile {
             return String(cString: strerror(Int32(underlying.code)))
         }
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        // Foundation's file errors without a POSIX cause: the POSIX wording, not "NSCocoaErrorDomain error 512".
+        if ns.domain == NSCocoaErrorDomain {
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileNoSuchFile, .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
+            case .fileReadNoPermission, .fileWriteNoPermission: return String(cString: strerror(EACCES))
+            case .fileWriteFileExists: return "a file or folder with that name is in the way"
+            case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+            case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
+            case .fileReadUnknown: return "cannot be read (is it a folder or a device?)"
+            case .fileWriteUnknown: return "cannot be written (is a parent a file, or the device not writable?)"
+            default: return "file error \(ns.code)"
+            }
+        }
         return ns.localizedDescription
     }
 }

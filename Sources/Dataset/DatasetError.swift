@@ -4,7 +4,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// Reading or writing `path` failed.
     case io(path: String, reason: String)
     /// The output folder holds files and neither `--overwrite` nor `--resume` was given.
-    case outputNotEmpty(path: String)
+    case outputNotEmpty(path: String, resumable: Bool = true)
     /// A script error (compile or runtime), already rendered with positions.
     case script(String)
     /// Rendering failed for image `index`.
@@ -19,8 +19,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .io(path, reason): return "error: \(path): \(reason)"
-        case let .outputNotEmpty(path):
-            return "error: output folder '\(path)' is not empty\nhelp: pass --resume to continue an interrupted run there, --overwrite to replace the dataset in it, or choose another --out"
+        case let .outputNotEmpty(path, resumable):
+            return "error: output folder '\(path)' is not empty\nhelp: " + (resumable ? "pass --resume to continue an interrupted run there, " : "")
+                + "pass --overwrite to replace the dataset in it, or choose another --out"
         case let .script(rendered): return rendered
         case let .render(index, reason): return "error: rendering image \(index) failed: \(reason)"
         case let .usage(message), let .invalidDataset(message): return "error: \(message)"

@@ -60,8 +60,18 @@ public enum DatasetMerger {
             throw DatasetError.invalidDataset("no shard holds images \(covered)..<\(count) (of \(count)); merge needs every shard of the run")
         }
 
+        let target = output.standardizedFileURL.path
+        for shard in shards {
+            let source = shard.standardizedFileURL.path
+            guard target != source, !target.hasPrefix(source + "/"), !source.hasPrefix(target + "/") else {
+                throw DatasetError.usage("--out '\(output.path)' is or contains the shard '\(shard.path)'; merge into a folder of its own")
+            }
+        }
+        for (reader, shard) in zip(readers, shards) { try checkRecords(reader.url, of: shard) }
         let layout = OutputLayout(root: output, imageCount: count)
-        try layout.prepare(overwrite: overwrite)
+        let lock = try layout.lock()
+        defer { withExtendedLifetime(lock) {} }
+        try layout.prepare(overwrite: overwrite, resumable: false)
         let ordered = order.map { readers[$0] }
         var shardOfReader: [ObjectIdentifier: URL] = [:]
         for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
@@ -72,6 +82,21 @@ public enum DatasetMerger {
             }
         }
         return Summary(shards: shards.count, images: count, annotations: annotations)
+    }
+
+    /// A shard's record log must be the one its manifest lists (size and SHA-256): the log
+    /// is what the merged dataset is assembled from.
+    private static func checkRecords(_ records: URL, of shard: URL) throws {
+        let manifest = shard.appendingPathComponent(OutputLayout.manifestFile)
+        guard let data = try? Data(contentsOf: manifest), let files = Manifest.files(in: data),
+              let listed = files.first(where: { $0["path"] as? String == OutputLayout.shardRecordsFile }),
+              let bytes = listed["bytes"] as? Int, let sha256 = listed["sha256"] as? String else {
+            throw DatasetError.invalidDataset("\(manifest.path) does not list \(OutputLayout.shardRecordsFile)")
+        }
+        guard let actual = try? FileEntry(path: OutputLayout.shardRecordsFile, contentsOf: records),
+              actual.bytes == bytes, actual.sha256 == sha256 else {
+            throw DatasetError.invalidDataset("\(records.path) does not match the size and SHA-256 its manifest records: the shard was changed after it was rendered")
+        }
     }
 
     /// The dataset's image count, from the manifest head.

@@ -1,6 +1,8 @@
 import Annotation
 public import Foundation
+import ImageFiles
 import Rendering
+import SceneModel
 
 /// Draws a contact sheet of a dataset (`tessera preview`): its first images, each with every
 /// annotated instance's visible mask tinted, its bbox outlined, its class name at the box's
@@ -70,6 +72,7 @@ public enum DatasetPreview {
     public static func write(_ root: URL, to output: URL, options: Options = .init()) throws -> Int {
         try options.validate()
         try requireFolder(root)
+        try checkOutput(output, dataset: root)
         let selection = try Selection(root: root, count: options.count)
         guard !selection.images.isEmpty else {
             throw DatasetError.invalidDataset("\(root.path): the dataset has no images to preview")
@@ -78,14 +81,41 @@ public enum DatasetPreview {
         for (index, image) in selection.images.enumerated() {
             try sheet.draw(try tile(image, selection, root: root), at: index)
         }
-        try AtomicFile.write(try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)), to: output)
+        try AtomicFile.write(try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)), to: output,
+                             creatingFolders: false)
         return selection.images.count
+    }
+
+    /// Refuses an output path that would replace something other than a user's regular file:
+    /// a device or folder, or a file of the dataset itself (its JSON files, record log,
+    /// images or masks). Its folder must exist.
+    /// - Throws: `DatasetError.usage` naming `--out`; `DatasetError.io` for a missing folder.
+    static func checkOutput(_ output: URL, dataset root: URL) throws {
+        let path = output.standardizedFileURL.path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+            guard !isFolder.boolValue, type == .typeRegular else {
+                throw DatasetError.usage("--out '\(output.path)' exists and is not a regular file; the contact sheet would replace it")
+            }
+        }
+        let folder = output.deletingLastPathComponent().standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DatasetError.io(path: output.path, reason: "no such folder: \(folder)")
+        }
+        let dataset = root.standardizedFileURL.path
+        guard path.hasPrefix(dataset + "/") else { return }
+        let inside = String(path.dropFirst(dataset.count + 1))
+        let owned = [OutputLayout.annotationsFile, OutputLayout.manifestFile, OutputLayout.shardRecordsFile]
+        if owned.contains(inside) || OutputLayout.imageFolders.contains(where: { inside.hasPrefix($0 + "/") }) {
+            throw DatasetError.usage("--out '\(output.path)' is a file of the dataset; choose a path outside images/ and masks/ that is not one of its JSON files")
+        }
     }
 
     /// One image's tile: its pixels, instance mask and overlays.
     static func tile(_ image: Selection.Image, _ selection: Selection, root: URL) throws -> ContactSheet.Tile {
         let stem = URL(fileURLWithPath: image.fileName).deletingPathExtension().lastPathComponent
-        let picture = try loadPNG(image.fileName, root: root, image: image, channels: 3)
+        let rgb = try loadPicture(image.fileName, root: root, image: image)
         let mask = try loadPNG("masks/instance/\(stem).png", root: root, image: image, channels: 1)
         let annotations = selection.annotations[image.id] ?? []
         let overlays = annotations.enumerated().map { rank, annotation in
@@ -96,7 +126,7 @@ public enum DatasetPreview {
                 dashedOutlines: annotation.amodal.map { amodalOutlines($0) } ?? [])
         }
         return ContactSheet.Tile(
-            width: image.width, height: image.height, rgb: picture.samples.map { UInt8(truncatingIfNeeded: $0) },
+            width: image.width, height: image.height, rgb: rgb,
             instanceIDs: mask.samples, overlays: overlays,
             caption: "id \(image.id) · \(URL(fileURLWithPath: image.fileName).lastPathComponent) · \(annotations.count) inst.")
     }
@@ -128,6 +158,24 @@ public enum DatasetPreview {
         }
         let polygons = PixelPolygon.outlines(within: box) { x, y in !isOutside[(y - box.minY) * width + x - box.minX] }
         return polygons?.map(\.coordinates) ?? []
+    }
+
+    /// The picture at `path` (relative to `root`), PNG or JPEG, as packed 8-bit RGB of the
+    /// image's size.
+    static func loadPicture(_ path: String, root: URL, image: Selection.Image) throws -> [UInt8] {
+        let url = root.appendingPathComponent(path)
+        let bitmap: Bitmap
+        do { bitmap = try ImageFile.load(url) } catch {
+            throw DatasetError.invalidDataset("\(url.path): \(error)")
+        }
+        guard bitmap.width == image.width, bitmap.height == image.height else {
+            throw DatasetError.invalidDataset("\(url.path): \(bitmap.width)×\(bitmap.height), expected \(image.width)×\(image.height) as image \(image.id) in annotations.json")
+        }
+        var rgb = [UInt8](repeating: 0, count: 3 * bitmap.width * bitmap.height)
+        for i in 0..<(bitmap.width * bitmap.height) {
+            (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (bitmap.rgba[4 * i], bitmap.rgba[4 * i + 1], bitmap.rgba[4 * i + 2])
+        }
+        return rgb
     }
 
     /// Decodes the PNG at `path` (relative to `root`) and checks it has the image's size and

@@ -31,6 +31,8 @@ public struct DatasetRenderer: Sendable {
     public func run(progress: (Int) -> Void = { _ in }) throws -> RenderSummary {
         try options.validate()
         let start = Date()
+        let lock = try layout.lock()
+        defer { withExtendedLifetime(lock) {} }
         let range = options.imageRange
         let header = RecordLog.Header(
             manifestHead: Manifest.head(program: program, options: options), range: range,

@@ -64,7 +64,7 @@ private struct Validator {
         guard let data = try? Data(contentsOf: url) else {
             throw DatasetError.invalidDataset("'\(root.path)' holds no readable \(OutputLayout.manifestFile): not a Tessera dataset, or an unfinished run (finish it with render --resume)")
         }
-        guard let files = Self.manifestFiles(data) else {
+        guard let files = Manifest.files(in: data) else {
             throw DatasetError.invalidDataset("\(url.path) is not a Tessera manifest (no \"files\" list)")
         }
         var listed = Set<String>()
@@ -96,27 +96,6 @@ private struct Validator {
                 fault("\(folder)/\(name): present but not listed in manifest.json")
             }
         }
-    }
-
-    /// The `files` entries of a manifest, one small object at a time when it has Tessera's
-    /// layout (`…,"files":[{…},{…}]}`: entries hold no nested braces), so a manifest of
-    /// millions of files is not held as one parsed document; otherwise the whole parse.
-    static func manifestFiles(_ data: Data) -> AnySequence<[String: Any]>? {
-        let bytes = [UInt8](data)
-        let marker = Array(",\"files\":[".utf8)
-        guard let start = bytes.firstRange(of: marker)?.upperBound else {
-            let whole = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            return (whole?["files"] as? [[String: Any]]).map { AnySequence($0) }
-        }
-        var position = start
-        return AnySequence(AnyIterator {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "{"),
-                  let end = bytes[position...].firstIndex(of: UInt8(ascii: "}")) else { return nil }
-            let object = (try? JSONSerialization.jsonObject(with: Data(bytes[position...end]))) as? [String: Any]
-            position = end + 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: ",") { position += 1 }
-            return object ?? [:]
-        })
     }
 
     // MARK: - Labels

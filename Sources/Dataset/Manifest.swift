@@ -81,6 +81,27 @@ enum Manifest {
         return bytes
     }
 
+    /// The `files` entries of a manifest, one small object at a time when it has Tessera's
+    /// layout (`…,"files":[{…},{…}]}`: entries hold no nested braces), so a manifest of
+    /// millions of files is not held as one parsed document; otherwise the whole parse.
+    static func files(in data: Data) -> AnySequence<[String: Any]>? {
+        let bytes = [UInt8](data)
+        let marker = Array(",\"files\":[".utf8)
+        guard let start = bytes.firstRange(of: marker)?.upperBound else {
+            let whole = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            return (whole?["files"] as? [[String: Any]]).map { AnySequence($0) }
+        }
+        var position = start
+        return AnySequence(AnyIterator {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{"),
+                  let end = bytes[position...].firstIndex(of: UInt8(ascii: "}")) else { return nil }
+            let object = (try? JSONSerialization.jsonObject(with: Data(bytes[position...end]))) as? [String: Any]
+            position = end + 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: ",") { position += 1 }
+            return object ?? [:]
+        })
+    }
+
     /// The `shard` member's value.
     static func shardJSON(_ shard: Shard, range: Range<Int>) -> JSONValue {
         .object([JSONMember("index", .int(shard.index)), JSONMember("count", .int(shard.count)),

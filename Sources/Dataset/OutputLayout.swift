@@ -43,11 +43,42 @@ public struct OutputLayout: Sendable {
 
     public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
+    /// Whether `path` names a file in one of the image folders, without leaving them
+    /// (no `..`, not absolute): the only per-image paths a record log may hold.
+    static func isImageFilePath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return imageFolders.contains { path.hasPrefix($0 + "/") }
+            && !parts.contains("..") && !parts.contains(".") && !parts.contains("")
+    }
+
+    /// Takes the output folder's write lock (`flock` on `.tessera.lock`, created with the
+    /// folder if missing), so two processes never write one dataset at once. Held until the
+    /// returned lock is released.
+    /// - Throws: `DatasetError.usage` when another process holds it; `DatasetError.io`.
+    func lock() throws -> OutputLock {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw DatasetError.io(path: root.path, reason: "exists and is not a folder")
+        }
+        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+            throw DatasetError.io(path: root.path, reason: AtomicFile.reason(error))
+        }
+        let path = url(".tessera.lock").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw DatasetError.io(path: path, reason: String(cString: strerror(errno))) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw DatasetError.usage("another tessera process is writing into '\(root.path)'; wait for it or choose another --out")
+        }
+        return OutputLock(descriptor: descriptor, path: path)
+    }
+
     /// Prepares the output folder: creates it, or, when it already holds anything but
     /// dot-files, requires `overwrite` and then removes the dataset entries in it (other
     /// files are left alone).
     /// - Throws: `DatasetError.outputNotEmpty` or `DatasetError.io` naming the path.
-    func prepare(overwrite: Bool) throws {
+    /// - Parameter resumable: whether the refusal may suggest `--resume` (render, not merge).
+    func prepare(overwrite: Bool, resumable: Bool = true) throws {
         let fm = FileManager.default
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: root.path, isDirectory: &isFolder) {
@@ -59,7 +90,7 @@ public struct OutputLayout: Sendable {
                 throw DatasetError.io(path: root.path, reason: AtomicFile.reason(error))
             }
             if entries.contains(where: { !$0.hasPrefix(".") }) {
-                guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path) }
+                guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path, resumable: resumable) }
                 try removeDatasetFiles()
             }
         }
@@ -100,6 +131,8 @@ public struct OutputLayout: Sendable {
             guard let names = try? fm.contentsOfDirectory(atPath: folderURL.path) else { continue }
             for name in names.sorted() where isOwned(name, inImageFolder: inImageFolder) {
                 let file = folderURL.appendingPathComponent(name)
+                // Only files: a user's folder that happens to bear a dataset file's name stays.
+                guard (try? fm.attributesOfItem(atPath: file.path)[.type]) as? FileAttributeType == .typeRegular else { continue }
                 do { try fm.removeItem(at: file) } catch {
                     throw DatasetError.io(path: file.path, reason: AtomicFile.reason(error))
                 }
@@ -111,7 +144,25 @@ public struct OutputLayout: Sendable {
 /// - Throws: `DatasetError.missingInput` unless `url` is an existing folder.
 func requireFolder(_ url: URL) throws {
     var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
         throw DatasetError.missingInput(path: url.path)
+    }
+    guard isFolder.boolValue else { throw DatasetError.usage("'\(url.path)' is a file, not a dataset folder") }
+}
+
+/// A held output-folder lock (see `OutputLayout.lock`); released, and its file removed, when
+/// the value is released.
+final class OutputLock {
+    private let descriptor: Int32
+    private let path: String
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit {
+        unlink(path)
+        close(descriptor)
     }
 }

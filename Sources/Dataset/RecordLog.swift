@@ -151,14 +151,15 @@ final class RecordLogReader {
     private(set) var hasTornTail = false
 
     /// Opens the log and reads its header.
-    /// - Throws: `DatasetError.io` when the file cannot be read or is not a record log.
+    /// - Throws: `DatasetError.io` when the file cannot be read, `DatasetError.invalidDataset`
+    ///   when it is not a record log.
     init(url: URL) throws {
         self.url = url
         do { lines = try LineReader(url: url) } catch {
             throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
         }
         func corrupt(_ what: String) -> DatasetError {
-            DatasetError.io(path: url.path, reason: "not a complete Tessera record log (\(what))")
+            DatasetError.invalidDataset("\(url.path) is not a complete Tessera record log (\(what))")
         }
         guard let magic = try lines.next(), magic.line.elementsEqual(RecordLog.magic.utf8) else { throw corrupt("first line") }
         guard let manifest = try lines.next(), let head = manifest.field("M") else { throw corrupt("no M line") }
@@ -180,10 +181,11 @@ final class RecordLogReader {
 
     /// The next complete image's records, or `nil` at the end of the log (also when the log
     /// ends inside an image's records; `hasTornTail` then says so).
-    /// - Throws: `DatasetError.io` when a line is malformed or out of order.
+    /// - Throws: `DatasetError.invalidDataset` when a line is malformed (a file path outside
+    ///   the image folders included), `DatasetError.io` when reading fails.
     func next() throws -> RecordLog.ImageRecords? {
         func corrupt(_ line: Int) -> DatasetError {
-            DatasetError.io(path: url.path, reason: "malformed record log at line \(line)")
+            DatasetError.invalidDataset("\(url.path):\(line): malformed record log line")
         }
         guard let first = try lines.next() else { return nil }
         guard first.isComplete else { hasTornTail = true; return nil }
@@ -197,7 +199,8 @@ final class RecordLogReader {
                 records.annotations.append(Array(annotation))
             } else if let file = line.field("F") {
                 let parts = file.split(separator: UInt8(ascii: "\t"), maxSplits: 2)
-                guard parts.count == 3, let bytes = Int(String(decoding: parts[0], as: UTF8.self)) else {
+                guard parts.count == 3, let bytes = Int(String(decoding: parts[0], as: UTF8.self)),
+                      OutputLayout.isImageFilePath(String(decoding: parts[2], as: UTF8.self)) else {
                     throw corrupt(line.number)
                 }
                 records.files.append(FileEntry(path: String(decoding: parts[2], as: UTF8.self), bytes: bytes,

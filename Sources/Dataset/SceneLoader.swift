@@ -23,6 +23,13 @@ public enum SceneLoader {
             }
         }
         let bytes: Data
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+            guard !isFolder.boolValue, type == .typeRegular else {
+                throw Failure(message: "error: cannot read scene '\(path)': \(isFolder.boolValue ? "it is a folder" : "it is not a regular file"); give a .scene file", exitCode: 66)
+            }
+        }
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw Failure(message: "error: cannot read scene '\(path)': \(AtomicFile.reason(error))", exitCode: 66)
         }

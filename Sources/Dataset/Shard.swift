@@ -79,9 +79,9 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
             let source: String
             let count: Int
             if let shardCount {
-                (count, source) = (shardCount, "JOB_COMPLETION_INDEX of --shard-count")
+                (count, source) = (shardCount, "JOB_COMPLETION_INDEX and --shard-count")
             } else if let fromEnvironment = try integer("TESSERA_SHARD_COUNT") {
-                (count, source) = (fromEnvironment, "JOB_COMPLETION_INDEX of TESSERA_SHARD_COUNT")
+                (count, source) = (fromEnvironment, "JOB_COMPLETION_INDEX and TESSERA_SHARD_COUNT")
             } else {
                 throw DatasetError.usage("JOB_COMPLETION_INDEX is set but the shard count is not: pass --shard-count N or set TESSERA_SHARD_COUNT (the Job's completions)")
             }

@@ -92,7 +92,7 @@ struct Render: ParsableCommand {
     @Option(help: "How each annotation's segmentation is written: rle (COCO compressed RLE) or polygon (one polygon per part; a mask with a hole stays RLE).")
     var segmentation: SegmentationFormat = .rle
 
-    @Option(help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
                                valueName: "K/N"))
     var shard: String?
 
@@ -128,6 +128,10 @@ struct Render: ParsableCommand {
     }
 
     func validate() throws {
+        guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
+        if shardCount != nil, shard == nil, ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"] == nil {
+            throw ValidationError("--shard-count goes with a Kubernetes Indexed Job's JOB_COMPLETION_INDEX, which is not set; for a shard by hand use --shard K/N")
+        }
         if let shardCount, shard != nil {
             throw ValidationError("--shard-count \(shardCount) goes with JOB_COMPLETION_INDEX; --shard K/N already names the count")
         }
@@ -184,6 +188,11 @@ struct Merge: ParsableCommand {
     @Option(help: "Output folder for the merged dataset.")
     var out: String
 
+    func validate() throws {
+        guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
+        guard !shards.contains(where: \.isEmpty) else { throw ValidationError("a shard folder is an empty string") }
+    }
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -207,7 +216,7 @@ struct Merge: ParsableCommand {
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a dataset against its manifest (files, sizes, SHA-256) and the label contract (ids, masks agree with annotations).",
-        discussion: "Exit status: 0 valid, 65 faults found (each printed), 74 unreadable.")
+        discussion: "Exit status: 0 valid, 65 faults found (each printed) or no readable manifest.json/annotations.json, 66 no such folder.")
 
     @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
     var dataset: String
@@ -216,6 +225,7 @@ struct Validate: ParsableCommand {
     var maxFaults: Int = 50
 
     func validate() throws {
+        guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
         guard maxFaults >= 1 else { throw ValidationError("--max-faults must be at least 1, got \(maxFaults)") }
     }
 
