@@ -47,6 +47,13 @@ private struct Validator {
     let maximumFaults: Int
     var report = DatasetValidator.Report()
 
+    /// From the manifest's options: an instance with at least this many visible pixels has
+    /// an annotation (when `minimumFraction` is 0).
+    var minimumPixels = 1
+    var minimumFraction = 0.0
+    /// Images whose masks were checked.
+    var annotatedImages = Set<Int>()
+
     init(root: URL, maximumFaults: Int) {
         self.root = root
         self.maximumFaults = maximumFaults
@@ -63,6 +70,11 @@ private struct Validator {
         let url = root.appendingPathComponent(OutputLayout.manifestFile)
         guard let data = try? Data(contentsOf: url) else {
             throw DatasetError.invalidDataset("'\(root.path)' holds no readable \(OutputLayout.manifestFile): not a Tessera dataset, or an unfinished run (finish it with render --resume)")
+        }
+        // The visibility options decide which visible instances must have an annotation.
+        if let head = Manifest.head(in: data), let options = head["options"] as? [String: Any] {
+            minimumPixels = options["min_visible_pixels"] as? Int ?? 1
+            minimumFraction = (options["min_visible_fraction"] as? NSNumber)?.doubleValue ?? 0
         }
         guard let files = Manifest.files(in: data) else {
             throw DatasetError.invalidDataset("\(url.path) is not a Tessera manifest (no \"files\" list)")
@@ -137,6 +149,7 @@ private struct Validator {
                 return fault("annotations.json: an annotation lacks id or image_id")
             }
             if !annotationIDs.insert(id).inserted { fault("annotations.json: annotation id \(id) is used twice") }
+            if id != report.annotations { fault("annotations.json: annotation \(report.annotations) in file order has id \(id); ids run 1, 2, … in order") }
             if let category = record["category_id"] as? Int, !categories.contains(category) {
                 fault("annotation \(id): category_id \(category) is not a category")
             }
@@ -147,12 +160,14 @@ private struct Validator {
             group.append(record)
         }
         if let groupImage { checkImage(groupImage, images[groupImage], group) }
+        for id in images.keys.sorted() where !annotatedImages.contains(id) { checkImage(id, images[id], []) }
     }
 
     /// Checks one image's annotations against its instance and semantic masks.
     /// - Complexity: one pass over the instance mask, then per annotation time proportional
     ///   to its area and its RLE runs.
     mutating func checkImage(_ imageID: Int, _ image: ImageEntry?, _ annotations: [[String: Any]]) {
+        annotatedImages.insert(imageID)
         guard let image else {
             return fault("annotations.json: annotations name image_id \(imageID), which is not an image")
         }
@@ -214,8 +229,35 @@ private struct Validator {
                 if whole.reduce(0, { $0 + $1.count }) != amodalArea {
                     fault("annotation \(id): amodal_area \(amodalArea) differs from its amodal mask")
                 }
+                checkOcclusionFacts(annotation, id: id, area: area, amodalArea: amodalArea, instanceID: instanceID)
             }
         }
+        if minimumFraction == 0 {
+            for (instanceID, measure) in measures.sorted(by: { $0.key < $1.key })
+            where measure.area >= minimumPixels && !instanceIDs.contains(instanceID) {
+                fault("image \(imageID): instance \(instanceID) has \(measure.area) visible pixels in the instance mask but no annotation")
+            }
+        }
+    }
+
+    /// `visible_fraction`, `in_frame_fraction`, `occluders` and `z_order` agree with the
+    /// areas and the instance id, as FORMATS.md defines them.
+    mutating func checkOcclusionFacts(_ annotation: [String: Any], id: Int, area: Int, amodalArea: Int, instanceID: Int) {
+        let expected = amodalArea > 0 ? Double(area) / Double(amodalArea) : 0
+        // Foundation's JSON reader may round the last digit, so compare to 1e-12.
+        let fraction = (annotation["visible_fraction"] as? NSNumber)?.doubleValue ?? .nan
+        if !(abs(fraction - expected) <= 1e-12) {
+            fault("annotation \(id): visible_fraction is not area / amodal_area = \(expected)")
+        }
+        if let inFrame = (annotation["in_frame_fraction"] as? NSNumber)?.doubleValue, !(0...1).contains(inFrame) {
+            fault("annotation \(id): in_frame_fraction \(inFrame) is outside 0…1")
+        }
+        let occluders = annotation["occluders"] as? [[String: Any]] ?? []
+        let hidden = occluders.reduce(0) { $0 + ($1["pixels"] as? Int ?? 0) }
+        if hidden != amodalArea - area {
+            fault("annotation \(id): its occluders cover \(hidden) pixels, amodal_area − area is \(amodalArea - area)")
+        }
+        if let z = annotation["z_order"] as? Int, z != instanceID { fault("annotation \(id): z_order \(z) is not its instance_id \(instanceID)") }
     }
 
     /// The set runs of an RLE segmentation (column-major index ranges). Polygons

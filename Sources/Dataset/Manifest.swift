@@ -102,6 +102,15 @@ enum Manifest {
         })
     }
 
+    /// The manifest object without its `files` (everything before them), parsed.
+    static func head(in data: Data) -> [String: Any]? {
+        let bytes = [UInt8](data)
+        guard let start = bytes.firstRange(of: Array(",\"files\":[".utf8))?.lowerBound else {
+            return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes[..<start] + [UInt8(ascii: "}")]))) as? [String: Any]
+    }
+
     /// The `shard` member's value.
     static func shardJSON(_ shard: Shard, range: Range<Int>) -> JSONValue {
         .object([JSONMember("index", .int(shard.index)), JSONMember("count", .int(shard.count)),

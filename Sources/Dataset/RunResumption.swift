@@ -27,6 +27,7 @@ enum RunResumption {
         }
         if fm.fileExists(atPath: manifest.path) {
             try checkFinished(manifest: manifest, header: header, root: layout.root)
+            try checkFilesPresent(manifest: manifest, layout: layout)
             return .complete
         }
         if shard != nil, fm.fileExists(atPath: shardRecords.path) {
@@ -60,6 +61,18 @@ enum RunResumption {
     private static func isPresent(_ file: FileEntry, in layout: OutputLayout) -> Bool {
         let attributes = try? FileManager.default.attributesOfItem(atPath: layout.url(file.path).path)
         return (attributes?[.size] as? NSNumber)?.intValue == file.bytes
+    }
+
+    /// Every file a finished dataset's manifest lists is there with its recorded size (the
+    /// hashes are `tessera validate`'s job).
+    private static func checkFilesPresent(manifest: URL, layout: OutputLayout) throws {
+        guard let data = try? Data(contentsOf: manifest), let files = Manifest.files(in: data) else { return }
+        for file in files {
+            guard let path = file["path"] as? String, let bytes = file["bytes"] as? Int else { continue }
+            guard isPresent(FileEntry(path: path, bytes: bytes, sha256: ""), in: layout) else {
+                throw DatasetError.invalidDataset("the finished dataset in '\(layout.root.path)' is damaged: \(path) is missing or changed\nhelp: run tessera validate on it, or pass --overwrite to render it again")
+            }
+        }
     }
 
     /// A finished dataset's manifest starts with this run's head (up to its closing brace).

@@ -149,9 +149,13 @@ private func expectIdentical(_ a: URL, _ b: URL, sourceLocation: SourceLocation 
         let summary = try render(options(torn, count: 10, resume: true))
         #expect(summary.rendered == 6 && summary.images == 10)
         try expectIdentical(whole, torn)
-        // Resuming a finished run does nothing.
+        // Resuming a finished run does nothing, unless a file of it is gone.
         #expect(try render(options(torn, count: 10, resume: true)).rendered == 0)
         try expectIdentical(whole, torn)
+        try FileManager.default.removeItem(at: torn.appendingPathComponent("images/000003.png"))
+        #expect { try render(options(torn, count: 10, resume: true)) } throws: {
+            "\($0)".contains("is damaged: images/000003.png is missing")
+        }
     }
 
     @Test func resumeStartsAFreshRunInAnEmptyFolderButRefusesForeignFiles() throws {

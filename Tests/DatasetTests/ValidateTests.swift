@@ -62,6 +62,32 @@ import Testing
         #expect(found.contains { $0.hasPrefix("annotations.json: SHA-256") })
     }
 
+    @Test func findsAMissingAnnotationAndWrongOcclusionFacts() throws {
+        let folder = try dataset()
+        let url = folder.appendingPathComponent("annotations.json")
+        var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
+        // Drop the first annotation; break the occlusion facts of the second.
+        let first = lines.firstIndex { $0.hasPrefix("{\"id\":1,\"image_id\"") }!
+        let instance = try #require(lines[first].firstMatch(of: /"instance_id":(\d+)/)).output.1
+        lines.remove(at: first)
+        lines[first] = lines[first].replacing(/"in_frame_fraction":[0-9.e-]+/, with: "\"in_frame_fraction\":7")
+            .replacing(/"z_order":\d+/, with: "\"z_order\":999")
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+        let found = try faults(folder)
+        #expect(found.contains { $0.contains("instance \(instance) has") && $0.contains("but no annotation") })
+        #expect(found.contains { $0.contains("in_frame_fraction 7.0 is outside 0…1") })
+        #expect(found.contains { $0.contains("z_order 999 is not its instance_id") })
+        #expect(found.contains { $0.contains("ids run 1, 2, … in order") })
+    }
+
+    @Test func instancesLeftOutByTheVisibilityOptionsAreNoFault() throws {
+        let folder = try temporaryFolder()
+        let options = RenderOptions(count: 4, seed: 2, output: folder, jobs: 2, visibility: .init(minimumPixels: 150))
+        _ = try DatasetRenderer(program: try compile(scene), options: options).run()
+        let report = try DatasetValidator.validate(folder)
+        #expect(report.isValid, "\(report.faults)")
+    }
+
     @Test func theCommandExitsNonZeroOnFaultsAndNamesThem() throws {
         let folder = try dataset()
         let valid = try runTessera(["validate", folder.path])
