@@ -21,7 +21,7 @@ public enum DatasetMerger {
     /// - Parameter overwrite: replace a dataset already in `output` (otherwise it must be empty).
     /// - Throws: `DatasetError.invalidDataset` naming the shard that is unfinished, from
     ///   another run, overlapping or missing images, or whose file does not match its
-    ///   record; `DatasetError.outputNotEmpty`; `DatasetError.io` naming the path.
+    ///   record (the files already copied are removed again); `DatasetError.outputNotEmpty`; `DatasetError.io` naming the path.
     public static func merge(shards: [URL], into output: URL, overwrite: Bool) throws -> Summary {
         guard !shards.isEmpty else { throw DatasetError.usage("merge needs at least one shard folder") }
         let fm = FileManager.default
@@ -75,13 +75,20 @@ public enum DatasetMerger {
         let ordered = order.map { readers[$0] }
         var shardOfReader: [ObjectIdentifier: URL] = [:]
         for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
-        let annotations = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
-                                                        beforeManifestEnds: { _ in }) { records, reader in
-            for file in records.files {
-                try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
+        do {
+            let annotations = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
+                                                            beforeManifestEnds: { _ in }) { records, reader in
+                for file in records.files {
+                    try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
+                }
             }
+            return Summary(shards: shards.count, images: count, annotations: annotations)
+        } catch {
+            // A refused merge leaves no half dataset behind: the same command can run again.
+            try? layout.removeDatasetFiles()
+            layout.removeEmptyFolders()
+            throw error
         }
-        return Summary(shards: shards.count, images: count, annotations: annotations)
     }
 
     /// A shard's record log must be the one its manifest lists (size and SHA-256): the log

@@ -57,12 +57,22 @@ public struct DatasetRenderer: Sendable {
         let rendered = range.upperBound - next
         progress(next - range.lowerBound)
         var done = next - range.lowerBound
-        try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: options.jobs, window: max(1, options.jobs) * 8) { index in
-            try self.makeImage(index)
-        } consume: { records in
-            try log.append(records)
-            done += 1
-            progress(done)
+        do {
+            try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: options.jobs, window: max(1, options.jobs) * 8) { index in
+                try self.makeImage(index)
+            } consume: { records in
+                try log.append(records)
+                done += 1
+                progress(done)
+            }
+        } catch {
+            // A fresh run that finished no image leaves the folder as it found it, so the
+            // corrected command can simply run again.
+            if !options.resume, done == 0 {
+                try? layout.removeDatasetFiles()
+                layout.removeEmptyFolders()
+            }
+            throw error
         }
         try log.close()
         let annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)

@@ -97,6 +97,17 @@ public struct OutputLayout: Sendable {
         try createFolders()
     }
 
+    /// Removes the image folders where they are empty (deepest first), so a folder a failed
+    /// job created counts as empty again.
+    func removeEmptyFolders() {
+        for folder in Self.imageFolders + ["masks"] {
+            let path = url(folder).path
+            if (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+    }
+
     /// Whether the output folder is missing or holds nothing but dot-files.
     var isEmpty: Bool {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return true }

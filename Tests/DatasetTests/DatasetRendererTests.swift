@@ -103,6 +103,15 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("annotations.json").path))
     }
 
+    /// A run that fails before finishing any image leaves the folder as it found it.
+    @Test func aRunThatFinishesNoImageLeavesNothingBehind() throws {
+        let folder = try temporaryFolder()
+        let text = "canvas 16 x 16\nclasses a\nobject a { circle(uniform(3, 2)) }\n"
+        #expect(throws: DatasetError.self) { try render(text, count: 20, jobs: 2, into: folder) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        _ = try render(overlapScene, count: 2, jobs: 2, into: folder)
+    }
+
     @Test func manifestRecordsSceneSeedAndEveryFileHash() throws {
         let folder = try temporaryFolder()
         _ = try render(overlapScene, count: 2, seed: 9, jobs: 1, into: folder)

@@ -42,6 +42,11 @@ import Testing
         #expect(result.stderr.contains("bad.scene:3:19: error:"))
         #expect(result.stderr.contains("did you mean 'uniform'?"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/annotations.json").path))
+        // No image was finished, so nothing is left in the way of the corrected command.
+        #expect(try filesBelow(folder.appendingPathComponent("out")).isEmpty)
+        try Data("canvas 64 x 64\nclasses a\nobject a { circle(uniform(1, 2)) }\n".utf8).write(to: scene)
+        let fixed = try runTessera(["render", scene.path, "--count", "2", "--out", folder.appendingPathComponent("out").path])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
     }
 
     @Test func missingSceneExits66AndBadFlagsExit64() throws {

@@ -117,6 +117,11 @@ private func expectIdentical(_ a: URL, _ b: URL, sourceLocation: SourceLocation 
         let tampered = try shard(1, of: 2)
         try Data([1, 2, 3]).write(to: tampered.appendingPathComponent("images/000005.png"))
         #expect(try refusal([a, tampered]).contains("000005.png"))
+        // The refused merge left nothing behind: the same --out takes the next attempt.
+        let out = try temporaryFolder("again")
+        #expect(throws: DatasetError.self) { try DatasetMerger.merge(shards: [a, tampered], into: out, overwrite: false) }
+        #expect(try filesBelow(out).isEmpty)
+        _ = try DatasetMerger.merge(shards: [a, try shard(1, of: 2)], into: out, overwrite: false)
     }
 }
 
