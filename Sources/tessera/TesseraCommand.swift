@@ -72,7 +72,7 @@ struct Render: ParsableCommand {
     var out: String = "output"
 
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Never changes the output.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     @Option(name: .customLong("png-level"), parsing: .unconditional, help: "zlib level for PNG files: 0 (store), 1 (default: fastest, zlib's run-length strategy), 2 … 9 (smaller, slower).")
     var pngLevel: Int = 1
@@ -118,7 +118,7 @@ struct Render: ParsableCommand {
             if announcingShard && !quiet { FileHandle.standardError.write(Data("shard \(assigned) (from \(source))\n".utf8)) }
         }
         let options = RenderOptions(
-            count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs, png: .init(level: pngLevel),
+            count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, png: .init(level: pngLevel),
             imageFormat: imageFormat, jpegQuality: jpegQuality ?? 90,
             overwrite: overwrite, resume: resume,
             visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
