@@ -5,11 +5,11 @@
 /// the camera. Every effect is deterministic; the random ones take their `seed` from the value,
 /// so the same scene renders the same bytes.
 public enum Effect: Hashable, Sendable {
-    /// Adds independent, zero-mean, approximately Gaussian noise with standard deviation
-    /// `sigma` (in 0…1 colour units, so 0.02 ≈ 5 levels of 255) to every channel of every
-    /// pixel. Each value is the sum of four uniform variates (Irwin–Hall), which has the exact
-    /// mean and standard deviation and tails cut at ±2√3·σ; the variates come from a hash of
-    /// `seed`, the pixel and the channel, so the noise does not depend on evaluation order.
+    /// Adds independent, zero-mean Gaussian noise with standard deviation `sigma` (in 0…1
+    /// colour units, so 0.02 ≈ 5 levels of 255) to every channel of every pixel. Each value is
+    /// one of 4096 equally likely quantiles of the normal distribution (exact mean and
+    /// standard deviation, tails cut at ±3.67σ), picked by 12 bits of a hash of `seed` and the
+    /// pixel, so the noise does not depend on evaluation order.
     case gaussianNoise(sigma: Double, seed: UInt64)
     /// Gaussian blur with standard deviation `sigma` in pixels (separable, kernel radius
     /// ⌈3σ⌉, edges clamped).
