@@ -26,7 +26,7 @@ typedef enum {
 } tessera_png_layout;
 
 /// Encodes rows of `pixels` (`height` rows of `stride` bytes) into `out`.
-/// `level` is the zlib level 0–9 (level 1 with the Z_RLE strategy); `fast_filter` non-zero selects
+/// `level` is the zlib level 0–9 (level 1: Z_RLE, or Z_HUFFMAN_ONLY for a noisy picture); `fast_filter` non-zero selects
 /// the single SUB filter (fast, good on smooth images), zero lets libpng choose adaptively.
 /// Returns 0 on success; otherwise non-zero with a message in `message`.
 int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
