@@ -41,10 +41,14 @@ extension SceneRenderer {
             try setSpriteSource(bitmap, width: width, height: height, transform: shape.transform, cr)
             cairo_fill_preserve(cr)
         } else {
-            let extents = coverExtents(shape, cr)
-            try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
-            cover(shape, cr)
-            shading?.apply(cr) { cover(shape, cr) }
+            if let shading, case let .solid(color) = shape.paint, color.alpha >= 1 {
+                shading.paint(color, cr) { cover(shape, cr) }
+            } else {
+                let extents = coverExtents(shape, cr)
+                try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
+                cover(shape, cr)
+                shading?.apply(cr) { cover(shape, cr) }
+            }
         }
         if let outline = shape.outline {
             let c = outline.color

@@ -69,6 +69,46 @@ struct Shading {
         if factors.contains(where: { $0.0 > 1 || $0.1 > 1 || $0.2 > 1 }) {
             fill(operator: CAIRO_OPERATOR_COLOR_DODGE, cr, cover: cover) { f in 1 - 1 / max(1, f) }
         }
+        cairo_restore(cr)
+        applyHighlight(cr, cover: cover)
+    }
+
+    /// Paints the current path (kept) in the opaque colour `color` already shaded, in one
+    /// pass, then the highlight. The colour is `color` times the factors interpolated between
+    /// the stops, clamped to 1: a linear gradient with the stops' colours, plus a stop
+    /// wherever a channel reaches 1 between two of them, is exactly that (the multiply and
+    /// colour-dodge passes of ``apply(_:cover:)`` approximate the same within a level or two).
+    func paint(_ color: Color, _ cr: OpaquePointer, cover: () -> Void) {
+        let c = (color.red, color.green, color.blue)
+        func shaded(_ f: (Double, Double, Double)) -> (Double, Double, Double) {
+            (min(1, max(0, c.0 * f.0)), min(1, max(0, c.1 * f.1)), min(1, max(0, c.2 * f.2)))
+        }
+        let pattern = cairo_pattern_create_linear(start.x, start.y, end.x, end.y)!
+        let last = Double(factors.count - 1)
+        for (index, f) in factors.enumerated() {
+            let (red, green, blue) = shaded(f)
+            cairo_pattern_add_color_stop_rgb(pattern, Double(index) / last, red, green, blue)
+            guard index < factors.count - 1 else { break }
+            let g = factors[index + 1]
+            // Where each channel's product crosses 1 inside this segment, in order.
+            let crossings = [(c.0 * f.0, c.0 * g.0), (c.1 * f.1, c.1 * g.1), (c.2 * f.2, c.2 * g.2)]
+                .compactMap { (a, b) -> Double? in (a < 1) != (b < 1) && a != b ? (1 - a) / (b - a) : nil }
+                .filter { $0 > 0 && $0 < 1 }
+                .sorted()
+            for t in crossings {
+                let (red, green, blue) = shaded((f.0 + (g.0 - f.0) * t, f.1 + (g.1 - f.1) * t, f.2 + (g.2 - f.2) * t))
+                cairo_pattern_add_color_stop_rgb(pattern, (Double(index) + t) / last, red, green, blue)
+            }
+        }
+        cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD)
+        cairo_set_source(cr, pattern)
+        cairo_pattern_destroy(pattern)
+        cover()
+        applyHighlight(cr, cover: cover)
+    }
+
+    private func applyHighlight(_ cr: OpaquePointer, cover: () -> Void) {
+        cairo_save(cr)
         if let highlight, highlight.radius > 0 {
             let (p, r, c) = highlight
             let pattern = cairo_pattern_create_radial(p.x, p.y, 0, p.x, p.y, r)!
@@ -86,16 +126,22 @@ struct Shading {
     /// Fills the current path (kept) with the linear gradient of `transform(factor)` per
     /// channel, under `op`.
     private func fill(operator op: cairo_operator_t, _ cr: OpaquePointer, cover: () -> Void, _ transform: (Double) -> Double) {
+        cairo_set_operator(cr, op)
+        setGradient(cr) { f in (transform(f.0), transform(f.1), transform(f.2)) }
+        cover()
+    }
+
+    /// Makes the source a linear gradient along the light axis with one stop per factor
+    /// triple, coloured `color(factors)` (red, green, blue in 0…1), padded past its ends.
+    private func setGradient(_ cr: OpaquePointer, _ color: ((Double, Double, Double)) -> (Double, Double, Double)) {
         let pattern = cairo_pattern_create_linear(start.x, start.y, end.x, end.y)!
         for (index, f) in factors.enumerated() {
-            let offset = Double(index) / Double(factors.count - 1)
-            cairo_pattern_add_color_stop_rgb(pattern, offset, transform(f.0), transform(f.1), transform(f.2))
+            let (red, green, blue) = color(f)
+            cairo_pattern_add_color_stop_rgb(pattern, Double(index) / Double(factors.count - 1), red, green, blue)
         }
         cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD)
-        cairo_set_operator(cr, op)
         cairo_set_source(cr, pattern)
         cairo_pattern_destroy(pattern)
-        cover()
     }
 }
 
@@ -139,12 +185,21 @@ enum ShadowRenderer {
     /// Gaussian blur of an A8 surface in place.
     private static func blurAlpha(_ mask: ImageSurface, sigma: Double) {
         let (width, height) = (mask.width, mask.height)
+        let stride = mask.stride
         mask.withMutablePixelBytes { bytes in
-            var plane = [Float](repeating: 0, count: width * height)
-            for y in 0..<height { for x in 0..<width { plane[y * width + x] = Float(bytes[y * mask.stride + x]) } }
-            plane.withUnsafeMutableBufferPointer { ImageEffects.gaussianBlur($0, width: width, height: height, sigma: sigma) }
+            let alpha = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let plane = UnsafeMutableBufferPointer<Float>.allocate(capacity: width * height)
+            defer { plane.deallocate() }
             for y in 0..<height {
-                for x in 0..<width { bytes[y * mask.stride + x] = UInt8(min(255, max(0, plane[y * width + x].rounded()))) }
+                for x in 0..<width { plane[y * width + x] = Float(alpha[y * stride + x]) }
+            }
+            ImageEffects.gaussianBlur(plane, width: width, height: height, sigma: sigma)
+            for y in 0..<height {
+                for x in 0..<width {
+                    // Clamped to 0…255, then rounded (ties to even) by adding 2²³.
+                    let value = min(255, max(0, plane[y * width + x]))
+                    alpha[y * stride + x] = UInt8(truncatingIfNeeded: (value + 8_388_608).bitPattern)
+                }
             }
         }
     }

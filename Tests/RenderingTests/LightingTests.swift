@@ -97,6 +97,25 @@ private let grey = Paint.solid(rgbColor(0.6, 0.6, 0.6))
         #expect(pixels(r, id: 1) == block(3...12, 11...20).union(block(19...28, 11...20)))
     }
 
+    @Test(arguments: [rgbColor(0.6, 0.6, 0.6), rgbColor(0.9, 0.3, 0.1)])
+    func anOpaqueColourIsShadedInOnePassAsAnyPaintIs(color: Color) throws {
+        // An opaque colour takes the one-pass path (a gradient of shaded stops); the same
+        // colour as a gradient paint takes the multiply and colour-dodge passes. Inside the
+        // shape they agree to rounding, on the dark side (factors < 1) and the lit side (> 1).
+        let light = Light(direction: 0, elevation: 30, intensity: 1, ambient: 0.5)
+        let flat = Paint.linearGradient(start: Point(-1, 0), end: Point(1, 0),
+                                        stops: [ColorStop(offset: 0, color: color), ColorStop(offset: 1, color: color)])
+        let onePass = try SceneRenderer.render(scene(width: 40, height: 40, [square(side: 30, at: 20, 20, paint: .solid(color))], light: light))
+        let twoPass = try SceneRenderer.render(scene(width: 40, height: 40, [square(side: 30, at: 20, 20, paint: flat)], light: light))
+        #expect(onePass.instanceIDs == twoPass.instanceIDs)
+        for y in 7..<33 { for x in 7..<33 {
+            let (a, b) = (onePass.image.rgb(x: x, y: y), twoPass.image.rgb(x: x, y: y))
+            #expect(abs(Int(a.red) - Int(b.red)) <= 3 && abs(Int(a.green) - Int(b.green)) <= 3
+                    && abs(Int(a.blue) - Int(b.blue)) <= 3, "pixel (\(x), \(y)): \(a) against \(b)")
+        } }
+        #expect(brightness(onePass, 8, 20) > brightness(onePass, 31, 20) + 60)
+    }
+
     @Test func unshadedShapesKeepTheirPaint() throws {
         var s = square(side: 20, at: 16, 16, paint: .solid(rgbColor(0.2, 0.4, 0.6)))
         s.isShaded = false

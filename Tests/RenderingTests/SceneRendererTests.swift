@@ -86,6 +86,18 @@ import Testing
         #expect(Array(image.samples[9..<12]) == [255, 255, 255]) // background at (3, 0)
     }
 
+    @Test(arguments: [0.0, 0.03, 0.3])
+    func picturesRoundTripWhateverTheirNoise(sigma: Double) throws {
+        // Level 1 compresses a smooth picture with Z_RLE and a noisy one Huffman-only.
+        let picture = scene(width: 96, height: 64, [square(side: 30, at: 40, 30, rotate: 20)],
+                            background: .linearGradient(start: Point(0, 0), end: Point(96, 64), stops: [
+                                ColorStop(offset: 0, color: rgbColor(0.1, 0.2, 0.9)), ColorStop(offset: 1, color: rgbColor(0.9, 0.8, 0.1)),
+                            ]), effects: sigma > 0 ? [.gaussianNoise(sigma: sigma, seed: 5)] : [])
+        let r = try SceneRenderer.render(picture)
+        let image = try PNG.decode(try PNG.encode(r.image, settings: .init(level: 1)))
+        #expect(image.samples.map(Double.init) == samples(r))
+    }
+
     @Test func garbageIsAnErrorNotACrash() {
         #expect(throws: RenderError.self) { try PNG.decode(Data("not a png".utf8)) }
         var truncated = try! PNG.encodeGray8([1, 2, 3, 4], width: 2, height: 2)
