@@ -65,7 +65,11 @@ struct ImageLabels {
 
     /// The instance mask: 16-bit grey, value = instance id of a labeled instance, else 0.
     func instanceMaskPNG(settings: PNG.Settings) throws -> Data {
-        let labeledOnly = instanceIDs.map { categoryOfInstance[Int($0)] == 0 ? 0 : $0 }
+        // Usually every instance is labeled and the raster is the mask as it is.
+        if !categoryOfInstance.dropFirst().contains(0) {
+            return try PNG.encodeGray16(instanceIDs, width: width, height: height, settings: settings)
+        }
+        let labeledOnly = lookUp(UInt16.self) { id, category in category == 0 ? 0 : id }
         return try PNG.encodeGray16(labeledOnly, width: width, height: height, settings: settings)
     }
 
@@ -73,10 +77,23 @@ struct ImageLabels {
     /// or 16-bit when the scene declares more than 255 categories.
     func semanticMaskPNG(settings: PNG.Settings) throws -> Data {
         if categoryCount <= 255 {
-            let classes = instanceIDs.map { UInt8(truncatingIfNeeded: categoryOfInstance[Int($0)]) }
+            let classes = lookUp(UInt8.self) { _, category in UInt8(truncatingIfNeeded: category) }
             return try PNG.encodeGray8(classes, width: width, height: height, settings: settings)
         }
-        let classes = instanceIDs.map { categoryOfInstance[Int($0)] }
+        let classes = lookUp(UInt16.self) { _, category in category }
         return try PNG.encodeGray16(classes, width: width, height: height, settings: settings)
+    }
+
+    /// One value per pixel, `value(instance id, its category id)`, in raster order.
+    private func lookUp<T>(_: T.Type, _ value: (UInt16, UInt16) -> T) -> [T] {
+        instanceIDs.withUnsafeBufferPointer { ids in
+            categoryOfInstance.withUnsafeBufferPointer { table in
+                [T](unsafeUninitializedCapacity: ids.count) { out, initialized in
+                    // Every id in the raster is an instance of the scene, so it indexes `table`.
+                    for i in 0..<ids.count { out.initializeElement(at: i, to: value(ids[i], table[Int(ids[i])])) }
+                    initialized = ids.count
+                }
+            }
+        }
     }
 }
