@@ -96,7 +96,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
 /// The closest of `candidates` to `name` when its edit distance is at most
 /// max(1, len(name)/3); ties go to the alphabetically first, so the answer never depends on
 /// the order of the candidates.
-func closestName(to name: String, among candidates: [String]) -> String? {
+public func closestName(to name: String, among candidates: [String]) -> String? {
     let limit = max(1, name.unicodeScalars.count / 3)
     var best: (distance: Int, name: String)?
     for candidate in candidates where candidate != name {

@@ -13,6 +13,23 @@ struct TesseraCommand: ParsableCommand {
         version: Tessera.version,
         subcommands: [Render.self, Check.self, Merge.self, Validate.self, Preview.self],
         defaultSubcommand: Render.self)
+
+    /// Runs the command line, after catching a mistyped subcommand: `render` is the default,
+    /// so `tessera valdiate out` would otherwise be read as `render` of a scene 'valdiate'.
+    /// A first argument that is no file and is close to a subcommand's name is a usage error
+    /// (exit 64) that names the subcommand meant.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let names = configuration.subcommands.map { $0._commandName }
+        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first),
+           !FileManager.default.fileExists(atPath: first),
+           let meant = closestName(to: first, among: names) {
+            let message = "error: unknown subcommand '\(first)'; did you mean '\(meant)'?"
+                + " (subcommands: \(names.joined(separator: ", ")); a scene is a file path)"
+            exit(withError: fail(message, exitCode: 64))
+        }
+        main(arguments)
+    }
 }
 
 /// Options shared by commands that read a scene.

@@ -19,6 +19,17 @@ import Testing
                                 options: RenderOptions(count: count, seed: 1, output: folder, jobs: 2, shard: shard)).run()
     }
 
+    @Test func aMistypedSubcommandIsNamedNotTakenForAScene() throws {
+        for (typed, meant) in [("valdiate", "validate"), ("rnder", "render"), ("preveiw", "preview")] {
+            let result = try runTessera([typed, "somewhere"])
+            #expect(result.status == 64, "\(typed)")
+            #expect(result.stderr.contains("unknown subcommand '\(typed)'; did you mean '\(meant)'?"), "\(result.stderr)")
+        }
+        // A word far from every subcommand is still a scene path that does not exist.
+        let missing = try runTessera(["nosuchscene"])
+        #expect(missing.status == 66 && missing.stderr.contains("cannot read scene 'nosuchscene'"))
+    }
+
     @Test func previewNeverWritesOverADeviceAFolderOrTheDatasetsOwnFiles() throws {
         let folder = try temporaryFolder()
         try render(folder)
