@@ -90,9 +90,14 @@ final class TemplateDeclaration: Sendable {
     let nameRange: SourceRange
     let parameters: [Parameter]
     let body: [Statement]
+    /// A declaration whose header or body failed to parse (already reported): it still
+    /// declares its name, so calls to it are not each reported as unknown, and its parameters
+    /// are unknown, so their arguments are not checked. A program holding one never runs.
+    let isBroken: Bool
 
-    init(name: String, nameRange: SourceRange, parameters: [Parameter], body: [Statement]) {
+    init(name: String, nameRange: SourceRange, parameters: [Parameter], body: [Statement], isBroken: Bool = false) {
         self.name = name; self.nameRange = nameRange; self.parameters = parameters; self.body = body
+        self.isBroken = isBroken
     }
 }
 

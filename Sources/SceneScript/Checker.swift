@@ -243,6 +243,7 @@ struct Checker {
         if let primitive = Primitive(rawValue: call.name) {
             signature = primitive.signature
         } else if let template = templates[call.name] {
+            guard !template.isBroken else { return }
             signature = Signature("template '\(template.name)'", template.parameters.map {
                 Signature.Parameter(name: $0.name, isRequired: $0.defaultValue == nil)
             })

@@ -114,14 +114,22 @@ struct Parser {
             problems.append(problem)
             if case .color = current.kind { dropProblemsOnRestOfLine(after: current.range) }
             synchronize()
-            // A broken `let x = …` still declares `x`, so its uses do not each report an unknown
-            // variable. The program has an error already and never runs.
-            if tokens[first].kind == .keyword(.let), case let .identifier(name) = tokens[first + 1].kind {
-                let nameRange = tokens[first + 1].range
+            // A broken `let x = …` still declares `x`, and a broken `template t(…` still
+            // declares `t`, so their uses do not each report an unknown name. The program has
+            // an error already and never runs.
+            guard first + 1 < tokens.count, case let .identifier(name) = tokens[first + 1].kind else { return nil }
+            let nameRange = tokens[first + 1].range
+            switch tokens[first].kind {
+            case .keyword(.let):
                 return Statement(kind: .let(name: name, nameRange: nameRange, value: Expr(kind: .int(0), range: nameRange)),
                                  range: tokens[first].range.through(nameRange))
+            case .keyword(.template):
+                return Statement(kind: .template(TemplateDeclaration(name: name, nameRange: nameRange, parameters: [],
+                                                                     body: [], isBroken: true)),
+                                 range: tokens[first].range.through(nameRange))
+            default:
+                return nil
             }
-            return nil
         } catch {
             preconditionFailure("parser threw \(error)")
         }
