@@ -35,7 +35,7 @@ public struct DatasetRenderer: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let range = options.imageRange
         let header = RecordLog.Header(
-            manifestHead: Manifest.head(program: program, options: options), range: range,
+            manifestHead: try Manifest.head(program: program, options: options), range: range,
             info: cocoInfo().jsonBytes,
             categories: program.categories.map {
                 COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes

@@ -49,12 +49,22 @@ enum Manifest {
     }
 
     /// The manifest object without `shard` and `files`: everything that identifies the whole
-    /// dataset. Equal heads mean equal scene, seed, count, options and tool version.
-    static func head(program: SceneProgram, options: RenderOptions) -> [UInt8] {
+    /// dataset. Equal heads mean equal scene (scripts and the media files they name), seed,
+    /// count, options and tool version.
+    /// - Throws: `DatasetError.io` when a media file cannot be read.
+    static func head(program: SceneProgram, options: RenderOptions) throws -> [UInt8] {
         let sources: [JSONValue] = program.sources.map { source in
             .object([JSONMember("name", .string(recordedName(source))),
                      JSONMember("sha256", .string(sha256Hex(Data(source.text.utf8)))),
                      JSONMember("text", .string(source.text))])
+        }
+        let media: [JSONValue] = try program.mediaFiles.map { file in
+            let data: Data
+            do { data = try Data(contentsOf: file.url) } catch {
+                throw DatasetError.io(path: file.url.path, reason: "cannot read this media file: \(AtomicFile.reason(error))")
+            }
+            return .object([JSONMember("path", .string(file.path)), JSONMember("bytes", .int(data.count)),
+                             JSONMember("sha256", .string(sha256Hex(data)))])
         }
         let document = JSONValue.object([
             JSONMember("tool", .string("tessera")),
@@ -63,6 +73,7 @@ enum Manifest {
                 JSONMember("name", .string(program.name)),
                 JSONMember("sha256", .string(sceneHash(program.sources))),
                 JSONMember("sources", .array(sources)),
+                JSONMember("media", .array(media)),
             ])),
             JSONMember("seed", .uint(options.seed)),
             JSONMember("count", .int(options.count)),

@@ -50,7 +50,20 @@ enum RecordLog {
                 if x != y { differences.append("\(name) \(x) \(labels.0), \(y) \(labels.1)") }
             }
             compare("version", there["version"], here["version"])
-            compare("scene sha256", (there["scene"] as? [String: Any])?["sha256"], (here["scene"] as? [String: Any])?["sha256"])
+            let (sceneThere, sceneHere) = (there["scene"] as? [String: Any], here["scene"] as? [String: Any])
+            compare("scene sha256", sceneThere?["sha256"], sceneHere?["sha256"])
+            func media(_ scene: [String: Any]?) -> [String: String] {
+                var hashes: [String: String] = [:]
+                for file in scene?["media"] as? [[String: Any]] ?? [] {
+                    if let path = file["path"] as? String { hashes[path] = file["sha256"] as? String ?? "" }
+                }
+                return hashes
+            }
+            let (mediaThere, mediaHere) = (media(sceneThere), media(sceneHere))
+            for path in Set(mediaThere.keys).union(mediaHere.keys).sorted() {
+                let (a, b) = (mediaThere[path].map { "sha256 " + $0.prefix(12) + "…" }, mediaHere[path].map { "sha256 " + $0.prefix(12) + "…" })
+                compare("media file '\(path)'", a, b)
+            }
             compare("seed", there["seed"], here["seed"])
             compare("count", there["count"], here["count"])
             let (optionsThere, optionsHere) = (there["options"] as? [String: Any] ?? [:], here["options"] as? [String: Any] ?? [:])

@@ -83,7 +83,7 @@ enum RunResumption {
         let start = (try? handle?.read(upToCount: prefix.count + 1)) ?? nil
         guard let start, start.count == prefix.count + 1, start.starts(with: prefix),
               start.last == UInt8(ascii: ",") else {
-            throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (scene, seed, count, options or version differ)\nhelp: pass --overwrite to replace it, or choose another --out")
+            throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (scene, media files, seed, count, options or version differ)\nhelp: pass --overwrite to replace it, or choose another --out")
         }
     }
 }

@@ -126,8 +126,12 @@ extension MediaLibrary {
     /// even when the call is rarely reached: sprites and single photos are decoded (and so
     /// cached for sampling); a folder must list at least one image file (its photos are
     /// decoded when drawn). Paths computed at run time are checked when sampled.
-    func preflight(_ statements: [Statement]) -> [ProblemReport] {
+    /// - Returns: the problems, and the image files those literal paths name (a folder: each
+    ///   of its image files, written as the folder's path, `/`, the file name), sorted by
+    ///   written path without repeats — the media a run's identity covers.
+    func preflight(_ statements: [Statement]) -> (problems: [ProblemReport], files: [MediaFile]) {
         var problems: [ProblemReport] = []
+        var files: [String: URL] = [:]
         func literalPath(_ call: Call, parameter: String) -> (String, SourceRange)? {
             let argument = call.arguments.first { $0.label == parameter } ?? call.arguments.first.flatMap { $0.label == nil ? $0 : nil }
             guard let argument, case let .string(path) = argument.value.kind else { return nil }
@@ -138,10 +142,22 @@ extension MediaLibrary {
         }
         func visit(_ call: Call) {
             if call.name == Primitive.sprite.rawValue, let (path, range) = literalPath(call, parameter: "file") {
-                check { _ = try sprite(path, at: range) }
+                check {
+                    _ = try sprite(path, at: range)
+                    files[path] = url(path, relativeTo: range.file)
+                }
             } else if call.name == BuiltinFunction.photo.rawValue, let (path, range) = literalPath(call, parameter: "path") {
                 check {
-                    if case let .file(url) = try photoSource(path, at: range) { _ = try photo(url, written: path, at: range) }
+                    switch try photoSource(path, at: range) {
+                    case let .file(url):
+                        _ = try photo(url, written: path, at: range)
+                        files[path] = url
+                    case let .folder(paths):
+                        for file in paths {
+                            let name = URL(fileURLWithPath: file).lastPathComponent
+                            files[path.hasSuffix("/") ? path + name : path + "/" + name] = URL(fileURLWithPath: file)
+                        }
+                    }
                 }
             }
             for argument in call.arguments { visit(argument.value) }
@@ -176,6 +192,17 @@ extension MediaLibrary {
             }
         }
         visit(statements)
-        return problems
+        let media = files.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            .map { MediaFile(path: $0, url: files[$0]!) }
+        return (problems, media)
     }
+}
+
+/// An image file a scene loads by a literal path (`sprite("…")`, `photo("…")`).
+public struct MediaFile: Hashable, Sendable {
+    /// The path as the script writes it (relative to that script's folder, or absolute); for
+    /// a file of a `photo` folder, the folder's path, `/`, the file name.
+    public let path: String
+    /// Where the file is.
+    public let url: URL
 }

@@ -14,6 +14,11 @@ public final class SceneProgram: Sendable {
     /// Canvas height in pixels.
     public var height: Int { script.height }
 
+    /// The image files the scripts load by literal paths (sprites, photographs, the files of
+    /// photograph folders), sorted by path as written. Paths computed while sampling are not
+    /// known before the run and are not listed.
+    public let mediaFiles: [MediaFile]
+
     private let buffers: [SourceBuffer]
     /// For each imported file (index ≥ 1), the range of the `import` statement that first
     /// brought it in.
@@ -21,8 +26,10 @@ public final class SceneProgram: Sendable {
     /// Internal so that tests can run the interpreter directly (e.g. at another frame time).
     let script: CompiledScript
 
-    private init(name: String, buffers: [SourceBuffer], importSites: [Int: SourceRange], script: CompiledScript) {
+    private init(name: String, buffers: [SourceBuffer], importSites: [Int: SourceRange], mediaFiles: [MediaFile],
+                 script: CompiledScript) {
         self.name = name
+        self.mediaFiles = mediaFiles
         self.buffers = buffers
         self.importSites = importSites
         self.script = script
@@ -70,10 +77,11 @@ public final class SceneProgram: Sendable {
         // used; those errors would bury the one that matters.
         if !compiler.hasMissingImport { problems += checked.problems }
         let media = MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))
-        problems += media.preflight(statements)
+        let preflight = media.preflight(statements)
+        problems += preflight.problems
 
         let program = SceneProgram(
-            name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites,
+            name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites, mediaFiles: preflight.files,
             script: CompiledScript(
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                 width: checked.width, height: checked.height, attempts: checked.attempts,
