@@ -27,6 +27,41 @@ public struct SceneSummary {
         }
         let unlabeled = scene.instances.filter { $0.categoryID == nil }.count
         if unlabeled > 0 { lines.append("  unlabeled: \(unlabeled) drawn") }
+        lines.append("  light: " + (scene.light.map(SceneSummary.describe) ?? "none (flat drawing, no shadows)"))
+        lines.append("  effects: " + (scene.effects.isEmpty ? "none" : scene.effects.map(SceneSummary.describe).joined(separator: ", ")))
+        if !program.mediaFiles.isEmpty {
+            lines.append("  media: \(program.mediaFiles.count) image file(s) named by literal paths")
+        }
         text = lines.joined(separator: "\n")
+    }
+
+    /// A number with at most three decimals and no trailing zeros.
+    private static func number(_ value: Double) -> String {
+        let rounded = (value * 1000).rounded() / 1000
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : String(rounded)
+    }
+
+    private static func describe(_ light: Light) -> String {
+        var text = "direction \(number(light.direction))°, elevation \(number(light.elevation))°, "
+            + "intensity \(number(light.intensity)), ambient \(number(light.ambient))"
+        if light.specular > 0 { text += ", specular \(number(light.specular))" }
+        if let shadow = light.shadow {
+            text += "; shadow \(number(shadow.distance)) px, blur \(number(shadow.blur)) px, opacity \(number(shadow.opacity))"
+        }
+        return text
+    }
+
+    private static func describe(_ effect: Effect) -> String {
+        switch effect {
+        case let .gaussianNoise(sigma, _): return "noise(\(number(sigma)))"
+        case let .gaussianBlur(sigma): return "blur(\(number(sigma)))"
+        case let .motionBlur(angle, length): return "motion_blur(\(number(angle)), \(number(length)))"
+        case let .brightness(f): return "brightness(\(number(f)))"
+        case let .contrast(f): return "contrast(\(number(f)))"
+        case let .gamma(g): return "gamma(\(number(g)))"
+        case let .saturation(f): return "saturation(\(number(f)))"
+        case let .vignette(strength, radius): return "vignette(\(number(strength)), radius: \(number(radius)))"
+        case let .colorTemperature(kelvin): return "color_temperature(\(number(kelvin)))"
+        }
     }
 }

@@ -73,5 +73,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("scene 'shapes': canvas 512 x 512, 3 classes"))
         #expect(result.stdout.contains("1 circle (shape)"))
+        let bench = try runTessera(["check", "scenes/bench-shapes.scene"])
+        #expect(bench.stdout.contains("elevation 45°, intensity 1, ambient 0.55; shadow 6 px, blur 1.5 px, opacity 0.3"), "\(bench.stdout)")
+        #expect(bench.stdout.contains("  effects: noise(0.012)\n") || bench.stdout.hasSuffix("  effects: noise(0.012)"))
+        let media = try runTessera(["check", "scenes/media.scene"])
+        #expect(media.stdout.contains("  light: none (flat drawing, no shadows)") && media.stdout.contains("  effects: none"))
+        #expect(media.stdout.contains("  media: 4 image file(s) named by literal paths"))
     }
 }
