@@ -41,13 +41,16 @@ extension SceneRenderer {
             try setSpriteSource(bitmap, width: width, height: height, transform: shape.transform, cr)
             cairo_fill_preserve(cr)
         } else {
-            if let shading, case let .solid(color) = shape.paint, color.alpha >= 1 {
+            if let shading, case let .solid(color) = shape.paint {
                 shading.paint(color, cr) { cover(shape, cr) }
+            } else if let shading {
+                let extents = coverExtents(shape, cr).intersection(canvas)
+                try shading.paint(over: extents, cr, source: { try setSource(shape.paint, frame: shape.transform, over: extents, $0) }) {
+                    cover(shape, cr)
+                }
             } else {
-                let extents = coverExtents(shape, cr)
-                try setSource(shape.paint, frame: shape.transform, over: extents.intersection(canvas), cr)
+                try setSource(shape.paint, frame: shape.transform, over: coverExtents(shape, cr).intersection(canvas), cr)
                 cover(shape, cr)
-                shading?.apply(cr) { cover(shape, cr) }
             }
         }
         if let outline = shape.outline {

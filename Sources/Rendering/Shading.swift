@@ -7,13 +7,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Light shading of one instance (see ``SceneModel/Light`` for the model): a gradient of
-/// per-channel factors along the light direction over the instance's device-space box, and
-/// an optional specular highlight.
+/// Light shading of one instance (see ``SceneModel/Light`` for the model): per-channel
+/// factors at 9 stops along the light direction over the instance's device-space box,
+/// interpolated linearly between them, and an optional specular highlight.
 ///
-/// Factors ≤ 1 are applied with `CAIRO_OPERATOR_MULTIPLY` (result = paint · f); the part
-/// above 1 with `CAIRO_OPERATOR_COLOR_DODGE` and source 1 − 1/f (result = paint / (1 − s) =
-/// paint · f, clamped to 1), so any factor is a multiplication of the painted colour.
+/// The shaded paint is the paint's colour times the factors, clamped to 1, with the paint's
+/// own alpha: a shape is then filled once with it, so its edges are covered once and the
+/// transparent parts of its paint stay transparent.
 struct Shading {
     /// Stops along the light axis; the factor curve is smooth, so 9 stops follow it closely.
     private static let stopCount = 9
@@ -59,25 +59,10 @@ struct Shading {
         }
     }
 
-    /// Shades the current path (kept), which must already be painted; `cover` paints the
-    /// current path with the current source the way the shape covers (fill or stroke).
-    func apply(_ cr: OpaquePointer, cover: () -> Void) {
-        cairo_save(cr)
-        if factors.contains(where: { $0.0 < 1 || $0.1 < 1 || $0.2 < 1 }) {
-            fill(operator: CAIRO_OPERATOR_MULTIPLY, cr, cover: cover) { f in min(1, max(0, f)) }
-        }
-        if factors.contains(where: { $0.0 > 1 || $0.1 > 1 || $0.2 > 1 }) {
-            fill(operator: CAIRO_OPERATOR_COLOR_DODGE, cr, cover: cover) { f in 1 - 1 / max(1, f) }
-        }
-        cairo_restore(cr)
-        applyHighlight(cr, cover: cover)
-    }
-
-    /// Paints the current path (kept) in the opaque colour `color` already shaded, in one
-    /// pass, then the highlight. The colour is `color` times the factors interpolated between
-    /// the stops, clamped to 1: a linear gradient with the stops' colours, plus a stop
-    /// wherever a channel reaches 1 between two of them, is exactly that (the multiply and
-    /// colour-dodge passes of ``apply(_:cover:)`` approximate the same within a level or two).
+    /// Paints the current path (kept) in `color` shaded, in one pass, then the highlight: a
+    /// linear gradient whose stops are `color` times each stop's factors, clamped to 1, at
+    /// the colour's alpha, plus a stop wherever a channel reaches 1 between two stops — so
+    /// exactly the colour times the interpolated factors.
     func paint(_ color: Color, _ cr: OpaquePointer, cover: () -> Void) {
         let c = (color.red, color.green, color.blue)
         func shaded(_ f: (Double, Double, Double)) -> (Double, Double, Double) {
@@ -87,7 +72,7 @@ struct Shading {
         let last = Double(factors.count - 1)
         for (index, f) in factors.enumerated() {
             let (red, green, blue) = shaded(f)
-            cairo_pattern_add_color_stop_rgb(pattern, Double(index) / last, red, green, blue)
+            cairo_pattern_add_color_stop_rgba(pattern, Double(index) / last, red, green, blue, color.alpha)
             guard index < factors.count - 1 else { break }
             let g = factors[index + 1]
             // Where each channel's product crosses 1 inside this segment, in order.
@@ -97,12 +82,58 @@ struct Shading {
                 .sorted()
             for t in crossings {
                 let (red, green, blue) = shaded((f.0 + (g.0 - f.0) * t, f.1 + (g.1 - f.1) * t, f.2 + (g.2 - f.2) * t))
-                cairo_pattern_add_color_stop_rgb(pattern, (Double(index) + t) / last, red, green, blue)
+                cairo_pattern_add_color_stop_rgba(pattern, (Double(index) + t) / last, red, green, blue, color.alpha)
             }
         }
         cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD)
         cairo_set_source(cr, pattern)
         cairo_pattern_destroy(pattern)
+        cover()
+        applyHighlight(cr, cover: cover)
+    }
+
+    /// Paints the current path (kept) in any paint shaded, then the highlight: the paint is
+    /// rendered over `box` (canvas pixels) into an ARGB32 surface (`source` sets it as the
+    /// source of the context it is given, whose user space is the canvas), each pixel's
+    /// premultiplied channels are multiplied by the factors at its centre (clamped to its
+    /// alpha, so alpha is kept), and the path is filled once with the result.
+    /// - Throws: `RenderError` if the surface cannot be made or `source` fails.
+    func paint(over box: DeviceBox, _ cr: OpaquePointer, source: (OpaquePointer) throws -> Void, cover: () -> Void) throws {
+        let (x0, y0) = (Int(box.x0.rounded(.down)), Int(box.y0.rounded(.down)))
+        let (x1, y1) = (Int(box.x1.rounded(.up)), Int(box.y1.rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return }
+        let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_ARGB32)
+        try withContext(surface) { s in
+            cairo_translate(s, -Double(x0), -Double(y0))
+            try source(s)
+            cairo_paint(s)
+        }
+        let (dx, dy) = (end.x - start.x, end.y - start.y)
+        let length2 = dx * dx + dy * dy
+        let last = factors.count - 1
+        let (width, height, stride) = (surface.width, surface.height, surface.stride)
+        surface.withMutablePixelBytes { bytes in
+            for row in 0..<height {
+                let pixels = bytes.baseAddress!.advanced(by: row * stride).assumingMemoryBound(to: UInt32.self)
+                for column in 0..<width {
+                    let word = pixels[column]
+                    let alpha = word >> 24
+                    guard alpha > 0 else { continue }
+                    let (x, y) = (Double(x0 + column) + 0.5, Double(y0 + row) + 0.5)
+                    let t = length2 > 0 ? min(1, max(0, ((x - start.x) * dx + (y - start.y) * dy) / length2)) : 0.5
+                    let position = t * Double(last)
+                    let k = min(last - 1, Int(position))
+                    let w = position - Double(k)
+                    let (f, g) = (factors[k], factors[k + 1])
+                    func channel(_ shift: UInt32, _ a: Double, _ b: Double) -> UInt32 {
+                        let value = Double(word >> shift & 0xFF) * (a + (b - a) * w)
+                        return min(alpha, UInt32(max(0, value) + 0.5)) << shift
+                    }
+                    pixels[column] = alpha << 24 | channel(16, f.0, g.0) | channel(8, f.1, g.1) | channel(0, f.2, g.2)
+                }
+            }
+        }
+        cairo_set_source_surface(cr, surface.surface, Double(x0), Double(y0))
         cover()
         applyHighlight(cr, cover: cover)
     }
@@ -123,26 +154,6 @@ struct Shading {
         cairo_restore(cr)
     }
 
-    /// Fills the current path (kept) with the linear gradient of `transform(factor)` per
-    /// channel, under `op`.
-    private func fill(operator op: cairo_operator_t, _ cr: OpaquePointer, cover: () -> Void, _ transform: (Double) -> Double) {
-        cairo_set_operator(cr, op)
-        setGradient(cr) { f in (transform(f.0), transform(f.1), transform(f.2)) }
-        cover()
-    }
-
-    /// Makes the source a linear gradient along the light axis with one stop per factor
-    /// triple, coloured `color(factors)` (red, green, blue in 0…1), padded past its ends.
-    private func setGradient(_ cr: OpaquePointer, _ color: ((Double, Double, Double)) -> (Double, Double, Double)) {
-        let pattern = cairo_pattern_create_linear(start.x, start.y, end.x, end.y)!
-        for (index, f) in factors.enumerated() {
-            let (red, green, blue) = color(f)
-            cairo_pattern_add_color_stop_rgb(pattern, Double(index) / Double(factors.count - 1), red, green, blue)
-        }
-        cairo_pattern_set_extend(pattern, CAIRO_EXTEND_PAD)
-        cairo_set_source(cr, pattern)
-        cairo_pattern_destroy(pattern)
-    }
 }
 
 /// Cast shadows (see ``SceneModel/Shadow``), drawn into the picture only.
