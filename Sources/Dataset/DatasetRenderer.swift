@@ -71,6 +71,11 @@ public struct DatasetRenderer: Sendable {
             if !options.resume, done == 0 {
                 try? layout.removeDatasetFiles()
                 layout.removeEmptyFolders()
+            } else if case let DatasetError.script(message) = error {
+                // The same script fails the same way again, so say what is left and how on.
+                throw DatasetError.script(message + "\nnote: '\(layout.root.path)' keeps the \(done) image(s) finished before "
+                    + "this one, as an unfinished run (no annotations.json yet); after fixing the script, run the command "
+                    + "again with --overwrite")
             }
             throw error
         }

@@ -161,7 +161,8 @@ enum ShadowRenderer {
     /// Darkens `cr`'s picture with `instance`'s shadow: the antialiased coverage of its
     /// shadow-casting shapes (each at its opacity), moved `shadow.distance` pixels along
     /// `direction` (degrees, y down), blurred by a Gaussian of σ = `shadow.blur` pixels, used
-    /// as a mask (`cairo_mask_surface`) for the shadow colour at `shadow.opacity`.
+    /// as a mask (`cairo_mask_surface`) for the shadow colour at `shadow.opacity` times the
+    /// colour's alpha.
     /// - Throws: `RenderError.cairo` if the mask surface cannot be made.
     /// - Complexity: the coverage fills plus a separable blur over the shadow's box.
     static func draw(_ instance: Instance, shadow: Shadow, direction: Double,
@@ -189,7 +190,7 @@ enum ShadowRenderer {
         }
         if sigma > 0 { blurAlpha(mask, sigma: sigma) }
         let c = shadow.color
-        cairo_set_source_rgba(cr, c.red, c.green, c.blue, min(1, shadow.opacity))
+        cairo_set_source_rgba(cr, c.red, c.green, c.blue, min(1, shadow.opacity) * min(1, max(0, c.alpha)))
         cairo_mask_surface(cr, mask.surface, Double(x0), Double(y0))
     }
 

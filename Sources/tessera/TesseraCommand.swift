@@ -91,7 +91,7 @@ struct Render: ParsableCommand {
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Never changes the output.")
     var jobs: Int?
 
-    @Option(name: .customLong("png-level"), parsing: .unconditional, help: "zlib level for PNG files: 0 (store), 1 (default: fastest; run-length, or Huffman-only for noisy pictures), 2 … 9 (smaller, slower).")
+    @Option(name: .customLong("png-level"), parsing: .unconditional, help: "zlib level for PNG files: 0 (store), 1 (default: fastest; run-length, or Huffman-only for noisy pictures), 2 … 9 (zlib's string matching: slower; smaller on clean pictures, often not on noisy ones).")
     var pngLevel: Int = 1
 
     @Option(name: .customLong("image-format"), help: "File format of the RGB images: png or jpeg (images/NNNNNN.jpg). Masks are always PNG.")

@@ -99,8 +99,10 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         } throws: { error in
             guard case let .script(message) = error as? DatasetError else { return false }
             return message.contains("seed 5") && message.contains("test.scene:4:")
+                && message.contains("as an unfinished run (no annotations.json yet); after fixing the script, run the command again with --overwrite")
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("annotations.json").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("images/000000.png").path))
     }
 
     /// A run that fails before finishing any image leaves the folder as it found it.
