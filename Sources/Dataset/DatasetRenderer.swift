@@ -45,7 +45,7 @@ public struct DatasetRenderer: Sendable {
         if options.resume {
             switch try RunResumption.open(layout: layout, header: header, shard: options.shard) {
             case .complete:
-                return RenderSummary(images: range.count, rendered: 0, annotations: nil,
+                return RenderSummary(images: range.count, jobs: 0, rendered: 0, annotations: nil,
                                      seconds: Date().timeIntervalSince(start))
             case let .continuing(writer, firstMissing):
                 (log, next) = (writer, firstMissing)
@@ -55,10 +55,12 @@ public struct DatasetRenderer: Sendable {
             log = try RecordLogWriter(creating: layout.url(OutputLayout.recordLogFile), header: header)
         }
         let rendered = range.upperBound - next
+        let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: program.width * program.height,
+                                     memory: MemoryBudget.available)
         progress(next - range.lowerBound)
         var done = next - range.lowerBound
         do {
-            try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: options.jobs, window: max(1, options.jobs) * 8) { index in
+            try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: jobs, window: jobs * 8) { index in
                 try self.makeImage(index)
             } consume: { records in
                 try log.append(records)
@@ -81,7 +83,7 @@ public struct DatasetRenderer: Sendable {
         }
         try log.close()
         let annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
-        return RenderSummary(images: range.count, rendered: rendered, annotations: annotations,
+        return RenderSummary(images: range.count, jobs: jobs, rendered: rendered, annotations: annotations,
                              seconds: Date().timeIntervalSince(start))
     }
 

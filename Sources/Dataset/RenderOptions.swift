@@ -116,10 +116,42 @@ public enum SegmentationFormat: String, Sendable, CaseIterable {
 public struct RenderSummary: Sendable, Equatable {
     /// Images in the run's range (the whole dataset, or the shard's slice).
     public var images: Int
+    /// Images made at once: `RenderOptions.jobs`, or fewer when that many images of this
+    /// canvas would not fit in memory (``MemoryBudget``). Never changes the output.
+    public var jobs: Int = 1
     /// Images rendered by this invocation (fewer than `images` when resumed).
     public var rendered: Int
     /// Annotations in the finished `annotations.json`; `nil` when a resumed run found the
     /// dataset already complete and wrote nothing.
     public var annotations: Int?
     public var seconds: Double
+}
+
+/// How many images of a canvas can be made at once without running out of memory.
+public enum MemoryBudget {
+    /// Working memory one image needs per canvas pixel, in bytes: the picture and the
+    /// instance raster (4 + 4), the id raster and the mask rasters (2 + 2 + 1), and margin
+    /// for effects and encoding. Measured: 219 MB peak for one 4096 × 4096 image with noise
+    /// (13 bytes per pixel); effects other than noise widen the picture to 12 bytes per pixel.
+    public static let bytesPerPixel = 24
+
+    /// `requested`, lowered so that that many images of `pixels` each take at most half of
+    /// `memory` bytes; at least 1.
+    public static func jobs(requested: Int, pixels: Int, memory: UInt64) -> Int {
+        let perImage = UInt64(max(1, pixels)) * UInt64(bytesPerPixel)
+        return max(1, min(requested, Int(min(UInt64(Int.max), memory / 2 / perImage))))
+    }
+
+    /// The memory this process may use, in bytes: the machine's physical memory, or a
+    /// smaller cgroup (v2 `memory.max`, v1 `memory.limit_in_bytes`) limit, as in a container.
+    public static var available: UInt64 {
+        var limit = ProcessInfo.processInfo.physicalMemory
+        for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+               let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 {
+                limit = min(limit, value)
+            }
+        }
+        return limit
+    }
 }

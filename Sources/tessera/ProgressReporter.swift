@@ -37,7 +37,7 @@ final class ProgressReporter {
         }
     }
 
-    func finish(_ summary: RenderSummary, output: String) {
+    func finish(_ summary: RenderSummary, output: String, requestedJobs: Int) {
         guard !isQuiet else { return }
         if hasBar { writeRaw("\r\u{1B}[K") }
         guard let annotations = summary.annotations else {
@@ -49,6 +49,9 @@ final class ProgressReporter {
                           summary.rendered, annotations, summary.seconds, rate) + output
         if summary.rendered < summary.images {
             line += " (resumed: \(summary.images - summary.rendered) of \(summary.images) images were already done)"
+        }
+        if summary.jobs < requestedJobs {
+            line += "\nnote: made \(summary.jobs) image(s) at a time, not \(requestedJobs): more of this canvas would not fit in half the memory"
         }
         writeRaw(line + "\n")
     }

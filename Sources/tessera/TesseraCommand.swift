@@ -88,7 +88,7 @@ struct Render: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String = "output"
 
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Never changes the output.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores; fewer when that many images of a huge canvas would not fit in half the memory). Never changes the output.")
     var jobs: Int?
 
     @Option(name: .customLong("png-level"), parsing: .unconditional, help: "zlib level for PNG files: 0 (store), 1 (default: fastest; run-length, or Huffman-only for noisy pictures), 2 … 9 (zlib's string matching: slower; smaller on clean pictures, often not on noisy ones).")
@@ -166,7 +166,7 @@ struct Render: ParsableCommand {
             let options = try options(announcingShard: true)
             let reporter = ProgressReporter(total: options.imageRange.count, isQuiet: quiet)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
-            reporter.finish(summary, output: out)
+            reporter.finish(summary, output: out, requestedJobs: options.jobs)
         }
     }
 }

@@ -209,3 +209,17 @@ private func expectIdentical(_ a: URL, _ b: URL, sourceLocation: SourceLocation 
         try expectIdentical(whole, killed)
     }
 }
+
+@Suite struct MemoryBudgetTests {
+    @Test func jobsAreLoweredOnlyWhenImagesWouldNotFitInHalfTheMemory() {
+        let gigabyte: UInt64 = 1 << 30
+        // 512 × 512 at 24 bytes per pixel is 6 MB: any job count fits in 8 GB.
+        #expect(MemoryBudget.jobs(requested: 64, pixels: 512 * 512, memory: 8 * gigabyte) == 64)
+        // 16384 × 16384 is 6 GB per image: 4 GB (half of 8) holds none, so one at a time.
+        #expect(MemoryBudget.jobs(requested: 2, pixels: 16384 * 16384, memory: 8 * gigabyte) == 1)
+        // 8192 × 8192 is 1.5 GB per image: 12 GB of 24 holds 8.
+        #expect(MemoryBudget.jobs(requested: 16, pixels: 8192 * 8192, memory: 24 * gigabyte) == 8)
+        #expect(MemoryBudget.jobs(requested: 1, pixels: 0, memory: 0) == 1)
+        #expect(MemoryBudget.available > 0)
+    }
+}
