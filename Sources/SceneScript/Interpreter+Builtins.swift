@@ -80,9 +80,14 @@ extension Interpreter {
             }
             return .int(Distributions.randint(low, high, using: &rng))
         case .choice:
-            let options = values.dropLast()
+            var options = values.dropLast()
+            // One List alone: its elements are the options (as `random.choice` reads it).
+            if options.count == 1, case let .list(items)? = options.first! {
+                guard !items.isEmpty else { throw ProblemReport("choice: the List to choose from is empty", at: ranges[0]!) }
+                options = ArraySlice(items.map { Optional($0) })
+            }
             guard let weightsValue = values.last!, let weightsRange = ranges.last! else {
-                return options[Distributions.choiceIndex(options.count, using: &rng)]!
+                return options[options.startIndex + Distributions.choiceIndex(options.count, using: &rng)]!
             }
             guard case let .list(items) = weightsValue else {
                 throw ProblemReport("choice: weights must be a List of numbers, got \(weightsValue.typeName) \(weightsValue.display)", at: weightsRange)

@@ -196,6 +196,13 @@ extension Interpreter {
     /// `casts_shadow`) to `shape`.
     func styled(_ shape: Shape, _ arguments: CheckedArguments) throws -> Shape {
         var shape = shape
+        if arguments.isGiven("outline"), shape.geometry.strokeWidth != nil {
+            // A stroke has no fill for an outline to border: Cairo would stroke its centre
+            // line, a stripe down the middle rather than an edge.
+            throw ProblemReport("\(arguments.owner): outline is for filled shapes; this one is a stroke, so its outline "
+                                + "would be a stripe along its centre line", at: arguments.ranges[arguments.slot("outline")]!,
+                                help: "to border a line, draw it twice: first wider in the border colour, then the line on top")
+        }
         if arguments.isGiven("outline") {
             shape.outline = Outline(color: try arguments.color("outline"),
                                     width: try arguments.positive("outline_width", in: RealismLimits.outlineWidth, unit: " pixels", or: 1))

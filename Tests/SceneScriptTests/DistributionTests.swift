@@ -56,6 +56,18 @@ struct DistributionKnownAnswerTests {
         #expect(picks == [0, 3, 2, 2, 3, 2, 3, 3, 3, 2])
     }
 
+    @Test func choiceOfOneListPicksAnElementAsItsArgumentsWould() throws {
+        // choice(l) with one List draws exactly as choice(l[0], l[1], …), weights included.
+        for (list, spread) in [("choice([0, 1, 2, 3], weights: [1, 0, 3, 6])", "choice(0, 1, 2, 3, weights: [1, 0, 3, 6])"),
+                               ("choice([5, 6, 7])", "choice(5, 6, 7)")] {
+            let a = try compile("classes a\nrepeat 10 { object a at (\(list), 0) { circle(1) } }")
+            let b = try compile("classes a\nrepeat 10 { object a at (\(spread), 0) { circle(1) } }")
+            let picks = { (p: SceneProgram) in try p.sample(seed: 1, index: 2).instances.map { $0.shapes[0].transform.tx } }
+            #expect(try picks(a) == picks(b))
+        }
+        #expect(throws: ScriptError.self) { try compile("classes a\nobject a { circle(choice([])) }").sample(seed: 1, index: 0) }
+    }
+
     @Test func pointsAlone() throws {
         let program = try compile("""
             classes a
