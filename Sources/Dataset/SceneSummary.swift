@@ -16,7 +16,7 @@ public struct SceneSummary {
                                  amodal: try SceneRenderer.amodalMasks(scene))
         let visible = labels.annotations(imageID: 1)
         var lines = [
-            "scene '\(program.name)': canvas \(scene.width) x \(scene.height), \(scene.categories.count) classes, \(program.sources.count) source file(s)",
+            "scene '\(program.name)': canvas \(scene.width) x \(scene.height), \(scene.categories.count) class\(scene.categories.count == 1 ? "" : "es"), \(program.sources.count) source file\(program.sources.count == 1 ? "" : "s")",
             "image 0 (seed \(seed)): \(scene.instances.count) instances drawn, \(visible.count) visible and annotated",
         ]
         for category in scene.categories {

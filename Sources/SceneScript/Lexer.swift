@@ -261,6 +261,11 @@ struct Lexer {
             problems.append(ProblemReport("unexpected '.': values have no fields", at: range(from: start),
                                           help: "a Point's x and y are p[0] and p[1]"))
             return nextToken()
+        case "." where start > 0 && ("0"..."9").contains(scalars[start - 1]):
+            // `1.`: a number needs digits after its point.
+            problems.append(ProblemReport("unexpected '.' after a number", at: range(from: start),
+                                          help: "a number's '.' needs digits after it: write 1.0, not 1."))
+            return nextToken()
         case "!", "&" where peek() == "&", "|" where peek() == "|":
             // C's `!`, `&&`, `||`: report them, and read the keyword they stand for so the
             // expression still parses.

@@ -247,6 +247,10 @@ struct Parser {
         case .keyword(.effect):
             advance()
             guard case .identifier = current.kind, peekKind() == .symbol("(") else {
+                if case let .identifier(name) = current.kind, EffectKind(rawValue: name) != nil {
+                    throw ProblemReport("expected '(' after the effect '\(name)'", at: current.range,
+                                        help: "give its arguments in parentheses, e.g. '\(name)(…)'; see the effect table in docs/LANGUAGE.md")
+                }
                 throw ProblemReport("expected an effect like 'blur(1.5)' after 'effect', found \(current.spelling)", at: current.range,
                                     help: "effects: " + EffectKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
@@ -508,12 +512,20 @@ struct Parser {
         var arguments: [Argument] = []
         while !isAtEnd() {
             if !arguments.isEmpty {
+                let comma: Token
                 if let opening {
-                    try expectSymbol(",", "between arguments", inside: opening)
+                    comma = try expectSymbol(",", "between arguments", inside: opening)
                 } else {
-                    try expectSymbol(",", "between arguments")
+                    comma = try expectSymbol(",", "between arguments")
                 }
-                if isAtEnd() { break }
+                if isAtEnd() {
+                    // `light a: 1,` then more on the next line: the statement has ended.
+                    if endingAtStatementEnd, current.kind == .newline {
+                        throw ProblemReport("a 'light' statement ends at the end of its line, after this ','", at: comma.range,
+                                            help: "put all of its arguments on one line")
+                    }
+                    break
+                }
             }
             if case let .identifier(label) = current.kind, peekKind() == .symbol("=") {
                 throw ProblemReport("an argument is labelled with ':', not '='", at: tokens[index + 1].range,

@@ -1,3 +1,4 @@
+import Foundation
 import SceneModel
 
 /// A compiled scene script: parsed, imports resolved, statically checked. Immutable and
@@ -49,11 +50,13 @@ public final class SceneProgram: Sendable {
         var templates: [String: TemplateDeclaration] = [:]
         var categories: [SceneModel.Category] = []
         var categoryIDs: [String: Int] = [:]
+        var categoryRanges: [String: SourceRange] = [:]
         for statement in statements {
             switch statement.kind {
             case let .template(declaration):
-                if templates[declaration.name] != nil {
-                    problems.append(ProblemReport("template '\(declaration.name)' is defined twice", at: declaration.nameRange))
+                if let first = templates[declaration.name] {
+                    problems.append(ProblemReport("template '\(declaration.name)' is defined twice", at: declaration.nameRange,
+                                                  notes: [("first defined here", first.nameRange)]))
                 } else if Primitive(rawValue: declaration.name) != nil || BuiltinFunction(rawValue: declaration.name) != nil {
                     problems.append(ProblemReport("'\(declaration.name)' is a built-in name and cannot name a template", at: declaration.nameRange))
                 } else {
@@ -61,10 +64,12 @@ public final class SceneProgram: Sendable {
                 }
             case let .classes(declarations):
                 for declaration in declarations {
-                    if categoryIDs[declaration.name] != nil {
-                        problems.append(ProblemReport("class '\(declaration.name)' is declared twice", at: declaration.range))
+                    if let first = categoryRanges[declaration.name] {
+                        problems.append(ProblemReport("class '\(declaration.name)' is declared twice", at: declaration.range,
+                                                      notes: [("first declared here", first)]))
                         continue
                     }
+                    categoryRanges[declaration.name] = declaration.range
                     categories.append(Category(id: categories.count + 1, name: declaration.name, supercategory: declaration.supercategory))
                     categoryIDs[declaration.name] = categories.count
                 }
@@ -179,8 +184,16 @@ private struct Compiler {
 
     private mutating func register(_ file: SourceFile) -> Int {
         buffers.append(SourceBuffer(file))
-        indexByPath[normalizedPath(file.path)] = buffers.count - 1
+        indexByPath[identity(file.path)] = buffers.count - 1
         return buffers.count - 1
+    }
+
+    /// What makes two import paths the same file: the path with symbolic links resolved when
+    /// the file is on disk (so a file imported through a link is still imported once), else
+    /// the normalized path.
+    private func identity(_ path: String) -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return normalizedPath(path) }
+        return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 
     /// The statements of file `index` with its top-level imports replaced by the imported
@@ -219,7 +232,7 @@ private struct Compiler {
                 hasMissingImport = true
                 continue
             }
-            if let existing = indexByPath[normalizedPath(file.path)] {
+            if let existing = indexByPath[identity(file.path)] {
                 if let position = stack.firstIndex(of: existing) {
                     let cycle = (stack[position...].map { buffers[$0].file.path } + [file.path]).joined(separator: " → ")
                     problems.append(ProblemReport("import cycle: \(cycle)", at: nameRange,

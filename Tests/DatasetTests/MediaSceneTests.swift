@@ -83,3 +83,19 @@ import Testing
         }
     }
 }
+
+@Suite struct ImportIdentityTests {
+    @Test func aFileImportedThroughASymbolicLinkIsImportedOnce() throws {
+        let folder = try temporaryFolder("symlink-import")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("templates"), withIntermediateDirectories: true)
+        try "classes thing\ntemplate blob(r) { circle(r) }\n"
+            .write(to: folder.appendingPathComponent("templates/lib.scene"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.scene").path,
+                                                   withDestinationPath: "templates/lib.scene")
+        try "import \"templates/lib\"\nimport \"link\"\nobject thing at (10, 10) { blob(5) }\n"
+            .write(to: folder.appendingPathComponent("main.scene"), atomically: true, encoding: .utf8)
+        let program = try SceneLoader.compile(path: folder.appendingPathComponent("main.scene").path)
+        #expect(program.sources.count == 2)
+        #expect(program.categories.map(\.name) == ["thing"])
+    }
+}
