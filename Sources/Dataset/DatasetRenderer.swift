@@ -42,17 +42,23 @@ public struct DatasetRenderer: Sendable {
             })
         let log: RecordLogWriter
         var next = range.lowerBound
+        var replacing = false
         if options.resume {
             switch try RunResumption.open(layout: layout, header: header, shard: options.shard) {
             case .complete:
+                layout.discardPreviousDataset()
                 return RenderSummary(images: range.count, jobs: 0, rendered: 0, annotations: nil,
                                      seconds: Date().timeIntervalSince(start))
             case let .continuing(writer, firstMissing):
                 (log, next) = (writer, firstMissing)
             }
         } else {
-            try layout.prepare(overwrite: options.overwrite)
-            log = try RecordLogWriter(creating: layout.url(OutputLayout.recordLogFile), header: header)
+            // --overwrite sets the old dataset aside; it comes back if this run fails.
+            try layout.prepare(overwrite: options.overwrite, settingAside: true)
+            replacing = layout.hasPreviousDataset
+            do { log = try RecordLogWriter(creating: layout.url(OutputLayout.recordLogFile), header: header) } catch {
+                throw replacing ? restoringPrevious(error) : error
+            }
         }
         let rendered = range.upperBound - next
         let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: program.width * program.height,
@@ -68,6 +74,7 @@ public struct DatasetRenderer: Sendable {
                 progress(done)
             }
         } catch {
+            if replacing { throw restoringPrevious(error) }
             // A fresh run that finished no image leaves the folder as it found it, so the
             // corrected command can simply run again.
             if !options.resume, done == 0 {
@@ -81,10 +88,30 @@ public struct DatasetRenderer: Sendable {
             }
             throw error
         }
-        try log.close()
-        let annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
+        let annotations: Int
+        do {
+            try log.close()
+            annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
+        } catch {
+            throw replacing ? restoringPrevious(error) : error
+        }
+        layout.discardPreviousDataset()
         return RenderSummary(images: range.count, jobs: jobs, rendered: rendered, annotations: annotations,
                              seconds: Date().timeIntervalSince(start))
+    }
+
+    /// After a failed `--overwrite` run: removes what it wrote, puts back the dataset it was
+    /// replacing (``OutputLayout/setAsideDatasetFiles()``) and adds a note saying so to `error`.
+    private func restoringPrevious(_ error: Error) -> Error {
+        do { try layout.restorePreviousDataset() } catch { return error }
+        layout.removeEmptyFolders()
+        let note = "note: nothing was replaced: the dataset that was in '\(layout.root.path)' is back in place"
+        switch error {
+        case let DatasetError.script(message): return DatasetError.script(message + "\n" + note)
+        case let DatasetError.render(index, reason): return DatasetError.render(index: index, reason: reason + "\n" + note)
+        case let DatasetError.io(path, reason): return DatasetError.io(path: path, reason: reason + "\n" + note)
+        default: return error
+        }
     }
 
     private func cocoInfo() -> COCOInfo {

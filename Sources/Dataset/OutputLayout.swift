@@ -25,6 +25,9 @@ public struct OutputLayout: Sendable {
     public static let shardRecordsFile = "shard.records"
     /// The folders that hold per-image files.
     static let imageFolders = ["images", "masks/instance", "masks/semantic"]
+    /// Where an `--overwrite` render keeps the dataset it replaces until it has finished, so
+    /// a run that fails can put it back (see ``setAsideDatasetFiles()``).
+    static let previousDatasetFolder = ".tessera-previous"
 
     public init(root: URL, imageCount: Int, imageFormat: ImageFormat = .png) {
         self.root = root
@@ -77,8 +80,11 @@ public struct OutputLayout: Sendable {
     /// dot-files, requires `overwrite` and then removes the dataset entries in it (other
     /// files are left alone).
     /// - Throws: `DatasetError.outputNotEmpty` or `DatasetError.io` naming the path.
-    /// - Parameter resumable: whether the refusal may suggest `--resume` (render, not merge).
-    func prepare(overwrite: Bool, resumable: Bool = true) throws {
+    /// - Parameters:
+    ///   - resumable: whether the refusal may suggest `--resume` (render, not merge).
+    ///   - settingAside: move the dataset files into ``previousDatasetFolder`` instead of
+    ///     removing them (``setAsideDatasetFiles()``).
+    func prepare(overwrite: Bool, resumable: Bool = true, settingAside: Bool = false) throws {
         let fm = FileManager.default
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: root.path, isDirectory: &isFolder) {
@@ -91,7 +97,7 @@ public struct OutputLayout: Sendable {
             }
             if entries.contains(where: { !$0.hasPrefix(".") }) {
                 guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path, resumable: resumable) }
-                try removeDatasetFiles()
+                if settingAside { try setAsideDatasetFiles() } else { try removeDatasetFiles() }
             }
         }
         try createFolders()
@@ -123,32 +129,104 @@ public struct OutputLayout: Sendable {
         }
     }
 
-    /// Removes the files a Tessera run writes — `annotations.json`, `manifest.json`,
-    /// `shard.records`, numbered PNGs and JPEGs in the image folders, and hidden partial or spill files — and nothing
-    /// else, so a user's own files in the output folder survive `--overwrite`.
-    func removeDatasetFiles() throws {
+    /// The files a Tessera run writes, by path relative to the output folder:
+    /// `annotations.json`, `manifest.json`, `shard.records`, the record log, numbered PNGs and
+    /// JPEGs in the image folders, and hidden partial or spill files (`isScratch`: a half
+    /// written file, never worth keeping). Regular files only: a user's folder that happens
+    /// to bear a dataset file's name is not one.
+    private func datasetFiles() -> [(path: String, isScratch: Bool)] {
         let fm = FileManager.default
-        func isOwned(_ name: String, inImageFolder: Bool) -> Bool {
-            if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) { return true }
-            if inImageFolder {
-                let stem = name.dropLast(4)
-                let isImageFile = ImageFormat.allCases.contains { name.hasSuffix("." + $0.fileExtension) }
-                return isImageFile && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }
-            }
-            return name == Self.annotationsFile || name == Self.manifestFile || name == Self.shardRecordsFile
-        }
+        var files: [(path: String, isScratch: Bool)] = []
         for (folder, inImageFolder) in [("", false)] + Self.imageFolders.map({ ($0, true) }) {
             let folderURL = folder.isEmpty ? root : url(folder)
             guard let names = try? fm.contentsOfDirectory(atPath: folderURL.path) else { continue }
-            for name in names.sorted() where isOwned(name, inImageFolder: inImageFolder) {
-                let file = folderURL.appendingPathComponent(name)
-                // Only files: a user's folder that happens to bear a dataset file's name stays.
-                guard (try? fm.attributesOfItem(atPath: file.path)[.type]) as? FileAttributeType == .typeRegular else { continue }
-                do { try fm.removeItem(at: file) } catch {
-                    throw DatasetError.io(path: file.path, reason: AtomicFile.reason(error))
+            for name in names.sorted() {
+                let path = folder.isEmpty ? name : folder + "/" + name
+                let isOwned: Bool, isScratch: Bool
+                if name == Self.recordLogFile && folder.isEmpty {
+                    (isOwned, isScratch) = (true, false)
+                } else if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) {
+                    (isOwned, isScratch) = (true, true)
+                } else if inImageFolder {
+                    let stem = name.dropLast(4)
+                    let isImageFile = ImageFormat.allCases.contains { name.hasSuffix("." + $0.fileExtension) }
+                    (isOwned, isScratch) = (isImageFile && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }, false)
+                } else {
+                    (isOwned, isScratch) = ([Self.annotationsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
                 }
+                guard isOwned, (try? fm.attributesOfItem(atPath: url(path).path)[.type]) as? FileAttributeType == .typeRegular
+                else { continue }
+                files.append((path, isScratch))
             }
         }
+        return files
+    }
+
+    /// Removes the files a Tessera run writes (see `datasetFiles`) and nothing else, so a
+    /// user's own files in the output folder survive `--overwrite`.
+    func removeDatasetFiles() throws {
+        for file in datasetFiles() {
+            do { try FileManager.default.removeItem(at: url(file.path)) } catch {
+                throw DatasetError.io(path: url(file.path).path, reason: AtomicFile.reason(error))
+            }
+        }
+    }
+
+    /// Moves the dataset files into ``previousDatasetFolder`` at the same relative paths
+    /// (scratch files are removed), so that a replacing run that fails can put the dataset
+    /// back (``restorePreviousDataset()``) and one that finishes drops it
+    /// (``discardPreviousDataset()``). When that folder already holds a dataset — a replacing
+    /// run was killed — the files here are that unfinished run's and are removed instead: the
+    /// folder keeps the last dataset that was whole.
+    func setAsideDatasetFiles() throws {
+        let fm = FileManager.default
+        let previous = url(Self.previousDatasetFolder)
+        if fm.fileExists(atPath: previous.path) {
+            try removeDatasetFiles()
+            return
+        }
+        for file in datasetFiles() {
+            let source = url(file.path)
+            do {
+                if file.isScratch {
+                    try fm.removeItem(at: source)
+                    continue
+                }
+                let target = previous.appendingPathComponent(file.path)
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fm.moveItem(at: source, to: target)
+            } catch {
+                throw DatasetError.io(path: source.path, reason: AtomicFile.reason(error))
+            }
+        }
+    }
+
+    /// Whether a dataset set aside by ``setAsideDatasetFiles()`` is waiting in the folder.
+    var hasPreviousDataset: Bool { FileManager.default.fileExists(atPath: url(Self.previousDatasetFolder).path) }
+
+    /// Removes the current dataset files and moves the set-aside dataset back in their place.
+    func restorePreviousDataset() throws {
+        let fm = FileManager.default
+        let previous = url(Self.previousDatasetFolder)
+        try removeDatasetFiles()
+        guard let enumerator = fm.enumerator(at: previous, includingPropertiesForKeys: [.isRegularFileKey]) else { return }
+        let prefix = previous.standardizedFileURL.path + "/"
+        for case let file as URL in enumerator where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let relative = String(file.standardizedFileURL.path.dropFirst(prefix.count))
+            let target = url(relative)
+            do {
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fm.moveItem(at: file, to: target)
+            } catch {
+                throw DatasetError.io(path: target.path, reason: AtomicFile.reason(error))
+            }
+        }
+        discardPreviousDataset()
+    }
+
+    /// Removes ``previousDatasetFolder`` and what is left in it.
+    func discardPreviousDataset() {
+        try? FileManager.default.removeItem(at: url(Self.previousDatasetFolder))
     }
 }
 

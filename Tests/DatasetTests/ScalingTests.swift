@@ -223,3 +223,70 @@ private func expectIdentical(_ a: URL, _ b: URL, sourceLocation: SourceLocation 
         #expect(MemoryBudget.available > 0)
     }
 }
+
+/// `--overwrite` sets the old dataset aside until the new one is finished: a run that fails
+/// puts it back, one that finishes drops it, one that is killed can be resumed.
+@Suite struct OverwriteTests {
+    /// Fails at the first image whose radius comes out negative.
+    private let failing = "canvas 96 x 64\nclasses disc\nlet r = uniform(-4, 9)\nobject disc at (48, 32) { circle(r) }\n"
+
+    @Test func aFailedOverwriteLeavesTheOldDatasetAsItWas() throws {
+        let folder = try temporaryFolder()
+        try render(options(folder))
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let before = try filesBelow(folder)
+        #expect {
+            try render(options(folder, count: 40, overwrite: true), scene: failing)
+        } throws: { error in
+            guard case let .script(message) = error as? DatasetError else { return false }
+            return message.contains("note: nothing was replaced: the dataset that was in '\(folder.path)' is back in place")
+        }
+        #expect(try filesBelow(folder) == before)
+        #expect(try DatasetValidator.validate(folder).isValid)
+        // A replacing run that finishes drops the old dataset and keeps the user's file.
+        try render(options(folder, seed: 10, overwrite: true))
+        let after = try filesBelow(folder)
+        #expect(after["notes.txt"] == Data("mine".utf8))
+        #expect(!after.keys.contains { $0.hasPrefix(OutputLayoutNames.previous) })
+        #expect(after["manifest.json"] != before["manifest.json"])
+        #expect(try DatasetValidator.validate(folder).isValid)
+    }
+
+    @Test func aKilledOverwriteKeepsTheOldDatasetAsideUntilItsResumedRunFinishes() throws {
+        let folder = try temporaryFolder()
+        let scene = folder.appendingPathComponent("small.scene")
+        try Data(smallScene.utf8).write(to: scene)
+        let out = folder.appendingPathComponent("out")
+        let old = try runTessera(["render", scene.path, "--count", "30", "--seed", "3", "--out", out.path, "--quiet"])
+        #expect(old.status == 0, "\(old.stderr)")
+        let oldManifest = try Data(contentsOf: out.appendingPathComponent("manifest.json"))
+
+        let binary = ProcessInfo.processInfo.environment["TESSERA_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/tessera").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["render", scene.path, "--count", "800", "--seed", "4", "--out", out.path, "--overwrite", "--quiet"]
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: out.appendingPathComponent(".tessera-records.partial"), encoding: .utf8)) ?? ""
+            if text.components(separatedBy: "\nE\t").count > 40 { break }
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
+        let aside = out.appendingPathComponent(OutputLayoutNames.previous)
+        #expect(try Data(contentsOf: aside.appendingPathComponent("manifest.json")) == oldManifest)
+
+        let resumed = try runTessera(["render", scene.path, "--count", "800", "--seed", "4", "--out", out.path, "--resume", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: aside.path))
+        let validation = try runTessera(["validate", out.path])
+        #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
+    }
+}
+
+/// Names of the output layout the tests look for.
+private enum OutputLayoutNames {
+    static let previous = ".tessera-previous"
+}
