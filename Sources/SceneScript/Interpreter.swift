@@ -63,7 +63,8 @@ struct Interpreter {
         steps += cost
         if steps > Limits.evaluationSteps {
             throw ProblemReport("this image needs more than \(Limits.evaluationSteps) evaluation steps", at: range,
-                                help: "lower the repeat counts or the template nesting")
+                                help: "lower the repeat counts or the template nesting; note that a List grown in a "
+                                    + "loop ('l = l + [x]') is copied, at the cost of its length, at every step")
         }
     }
 
