@@ -40,3 +40,19 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension DatasetError {
+    /// `error` with a `note: …` line after its message, when it is a `DatasetError` that
+    /// carries a message (script, render, I/O, usage, invalid dataset); otherwise `error`.
+    static func appendingNote(to error: any Error, _ note: String) -> any Error {
+        let line = "\nnote: " + note
+        switch error {
+        case let DatasetError.script(message): return DatasetError.script(message + line)
+        case let DatasetError.render(index, reason): return DatasetError.render(index: index, reason: reason + line)
+        case let DatasetError.io(path, reason): return DatasetError.io(path: path, reason: reason + line)
+        case let DatasetError.usage(message): return DatasetError.usage(message + line)
+        case let DatasetError.invalidDataset(message): return DatasetError.invalidDataset(message + line)
+        default: return error
+        }
+    }
+}

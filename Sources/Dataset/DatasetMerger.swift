@@ -60,9 +60,10 @@ public enum DatasetMerger {
             throw DatasetError.invalidDataset("no shard holds images \(covered)..<\(count) (of \(count)); merge needs every shard of the run")
         }
 
-        let target = output.standardizedFileURL.path
+        // Symbolic links resolved: `--out` may be a link to a shard.
+        let target = output.standardizedFileURL.resolvingSymlinksInPath().path
         for shard in shards {
-            let source = shard.standardizedFileURL.path
+            let source = shard.standardizedFileURL.resolvingSymlinksInPath().path
             guard target != source, !target.hasPrefix(source + "/"), !source.hasPrefix(target + "/") else {
                 throw DatasetError.usage("--out '\(output.path)' is or contains the shard '\(shard.path)'; merge into a folder of its own")
             }
@@ -71,7 +72,9 @@ public enum DatasetMerger {
         let layout = OutputLayout(root: output, imageCount: count)
         let lock = try layout.lock()
         defer { withExtendedLifetime(lock) {} }
-        try layout.prepare(overwrite: overwrite, resumable: false)
+        // --overwrite sets the old dataset aside; it comes back if the merge fails.
+        try layout.prepare(overwrite: overwrite, resumable: false, settingAside: true)
+        let replacing = layout.hasPreviousDataset
         let ordered = order.map { readers[$0] }
         var shardOfReader: [ObjectIdentifier: URL] = [:]
         for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
@@ -82,9 +85,15 @@ public enum DatasetMerger {
                     try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
                 }
             }
+            layout.discardPreviousDataset()
             return Summary(shards: shards.count, images: count, annotations: annotations)
         } catch {
-            // A refused merge leaves no half dataset behind: the same command can run again.
+            // A refused merge leaves no half dataset behind: the same command can run again,
+            // and a replaced dataset is back.
+            if replacing, (try? layout.restorePreviousDataset()) != nil {
+                layout.removeEmptyFolders()
+                throw DatasetError.appendingNote(to: error, "nothing was replaced: the dataset that was in '\(output.path)' is back in place")
+            }
             try? layout.removeDatasetFiles()
             layout.removeEmptyFolders()
             throw error

@@ -105,13 +105,7 @@ public struct DatasetRenderer: Sendable {
     private func restoringPrevious(_ error: Error) -> Error {
         do { try layout.restorePreviousDataset() } catch { return error }
         layout.removeEmptyFolders()
-        let note = "note: nothing was replaced: the dataset that was in '\(layout.root.path)' is back in place"
-        switch error {
-        case let DatasetError.script(message): return DatasetError.script(message + "\n" + note)
-        case let DatasetError.render(index, reason): return DatasetError.render(index: index, reason: reason + "\n" + note)
-        case let DatasetError.io(path, reason): return DatasetError.io(path: path, reason: reason + "\n" + note)
-        default: return error
-        }
+        return DatasetError.appendingNote(to: error, "nothing was replaced: the dataset that was in '\(layout.root.path)' is back in place")
     }
 
     private func cocoInfo() -> COCOInfo {

@@ -104,7 +104,8 @@ private struct Validator {
         }
         for folder in OutputLayout.imageFolders {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
-            for name in names.sorted() where !name.hasPrefix(".") && !listed.contains("\(folder)/\(name)") {
+            // Numbered files only: a user's own file in an image folder is not the dataset's.
+            for name in names.sorted() where OutputLayout.isNumberedImageFile(name) && !listed.contains("\(folder)/\(name)") {
                 fault("\(folder)/\(name): present but not listed in manifest.json")
             }
         }

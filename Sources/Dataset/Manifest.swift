@@ -115,11 +115,15 @@ enum Manifest {
 
     /// The manifest object without its `files` (everything before them), parsed.
     static func head(in data: Data) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(headBytes(in: data)))) as? [String: Any]
+    }
+
+    /// The manifest's bytes without its `files` member (Tessera's layout: `…,"files":[…]}`),
+    /// as a JSON object; the whole data otherwise.
+    static func headBytes(in data: Data) -> [UInt8] {
         let bytes = [UInt8](data)
-        guard let start = bytes.firstRange(of: Array(",\"files\":[".utf8))?.lowerBound else {
-            return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        }
-        return (try? JSONSerialization.jsonObject(with: Data(bytes[..<start] + [UInt8(ascii: "}")]))) as? [String: Any]
+        guard let start = bytes.firstRange(of: Array(",\"files\":[".utf8))?.lowerBound else { return bytes }
+        return Array(bytes[..<start]) + [UInt8(ascii: "}")]
     }
 
     /// The `shard` member's value.

@@ -46,6 +46,13 @@ public struct OutputLayout: Sendable {
 
     public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
+    /// Whether `name` is a per-image file name Tessera writes: digits, then `.png` or `.jpg`.
+    static func isNumberedImageFile(_ name: String) -> Bool {
+        let stem = name.dropLast(4)
+        let isImageFile = ImageFormat.allCases.contains { name.hasSuffix("." + $0.fileExtension) }
+        return isImageFile && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     /// Whether `path` names a file in one of the image folders, without leaving them
     /// (no `..`, not absolute): the only per-image paths a record log may hold.
     static func isImageFilePath(_ path: String) -> Bool {
@@ -95,7 +102,8 @@ public struct OutputLayout: Sendable {
             do { entries = try fm.contentsOfDirectory(atPath: root.path) } catch {
                 throw DatasetError.io(path: root.path, reason: AtomicFile.reason(error))
             }
-            if entries.contains(where: { !$0.hasPrefix(".") }) {
+            // A dataset set aside by an --overwrite run that was cut short counts as content.
+            if entries.contains(where: { !$0.hasPrefix(".") || $0 == Self.previousDatasetFolder }) {
                 guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path, resumable: resumable) }
                 if settingAside { try setAsideDatasetFiles() } else { try removeDatasetFiles() }
             }
@@ -114,10 +122,11 @@ public struct OutputLayout: Sendable {
         }
     }
 
-    /// Whether the output folder is missing or holds nothing but dot-files.
+    /// Whether the output folder is missing or holds nothing but dot-files (a dataset set
+    /// aside in ``previousDatasetFolder`` is not nothing).
     var isEmpty: Bool {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return true }
-        return entries.allSatisfy { $0.hasPrefix(".") }
+        return entries.allSatisfy { $0.hasPrefix(".") && $0 != Self.previousDatasetFolder }
     }
 
     /// Creates the output folder and its image folders where missing.
@@ -148,9 +157,7 @@ public struct OutputLayout: Sendable {
                 } else if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) {
                     (isOwned, isScratch) = (true, true)
                 } else if inImageFolder {
-                    let stem = name.dropLast(4)
-                    let isImageFile = ImageFormat.allCases.contains { name.hasSuffix("." + $0.fileExtension) }
-                    (isOwned, isScratch) = (isImageFile && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }, false)
+                    (isOwned, isScratch) = (Self.isNumberedImageFile(name), false)
                 } else {
                     (isOwned, isScratch) = ([Self.annotationsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
                 }
@@ -172,19 +179,63 @@ public struct OutputLayout: Sendable {
         }
     }
 
+    /// The file in ``previousDatasetFolder`` that says every file of the set-aside dataset is
+    /// in it. Without it the folder is a move that was cut short, in either direction.
+    private static let previousCompleteMarker = ".complete"
+
     /// Moves the dataset files into ``previousDatasetFolder`` at the same relative paths
     /// (scratch files are removed), so that a replacing run that fails can put the dataset
     /// back (``restorePreviousDataset()``) and one that finishes drops it
-    /// (``discardPreviousDataset()``). When that folder already holds a dataset — a replacing
-    /// run was killed — the files here are that unfinished run's and are removed instead: the
-    /// folder keeps the last dataset that was whole.
+    /// (``discardPreviousDataset()``). A marker file written last says the move is whole.
+    ///
+    /// When that folder is already there, an earlier replacing run was cut short:
+    /// - marker missing (a move was killed half-way, setting aside or putting back): every
+    ///   dataset file in the output folder belongs to that one dataset, so the move is
+    ///   finished into the folder;
+    /// - marker present and no `manifest.json` here: the files here are the killed run's
+    ///   unfinished ones and are removed; the whole dataset stays aside;
+    /// - marker present and a `manifest.json` here: a run finished after it (and was killed
+    ///   before dropping the old one), so the old one is dropped and this one set aside.
+    /// - Throws: `DatasetError.io`; a move that fails part-way is undone first.
     func setAsideDatasetFiles() throws {
         let fm = FileManager.default
         let previous = url(Self.previousDatasetFolder)
+        let marker = previous.appendingPathComponent(Self.previousCompleteMarker)
         if fm.fileExists(atPath: previous.path) {
-            try removeDatasetFiles()
-            return
+            if !fm.fileExists(atPath: marker.path) {
+                do { try moveDatasetFiles(into: previous) } catch let failure as MoveFailure { throw failure.error }
+                try writeMarker(marker)
+                return
+            }
+            if !fm.fileExists(atPath: url(Self.manifestFile).path) {
+                try removeDatasetFiles()
+                return
+            }
+            discardPreviousDataset()
         }
+        // Undo a move that fails: put back what was moved, so the dataset stays where it was.
+        func putBack(_ moved: [String]) {
+            for path in moved { try? fm.moveItem(at: previous.appendingPathComponent(path), to: url(path)) }
+            discardPreviousDataset()
+        }
+        let moved: [String]
+        do { moved = try moveDatasetFiles(into: previous) } catch let failure as MoveFailure {
+            putBack(failure.moved)
+            throw failure.error
+        }
+        do { try writeMarker(marker) } catch {
+            putBack(moved)
+            throw error
+        }
+    }
+
+    /// Moves every dataset file (scratch files are removed) into `folder` at the same
+    /// relative path, never over a file already there.
+    /// - Returns: the relative paths moved, in order.
+    @discardableResult
+    private func moveDatasetFiles(into folder: URL) throws -> [String] {
+        let fm = FileManager.default
+        var moved: [String] = []
         for file in datasetFiles() {
             let source = url(file.path)
             do {
@@ -192,23 +243,36 @@ public struct OutputLayout: Sendable {
                     try fm.removeItem(at: source)
                     continue
                 }
-                let target = previous.appendingPathComponent(file.path)
+                let target = folder.appendingPathComponent(file.path)
                 try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try fm.moveItem(at: source, to: target)
+                moved.append(file.path)
             } catch {
-                throw DatasetError.io(path: source.path, reason: AtomicFile.reason(error))
+                throw MoveFailure(error: DatasetError.io(path: source.path, reason: AtomicFile.reason(error)), moved: moved)
             }
+        }
+        return moved
+    }
+
+    private func writeMarker(_ marker: URL) throws {
+        guard FileManager.default.createFile(atPath: marker.path, contents: Data()) else {
+            throw DatasetError.io(path: marker.path, reason: "cannot create this file")
         }
     }
 
-    /// Whether a dataset set aside by ``setAsideDatasetFiles()`` is waiting in the folder.
-    var hasPreviousDataset: Bool { FileManager.default.fileExists(atPath: url(Self.previousDatasetFolder).path) }
+    /// Whether a whole dataset set aside by ``setAsideDatasetFiles()`` is waiting in the folder.
+    var hasPreviousDataset: Bool {
+        FileManager.default.fileExists(atPath: url(Self.previousDatasetFolder).appendingPathComponent(Self.previousCompleteMarker).path)
+    }
 
     /// Removes the current dataset files and moves the set-aside dataset back in their place.
+    /// The marker goes first, so a kill half-way leaves a move that the next
+    /// ``setAsideDatasetFiles()`` recognises and finishes.
     func restorePreviousDataset() throws {
         let fm = FileManager.default
         let previous = url(Self.previousDatasetFolder)
         try removeDatasetFiles()
+        try? fm.removeItem(at: previous.appendingPathComponent(Self.previousCompleteMarker))
         guard let enumerator = fm.enumerator(at: previous, includingPropertiesForKeys: [.isRegularFileKey]) else { return }
         let prefix = previous.standardizedFileURL.path + "/"
         for case let file as URL in enumerator where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
@@ -228,6 +292,12 @@ public struct OutputLayout: Sendable {
     func discardPreviousDataset() {
         try? FileManager.default.removeItem(at: url(Self.previousDatasetFolder))
     }
+}
+
+/// A move of dataset files that failed part-way: the error, and what had been moved.
+private struct MoveFailure: Error {
+    let error: DatasetError
+    let moved: [String]
 }
 
 /// - Throws: `DatasetError.missingInput` unless `url` is an existing folder.

@@ -83,7 +83,13 @@ enum RunResumption {
         let start = (try? handle?.read(upToCount: prefix.count + 1)) ?? nil
         guard let start, start.count == prefix.count + 1, start.starts(with: prefix),
               start.last == UInt8(ascii: ",") else {
-            throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (scene, media files, seed, count, options or version differ)\nhelp: pass --overwrite to replace it, or choose another --out")
+            // Name what differs, from the finished manifest's head (read whole only here).
+            var difference = "scene, media files, seed, count, options or version differ"
+            if let data = try? Data(contentsOf: manifest) {
+                let found = RecordLog.Header(manifestHead: Manifest.headBytes(in: data), range: header.range, info: [], categories: [])
+                difference = found.difference(from: header, includingRange: false)
+            }
+            throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (\(difference))\nhelp: pass --overwrite to replace it, or choose another --out")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Annotation
+import Foundation
 import Rendering
 public import SceneModel
 public import SceneScript
@@ -30,7 +31,9 @@ public struct SceneSummary {
         lines.append("  light: " + (scene.light.map(SceneSummary.describe) ?? "none (flat drawing, no shadows)"))
         lines.append("  effects: " + (scene.effects.isEmpty ? "none" : scene.effects.map(SceneSummary.describe).joined(separator: ", ")))
         if !program.mediaFiles.isEmpty {
-            lines.append("  media: \(program.mediaFiles.count) image file(s) named by literal paths")
+            let names = program.mediaFiles.prefix(3).map(\.path).joined(separator: ", ")
+            let more = program.mediaFiles.count > 3 ? " and \(program.mediaFiles.count - 3) more" : ""
+            lines.append("  media: \(program.mediaFiles.count) image file(s) named by literal paths: \(names)\(more)")
         }
         text = lines.joined(separator: "\n")
     }
@@ -44,11 +47,19 @@ public struct SceneSummary {
     private static func describe(_ light: Light) -> String {
         var text = "direction \(number(light.direction))°, elevation \(number(light.elevation))°, "
             + "intensity \(number(light.intensity)), ambient \(number(light.ambient))"
+        if light.color != .white { text += ", color \(hex(light.color))" }
         if light.specular > 0 { text += ", specular \(number(light.specular))" }
         if let shadow = light.shadow {
             text += "; shadow \(number(shadow.distance)) px, blur \(number(shadow.blur)) px, opacity \(number(shadow.opacity))"
+            if shadow.color != .black { text += ", color \(hex(shadow.color))" }
         }
         return text
+    }
+
+    /// `#rrggbb`, or `#rrggbbaa` when not opaque, as scripts write colours.
+    private static func hex(_ color: Color) -> String {
+        let channels = [color.red, color.green, color.blue] + (color.alpha < 1 ? [color.alpha] : [])
+        return "#" + channels.map { String(format: "%02x", Int((min(1, max(0, $0)) * 255).rounded())) }.joined()
     }
 
     private static func describe(_ effect: Effect) -> String {

@@ -242,6 +242,14 @@ struct Checker {
         let signature: Signature
         if let primitive = Primitive(rawValue: call.name) {
             signature = primitive.signature
+            // The same rule the interpreter applies, found before any image is sampled.
+            let isStroke = [.polyline, .line, .arc].contains(primitive)
+                || (primitive == .path && call.arguments.contains { $0.label == "stroke_width" })
+            if isStroke, let outline = call.arguments.first(where: { $0.label == "outline" }), let range = outline.labelRange {
+                report("\(call.name): outline is for filled shapes; this one is a stroke, so its outline would be a stripe "
+                       + "along its centre line", at: range,
+                       help: "to border a line, draw it twice: first wider in the border colour, then the line on top")
+            }
         } else if let template = templates[call.name] {
             guard !template.isBroken else { return }
             signature = Signature("template '\(template.name)'", template.parameters.map {

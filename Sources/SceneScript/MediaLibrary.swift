@@ -55,7 +55,7 @@ final class MediaLibrary: @unchecked Sendable {
     }
 
     /// The PNG and JPEG files directly in the folder at `url` (by extension, case-insensitive;
-    /// hidden files skipped), as full paths sorted by file name in Unicode scalar order, so the
+    /// hidden files and folders skipped), as full paths sorted by file name in Unicode scalar order, so the
     /// listing — and the file a draw picks — does not depend on the file system. Cached.
     /// - Throws: ``ImageFiles/ImageFileError`` when the folder cannot be listed.
     func imageFiles(in url: URL) throws -> [String] {
@@ -65,7 +65,10 @@ final class MediaLibrary: @unchecked Sendable {
         let result: Result<[String], ImageFileError>
         if let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) {
             let images = names.filter { name in
-                !name.hasPrefix(".") && ImageFile.extensions.contains { name.lowercased().hasSuffix("." + $0) }
+                var isFolder: ObjCBool = false
+                return !name.hasPrefix(".") && ImageFile.extensions.contains { name.lowercased().hasSuffix("." + $0) }
+                    && FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isFolder)
+                    && !isFolder.boolValue  // a folder named like an image is skipped
             }
             result = .success(images.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
                 .map { url.appendingPathComponent($0).path })
@@ -127,11 +130,17 @@ extension MediaLibrary {
     /// cached for sampling); a folder must list at least one image file (its photos are
     /// decoded when drawn). Paths computed at run time are checked when sampled.
     /// - Returns: the problems, and the image files those literal paths name (a folder: each
-    ///   of its image files, written as the folder's path, `/`, the file name), sorted by
-    ///   written path without repeats — the media a run's identity covers.
+    ///   of its image files), by path from the main script's folder, sorted, without
+    ///   repeats — the media a run's identity covers.
     func preflight(_ statements: [Statement]) -> (problems: [ProblemReport], files: [MediaFile]) {
         var problems: [ProblemReport] = []
         var files: [String: URL] = [:]
+        // Keyed by where the file is as the main script's folder sees it, so the same written
+        // path in two folders (a template's `s.png` and the scene's) stays two files.
+        let mainFolder = URL(fileURLWithPath: sourcePaths[0]).deletingLastPathComponent().standardizedFileURL.path
+        func record(_ written: String, _ url: URL) {
+            files[written.hasPrefix("/") ? url.path : relativePath(from: mainFolder, to: url.standardizedFileURL.path)] = url
+        }
         func literalPath(_ call: Call, parameter: String) -> (String, SourceRange)? {
             let argument = call.arguments.first { $0.label == parameter } ?? call.arguments.first.flatMap { $0.label == nil ? $0 : nil }
             guard let argument, case let .string(path) = argument.value.kind else { return nil }
@@ -144,19 +153,16 @@ extension MediaLibrary {
             if call.name == Primitive.sprite.rawValue, let (path, range) = literalPath(call, parameter: "file") {
                 check {
                     _ = try sprite(path, at: range)
-                    files[path] = url(path, relativeTo: range.file)
+                    record(path, url(path, relativeTo: range.file))
                 }
             } else if call.name == BuiltinFunction.photo.rawValue, let (path, range) = literalPath(call, parameter: "path") {
                 check {
                     switch try photoSource(path, at: range) {
                     case let .file(url):
                         _ = try photo(url, written: path, at: range)
-                        files[path] = url
+                        record(path, url)
                     case let .folder(paths):
-                        for file in paths {
-                            let name = URL(fileURLWithPath: file).lastPathComponent
-                            files[path.hasSuffix("/") ? path + name : path + "/" + name] = URL(fileURLWithPath: file)
-                        }
+                        for file in paths { record(path, URL(fileURLWithPath: file)) }
                     }
                 }
             }
@@ -198,10 +204,19 @@ extension MediaLibrary {
     }
 }
 
+/// The path of `target` relative to the folder `base` (both absolute and standardized),
+/// with `..` where it leaves `base`; e.g. `../assets/s.png`.
+func relativePath(from base: String, to target: String) -> String {
+    let from = base.split(separator: "/"), to = target.split(separator: "/")
+    var common = 0
+    while common < min(from.count, to.count), from[common] == to[common] { common += 1 }
+    return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
+}
+
 /// An image file a scene loads by a literal path (`sprite("…")`, `photo("…")`).
 public struct MediaFile: Hashable, Sendable {
-    /// The path as the script writes it (relative to that script's folder, or absolute); for
-    /// a file of a `photo` folder, the folder's path, `/`, the file name.
+    /// Where the file is: relative to the main script's folder (`../assets/s.png`), or
+    /// absolute when the script writes an absolute path.
     public let path: String
     /// Where the file is.
     public let url: URL

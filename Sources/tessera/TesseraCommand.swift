@@ -23,7 +23,7 @@ struct TesseraCommand: ParsableCommand {
         let names = configuration.subcommands.map { $0._commandName }
         if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first),
            !FileManager.default.fileExists(atPath: first),
-           let meant = closestName(to: first, among: names) {
+           let meant = names.contains(first.lowercased()) ? first.lowercased() : closestName(to: first.lowercased(), among: names) {
             let message = "error: unknown subcommand '\(first)'; did you mean '\(meant)'?"
                 + " (subcommands: \(names.joined(separator: ", ")); a scene is a file path)"
             exit(withError: fail(message, exitCode: 64))

@@ -99,3 +99,19 @@ import Testing
         #expect(program.categories.map(\.name) == ["thing"])
     }
 }
+
+extension MediaIdentityTests {
+    @Test func theSameWrittenPathInTwoFoldersIsTwoFiles() throws {
+        let folder = try temporaryFolder("media-two-folders")
+        let fm = FileManager.default
+        let assets = packageRoot.appendingPathComponent("assets/sprites")
+        for sub in ["scene", "tpl"] { try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        try fm.copyItem(at: assets.appendingPathComponent("tee.png"), to: folder.appendingPathComponent("scene/s.png"))
+        try fm.copyItem(at: assets.appendingPathComponent("disc.png"), to: folder.appendingPathComponent("tpl/s.png"))
+        try "template mark() { sprite(\"s.png\", width: 10) }\n".write(to: folder.appendingPathComponent("tpl/mark.scene"), atomically: true, encoding: .utf8)
+        try "canvas 64 x 48\nclasses a, b\nimport \"../tpl/mark\"\nobject a at (16, 24) { sprite(\"s.png\", width: 10) }\nobject b at (48, 24) { mark() }\n"
+            .write(to: folder.appendingPathComponent("scene/main.scene"), atomically: true, encoding: .utf8)
+        let program = try SceneLoader.compile(path: folder.appendingPathComponent("scene/main.scene").path)
+        #expect(program.mediaFiles.map(\.path) == ["../tpl/s.png", "s.png"])
+    }
+}

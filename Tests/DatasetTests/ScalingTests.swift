@@ -290,3 +290,95 @@ private func expectIdentical(_ a: URL, _ b: URL, sourceLocation: SourceLocation 
 private enum OutputLayoutNames {
     static let previous = ".tessera-previous"
 }
+
+/// What a new user's third trial broke around `--overwrite`, kept broken-proof.
+@Suite struct OverwriteCrashSafetyTests {
+    private let failing = "canvas 96 x 64\nclasses disc\nlet r = uniform(-4, 9)\nobject disc at (48, 32) { circle(r) }\n"
+
+    private func shards(_ folder: URL) throws -> [URL] {
+        try (0..<2).map { k in
+            let shard = folder.appendingPathComponent("shard\(k)")
+            try render(options(shard, count: 12, shard: Shard(index: k, count: 2)))
+            return shard
+        }
+    }
+
+    @Test func aSetAsideOrRestoreCutShortIsFinishedNotDeleted() throws {
+        // A kill half-way through moving a dataset aside (or back) leaves it split between
+        // the folder and .tessera-previous/, with no marker: the next --overwrite must keep
+        // every part, and put the whole dataset back when it fails.
+        let folder = try temporaryFolder()
+        try render(options(folder))
+        let before = try filesBelow(folder)
+        let fm = FileManager.default
+        let previous = folder.appendingPathComponent(".tessera-previous")
+        for path in ["manifest.json", "images/000000.png", "masks/instance/000003.png"] {
+            let target = previous.appendingPathComponent(path)
+            try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fm.moveItem(at: folder.appendingPathComponent(path), to: target)
+        }
+        #expect(throws: DatasetError.self) { try render(options(folder, count: 40, overwrite: true), scene: failing) }
+        #expect(try filesBelow(folder) == before)
+        #expect(try DatasetValidator.validate(folder).isValid)
+    }
+
+    @Test func aFailedMergeOverwritePutsTheOldDatasetBack() throws {
+        let folder = try temporaryFolder()
+        let parts = try shards(folder)
+        let out = folder.appendingPathComponent("out")
+        try render(options(out, seed: 2))
+        let before = try filesBelow(out)
+        // A shard changed after it was rendered: the merge is refused after --overwrite.
+        try Data("x".utf8).write(to: parts[1].appendingPathComponent("images/000011.png"))
+        #expect(throws: DatasetError.self) { try DatasetMerger.merge(shards: parts, into: out, overwrite: true) }
+        #expect(try filesBelow(out) == before)
+    }
+
+    @Test func aMergeOverwriteDropsAStaleSetAsideDataset() throws {
+        // A killed render --overwrite left the old dataset aside; a merge then finishes a
+        // whole dataset there. A later failing render must bring back the merged one.
+        let folder = try temporaryFolder()
+        let parts = try shards(folder)
+        let out = folder.appendingPathComponent("out")
+        try render(options(out, seed: 2))
+        let previous = out.appendingPathComponent(".tessera-previous")
+        try FileManager.default.createDirectory(at: previous, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: out.appendingPathComponent("manifest.json"), to: previous.appendingPathComponent("manifest.json"))
+        try Data().write(to: previous.appendingPathComponent(".complete"))
+        _ = try DatasetMerger.merge(shards: parts, into: out, overwrite: true)
+        #expect(!FileManager.default.fileExists(atPath: previous.path))
+        let merged = try filesBelow(out)
+        #expect(throws: DatasetError.self) { try render(options(out, count: 40, overwrite: true), scene: failing) }
+        #expect(try filesBelow(out) == merged)
+    }
+
+    @Test func mergeRefusesAnOutputThatIsALinkToAShard() throws {
+        let folder = try temporaryFolder()
+        let parts = try shards(folder)
+        let link = folder.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: parts[0])
+        #expect { try DatasetMerger.merge(shards: parts, into: link, overwrite: true) } throws: { error in
+            guard case let .usage(message) = error as? DatasetError else { return false }
+            return message.contains("is or contains the shard")
+        }
+        #expect(try DatasetValidator.validate(parts[0]).isValid)
+    }
+
+    @Test func validateLeavesAUsersOwnFileInAnImageFolderAlone() throws {
+        let folder = try temporaryFolder()
+        try render(options(folder))
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("images/readme.txt"))
+        #expect(try DatasetValidator.validate(folder).isValid)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("images/000099.png"))
+        #expect(try !DatasetValidator.validate(folder).isValid)
+    }
+
+    @Test func resumingAFinishedDatasetOfAnotherRunNamesTheDifference() throws {
+        let folder = try temporaryFolder()
+        try render(options(folder, seed: 2))
+        #expect { try render(options(folder, seed: 3, resume: true)) } throws: { error in
+            guard case let .usage(message) = error as? DatasetError else { return false }
+            return message.contains("finished dataset of another run (seed 2 there, 3 here)")
+        }
+    }
+}
