@@ -288,9 +288,23 @@ public struct OutputLayout: Sendable {
         discardPreviousDataset()
     }
 
-    /// Removes ``previousDatasetFolder`` and what is left in it.
+    /// Where ``discardPreviousDataset()`` renames ``previousDatasetFolder`` before deleting it.
+    static let discardedDatasetFolder = ".tessera-previous.discarded"
+
+    /// Removes ``previousDatasetFolder`` and what is left in it. It is renamed first (one
+    /// atomic step) and then deleted, so a kill half-way through the deletion leaves a folder
+    /// no run reads (and the next discard removes), never a half-deleted dataset that would
+    /// look like a move cut short.
     func discardPreviousDataset() {
-        try? FileManager.default.removeItem(at: url(Self.previousDatasetFolder))
+        let fm = FileManager.default
+        let (previous, discarded) = (url(Self.previousDatasetFolder), url(Self.discardedDatasetFolder))
+        try? fm.removeItem(at: discarded)
+        guard fm.fileExists(atPath: previous.path) else { return }
+        if (try? fm.moveItem(at: previous, to: discarded)) != nil {
+            try? fm.removeItem(at: discarded)
+        } else {
+            try? fm.removeItem(at: previous)
+        }
     }
 }
 

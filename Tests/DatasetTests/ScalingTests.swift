@@ -322,6 +322,21 @@ private enum OutputLayoutNames {
         #expect(try DatasetValidator.validate(folder).isValid)
     }
 
+    @Test func aDiscardCutShortLeavesNothingThatLooksLikeADataset() throws {
+        // A run that finished was killed while deleting the dataset it replaced: what is left
+        // of that is renamed away first, so the finished dataset is the one kept.
+        let folder = try temporaryFolder()
+        try render(options(folder, seed: 2))
+        let old = try temporaryFolder("old")
+        try render(options(old, seed: 1))
+        try FileManager.default.moveItem(at: old, to: folder.appendingPathComponent(".tessera-previous.discarded"))
+        var finished = try filesBelow(folder)
+        finished = finished.filter { !$0.key.hasPrefix(".tessera-previous.discarded") }
+        #expect(throws: DatasetError.self) { try render(options(folder, count: 40, overwrite: true), scene: failing) }
+        #expect(try filesBelow(folder) == finished)
+        #expect(try DatasetValidator.validate(folder).isValid)
+    }
+
     @Test func aFailedMergeOverwritePutsTheOldDatasetBack() throws {
         let folder = try temporaryFolder()
         let parts = try shards(folder)
