@@ -43,14 +43,16 @@ extension SceneRenderer {
         } else {
             if let shading, case let .solid(color) = shape.paint {
                 shading.paint(color, cr) { cover(shape, cr) }
-            } else if let shading {
+            } else {
                 let extents = coverExtents(shape, cr).intersection(canvas)
-                try shading.paint(over: extents, cr, source: { try setSource(shape.paint, frame: shape.transform, over: extents, $0) }) {
+                if let shading {
+                    try shading.paint(over: extents, cr, source: { try setSource(shape.paint, frame: shape.transform, over: extents, $0) }) {
+                        cover(shape, cr)
+                    }
+                } else {
+                    try setSource(shape.paint, frame: shape.transform, over: extents, cr)
                     cover(shape, cr)
                 }
-            } else {
-                try setSource(shape.paint, frame: shape.transform, over: coverExtents(shape, cr).intersection(canvas), cr)
-                cover(shape, cr)
             }
         }
         if let outline = shape.outline {
