@@ -126,15 +126,22 @@ public struct DatasetRenderer: Sendable {
 
     /// Samples, renders, labels and writes image `index`.
     func makeImage(_ index: Int) throws -> RecordLog.ImageRecords {
-        let scene: Scene
-        do { scene = try program.sample(seed: options.seed, index: index) } catch let error as ScriptError {
+        let sample: Sample
+        do { sample = try program.sampleMeasured(seed: options.seed, index: index) } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())
+        } catch let exhausted as ExhaustedAttempts {
+            throw DatasetError.script(exhausted.error.rendered())
+        } catch {
+            throw DatasetError.render(index: index, reason: "\(error)")
         }
+        let scene = sample.scene
         let rendered: RenderedScene
         let amodal: [AmodalMask]
         do {
-            rendered = try SceneRenderer.render(scene)
-            amodal = try SceneRenderer.amodalMasks(scene)
+            // An attempt measured for a requirement has its raster and some amodal masks drawn.
+            let measured = sample.facts as? RasterFacts
+            rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
+            amodal = try measured?.amodalMasks() ?? SceneRenderer.amodalMasks(scene)
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
         }

@@ -11,10 +11,15 @@ public struct SceneSummary {
     /// Samples and renders image 0 of `program` with `seed` and summarizes it.
     /// - Throws: `ScriptError` for a runtime script error; `RenderError` from rendering.
     public init(program: SceneProgram, seed: UInt64) throws {
-        let scene = try program.sample(seed: seed, index: 0)
-        let rendered = try SceneRenderer.render(scene)
+        let sample: Sample
+        do { sample = try program.sampleMeasured(seed: seed, index: 0) } catch let exhausted as ExhaustedAttempts {
+            throw exhausted.error
+        }
+        let scene = sample.scene
+        let measured = sample.facts as? RasterFacts
+        let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
         let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs,
-                                 amodal: try SceneRenderer.amodalMasks(scene))
+                                 amodal: try measured?.amodalMasks() ?? SceneRenderer.amodalMasks(scene))
         let visible = labels.annotations(imageID: 1)
         var lines = [
             "scene '\(program.name)': canvas \(scene.width) x \(scene.height), \(scene.categories.count) class\(scene.categories.count == 1 ? "" : "es"), \(program.sources.count) source file\(program.sources.count == 1 ? "" : "s")",

@@ -43,13 +43,28 @@ public enum SceneRenderer {
     ///   65535 instances, or Cairo reports an error.
     /// - Complexity: two fills per shape (plus strokes for outlines, shading fills and a
     ///   shadow blur per instance when lit), one pass over the raster, and the effects.
-    public static func render(_ scene: Scene) throws -> RenderedScene {
+    /// - Parameter instanceIDs: the scene's instance raster when it was already drawn
+    ///   (``instanceRaster(_:)``, e.g. to check a requirement), so it is not drawn again.
+    public static func render(_ scene: Scene, instanceIDs: [UInt16]? = nil) throws -> RenderedScene {
+        let ids = try instanceIDs ?? instanceRaster(scene)
+        precondition(ids.count == scene.width * scene.height)
+        let image = try ImageSurface(width: scene.width, height: scene.height)
+        try withContext(image) { cr in try drawPicture(scene, cr) }
+        try ImageEffects.apply(scene.effects, to: image)
+        return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
+    }
+
+    /// The instance raster alone: front-most instance id per pixel, row-major without
+    /// padding, `width * height` (see ``RenderedScene/instanceIDs``). What a requirement on
+    /// rendered facts needs of an attempt; no picture is drawn.
+    /// - Throws: `RenderError` when the canvas is out of range, the scene has more than
+    ///   65535 instances, or Cairo reports an error.
+    /// - Complexity: one fill per shape (plus outline strokes) and one pass over the raster.
+    public static func instanceRaster(_ scene: Scene) throws -> [UInt16] {
         guard scene.instances.count <= Int(UInt16.max) else {
             throw RenderError.tooManyInstances(scene.instances.count)
         }
-        let image = try ImageSurface(width: scene.width, height: scene.height)
         let raster = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(image) { cr in try drawPicture(scene, cr) }
         try withContext(raster) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
             for instance in scene.instances {
@@ -59,7 +74,7 @@ public enum SceneRenderer {
                 for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
             }
         }
-        let ids = raster.withPixelBytes { bytes in
+        return raster.withPixelBytes { bytes in
             var ids = [UInt16](repeating: 0, count: scene.width * scene.height)
             ids.withUnsafeMutableBufferPointer { out in
                 for y in 0..<scene.height {
@@ -73,8 +88,6 @@ public enum SceneRenderer {
             }
             return ids
         }
-        try ImageEffects.apply(scene.effects, to: image)
-        return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
     }
 
     /// The amodal mask of every instance: the pixels whose centre the instance covers,
@@ -88,7 +101,8 @@ public enum SceneRenderer {
         try scene.instances.map { try amodalMask($0, width: scene.width, height: scene.height) }
     }
 
-    private static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
+    /// The amodal mask of one instance on a `width × height` canvas (see ``amodalMasks(_:)``).
+    public static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
         var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
         for shape in instance.shapes {
             // Glyph extents depend on the font: measure them (outline included) with Cairo.

@@ -18,10 +18,27 @@ struct Expr: Sendable {
         case call(Call)
         case unary(UnaryOperator, Expr)
         case binary(BinaryOperator, Expr, Expr)
+        /// `count(p in SET where COND)`, `min(EXPR for p in SET where COND)`, …: a rendered
+        /// fact over the instances of the finished picture.
+        case aggregate(Aggregate)
     }
 
     var kind: Kind
     var range: SourceRange
+
+    /// Whether evaluating the expression needs the rendered picture: it calls a rendered-fact
+    /// function or aggregates over the instances.
+    var asksRenderedFacts: Bool {
+        switch kind {
+        case .int, .double, .string, .bool, .color, .variable: return false
+        case .aggregate: return true
+        case let .point(a, b), let .index(a, b), let .binary(_, a, b): return a.asksRenderedFacts || b.asksRenderedFacts
+        case let .list(items): return items.contains { $0.asksRenderedFacts }
+        case let .unary(_, operand): return operand.asksRenderedFacts
+        case let .call(call):
+            return BuiltinFunction(rawValue: call.name)?.isRenderedFact == true || call.arguments.contains { $0.value.asksRenderedFacts }
+        }
+    }
 }
 
 enum UnaryOperator: String, Sendable {
@@ -44,6 +61,42 @@ enum BinaryOperator: String, Sendable {
         case .multiply, .divide, .remainder: return 5
         }
     }
+}
+
+/// What an aggregate computes over the instances of its set.
+enum AggregateKind: String, Sendable, CaseIterable {
+    case count, min, max, sum
+}
+
+/// The instances an aggregate goes through, in drawing order.
+enum InstanceSet: Sendable {
+    /// `all`: every labeled instance.
+    case all
+    /// `unlabeled`: every unlabeled object (distractors and occluders).
+    case unlabeled
+    /// A declared class, or else a variable holding a List of instances (`object … as p`).
+    case name(String, SourceRange)
+}
+
+/// `count(VAR in SET where COND)` or `KIND(VALUE for VAR in SET where COND)`; `where COND`
+/// is optional.
+struct Aggregate: Sendable {
+    var kind: AggregateKind
+    var kindRange: SourceRange
+    var variable: String
+    var variableRange: SourceRange
+    var set: InstanceSet
+    var condition: Expr?
+    /// The value summed, minimised or maximised; `nil` for `count`.
+    var value: Expr?
+}
+
+/// One stratum of a `quota`: `NAME SHARE: CONDITION`.
+struct QuotaStratum: Sendable {
+    var name: String
+    var nameRange: SourceRange
+    var share: Expr
+    var condition: Expr
 }
 
 /// `name(positional, label: value)`
@@ -131,9 +184,15 @@ struct Statement: Sendable {
         /// `for NAME in LIST { … }`
         case `for`(name: String, nameRange: SourceRange, sequence: Expr, body: [Statement])
         case template(TemplateDeclaration)
-        case object(ObjectClass, Transforms, body: [Statement])
-        /// `require CONDITION`: a false condition rejects the whole sample.
-        case require(Expr)
+        /// `object CLASS [as NAME] TRANSFORMS { … }`; `as NAME` binds the placed instance to a
+        /// variable, so that requirements can ask about it.
+        case object(ObjectClass, Transforms, body: [Statement], handle: (name: String, range: SourceRange)?)
+        /// `require CONDITION`: a false condition rejects the whole sample. `require[P] …`
+        /// enforces it only with probability P, drawn from the image's generator.
+        case require(Expr, probability: Expr?)
+        /// `quota { NAME SHARE: CONDITION … }`: images are assigned to strata by index, and each
+        /// image must meet its stratum's condition.
+        case quota([QuotaStratum])
         /// `attempts N`: how many samples an image may draw before its requirements give up.
         case attempts(Expr)
         /// `group TRANSFORMS { … }`: parts sharing one transform.

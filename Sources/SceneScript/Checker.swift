@@ -15,6 +15,11 @@ struct Checker {
     private var hasSeenObject = false
     private var canvas: (width: Int, height: Int, range: SourceRange)?
     private var attempts: Int?
+    private var quota: QuotaSchedule?
+    private var hasQuota = false
+    /// Whether the expression being checked is a `require` or quota condition, where rendered
+    /// facts may be asked.
+    private var isInRequirement = false
 
     init(templates: [String: TemplateDeclaration], classNames: [String]) {
         self.templates = templates
@@ -25,12 +30,79 @@ struct Checker {
     /// size (512 × 512 unless a `canvas` statement says otherwise) and the attempts per image
     /// (``Limits/defaultAttempts`` unless an `attempts` statement says otherwise).
     static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String])
-        -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int)
+        -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?)
     {
         var checker = Checker(templates: templates, classNames: classNames)
         checker.checkBlock(statements)
         return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
-                checker.attempts ?? Limits.defaultAttempts)
+                checker.attempts ?? Limits.defaultAttempts, checker.quota)
+    }
+
+    /// Checks a `require` or quota condition, where rendered facts may be asked.
+    private mutating func checkCondition(_ expr: Expr) {
+        let was = isInRequirement
+        isInRequirement = true
+        checkExpression(expr)
+        isInRequirement = was
+    }
+
+    private mutating func checkQuota(_ strata: [QuotaStratum], range: SourceRange, isTopLevel: Bool) {
+        let keyword = SourceRange(file: range.file, start: range.start, end: range.start + 5)
+        if !isTopLevel || range.file != 0 {
+            report("'quota' must be at the top level of the main scene file", at: keyword)
+        } else if hasQuota {
+            report("the script has two quotas", at: keyword, help: "put every stratum in one 'quota { … }'")
+        }
+        hasQuota = true
+        guard !strata.isEmpty else {
+            report("a quota needs at least one stratum", at: keyword, help: "write e.g. quota { tiny 0.3: CONDITION }")
+            return
+        }
+        var names: [String: SourceRange] = [:]
+        var shares: [Double] = []
+        for stratum in strata {
+            if let first = names[stratum.name] {
+                problems.append(ProblemReport("stratum '\(stratum.name)' is declared twice", at: stratum.nameRange,
+                                              notes: [("first declared here", first)]))
+            }
+            names[stratum.name] = stratum.nameRange
+            if let share = Checker.constantNumber(stratum.share), share > 0, share <= 1 {
+                shares.append(share)
+            } else {
+                report("a stratum's share must be a constant number greater than 0 and at most 1", at: stratum.share.range,
+                       help: "write the share as a fraction of the images, e.g. 0.3 for 30 %")
+            }
+            checkCondition(stratum.condition)
+        }
+        guard shares.count == strata.count, problems.isEmpty || hasValidShares(shares) else { return }
+        let total = shares.reduce(0, +)
+        guard Swift.abs(total - 1) <= 1e-9 else {
+            report("the shares of the quota add up to \(formatNumber(total)), not 1", at: keyword,
+                   help: "every image belongs to one stratum, so the shares must add up to 1; for images with no condition add a stratum like 'other \(formatNumber(Swift.max(0, 1 - total))): true'")
+            return
+        }
+        quota = QuotaSchedule(names: strata.map(\.name), shares: shares)
+    }
+
+    private func hasValidShares(_ shares: [Double]) -> Bool { shares.allSatisfy { $0 > 0 && $0 <= 1 } }
+
+    /// A constant number: literals, unary minus and `+ - * /` of constants.
+    static func constantNumber(_ expr: Expr) -> Double? {
+        switch expr.kind {
+        case let .int(v): return Double(v)
+        case let .double(v): return v
+        case let .unary(.negate, operand): return constantNumber(operand).map { -$0 }
+        case let .binary(op, l, r):
+            guard let a = constantNumber(l), let b = constantNumber(r) else { return nil }
+            switch op {
+            case .add: return a + b
+            case .subtract: return a - b
+            case .multiply: return a * b
+            case .divide: return b == 0 ? nil : a / b
+            default: return nil
+            }
+        default: return nil
+        }
     }
 
     private var templateNames: [String] { templates.keys.sorted() }
@@ -90,8 +162,16 @@ struct Checker {
                 report("attempts must be a constant whole number between 1 and \(Limits.attempts)", at: expr.range,
                        help: "write e.g. 'attempts \(Limits.defaultAttempts)'")
             }
-        case let .require(condition):
-            checkExpression(condition)
+        case let .require(condition, probability):
+            if let probability {
+                checkExpression(probability)
+                if let p = Checker.constantNumber(probability), !(0...1).contains(p) {
+                    report("the probability of 'require[P]' must be between 0 and 1, got \(formatNumber(p))", at: probability.range)
+                }
+            }
+            checkCondition(condition)
+        case let .quota(strata):
+            checkQuota(strata, range: statement.range, isTopLevel: isTopLevel)
         case .classes:
             if !isTopLevel { report("'classes' must be at the top level", at: statement.range) }
         case let .background(expr):
@@ -155,7 +235,16 @@ struct Checker {
                 return
             }
             checkTemplate(declaration)
-        case let .object(objectClass, transforms, body):
+        case let .object(objectClass, transforms, body, handle):
+            defer {
+                if let handle {
+                    if scopes[scopes.count - 1].contains(handle.name) {
+                        report("'\(handle.name)' is already declared in this scope", at: handle.range,
+                               help: "pick another name for this instance")
+                    }
+                    scopes[scopes.count - 1].insert(handle.name)
+                }
+            }
             hasSeenObject = true
             if isInObject || isInTemplate {
                 let keyword = SourceRange(file: statement.range.file, start: statement.range.start, end: statement.range.start + 6)
@@ -301,9 +390,15 @@ struct Checker {
                 }
                 return
             }
+            if function.isRenderedFact && !isInRequirement {
+                report("'\(call.name)' is a rendered fact, known only once the picture is drawn", at: call.nameRange,
+                       help: "use it in a 'require' or 'quota' condition")
+            }
             do { _ = try function.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
                 problems.append(problem)
             } catch {}
+        case let .aggregate(aggregate):
+            checkAggregate(aggregate)
         case let .index(list, index):
             checkExpression(list)
             checkExpression(index)
@@ -312,6 +407,23 @@ struct Checker {
         case let .binary(_, left, right):
             checkExpression(left)
             checkExpression(right)
+        }
+    }
+
+    private mutating func checkAggregate(_ aggregate: Aggregate) {
+        if !isInRequirement {
+            report("'\(aggregate.kind.rawValue)(… in …)' goes through the instances of the finished picture, so it can only be used in a 'require' or 'quota' condition",
+                   at: aggregate.kindRange)
+        }
+        if case let .name(name, range) = aggregate.set, !classNames.contains(name), !isDeclared(name) {
+            report("unknown class or variable '\(name)'", at: range,
+                   help: didYouMean(name, among: classNames + ["all"] + visibleNames)
+                       ?? "go through a class, 'all', 'unlabeled', or a List of instances named with 'object … as NAME'")
+        }
+        scoped { checker in
+            checker.scopes[checker.scopes.count - 1].insert(aggregate.variable)
+            if let condition = aggregate.condition { checker.checkExpression(condition) }
+            if let value = aggregate.value { checker.checkExpression(value) }
         }
     }
 

@@ -15,6 +15,7 @@ extension Interpreter {
         guard let function = BuiltinFunction(rawValue: call.name) else {
             throw ProblemReport("unknown function '\(call.name)'", at: call.nameRange)
         }
+        if function.isRenderedFact || function == .class_name { return try callRenderedFact(function, call) }
         let (values, ranges) = try evaluateArguments(call, signature: function.signature)
         let name = function.rawValue
         func argument(_ i: Int) -> Value { values[i]! }
@@ -228,6 +229,9 @@ extension Interpreter {
                 throw ProblemReport("len: list must be a List, got \(argument(0).typeName) \(argument(0).display)", at: ranges[0]!)
             }
             return .int(items.count)
+        case .visible_pixels, .visible_fraction, .amodal_area, .in_frame_fraction, .hidden_pixels, .hidden_by,
+             .bbox_x, .bbox_y, .bbox_width, .bbox_height, .shared_edge, .class_name:
+            preconditionFailure("handled by callRenderedFact")
         }
     }
 }

@@ -11,6 +11,12 @@ struct CompiledScript: Sendable {
     var height: Int
     /// Samples an image may draw until its `require`s hold (`attempts N`).
     var attempts: Int
+    /// Every requirement (`require`, quota strata) in program order, and the position in
+    /// that list of each condition (by its source range).
+    var requirements: [RequirementInfo]
+    var requirementIndex: [SourceRange: Int]
+    /// The strata of the program's `quota`, if it has one.
+    var quota: QuotaSchedule?
     /// The image files the scripts use, resolved and cached.
     var media: MediaLibrary
 }
@@ -24,6 +30,16 @@ struct Interpreter {
     /// The time of the frame being sampled, in seconds, visible to scripts as `time`. Always 0
     /// for still images; video will sample one image per frame time.
     let time: Double
+    /// The image's index in the run (`image_index`).
+    let index: Int
+    /// The image's quota stratum (its position in the `quota` statement), if any.
+    let stratum: Int?
+    /// The measured picture of this attempt while deferred requirements are checked
+    /// (``checkDeferred(facts:)``); `nil` while the script runs.
+    private(set) var facts: (any RenderedFacts)?
+    /// Requirements on rendered facts met while the script ran, in order, each with the
+    /// scopes it saw: checked once the attempt's instance raster is drawn.
+    private(set) var deferred: [DeferredRequirement] = []
     /// Evaluation steps taken so far by this image, including its earlier attempts.
     private(set) var steps: Int
     /// How often each `require` held, including earlier attempts of this image.
@@ -44,10 +60,13 @@ struct Interpreter {
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
 
-    init(script: CompiledScript, rng: SceneRandomGenerator, time: Double = 0, steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
+    init(script: CompiledScript, rng: SceneRandomGenerator, time: Double = 0, index: Int = 0, stratum: Int? = nil,
+         steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
         self.script = script
         self.rng = rng
         self.time = time
+        self.index = index
+        self.stratum = stratum
         self.steps = steps
         self.tally = tally
     }
@@ -79,6 +98,13 @@ struct Interpreter {
         transform = outer.concatenating(local)
         defer { transform = outer }
         try body(&self)
+    }
+
+    /// Runs `body` in a new scope holding `name = value`.
+    mutating func withBinding<T>(_ name: String, _ value: Value, _ body: (inout Interpreter) throws -> T) throws -> T {
+        scopes.append([name: value])
+        defer { scopes.removeLast() }
+        return try body(&self)
     }
 
     private mutating func inScope(_ body: (inout Interpreter) throws -> Void) throws {
@@ -149,20 +175,60 @@ struct Interpreter {
             } else if let elseBody {
                 try inScope { try $0.execute(elseBody) }
             }
-        case let .require(condition):
-            let value = try evaluate(condition)
-            guard case let .bool(holds) = value else {
-                throw ProblemReport("a requirement must be a Bool, got \(value.typeName) \(value.display)", at: condition.range)
+        case let .require(condition, probability):
+            if let probability {
+                let p = try number(try evaluate(probability), "the probability of 'require[P]'", at: probability.range)
+                guard p >= 0 && p <= 1 else {
+                    throw ProblemReport("the probability of 'require[P]' must be between 0 and 1, got \(formatNumber(p))", at: probability.range)
+                }
+                // The draw is made whatever p is, so that p never shifts later draws.
+                guard Distributions.bernoulli(p, using: &rng) else { return }
             }
-            tally.record(condition.range, held: holds)
-            if !holds { throw Rejection(constraint: condition.range) }
-        case let .object(objectClass, transforms, body):
+            try require(condition)
+        case let .quota(strata):
+            guard let stratum else { preconditionFailure("a program with a quota samples every image in a stratum") }
+            try require(strata[stratum].condition)
+        case let .object(objectClass, transforms, body, handle):
             try drawObject(objectClass, transforms, body, range: statement.range)
+            if let handle { scopes[scopes.count - 1][handle.name] = .instance(instances.count) }
         case let .group(transforms, body):
             let local = try localTransform(transforms)
             try inFrame(local) { try $0.inScope { try $0.execute(body) } }
         case let .draw(call, transforms):
             try drawPart(call, transforms)
+        }
+    }
+
+    /// Checks `condition` now, or, when it asks about the rendered picture, records it with
+    /// the scopes in force to be checked once the attempt is drawn.
+    /// - Throws: ``Rejection`` when it is false.
+    private mutating func require(_ condition: Expr) throws {
+        if script.requirements[script.requirementIndex[condition.range]!].isRendered {
+            deferred.append(DeferredRequirement(condition: condition, scopes: scopes))
+            return
+        }
+        try check(condition)
+    }
+
+    private mutating func check(_ condition: Expr) throws {
+        let value = try evaluate(condition)
+        guard case let .bool(holds) = value else {
+            throw ProblemReport("a requirement must be a Bool, got \(value.typeName) \(value.display)", at: condition.range)
+        }
+        tally.record(condition.range, held: holds)
+        if !holds { throw Rejection(constraint: condition.range) }
+    }
+
+    /// Checks the deferred requirements in the order they were met, each in the scopes it
+    /// saw, against the measured picture of this attempt. Random draws they make come after
+    /// every draw of the script.
+    /// - Throws: ``Rejection`` at the first that is false.
+    mutating func checkDeferred(facts: any RenderedFacts) throws {
+        self.facts = facts
+        defer { self.facts = nil }
+        for requirement in deferred {
+            scopes = requirement.scopes
+            try check(requirement.condition)
         }
     }
 
@@ -342,6 +408,10 @@ struct Interpreter {
             case "width": return .int(script.width)
             case "height": return .int(script.height)
             case "time": return .double(time)
+            case "image_index": return .int(index)
+            case "stratum":
+                guard let stratum, let quota = script.quota else { return .string("") }
+                return .string(quota.names[stratum])
             default: throw ProblemReport("unknown variable '\(name)'", at: expr.range)
             }
         case let .point(xExpr, yExpr):
@@ -369,6 +439,8 @@ struct Interpreter {
             return items[i]
         case let .call(call):
             return try callBuiltin(call)
+        case let .aggregate(aggregate):
+            return try evaluate(aggregate)
         case let .unary(op, operandExpr):
             let operand = try evaluate(operandExpr)
             switch (op, operand) {

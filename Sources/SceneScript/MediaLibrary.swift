@@ -174,6 +174,7 @@ extension MediaLibrary {
             case let .point(a, b), let .index(a, b), let .binary(_, a, b): visit(a); visit(b)
             case let .list(items): items.forEach(visit)
             case let .unary(_, a): visit(a)
+            case let .aggregate(a): [a.condition, a.value].compactMap { $0 }.forEach(visit)
             case .int, .double, .string, .bool, .color, .variable: break
             }
         }
@@ -181,14 +182,15 @@ extension MediaLibrary {
         func visit(_ statements: [Statement]) {
             for statement in statements {
                 switch statement.kind {
-                case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .require(e): visit(e)
+                case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .require(e, _): visit(e)
                 case let .repeat(count, _, _, body): visit(count); visit(body)
                 case let .if(condition, then, otherwise): visit(condition); visit(then); visit(otherwise ?? [])
                 case let .for(_, _, sequence, body): visit(sequence); visit(body)
                 case let .template(declaration):
                     for parameter in declaration.parameters { if let d = parameter.defaultValue { visit(d) } }
                     visit(declaration.body)
-                case let .object(objectClass, transforms, body):
+                case let .quota(strata): strata.forEach { visit($0.condition) }
+                case let .object(objectClass, transforms, body, _):
                     if case let .expression(e) = objectClass { visit(e) }
                     visit(transforms); visit(body)
                 case let .group(transforms, body): visit(transforms); visit(body)

@@ -297,7 +297,15 @@ struct Parser {
             return finish(.group(transforms, body: try parseBlock()))
         case .keyword(.require):
             advance()
-            return finish(.require(try parseExpression()))
+            var probability: Expr?
+            if isSymbol("[") {
+                let open = advance()
+                probability = try parseExpression()
+                try expectSymbol("]", "to close the probability of 'require[P]'", inside: open)
+            }
+            return finish(.require(try parseExpression(), probability: probability))
+        case .keyword(.quota):
+            return finish(.quota(try parseQuota()))
         case .keyword(.attempts):
             advance()
             return finish(.attempts(try parseExpression()))
@@ -334,9 +342,15 @@ struct Parser {
                 let (name, range) = try expectIdentifier("a class name after 'object'")
                 objectClass = .name(name, range)
             }
+            var handle: (name: String, range: SourceRange)?
+            if isKeyword(.as) {
+                advance()
+                let (name, range) = try expectIdentifier("a name for the instance after 'as'")
+                handle = (name, range)
+            }
             let transforms = try parseTransforms()
             let body = try parseBlock()
-            return finish(.object(objectClass, transforms, body: body))
+            return finish(.object(objectClass, transforms, body: body, handle: handle))
         case let .identifier(name):
             if peekKind() == .symbol("=") {
                 let range = advance().range
@@ -355,6 +369,35 @@ struct Parser {
         default:
             throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range, help: colourCommentHelp)
         }
+    }
+
+    /// `quota { NAME SHARE: CONDITION … }`, one stratum per line.
+    private mutating func parseQuota() throws -> [QuotaStratum] {
+        advance()
+        guard isSymbol("{") else {
+            throw ProblemReport("expected '{' after 'quota', found \(current.spelling)", at: current.range,
+                                help: "write one stratum per line: quota { tiny 0.3: CONDITION }")
+        }
+        advance()
+        var strata: [QuotaStratum] = []
+        skipNewlines()
+        while !isSymbol("}") {
+            if current.kind == .end {
+                throw ProblemReport("expected '}' to close the quota, found the end of the file", at: current.range)
+            }
+            let (name, nameRange) = try expectIdentifier("a stratum name")
+            let share = try parseExpression()
+            try expectSymbol(":", "between the stratum's share and its condition")
+            let condition = try parseExpression()
+            strata.append(QuotaStratum(name: name, nameRange: nameRange, share: share, condition: condition))
+            guard current.kind == .newline || isSymbol(";") || isSymbol("}") else {
+                throw ProblemReport("expected the end of the line after a stratum's condition, found \(current.spelling)",
+                                    at: current.range)
+            }
+            skipNewlines()
+        }
+        advance()
+        return strata
     }
 
     private mutating func parseIf() throws -> Statement {
@@ -442,6 +485,9 @@ struct Parser {
         case .keyword(.true): advance(); return Expr(kind: .bool(true), range: token.range)
         case .keyword(.false): advance(); return Expr(kind: .bool(false), range: token.range)
         case let .identifier(name):
+            if peekKind() == .symbol("("), let kind = AggregateKind(rawValue: name), isAggregateAhead(kind) {
+                return try parseAggregate(kind)
+            }
             if peekKind() == .symbol("(") {
                 let call = try parseCall()
                 return Expr(kind: .call(call), range: call.range)
@@ -477,6 +523,68 @@ struct Parser {
                                     ? "a newline ends the statement; to go on on the next line, wrap the expression in ( )"
                                     : nil)
         }
+    }
+
+    /// Whether the call of `count`, `min`, `max` or `sum` at the current token is an
+    /// aggregate: `count(NAME in …` or, for the others, a `for` inside its parentheses.
+    private func isAggregateAhead(_ kind: AggregateKind) -> Bool {
+        if kind == .count {
+            guard case .identifier = peekKind(2) else { return false }
+            return peekKind(3) == .keyword(.in)
+        }
+        var depth = 0
+        var i = index + 1
+        while i < tokens.count {
+            switch tokens[i].kind {
+            case .symbol("("), .symbol("["): depth += 1
+            case .symbol(")"), .symbol("]"):
+                depth -= 1
+                if depth == 0 { return false }
+            case .keyword(.for) where depth == 1: return true
+            case .end, .symbol("{"), .symbol("}"): return false
+            default: break
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// `count(VAR in SET [where COND])` or `KIND(VALUE for VAR in SET [where COND])`.
+    private mutating func parseAggregate(_ kind: AggregateKind) throws -> Expr {
+        let nameToken = advance()
+        let open = advance()
+        var value: Expr?
+        if kind != .count {
+            value = try parseExpression()
+            guard isKeyword(.for) else {
+                throw ProblemReport("expected 'for' after the value of '\(kind.rawValue)', found \(current.spelling)", at: current.range,
+                                    help: "write '\(kind.rawValue)(bbox_height(s) for s in sign)'")
+            }
+            advance()
+        }
+        let (variable, variableRange) = try expectIdentifier("a name for each instance")
+        guard isKeyword(.in) else {
+            throw ProblemReport("expected 'in' after '\(variable)', found \(current.spelling)", at: current.range,
+                                help: "write '\(kind.rawValue)(\(kind == .count ? "" : "… for ")\(variable) in CLASS)'")
+        }
+        advance()
+        let set: InstanceSet
+        if isKeyword(.unlabeled) {
+            advance()
+            set = .unlabeled
+        } else {
+            let (name, range) = try expectIdentifier("a class, 'all', 'unlabeled' or a List of instances after 'in'")
+            set = name == "all" ? .all : .name(name, range)
+        }
+        var condition: Expr?
+        if current.kind == .identifier("where") {
+            advance()
+            condition = try parseExpression()
+        }
+        let close = try expectSymbol(")", "to close '\(kind.rawValue)(…)'", inside: open)
+        return Expr(kind: .aggregate(Aggregate(kind: kind, kindRange: nameToken.range, variable: variable, variableRange: variableRange,
+                                               set: set, condition: condition, value: value)),
+                    range: nameToken.range.through(close.range))
     }
 
     private mutating func parseCall() throws -> Call {

@@ -15,6 +15,15 @@ public final class SceneProgram: Sendable {
     /// Canvas height in pixels.
     public var height: Int { script.height }
 
+    /// Every requirement of the program — each `require` statement and each quota stratum —
+    /// in program order (imports inlined). ``SampleReport/checks`` counts follow this order.
+    public var requirements: [RequirementInfo] { script.requirements }
+    /// Whether some requirement asks about the rendered picture, so that sampling needs a
+    /// `measure` function (``sample(seed:index:measuring:)``).
+    public var hasRenderedRequirements: Bool { script.requirements.contains(where: \.isRendered) }
+    /// The names of the quota strata, in the order of the `quota` statement (empty without one).
+    public var strata: [String] { script.quota?.names ?? [] }
+
     /// The image files the scripts load by literal paths (sprites, photographs, the files of
     /// photograph folders), sorted by path as written. Paths computed while sampling are not
     /// known before the run and are not listed.
@@ -85,11 +94,21 @@ public final class SceneProgram: Sendable {
         let preflight = media.preflight(statements)
         problems += preflight.problems
 
+        let conditions = requirementConditions(statements)
+        let requirements = conditions.map { condition in
+            let location = compiler.buffers[condition.expr.range.file].location(of: condition.expr.range)
+            return RequirementInfo(location: "\(location.path):\(location.line):\(location.column)",
+                                   text: compiler.buffers[condition.expr.range.file].text(of: condition.expr.range),
+                                   kind: condition.kind, isRendered: condition.expr.asksRenderedFacts)
+        }
+        var requirementIndex: [SourceRange: Int] = [:]
+        for (i, condition) in conditions.enumerated() { requirementIndex[condition.expr.range] = i }
         let program = SceneProgram(
             name: main.baseName, buffers: compiler.buffers, importSites: compiler.importSites, mediaFiles: preflight.files,
             script: CompiledScript(
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                 width: checked.width, height: checked.height, attempts: checked.attempts,
+                requirements: requirements, requirementIndex: requirementIndex, quota: checked.quota,
                 media: media))
         if !problems.isEmpty {
             throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
@@ -102,26 +121,66 @@ public final class SceneProgram: Sendable {
         (a.range.file, a.range.start) < (b.range.file, b.range.start)
     }
 
-    /// Samples image `index` of a run: a pure function of (program, seed, index), safe to call
-    /// from many threads at once. Attempt k of the image (k = 0, 1, … while a `require` rejects
-    /// the sample, at most `attempts` of them) runs on its own generator,
-    /// ``SceneRandomGenerator/init(seed:index:attempt:)``.
-    /// - Throws: ``ScriptError`` for a runtime error, or when no attempt met every `require`,
-    ///   with a note naming the seed and index.
+    /// Samples image `index` of a run, for programs whose requirements ask only about sampled
+    /// values (``hasRenderedRequirements`` is false); see ``sample(seed:index:measuring:)``.
+    /// - Throws: ``ScriptError`` for a runtime error, when no attempt met every requirement,
+    ///   or when a requirement asks about the rendered picture.
     public func sample(seed: UInt64, index: Int) throws -> SceneModel.Scene {
+        do {
+            return try sample(seed: seed, index: index) { _ in throw UnmeasuredFacts() }.scene
+        } catch let exhausted as ExhaustedAttempts {
+            throw exhausted.error
+        }
+    }
+
+    /// The image's quota stratum (its position in the `quota` statement), or `nil` without a
+    /// quota: a function of the index alone (see ``QuotaSchedule``).
+    public func stratum(of index: Int) -> Int? { script.quota?.stratum(of: index) }
+
+    /// Samples image `index` of a run: a pure function of (program, seed, index), safe to call
+    /// from many threads at once.
+    ///
+    /// Attempt k of the image (k = 0, 1, … while a requirement rejects the sample, at most
+    /// `attempts` of them) runs on its own generator,
+    /// ``SceneRandomGenerator/init(seed:index:attempt:)``. Requirements on sampled values are
+    /// checked as the script runs; when the script has finished and some requirement it met
+    /// asks about the rendered picture, `measure` draws what they need of the attempt's scene
+    /// (the instance raster, amodal masks on demand) and those requirements are checked, in
+    /// the order they were met.
+    /// - Parameter measure: measures one attempt's scene; called at most once per attempt, and
+    ///   only for attempts that reach a rendered-fact requirement.
+    /// - Returns: the accepted scene, what sampling took, and the facts measured for it (if any).
+    /// - Throws: ``ExhaustedAttempts`` when no attempt met every requirement; ``ScriptError``
+    ///   for a runtime error, with a note naming the seed and index; whatever `measure` throws.
+    public func sample(seed: UInt64, index: Int, measuring measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> Sample {
         var steps = 0
         var tally = ConstraintTally()
+        let stratum = script.quota?.stratum(of: index)
+        let stratumName = stratum.map { script.quota!.names[$0] }
         do {
             for attempt in 0..<script.attempts {
                 var interpreter = Interpreter(
-                    script: script, rng: SceneRandomGenerator(seed: seed, index: index, attempt: attempt), steps: steps, tally: tally)
+                    script: script, rng: SceneRandomGenerator(seed: seed, index: index, attempt: attempt), index: index,
+                    stratum: stratum, steps: steps, tally: tally)
                 do {
                     try interpreter.run()
-                    return SceneModel.Scene(
+                    let scene = SceneModel.Scene(
                         width: width, height: height, categories: categories,
                         background: interpreter.background, instances: interpreter.instances,
                         light: interpreter.light, effects: interpreter.effects,
                         backgroundImage: interpreter.backgroundImage)
+                    var facts: (any RenderedFacts)?
+                    if !interpreter.deferred.isEmpty {
+                        let measured: any RenderedFacts
+                        do { measured = try measure(scene) } catch is UnmeasuredFacts {
+                            throw ProblemReport("this requirement asks about the rendered picture, which this caller does not draw",
+                                                at: interpreter.deferred[0].condition.range)
+                        }
+                        facts = measured
+                        try interpreter.checkDeferred(facts: measured)
+                    }
+                    return Sample(scene: scene, report: SampleReport(attempts: attempt + 1, checks: checks(interpreter.tally), stratum: stratumName),
+                                  facts: facts)
                 } catch is Rejection {
                     steps = interpreter.steps
                     tally = interpreter.tally
@@ -129,7 +188,7 @@ public final class SceneProgram: Sendable {
             }
             let rejecting = tally.rejecting
             let (constraint, count) = rejecting[0]
-            throw ProblemReport(
+            let problem = ProblemReport(
                 "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
                     + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
                 at: constraint,
@@ -139,11 +198,27 @@ public final class SceneProgram: Sendable {
                 notes: rejecting.dropFirst().map {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })
+            throw ExhaustedAttempts(error: located(problem, seed: seed, index: index),
+                                    report: SampleReport(attempts: script.attempts, checks: checks(tally), stratum: stratumName))
         } catch let problem as ProblemReport {
-            var diagnostic = diagnostic(problem)
-            diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil))
-            throw ScriptError(diagnostics: [diagnostic])
+            throw located(problem, seed: seed, index: index)
         }
+    }
+
+    /// One count per requirement, in ``requirements`` order.
+    private func checks(_ tally: ConstraintTally) -> [RequirementCount] {
+        var checks = [RequirementCount](repeating: RequirementCount(), count: script.requirements.count)
+        for (range, count) in tally.counts {
+            checks[script.requirementIndex[range]!] = RequirementCount(checked: count.evaluated, held: count.held)
+        }
+        return checks
+    }
+
+    /// `problem` as a script error with a note naming the image.
+    private func located(_ problem: ProblemReport, seed: UInt64, index: Int) -> ScriptError {
+        var diagnostic = diagnostic(problem)
+        diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil))
+        return ScriptError(diagnostics: [diagnostic])
     }
 
     /// Renders a problem against its source, adding `imported from` notes up the import chain.
@@ -161,6 +236,38 @@ public final class SceneProgram: Sendable {
             severity: .error, message: problem.message, location: buffers[problem.range.file].location(of: problem.range),
             help: problem.help, notes: notes)
     }
+}
+
+/// Thrown by the `measure` of ``SceneProgram/sample(seed:index:)``, which draws nothing.
+private struct UnmeasuredFacts: Error {}
+
+/// The condition of every `require` and quota stratum, in program order, with its kind.
+private func requirementConditions(_ statements: [Statement]) -> [(expr: Expr, kind: RequirementInfo.Kind)] {
+    var found: [(expr: Expr, kind: RequirementInfo.Kind)] = []
+    func visit(_ statements: [Statement]) {
+        for statement in statements {
+            switch statement.kind {
+            case let .require(condition, probability):
+                let p = probability.flatMap(Checker.constantNumber)
+                found.append((condition, probability == nil ? .require : .soft(probability: p ?? .nan)))
+            case let .quota(strata):
+                for stratum in strata {
+                    found.append((stratum.condition, .quota(stratum: stratum.name, share: Checker.constantNumber(stratum.share) ?? .nan)))
+                }
+            case let .repeat(_, _, _, body), let .for(_, _, _, body), let .object(_, _, body, _), let .group(_, body):
+                visit(body)
+            case let .if(_, then, otherwise):
+                visit(then)
+                visit(otherwise ?? [])
+            case let .template(declaration):
+                visit(declaration.body)
+            default:
+                break
+            }
+        }
+    }
+    visit(statements)
+    return found
 }
 
 /// Loads the main file and its imports, depth first, inlining each imported file's

@@ -116,6 +116,8 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case move_to, line_to, curve_to, close
     case radial, stripes, checker, dots, value_noise, perlin_noise, shadow
     case photo
+    case visible_pixels, visible_fraction, amodal_area, in_frame_fraction, hidden_pixels, hidden_by
+    case bbox_x, bbox_y, bbox_width, bbox_height, shared_edge, class_name
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -149,9 +151,26 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .close: return Signature(name, required: [])
         case .radial, .stripes, .checker, .dots, .value_noise, .perlin_noise, .shadow: return realismSignature
         case .photo: return Signature(name, required: ["path"])
+        case .hidden_by: return Signature(name, required: ["instance", "by"])
+        case .shared_edge: return Signature(name, required: ["instance", "other"])
+        case .visible_pixels, .visible_fraction, .amodal_area, .in_frame_fraction, .hidden_pixels,
+             .bbox_x, .bbox_y, .bbox_width, .bbox_height, .class_name:
+            return Signature(name, required: ["instance"])
+        }
+    }
+
+    /// Whether the function reads the rendered picture (its instance raster), so that it can
+    /// only be evaluated in a requirement, after the attempt is drawn.
+    var isRenderedFact: Bool {
+        switch self {
+        case .visible_pixels, .visible_fraction, .amodal_area, .in_frame_fraction, .hidden_pixels, .hidden_by,
+             .bbox_x, .bbox_y, .bbox_width, .bbox_height, .shared_edge:
+            return true
+        default:
+            return false
         }
     }
 
     /// Built-in constants, visible everywhere unless shadowed.
-    static let constants = ["pi", "width", "height", "time"]
+    static let constants = ["pi", "width", "height", "time", "image_index", "stratum"]
 }

@@ -47,6 +47,9 @@ enum Value: Sendable, Equatable {
     /// A decoded photograph for `background`, made by `photo`; `path` as the script wrote it
     /// plus, for a folder, the chosen file's name.
     case photo(path: String, Bitmap)
+    /// A placed instance, by its id (1-based drawing order): made by `object … as NAME` and
+    /// by the variable of an aggregate; what rendered-fact functions ask about.
+    case instance(Int)
 
     var typeName: String {
         switch self {
@@ -63,6 +66,7 @@ enum Value: Sendable, Equatable {
         case .texture: return "Texture"
         case .shadow: return "Shadow"
         case .photo: return "Photo"
+        case .instance: return "Instance"
         }
     }
 
@@ -99,6 +103,7 @@ enum Value: Sendable, Equatable {
         case let .texture(t): return displayTexture(t)
         case let .shadow(s): return displayShadow(s)
         case let .photo(path, _): return "photo(\"\(path)\")"
+        case let .instance(id): return "instance \(id)"
         }
     }
 }
