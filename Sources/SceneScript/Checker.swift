@@ -77,8 +77,11 @@ struct Checker {
         guard shares.count == strata.count, problems.isEmpty || hasValidShares(shares) else { return }
         let total = shares.reduce(0, +)
         guard Swift.abs(total - 1) <= 1e-9 else {
-            report("the shares of the quota add up to \(formatNumber(total)), not 1", at: keyword,
-                   help: "every image belongs to one stratum, so the shares must add up to 1; for images with no condition add a stratum like 'other \(formatNumber(Swift.max(0, 1 - total))): true'")
+            func rounded(_ v: Double) -> String { formatNumber((v * 1e9).rounded() / 1e9) }
+            report("the shares of the quota add up to \(rounded(total)), not 1", at: keyword,
+                   help: total < 1
+                       ? "every image belongs to one stratum, so the shares must add up to 1; for images with no condition add a stratum like 'other \(rounded(1 - total)): true'"
+                       : "every image belongs to one stratum, so the shares must add up to 1")
             return
         }
         quota = QuotaSchedule(names: strata.map(\.name), shares: shares)
@@ -389,6 +392,12 @@ struct Checker {
                            help: didYouMean(call.name, among: BuiltinFunction.allCases.map(\.rawValue)))
                 }
                 return
+            }
+            // A class written as a literal is checked now rather than at the first image.
+            if function == .hidden_by || function == .shared_edge, call.arguments.count == 2,
+               case let .string(className) = call.arguments[1].value.kind, className != "unlabeled", !classNames.contains(className) {
+                report("\(call.name): unknown class '\(className)'", at: call.arguments[1].value.range,
+                       help: didYouMean(className, among: classNames + ["unlabeled"]))
             }
             if function.isRenderedFact && !isInRequirement {
                 report("'\(call.name)' is a rendered fact, known only once the picture is drawn", at: call.nameRange,

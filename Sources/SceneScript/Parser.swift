@@ -540,7 +540,8 @@ struct Parser {
             case .symbol(")"), .symbol("]"):
                 depth -= 1
                 if depth == 0 { return false }
-            case .keyword(.for) where depth == 1: return true
+            // `in` without `for` is a mistyped aggregate: parse it as one to say so.
+            case .keyword(.for) where depth == 1, .keyword(.in) where depth == 1: return true
             case .end, .symbol("{"), .symbol("}"): return false
             default: break
             }

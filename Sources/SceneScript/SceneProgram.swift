@@ -21,6 +21,8 @@ public final class SceneProgram: Sendable {
     /// Whether some requirement asks about the rendered picture, so that sampling needs a
     /// `measure` function (``sample(seed:index:measuring:)``).
     public var hasRenderedRequirements: Bool { script.requirements.contains(where: \.isRendered) }
+    /// The attempts an image may draw until its requirements hold (`attempts N`).
+    public var attemptLimit: Int { script.attempts }
     /// The names of the quota strata, in the order of the `quota` statement (empty without one).
     public var strata: [String] { script.quota?.names ?? [] }
 

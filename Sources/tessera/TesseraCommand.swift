@@ -180,10 +180,25 @@ struct Check: ParsableCommand {
     @Option(parsing: .unconditional, help: "The seed to sample image 0 with.")
     var seed: UInt64 = 0
 
+    @Option(help: ArgumentHelp(
+        "Also sample images 0 ..< N (drawing only what requirements on rendered facts need) and print each requirement's acceptance rate and the expected attempts per image.",
+        valueName: "N"))
+    var samples: Int?
+
+    func validate() throws {
+        if let samples, samples < 1 || samples > 10_000_000 {
+            throw ValidationError("--samples must be between 1 and 10000000, got \(samples)")
+        }
+    }
+
     func run() throws {
         let program = try sceneOptions.load()
         do {
             print(try SceneSummary(program: program, seed: seed).text)
+            if let samples {
+                print(try AcceptanceEstimate(program: program, seed: seed, samples: samples,
+                                             jobs: ProcessInfo.processInfo.activeProcessorCount).text)
+            }
         } catch let error as ScriptError {
             throw fail(error.rendered(), exitCode: 65)
         } catch {

@@ -58,7 +58,24 @@ struct DiagnosticsGoldenTests {
             .joined(separator: "\n")
         #expect(!expected.isEmpty, "fixture \(path) states no expectation")
         let actual = try Fixtures.diagnostics(of: path)
+        if ProcessInfo.processInfo.environment["TESSERA_RECORD_GOLDEN"] != nil, actual != expected {
+            try record(actual ?? "", into: path, replacing: text)
+            Issue.record("re-recorded the expectation of \(path); check the diff and run again without TESSERA_RECORD_GOLDEN")
+            return
+        }
         #expect(actual == expected)
+    }
+
+    /// Record mode (`TESSERA_RECORD_GOLDEN=1 swift test`): rewrites the fixture's leading
+    /// `# expect:` lines in the source tree with what the compiler printed. The test still
+    /// fails, so a recording is never silently green. A new number of `# expect:` lines
+    /// shifts the line numbers of the diagnostics, so record until nothing changes.
+    private func record(_ diagnostics: String, into path: String, replacing text: String) throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + path)
+        let body = text.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.hasPrefix("# expect:") }
+        let expectations = diagnostics.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "# expect:" : "# expect: " + $0 }
+        try (expectations + body.map(String.init)).joined(separator: "\n").write(to: source, atomically: true, encoding: .utf8)
     }
 
     @Test func thereAreFixtures() {
