@@ -76,6 +76,8 @@ enum InstanceSet: Sendable {
     case unlabeled
     /// A declared class, or else a variable holding a List of instances (`object … as p`).
     case name(String, SourceRange)
+    /// Any other expression: an instance or a List of instances.
+    case expression(Expr)
 }
 
 /// `count(VAR in SET where COND)` or `KIND(VALUE for VAR in SET where COND)`; `where COND`

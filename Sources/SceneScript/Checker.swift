@@ -429,6 +429,7 @@ struct Checker {
                    help: didYouMean(name, among: classNames + ["all"] + visibleNames)
                        ?? "go through a class, 'all', 'unlabeled', or a List of instances named with 'object … as NAME'")
         }
+        if case let .expression(expr) = aggregate.set { checkExpression(expr) }
         scoped { checker in
             checker.scopes[checker.scopes.count - 1].insert(aggregate.variable)
             if let condition = aggregate.condition { checker.checkExpression(condition) }

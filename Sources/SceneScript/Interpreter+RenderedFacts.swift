@@ -56,6 +56,8 @@ extension Interpreter {
         case let .name(name, range):
             if let category = script.categoryIDs[name] { return instances.filter { $0.categoryID == category }.map(\.id) }
             return try instanceList(try evaluate(Expr(kind: .variable(name), range: range)), "'\(name)'", at: range)
+        case let .expression(expr):
+            return try instanceList(try evaluate(expr), "the set", at: expr.range)
         }
     }
 

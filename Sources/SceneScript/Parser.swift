@@ -573,9 +573,11 @@ struct Parser {
         if isKeyword(.unlabeled) {
             advance()
             set = .unlabeled
-        } else {
-            let (name, range) = try expectIdentifier("a class, 'all', 'unlabeled' or a List of instances after 'in'")
+        } else if case let .identifier(name) = current.kind, peekKind() == .identifier("where") || peekKind() == .symbol(")") {
+            let range = advance().range
             set = name == "all" ? .all : .name(name, range)
+        } else {
+            set = .expression(try parseExpression())
         }
         var condition: Expr?
         if current.kind == .identifier("where") {
