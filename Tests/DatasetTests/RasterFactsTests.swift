@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import SceneScript
+@testable import Dataset
+
+/// What a requirement sees of a rendered attempt (`RasterFacts`) equals what
+/// `annotations.json` says of the same image, field by field, on real scenes.
+struct RasterFactsTests {
+    /// The fields compared, decoded with `JSONDecoder`, which reads numbers exactly
+    /// (`JSONSerialization` on Linux may be off in the last bit).
+    private struct Annotation: Decodable {
+        struct Occluder: Decodable { var instance_id: Int; var pixels: Int }
+        var image_id: Int, z_order: Int, area: Int, bbox: [Int], amodal_area: Int
+        var visible_fraction: Double, in_frame_fraction: Double, occluders: [Occluder]
+    }
+    private struct Document: Decodable { var annotations: [Annotation] }
+
+    private func dataset(_ scene: String, count: Int) throws -> (SceneProgram, [Annotation]) {
+        let program = try SceneLoader.compile(path: packageRoot.appendingPathComponent(scene).path,
+                                              templateFolders: [packageRoot.appendingPathComponent("templates").path])
+        let folder = try temporaryFolder(scene)
+        _ = try DatasetRenderer(program: program, options: RenderOptions(count: count, seed: 11, output: folder, jobs: 2)).run()
+        let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: folder.appendingPathComponent("annotations.json")))
+        return (program, document.annotations)
+    }
+
+    @Test(arguments: ["scenes/street.scene", "scenes/occlusion_pairs.scene", "scenes/crowd.scene"])
+    func everyFactEqualsTheAnnotationField(scene: String) throws {
+        let count = 4
+        let (program, annotations) = try dataset(scene, count: count)
+        var compared = 0
+        for index in 0..<count {
+            let sample = try program.sampleMeasured(seed: 11, index: index)
+            let facts = try RasterFacts(scene: sample.scene)
+            for annotation in annotations where annotation.image_id == index + 1 {
+                let id = annotation.z_order
+                #expect(try facts.visiblePixels(of: id) == annotation.area)
+                let box = try #require(try facts.visibleBox(of: id))
+                #expect([box.x, box.y, box.width, box.height] == annotation.bbox)
+                let occlusion = try facts.occlusion(of: id)
+                #expect(occlusion.amodalArea == annotation.amodal_area)
+                #expect(occlusion.visibleFraction == annotation.visible_fraction)
+                #expect(occlusion.inFrameFraction == annotation.in_frame_fraction)
+                #expect(occlusion.hiddenBy.map { [$0.instance, $0.pixels] } == annotation.occluders.map { [$0.instance_id, $0.pixels] })
+                compared += 1
+            }
+        }
+        #expect(compared > 10, "the scene has annotations to compare")
+    }
+
+    @Test func sharedEdgeCountsTheBoundaryBetweenTwoVisibleMasks() throws {
+        // Two 10 × 10 squares side by side share a 10-pixel edge; a third one apart shares none;
+        // a square on top of the first hides part of it and shares its own edges.
+        let program = try compile("""
+            canvas 64 x 64
+            classes a
+            object a at (10, 10) { rectangle(10, 10) }
+            object a at (20, 10) { rectangle(10, 10) }
+            object a at (50, 50) { rectangle(10, 10) }
+            object a at (12, 14) { rectangle(4, 4) }
+            """)
+        let facts = try RasterFacts(scene: try program.sample(seed: 0, index: 0))
+        #expect(try facts.sharedEdge(between: 1, and: 2) == 10)
+        #expect(try facts.sharedEdge(between: 2, and: 1) == 10)
+        #expect(try facts.sharedEdge(between: 1, and: 3) == 0)
+        // The small square on top of square 1 crosses its edge: count that boundary by brute force.
+        var brute = 0
+        let ids = facts.instanceIDs
+        for y in 0..<64 {
+            for x in 0..<64 {
+                let here = ids[y * 64 + x]
+                if x + 1 < 64, Set([here, ids[y * 64 + x + 1]]) == [1, 4] { brute += 1 }
+                if y + 1 < 64, Set([here, ids[(y + 1) * 64 + x]]) == [1, 4] { brute += 1 }
+            }
+        }
+        #expect(brute > 0)
+        #expect(try facts.sharedEdge(between: 4, and: 1) == brute)
+    }
+
+    @Test func aRenderedRequirementHoldsForEveryImageOfARun() throws {
+        let program = try compile("""
+            canvas 96 x 96
+            classes person, car
+            attempts 400
+            object person as p at (uniform(10, 86), 48) { rectangle(16, 40) }
+            repeat 2 { object car at (uniform(0, 96), uniform(40, 70)) { rectangle(30, 24) } }
+            require visible_fraction(p) >= 0.2 and visible_fraction(p) <= 0.4
+            require hidden_by(p, "car") >= 0.5 * hidden_pixels(p)
+            """)
+        let folder = try temporaryFolder()
+        _ = try DatasetRenderer(program: program, options: RenderOptions(count: 24, seed: 3, output: folder, jobs: 2)).run()
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let people = (document["annotations"] as! [[String: Any]]).filter { $0["category_id"] as! Int == 1 }
+        #expect(people.count == 24)
+        for person in people {
+            let fraction = person["visible_fraction"] as! Double
+            #expect(fraction >= 0.2 && fraction <= 0.4)
+        }
+    }
+
+    @Test func checkSamplesPrintsEachRequirementsAcceptance() throws {
+        let folder = try temporaryFolder()
+        let script = folder.appendingPathComponent("rare.scene")
+        try """
+            canvas 64 x 64
+            classes a
+            attempts 100
+            object a as p at (uniform(0, 64), 32) { circle(8) }
+            require in_frame_fraction(p) < 1
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let result = try runTessera(["check", script.path, "--samples", "40"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("40 images sampled"))
+        #expect(result.stdout.contains("rare.scene:5:9: "))
+        #expect(result.stdout.contains(", rendered: in_frame_fraction(p) < 1"))
+        #expect(result.stdout.contains("expected attempts per image"))
+        let bad = try runTessera(["check", script.path, "--samples", "0"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--samples"))
+    }
+}
