@@ -6,7 +6,7 @@ COUNT ?= 16
 PEER ?=
 BENCH_COUNT ?= 500
 
-.PHONY: setup build render test swift-test interop-test deploy-test bench clean
+.PHONY: setup build render test swift-test interop-test deploy-test bench bench-rejection clean
 
 setup:
 	@bash scripts/setup.sh
@@ -35,6 +35,10 @@ test: swift-test interop-test deploy-test
 # Throughput against the Python baseline: make bench PEER=path/to/py_shapes.py [BENCH_COUNT=500]
 bench: build
 	COUNT=$(BENCH_COUNT) PEER=$(PEER) bash scripts/bench.sh
+
+# The cost of a rejected attempt against a full image: make bench-rejection [BENCH_COUNT=200]
+bench-rejection: build
+	python3 scripts/bench_rejection.py --count $(BENCH_COUNT) scenes/street.scene $(wildcard scenes/occluded_pedestrians.scene)
 
 clean:
 	rm -rf .build output/images output/masks output/annotations.json output/manifest.json
