@@ -13,7 +13,7 @@ import SceneScript
 /// or newline):
 /// ```
 /// tessera-records 2
-/// M <the manifest's JSON object without "files">
+/// M <the manifest's JSON object without "shard", "files" and "acceptance">
 /// S <first image index> <end image index>     the run's image range, end exclusive
 /// C <the COCO info JSON object>
 /// K <a COCO category JSON object>             one per category, in id order
