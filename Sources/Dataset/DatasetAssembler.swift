@@ -5,11 +5,16 @@ import Foundation
 /// run, the shards' logs in order for `tessera merge` — streaming, so memory does not grow
 /// with the dataset. The same records give the same bytes, however they were produced.
 enum DatasetAssembler {
+    /// What assembling wrote.
+    struct Result {
+        var annotations: Int
+        var acceptance: AcceptanceReport
+    }
+
     /// Ends a run whose every image is in `log`: writes `annotations.json`, then either
     /// removes the log (a whole run) or keeps it as `shard.records` (a shard), then writes
     /// `manifest.json` last.
-    /// - Returns: the number of annotations.
-    static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Int {
+    static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Result {
         let reader = try RecordLogReader(url: log)
         let extra = shard.map { [JSONMember("shard", Manifest.shardJSON($0, range: reader.header.range))] } ?? []
         return try assemble([reader], into: layout, manifestExtra: extra) { manifest in
@@ -27,22 +32,24 @@ enum DatasetAssembler {
     }
 
     /// Writes `annotations.json` and `manifest.json` from `readers`, whose images must follow
-    /// one another without gap from the first reader's first image.
+    /// one another without gap from the first reader's first image. An image left out
+    /// (``ExhaustedPolicy/skip``) is in neither file's lists, only in the manifest's
+    /// `acceptance`, which closes the manifest.
     /// - Parameters:
     ///   - manifestExtra: members after the manifest head (a shard's `shard`).
     ///   - beforeManifestEnds: may append more file entries after `annotations.json`.
     ///   - onImage: called for each image's records before they are written (merge copies the
     ///     image's files here).
     ///   - afterManifest: called once `manifest.json` is in place.
-    /// - Returns: the number of annotations.
     static func assemble(
         _ readers: [RecordLogReader], into layout: OutputLayout, manifestExtra: [JSONMember],
         beforeManifestEnds: (ManifestWriter) throws -> Void,
         onImage: (RecordLog.ImageRecords, RecordLogReader) throws -> Void,
         afterManifest: () throws -> Void = {}
-    ) throws -> Int {
-        guard let first = readers.first else { return 0 }
+    ) throws -> Result {
+        guard let first = readers.first else { return Result(annotations: 0, acceptance: AcceptanceReport(requirements: [])) }
         let header = first.header
+        var acceptance = AcceptanceReport(requirements: first.requirements)
         let coco = try AnnotationFile(url: layout.url(OutputLayout.annotationsFile), info: header.info)
         let manifest = try ManifestWriter(url: layout.url(OutputLayout.manifestFile), head: header.manifestHead,
                                           extra: manifestExtra)
@@ -53,8 +60,9 @@ enum DatasetAssembler {
                     throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(records.index) where image \(expected) was expected")
                 }
                 try onImage(records, reader)
-                try coco.append(image: records.image, annotations: records.annotations)
+                if let image = records.image { try coco.append(image: image, annotations: records.annotations) }
                 for file in records.files { try manifest.append(file) }
+                acceptance.add(index: records.index, report: records.report, isSkipped: records.image == nil)
                 expected += 1
             }
             guard !reader.hasTornTail, expected == reader.header.range.upperBound else {
@@ -63,8 +71,8 @@ enum DatasetAssembler {
         }
         try manifest.append(coco.finish(categories: header.categories))
         try beforeManifestEnds(manifest)
-        try manifest.finish()
+        try manifest.finish(trailing: [JSONMember("acceptance", acceptance.json)])
         try afterManifest()
-        return coco.annotationCount
+        return Result(annotations: coco.annotationCount, acceptance: acceptance)
     }
 }

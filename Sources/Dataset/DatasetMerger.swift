@@ -13,7 +13,10 @@ public enum DatasetMerger {
     /// What a merge did.
     public struct Summary: Sendable, Equatable {
         public var shards: Int
+        /// Images in the merged dataset.
         public var images: Int
+        /// Images the shards left out (``ExhaustedPolicy/skip``).
+        public var skipped: Int
         public var annotations: Int
     }
 
@@ -37,7 +40,8 @@ public enum DatasetMerger {
         }
         let first = readers[0]
         for (reader, shard) in zip(readers, shards).dropFirst() where reader.header.manifestHead != first.header.manifestHead
-            || reader.header.info != first.header.info || reader.header.categories != first.header.categories {
+            || reader.header.info != first.header.info || reader.header.categories != first.header.categories
+            || reader.header.requirements != first.header.requirements {
             let difference = reader.header.difference(from: first.header, labels: ("in '\(shard.path)'", "in '\(shards[0].path)'"),
                                                         includingRange: false)
             throw DatasetError.invalidDataset("shards of different runs cannot be merged: \(difference)")
@@ -79,14 +83,15 @@ public enum DatasetMerger {
         var shardOfReader: [ObjectIdentifier: URL] = [:]
         for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
         do {
-            let annotations = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
+            let assembled = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
                                                             beforeManifestEnds: { _ in }) { records, reader in
                 for file in records.files {
                     try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
                 }
             }
             layout.discardPreviousDataset()
-            return Summary(shards: shards.count, images: count, annotations: annotations)
+            return Summary(shards: shards.count, images: assembled.acceptance.images, skipped: assembled.acceptance.skipped.count,
+                           annotations: assembled.annotations)
         } catch {
             // A refused merge leaves no half dataset behind: the same command can run again,
             // and a replaced dataset is back.

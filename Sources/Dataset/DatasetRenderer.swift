@@ -24,11 +24,11 @@ public struct DatasetRenderer: Sendable {
     }
 
     /// Runs the whole job.
-    /// - Parameter progress: called on the calling thread with the number of images of the
-    ///   run's range that are done (including those a resumed run found done).
+    /// - Parameter progress: called on the calling thread as images complete (see
+    ///   ``RenderProgress``).
     /// - Throws: `DatasetError` (usage, script error with position, seed and index, I/O
     ///   naming the path). Files already written stay; no file is ever half-written.
-    public func run(progress: (Int) -> Void = { _ in }) throws -> RenderSummary {
+    public func run(progress: (RenderProgress) -> Void = { _ in }) throws -> RenderSummary {
         try options.validate()
         let start = Date()
         let lock = try layout.lock()
@@ -39,6 +39,11 @@ public struct DatasetRenderer: Sendable {
             info: cocoInfo().jsonBytes,
             categories: program.categories.map {
                 COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes
+            },
+            requirements: program.requirements.map { info in
+                var bytes: [UInt8] = []
+                JSONValue.object(AcceptanceReport.identityJSON(AcceptanceReport.Requirement(info))).appendJSON(to: &bytes)
+                return bytes
             })
         let log: RecordLogWriter
         var next = range.lowerBound
@@ -47,7 +52,7 @@ public struct DatasetRenderer: Sendable {
             switch try RunResumption.open(layout: layout, header: header, shard: options.shard) {
             case .complete:
                 layout.discardPreviousDataset()
-                return RenderSummary(images: range.count, jobs: 0, rendered: 0, annotations: nil,
+                return RenderSummary(images: range.count, jobs: 0, rendered: 0, annotations: nil, acceptance: nil,
                                      seconds: Date().timeIntervalSince(start))
             case let .continuing(writer, firstMissing):
                 (log, next) = (writer, firstMissing)
@@ -63,41 +68,43 @@ public struct DatasetRenderer: Sendable {
         let rendered = range.upperBound - next
         let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: program.width * program.height,
                                      memory: MemoryBudget.available)
-        progress(next - range.lowerBound)
-        var done = next - range.lowerBound
+        var state = RenderProgress(done: next - range.lowerBound)
+        progress(state)
         do {
             try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: jobs, window: jobs * 8) { index in
                 try self.makeImage(index)
             } consume: { records in
                 try log.append(records)
-                done += 1
-                progress(done)
+                state.done += 1
+                state.attempts += records.report.attempts
+                if records.image != nil { state.accepted += 1 }
+                progress(state)
             }
         } catch {
             if replacing { throw restoringPrevious(error) }
             // A fresh run that finished no image leaves the folder as it found it, so the
             // corrected command can simply run again.
-            if !options.resume, done == 0 {
+            if !options.resume, state.done == 0 {
                 try? layout.removeDatasetFiles()
                 layout.removeEmptyFolders()
             } else if case let DatasetError.script(message) = error {
                 // The same script fails the same way again, so say what is left and how on.
-                throw DatasetError.script(message + "\nnote: '\(layout.root.path)' keeps the \(done) image(s) finished before "
+                throw DatasetError.script(message + "\nnote: '\(layout.root.path)' keeps the \(state.done) image(s) finished before "
                     + "this one, as an unfinished run (no annotations.json yet); after fixing the script, run the command "
                     + "again with --overwrite")
             }
             throw error
         }
-        let annotations: Int
+        let assembled: DatasetAssembler.Result
         do {
             try log.close()
-            annotations = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
+            assembled = try DatasetAssembler.finish(log: log.url, layout: layout, shard: options.shard)
         } catch {
             throw replacing ? restoringPrevious(error) : error
         }
         layout.discardPreviousDataset()
-        return RenderSummary(images: range.count, jobs: jobs, rendered: rendered, annotations: annotations,
-                             seconds: Date().timeIntervalSince(start))
+        return RenderSummary(images: range.count, jobs: jobs, rendered: rendered, annotations: assembled.annotations,
+                             acceptance: assembled.acceptance, seconds: Date().timeIntervalSince(start))
     }
 
     /// After a failed `--overwrite` run: removes what it wrote, puts back the dataset it was
@@ -124,13 +131,17 @@ public struct DatasetRenderer: Sendable {
         }
     }
 
-    /// Samples, renders, labels and writes image `index`.
+    /// Samples, renders, labels and writes image `index`; under ``ExhaustedPolicy/skip``, an
+    /// image whose every attempt was rejected gets only its sample report.
     func makeImage(_ index: Int) throws -> RecordLog.ImageRecords {
         let sample: Sample
         do { sample = try program.sampleMeasured(seed: options.seed, index: index) } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())
         } catch let exhausted as ExhaustedAttempts {
-            throw DatasetError.script(exhausted.error.rendered())
+            switch options.onExhausted {
+            case .fail: throw DatasetError.script(exhausted.error.rendered())
+            case .skip: return RecordLog.ImageRecords(index: index, image: nil, report: exhausted.report)
+            }
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
         }
@@ -166,6 +177,6 @@ public struct DatasetRenderer: Sendable {
         }
         let image = COCOImage(id: imageID, fileName: layout.imagePath(index), width: scene.width, height: scene.height)
         return RecordLog.ImageRecords(index: index, image: image.jsonBytes, annotations: annotations.map(\.jsonBytes),
-                                      files: files)
+                                      files: files, report: sample.report)
     }
 }

@@ -8,6 +8,9 @@ import Rendering
 ///   numbered image or mask file is present that it does not list;
 /// - image, annotation and category ids are unique; every annotation names an image and a
 ///   category that exist; instance ids are unique within an image;
+/// - the images are exactly those of the run's range (`0 ..< count`, or a shard's slice),
+///   id = index + 1, each named by its index, except the images the manifest lists as left
+///   out (`acceptance.skipped_images`), which have no entry and no file;
 /// - every annotation agrees with the masks: its segmentation (RLE, or pixel-edge
 ///   polygons) is exactly the pixels of its `instance_id` in the instance mask, `area` is
 ///   their count and `bbox` their tight box; the semantic mask holds its `category_id` there;
@@ -53,6 +56,11 @@ private struct Validator {
     var minimumFraction = 0.0
     /// Images whose masks were checked.
     var annotatedImages = Set<Int>()
+    /// From the manifest: the image indices of the run (a shard's slice), how their files
+    /// are named, and those left out because every attempt was rejected.
+    var imageRange: Range<Int>?
+    var layout: OutputLayout?
+    var skippedIndices = Set<Int>()
 
     init(root: URL, maximumFaults: Int) {
         self.root = root
@@ -75,6 +83,36 @@ private struct Validator {
         if let head = Manifest.head(in: data), let options = head["options"] as? [String: Any] {
             minimumPixels = options["min_visible_pixels"] as? Int ?? 1
             minimumFraction = (options["min_visible_fraction"] as? NSNumber)?.doubleValue ?? 0
+            if let count = head["count"] as? Int, count >= 0 {
+                let shard = head["shard"] as? [String: Any]
+                if let shard {
+                    if let first = shard["first_image"] as? Int, let end = shard["end_image"] as? Int, 0 <= first, first <= end, end <= count {
+                        imageRange = first..<end
+                    } else {
+                        fault("manifest.json: shard lacks a first_image and end_image within 0…count")
+                    }
+                } else {
+                    imageRange = 0..<count
+                }
+                let format = (options["image_format"] as? String).flatMap(ImageFormat.init(rawValue:)) ?? .png
+                layout = OutputLayout(root: root, imageCount: count, imageFormat: format)
+            }
+        }
+        for entry in Manifest.acceptance(in: data)?["skipped_images"] as? [[String: Any]] ?? [] {
+            guard let index = entry["index"] as? Int, imageRange?.contains(index) ?? true else {
+                fault("manifest.json: a skipped image lacks an index within the run's images")
+                continue
+            }
+            if !skippedIndices.insert(index).inserted { fault("manifest.json: image \(index) is listed as skipped twice") }
+        }
+        // The files a skipped image must not have, by path.
+        var skippedFiles: [String: Int] = [:]
+        if let layout {
+            for index in skippedIndices {
+                for path in [layout.imagePath(index), layout.instanceMaskPath(index), layout.semanticMaskPath(index)] {
+                    skippedFiles[path] = index
+                }
+            }
         }
         guard let files = Manifest.files(in: data) else {
             throw DatasetError.invalidDataset("\(url.path) is not a Tessera manifest (no \"files\" list)")
@@ -92,6 +130,9 @@ private struct Validator {
             }
             listed.insert(path)
             report.files += 1
+            if let index = skippedFiles[path] {
+                fault("\(path): listed in manifest.json, but image \(index) is listed as skipped")
+            }
             guard let actual = try? FileEntry(path: path, contentsOf: root.appendingPathComponent(path)) else {
                 fault("\(path): missing (listed in manifest.json)")
                 continue
@@ -141,6 +182,7 @@ private struct Validator {
             case .annotations: break
             }
         }
+        checkImageRange(images)
         var group: [[String: Any]] = []
         var groupImage: Int?
         try COCOLines.forEach(url) { section, record in
@@ -162,6 +204,28 @@ private struct Validator {
         }
         if let groupImage { checkImage(groupImage, images[groupImage], group) }
         for id in images.keys.sorted() where !annotatedImages.contains(id) { checkImage(id, images[id], []) }
+    }
+
+    /// The images are those of the run's range but the skipped ones, each under its index's
+    /// file name.
+    mutating func checkImageRange(_ images: [Int: ImageEntry]) {
+        guard let imageRange, let layout else { return }
+        for index in imageRange {
+            let id = index + 1
+            let entry = images[id]
+            if skippedIndices.contains(index) {
+                if entry != nil { fault("annotations.json: image id \(id) is listed, but manifest.json lists image \(index) as skipped") }
+            } else if let entry {
+                if entry.fileName != layout.imagePath(index) {
+                    fault("annotations.json: image id \(id) has file_name '\(entry.fileName)', expected '\(layout.imagePath(index))'")
+                }
+            } else {
+                fault("annotations.json: image \(index) (id \(id)) is missing, and manifest.json does not list it as skipped")
+            }
+        }
+        for id in images.keys.sorted() where !imageRange.contains(id - 1) {
+            fault("annotations.json: image id \(id) is outside the run's images \(imageRange.lowerBound + 1)…\(imageRange.upperBound)")
+        }
     }
 
     /// Checks one image's annotations against its instance and semantic masks.

@@ -25,10 +25,11 @@ struct FileEntry: Sendable, Equatable {
 /// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
 /// with each file's `name`, `sha256` and `text`), `seed`, `count`, `options` (those that
 /// change output bytes: `png_level`, `png_filter`, `min_visible_pixels`,
-/// `min_visible_fraction`, `segmentation`), then for a shard `shard` (`index`, `count`, `first_image`,
+/// `min_visible_fraction`, `segmentation`, `on_exhausted`), then for a shard `shard` (`index`, `count`, `first_image`,
 /// `end_image`), then `files` (`path`, `bytes`, `sha256`, in image order, then
-/// `annotations.json`, then a shard's `shard.records`). The thread count is not recorded: it
-/// never changes the output.
+/// `annotations.json`, then a shard's `shard.records`), then `acceptance`
+/// (``AcceptanceReport/json``), last because it is known only when every image is done.
+/// The thread count is not recorded: it never changes the output.
 enum Manifest {
     /// A source's name as recorded: its file name only, so that the same scene run from
     /// another folder (or by absolute path) writes the same bytes and no local path leaks.
@@ -85,6 +86,7 @@ enum Manifest {
                 JSONMember("min_visible_pixels", .int(options.visibility.minimumPixels)),
                 JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
                 JSONMember("segmentation", .string(options.segmentation.rawValue)),
+                JSONMember("on_exhausted", .string(options.onExhausted.rawValue)),
             ])),
         ])
         var bytes: [UInt8] = []
@@ -126,6 +128,16 @@ enum Manifest {
         return Array(bytes[..<start]) + [UInt8(ascii: "}")]
     }
 
+    /// The `acceptance` member of a manifest in Tessera's layout (`…"files":[…],"acceptance":{…}}`),
+    /// parsed; `nil` when it has none (a manifest of an older version).
+    static func acceptance(in data: Data) -> [String: Any]? {
+        let bytes = [UInt8](data)
+        let marker = Array("],\"acceptance\":".utf8)
+        guard let start = bytes.firstRange(of: marker)?.upperBound,
+              let end = bytes.lastIndex(of: UInt8(ascii: "}")), start < end else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes[start..<end]))) as? [String: Any]
+    }
+
     /// The `shard` member's value.
     static func shardJSON(_ shard: Shard, range: Range<Int>) -> JSONValue {
         .object([JSONMember("index", .int(shard.index)), JSONMember("count", .int(shard.count)),
@@ -159,9 +171,14 @@ final class ManifestWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Ends the document and moves it to its final name.
-    func finish() throws {
-        buffer.append(contentsOf: "]}\n".utf8)
+    /// Ends the document, with `trailing` members after `files`, and moves it to its final name.
+    func finish(trailing: [JSONMember] = []) throws {
+        buffer.append(UInt8(ascii: "]"))
+        for member in trailing {
+            buffer.append(UInt8(ascii: ","))
+            member.appendJSON(to: &buffer)
+        }
+        buffer.append(contentsOf: "}\n".utf8)
         try flush()
         try file.commit()
     }

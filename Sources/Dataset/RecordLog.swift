@@ -1,4 +1,6 @@
+import Annotation
 import Foundation
+import SceneScript
 
 /// The record log of a run: everything the finished dataset's `annotations.json` and
 /// `manifest.json` are assembled from, appended image by image as images complete.
@@ -10,20 +12,25 @@ import Foundation
 /// Text, one record per line, fields separated by one tab (JSON text never holds a raw tab
 /// or newline):
 /// ```
-/// tessera-records 1
-/// M <the manifest's JSON object without "files">
+/// tessera-records 2
+/// M <the manifest's JSON object without "shard", "files" and "acceptance">
 /// S <first image index> <end image index>     the run's image range, end exclusive
 /// C <the COCO info JSON object>
 /// K <a COCO category JSON object>             one per category, in id order
+/// Q <a requirement JSON object>               one per requirement, in program order
 /// then per image, in index order:
-/// I <index> <the COCO image JSON object>
+/// I <index> <the COCO image JSON object>      a written image, or
+/// X <index>                                   an image left out (attempts exhausted)
 /// A <a COCO annotation JSON object>           one per annotation, its "id" 0
 /// F <bytes> <sha256> <path>                   one per file written
+/// R <the sample report JSON object>           attempts, checks, stratum
 /// E <index>                                   the image's records are complete
 /// ```
 /// An image counts only once its `E` line is on disk; a torn tail is dropped on resume.
 enum RecordLog {
-    static let magic = "tessera-records 1"
+    static let magicPrefix = "tessera-records "
+    static let version = 2
+    static let magic = magicPrefix + String(version)
 
     /// The run-wide records at the head of a log.
     struct Header: Equatable {
@@ -33,6 +40,9 @@ enum RecordLog {
         var range: Range<Int>
         var info: [UInt8]
         var categories: [[UInt8]]
+        /// Each requirement's identity object (``AcceptanceReport/identityJSON(_:)``), in
+        /// program order.
+        var requirements: [[UInt8]]
 
         /// Names what differs between this header and `expected`, e.g. `seed 3 there, 5 here`
         /// with the default `labels` (this header's, then `expected`'s).
@@ -80,10 +90,34 @@ enum RecordLog {
     /// One image's records.
     struct ImageRecords {
         var index: Int
-        var image: [UInt8]
+        /// The COCO image object; `nil` when the image was left out (``ExhaustedPolicy/skip``),
+        /// which then has no annotations and no files.
+        var image: [UInt8]?
         /// Annotation JSON objects with `"id":0`.
-        var annotations: [[UInt8]]
-        var files: [FileEntry]
+        var annotations: [[UInt8]] = []
+        var files: [FileEntry] = []
+        /// What sampling the image took.
+        var report: SampleReport
+    }
+
+    /// The `R` line's object: `attempts`, `checks` (`[checked, held]` per requirement, in
+    /// program order), then `stratum` when the image has one.
+    static func reportJSON(_ report: SampleReport) -> JSONValue {
+        var members = [JSONMember("attempts", .int(report.attempts)),
+                       JSONMember("checks", .array(report.checks.map { .array([.int($0.checked), .int($0.held)]) }))]
+        if let stratum = report.stratum { members.append(JSONMember("stratum", .string(stratum))) }
+        return .object(members)
+    }
+
+    /// Reads back ``reportJSON(_:)`` of a program with `requirements` requirements.
+    static func report(from bytes: ArraySlice<UInt8>, requirements: Int) -> SampleReport? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+              let attempts = object["attempts"] as? Int, attempts >= 1, let pairs = object["checks"] as? [[Int]],
+              pairs.count == requirements, pairs.allSatisfy({ $0.count == 2 && 0 <= $0[1] && $0[1] <= $0[0] }) else { return nil }
+        let stratum = object["stratum"]
+        guard stratum == nil || stratum is String else { return nil }
+        return SampleReport(attempts: attempts, checks: pairs.map { RequirementCount(checked: $0[0], held: $0[1]) },
+                            stratum: stratum as? String)
     }
 
     /// The prefix every annotation object has in a log; the assembler puts the id there.
@@ -93,14 +127,17 @@ enum RecordLog {
         var bytes = Array("\(magic)\nM\t".utf8) + header.manifestHead
         bytes += Array("\nS\t\(header.range.lowerBound)\t\(header.range.upperBound)\nC\t".utf8) + header.info
         for category in header.categories { bytes += Array("\nK\t".utf8) + category }
+        for requirement in header.requirements { bytes += Array("\nQ\t".utf8) + requirement }
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }
 
     static func encode(_ records: ImageRecords) -> [UInt8] {
-        var bytes = Array("I\t\(records.index)\t".utf8) + records.image
+        var bytes = records.image.map { Array("I\t\(records.index)\t".utf8) + $0 } ?? Array("X\t\(records.index)".utf8)
         for annotation in records.annotations { bytes += Array("\nA\t".utf8) + annotation }
         for file in records.files { bytes += Array("\nF\t\(file.bytes)\t\(file.sha256)\t\(file.path)".utf8) }
+        bytes += Array("\nR\t".utf8)
+        reportJSON(records.report).appendJSON(to: &bytes)
         bytes += Array("\nE\t\(records.index)\n".utf8)
         return bytes
     }
@@ -157,6 +194,8 @@ final class RecordLogWriter {
 final class RecordLogReader {
     let url: URL
     let header: RecordLog.Header
+    /// The header's requirements, read.
+    let requirements: [AcceptanceReport.Requirement]
     private let lines: LineReader
     /// Bytes up to the end of the last complete image read (or of the header).
     private(set) var completeLength: UInt64
@@ -174,7 +213,11 @@ final class RecordLogReader {
         func corrupt(_ what: String) -> DatasetError {
             DatasetError.invalidDataset("\(url.path) is not a complete Tessera record log (\(what))")
         }
-        guard let magic = try lines.next(), magic.line.elementsEqual(RecordLog.magic.utf8) else { throw corrupt("first line") }
+        guard let magic = try lines.next(), magic.line.starts(with: RecordLog.magicPrefix.utf8) else { throw corrupt("first line") }
+        guard magic.line.elementsEqual(RecordLog.magic.utf8) else {
+            let found = String(decoding: magic.line.dropFirst(RecordLog.magicPrefix.utf8.count), as: UTF8.self)
+            throw DatasetError.invalidDataset("\(url.path) is a record log of format \(found), written by another Tessera version; this one reads format \(RecordLog.version)\nhelp: finish or merge it with the Tessera version that started it, or render it again")
+        }
         guard let manifest = try lines.next(), let head = manifest.field("M") else { throw corrupt("no M line") }
         guard let slice = try lines.next(), let range = slice.field("S"),
               case let bounds = range.split(separator: UInt8(ascii: "\t")).compactMap({ Int(String(decoding: $0, as: UTF8.self)) }),
@@ -187,8 +230,19 @@ final class RecordLogReader {
             end = next.end
             _ = try lines.next()
         }
+        var requirements: [[UInt8]] = []
+        var identities: [AcceptanceReport.Requirement] = []
+        while let next = try lines.peek(), let requirement = next.field("Q") {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(requirement))) as? [String: Any],
+                  let identity = AcceptanceReport.requirement(fromIdentity: object) else { throw corrupt("line \(next.number)") }
+            requirements.append(Array(requirement))
+            identities.append(identity)
+            end = next.end
+            _ = try lines.next()
+        }
         header = RecordLog.Header(manifestHead: Array(head), range: bounds[0]..<bounds[1], info: Array(info),
-                                  categories: categories)
+                                  categories: categories, requirements: requirements)
+        self.requirements = identities
         completeLength = end
     }
 
@@ -202,25 +256,39 @@ final class RecordLogReader {
         }
         guard let first = try lines.next() else { return nil }
         guard first.isComplete else { hasTornTail = true; return nil }
-        guard let imageField = first.field("I"), let tab = imageField.firstIndex(of: UInt8(ascii: "\t")),
-              let index = Int(String(decoding: imageField[..<tab], as: UTF8.self)) else { throw corrupt(first.number) }
-        var records = RecordLog.ImageRecords(index: index, image: Array(imageField[(tab + 1)...]), annotations: [], files: [])
+        let index: Int
+        var image: [UInt8]?
+        if let imageField = first.field("I") {
+            guard let tab = imageField.firstIndex(of: UInt8(ascii: "\t")),
+                  let number = Int(String(decoding: imageField[..<tab], as: UTF8.self)) else { throw corrupt(first.number) }
+            (index, image) = (number, Array(imageField[(tab + 1)...]))
+        } else if let skipped = first.field("X"), let number = Int(String(decoding: skipped, as: UTF8.self)) {
+            index = number
+        } else {
+            throw corrupt(first.number)
+        }
+        var annotations: [[UInt8]] = []
+        var files: [FileEntry] = []
+        var report: SampleReport?
         while let line = try lines.next() {
             guard line.isComplete else { break }
-            if let annotation = line.field("A") {
+            if report == nil, image != nil, let annotation = line.field("A") {
                 guard annotation.starts(with: RecordLog.annotationPrefix) else { throw corrupt(line.number) }
-                records.annotations.append(Array(annotation))
-            } else if let file = line.field("F") {
+                annotations.append(Array(annotation))
+            } else if report == nil, image != nil, let file = line.field("F") {
                 let parts = file.split(separator: UInt8(ascii: "\t"), maxSplits: 2)
                 guard parts.count == 3, let bytes = Int(String(decoding: parts[0], as: UTF8.self)),
                       OutputLayout.isImageFilePath(String(decoding: parts[2], as: UTF8.self)) else {
                     throw corrupt(line.number)
                 }
-                records.files.append(FileEntry(path: String(decoding: parts[2], as: UTF8.self), bytes: bytes,
-                                               sha256: String(decoding: parts[1], as: UTF8.self)))
-            } else if let end = line.field("E"), Int(String(decoding: end, as: UTF8.self)) == index {
+                files.append(FileEntry(path: String(decoding: parts[2], as: UTF8.self), bytes: bytes,
+                                       sha256: String(decoding: parts[1], as: UTF8.self)))
+            } else if report == nil, let field = line.field("R") {
+                guard let read = RecordLog.report(from: field, requirements: header.requirements.count) else { throw corrupt(line.number) }
+                report = read
+            } else if let report, let end = line.field("E"), Int(String(decoding: end, as: UTF8.self)) == index {
                 completeLength = line.end
-                return records
+                return RecordLog.ImageRecords(index: index, image: image, annotations: annotations, files: files, report: report)
             } else {
                 throw corrupt(line.number)
             }

@@ -27,10 +27,13 @@ public struct RenderOptions: Sendable {
     public var segmentation: SegmentationFormat
     /// Render only this slice of `0 ..< count` (see `Shard`); `nil` renders all.
     public var shard: Shard?
+    /// What happens to an image whose every sampling attempt its requirements rejected.
+    public var onExhausted: ExhaustedPolicy
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 png: PNG.Settings = .init(), imageFormat: ImageFormat = .png, jpegQuality: Int = 90, overwrite: Bool = false, resume: Bool = false,
-                visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil) {
+                visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil,
+                onExhausted: ExhaustedPolicy = .fail) {
         self.count = count
         self.seed = seed
         self.output = output
@@ -43,6 +46,7 @@ public struct RenderOptions: Sendable {
         self.visibility = visibility
         self.shard = shard
         self.segmentation = segmentation
+        self.onExhausted = onExhausted
     }
 
     /// The image indices this run renders: all of `0 ..< count`, or the shard's slice.
@@ -102,6 +106,18 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     public var fileExtension: String { self == .png ? "png" : "jpg" }
 }
 
+/// What a run does with an image whose every sampling attempt was rejected by the scene's
+/// requirements (``SceneScript/ExhaustedAttempts``). Part of the run's identity: it decides
+/// which images a dataset holds.
+public enum ExhaustedPolicy: String, Sendable, CaseIterable {
+    /// The run stops with the located script error (the images finished before it stay, as an
+    /// unfinished run).
+    case fail
+    /// The image is left out: it has no files and no `images` entry; the other images keep
+    /// their ids and file names, and `manifest.json` lists it under `acceptance.skipped_images`.
+    case skip
+}
+
 /// How an annotation's visible mask is written in `segmentation` (`--segmentation`).
 /// `amodal_segmentation` is RLE either way.
 public enum SegmentationFormat: String, Sendable, CaseIterable {
@@ -124,7 +140,30 @@ public struct RenderSummary: Sendable, Equatable {
     /// Annotations in the finished `annotations.json`; `nil` when a resumed run found the
     /// dataset already complete and wrote nothing.
     public var annotations: Int?
+    /// What sampling the run's images took (as in `manifest.json`), over the whole range,
+    /// also the images a resumed run found done; `nil` when it found the dataset complete.
+    public var acceptance: AcceptanceReport?
     public var seconds: Double
+}
+
+/// How far a run is, as ``DatasetRenderer/run(progress:)`` reports it.
+public struct RenderProgress: Sendable, Equatable {
+    /// Images of the run's range that are done (written or left out), including those a
+    /// resumed run found done.
+    public var done: Int
+    /// Images written by this invocation.
+    public var accepted = 0
+    /// Sampling attempts drawn by this invocation, for the images it finished.
+    public var attempts = 0
+
+    public init(done: Int, accepted: Int = 0, attempts: Int = 0) {
+        self.done = done
+        self.accepted = accepted
+        self.attempts = attempts
+    }
+
+    /// `accepted / attempts` of this invocation; `nil` before its first image.
+    public var acceptanceRate: Double? { attempts > 0 ? Double(accepted) / Double(attempts) : nil }
 }
 
 /// How many images of a canvas can be made at once without running out of memory.

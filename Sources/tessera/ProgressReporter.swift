@@ -1,8 +1,9 @@
 import Dataset
 import Foundation
 
-/// Progress on standard error: on a terminal a bar redrawn in place (count, images/s, ETA);
-/// otherwise a plain line every 10 seconds, for logs. A summary line at the end.
+/// Progress on standard error: on a terminal a bar redrawn in place (count, images/s, ETA,
+/// and for a scene with requirements the live acceptance rate: images accepted per sampling
+/// attempt); otherwise a plain line every 10 seconds, for logs. A summary line at the end.
 final class ProgressReporter {
     private let total: Int
     private let isQuiet: Bool
@@ -13,19 +14,26 @@ final class ProgressReporter {
     private var initial: Int?
     private var hasBar = false
 
-    init(total: Int, isQuiet: Bool) {
+    private let showsAcceptance: Bool
+
+    init(total: Int, isQuiet: Bool, showsAcceptance: Bool) {
         self.total = total
         self.isQuiet = isQuiet
+        self.showsAcceptance = showsAcceptance
     }
 
-    func update(_ done: Int) {
+    func update(_ progress: RenderProgress) {
+        let done = progress.done
         if initial == nil { initial = done }
         let now = Date()
         guard !isQuiet, done < total, now.timeIntervalSince(lastReport) >= (isTerminal ? 0.2 : 10) else { return }
         lastReport = now
         let rate = Double(done - (initial ?? 0)) / max(now.timeIntervalSince(start), 1e-9)
         let eta = rate > 0 ? String(format: "%.0f s", Double(total - done) / rate) : "?"
-        let counts = String(format: "%d/%d images  %.1f images/s  ETA ", done, total, rate) + eta
+        var counts = String(format: "%d/%d images  %.1f images/s  ETA ", done, total, rate) + eta
+        if showsAcceptance, let acceptance = progress.acceptanceRate {
+            counts += String(format: "  accepted %.1f%% of attempts", acceptance * 100)
+        }
         if isTerminal {
             let width = 30
             let filled = total > 0 ? width * done / total : width
@@ -47,6 +55,9 @@ final class ProgressReporter {
         let rate = Double(summary.rendered) / max(summary.seconds, 1e-9)
         var line = String(format: "rendered %d images, %d annotations in %.2f s (%.1f images/s) into ",
                           summary.rendered, annotations, summary.seconds, rate) + output
+        if let skipped = summary.acceptance?.skipped.count, skipped > 0 {
+            line += " (\(skipped) of the run's images left out: every sampling attempt was rejected)"
+        }
         if summary.rendered < summary.images {
             line += " (resumed: \(summary.images - summary.rendered) of \(summary.images) images were already done)"
         }

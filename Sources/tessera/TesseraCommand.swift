@@ -116,6 +116,9 @@ struct Render: ParsableCommand {
     @Option(name: .customLong("shard-count"), parsing: .unconditional, help: "The number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
     var shardCount: Int?
 
+    @Option(name: .customLong("on-exhausted"), help: "When every sampling attempt of an image fails the scene's requirements: fail (stop the run with the error) or skip (leave the image out, list it in manifest.json and go on).")
+    var onExhausted: ExhaustedPolicy = .fail
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -139,7 +142,7 @@ struct Render: ParsableCommand {
             imageFormat: imageFormat, jpegQuality: jpegQuality ?? 90,
             overwrite: overwrite, resume: resume,
             visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
-            segmentation: segmentation, shard: resolved)
+            segmentation: segmentation, shard: resolved, onExhausted: onExhausted)
         try options.validate()
         return options
     }
@@ -164,9 +167,13 @@ struct Render: ParsableCommand {
         let program = try sceneOptions.load()
         try reportingErrors {
             let options = try options(announcingShard: true)
-            let reporter = ProgressReporter(total: options.imageRange.count, isQuiet: quiet)
+            let reporter = ProgressReporter(total: options.imageRange.count, isQuiet: quiet,
+                                             showsAcceptance: !program.requirements.isEmpty)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out, requestedJobs: options.jobs)
+            if !quiet, !program.requirements.isEmpty, let acceptance = summary.acceptance {
+                FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance).utf8))
+            }
         }
     }
 }
@@ -209,6 +216,7 @@ struct Check: ParsableCommand {
 
 extension SegmentationFormat: ExpressibleByArgument {}
 extension ImageFormat: ExpressibleByArgument {}
+extension ExhaustedPolicy: ExpressibleByArgument {}
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -237,8 +245,9 @@ struct Merge: ParsableCommand {
             let summary = try DatasetMerger.merge(shards: shards.map { URL(fileURLWithPath: $0) },
                                                   into: URL(fileURLWithPath: out), overwrite: overwrite)
             if !quiet {
-                let line = String(format: "merged %d shards: %d images, %d annotations in %.2f s into ",
-                                  summary.shards, summary.images, summary.annotations, Date().timeIntervalSince(start))
+                let skipped = summary.skipped > 0 ? " (\(summary.skipped) left out)" : ""
+                let line = "merged \(summary.shards) shards: \(summary.images) images\(skipped), "
+                    + String(format: "%d annotations in %.2f s into ", summary.annotations, Date().timeIntervalSince(start))
                 FileHandle.standardError.write(Data((line + out + "\n").utf8))
             }
         }

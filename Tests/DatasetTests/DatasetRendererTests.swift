@@ -149,3 +149,88 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         #expect(!scene.instances.isEmpty)
     }
 }
+
+/// `RenderOptions.onExhausted`: an image whose every attempt is rejected stops the run
+/// (`.fail`, the default) or is left out (`.skip`).
+@Suite struct ExhaustedPolicyTests {
+    @Test func skipLeavesTheImageOutAndTheOthersKeepTheirNumbers() throws {
+        let folder = try temporaryFolder()
+        let summary = try renderExhausting(into: folder, count: 12)
+        #expect(summary.images == 12 && summary.rendered == 12)
+        #expect(summary.acceptance?.skipped.map(\.index) == [3, 8])
+        let files = try filesBelow(folder)
+        for index in 0..<12 {
+            let stem = String(format: "%06d.png", index)
+            for folder in ["images", "masks/instance", "masks/semantic"] {
+                #expect((files["\(folder)/\(stem)"] != nil) == (index % 5 != 3), "\(folder)/\(stem)")
+            }
+        }
+        let coco = try jsonObject(folder.appendingPathComponent("annotations.json"))
+        let images = coco["images"] as! [[String: Any]]
+        #expect(images.map { $0["id"] as! Int } == [1, 2, 3, 5, 6, 7, 8, 10, 11, 12])
+        #expect(images.map { $0["file_name"] as! String } == [0, 1, 2, 4, 5, 6, 7, 9, 10, 11].map { String(format: "images/%06d.png", $0) })
+        let imageIDs = Set(images.map { $0["id"] as! Int })
+        #expect((coco["annotations"] as! [[String: Any]]).allSatisfy { imageIDs.contains($0["image_id"] as! Int) })
+
+        let manifest = try jsonObject(folder.appendingPathComponent("manifest.json"))
+        #expect((manifest["options"] as! [String: Any])["on_exhausted"] as? String == "skip")
+        let skipped = (manifest["acceptance"] as! [String: Any])["skipped_images"] as! [[String: Any]]
+        #expect(skipped.map { $0["index"] as! Int } == [3, 8])
+        for image in skipped {
+            #expect(image["attempts"] as? Int == 1)
+            let requirement = image["requirement"] as! [String: Any]
+            #expect(requirement["location"] as? String == "test.scene:6:9")
+            #expect(requirement["text"] as? String == "image_index % 5 != 3")
+        }
+        let report = try DatasetValidator.validate(folder)
+        #expect(report.isValid, "\(report.faults)")
+        #expect(report.images == 10 && report.files == 10 * 3 + 1)
+    }
+
+    @Test func jobsNeverChangeTheBytesOfASkippingRun() throws {
+        let one = try temporaryFolder("one"), two = try temporaryFolder("two"), three = try temporaryFolder("three")
+        try renderExhausting(into: one, count: 17, jobs: 1)
+        try renderExhausting(into: two, count: 17, jobs: 2)
+        try renderExhausting(into: three, count: 17, jobs: 3)
+        try expectIdentical(one, two)
+        try expectIdentical(one, three)
+    }
+
+    @Test func failStopsTheRunWithTheLocatedError() throws {
+        let folder = try temporaryFolder()
+        #expect {
+            try renderExhausting(into: folder, count: 12, jobs: 1, policy: .fail)
+        } throws: { error in
+            guard case let .script(message) = error as? DatasetError else { return false }
+            return message.hasPrefix("test.scene:6:9: error: requirement 'image_index % 5 != 3' was not met in 1 attempt")
+                && message.contains("note: while sampling image 3 with seed 5")
+                && message.contains("keeps the 3 image(s) finished before this one")
+        }
+        #expect(try filesBelow(folder)["manifest.json"] == nil)
+        #expect(RenderOptions(count: 1, seed: 0, output: folder).onExhausted == .fail)
+    }
+
+    /// The CLI: the flag, its usage error, the summary and the exit code of a failing run.
+    @Test func theFlagMapsToThePolicyAndAnUnknownValueIsAUsageError() throws {
+        let folder = try temporaryFolder()
+        let scene = folder.appendingPathComponent("test.scene")
+        try Data(exhaustingScene.utf8).write(to: scene)
+        let common = ["render", scene.path, "--count", "9", "--seed", "5"]
+        let bad = try runTessera(common + ["--out", folder.appendingPathComponent("bad").path, "--on-exhausted", "ignore"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("'ignore' is invalid for '--on-exhausted"), "\(bad.stderr)")
+        let failed = try runTessera(common + ["--out", folder.appendingPathComponent("fail").path])
+        #expect(failed.status == 65)
+        #expect(failed.stderr.contains("test.scene:6:9: error: requirement 'image_index % 5 != 3' was not met"), "\(failed.stderr)")
+        let skipped = try runTessera(common + ["--out", folder.appendingPathComponent("skip").path, "--on-exhausted", "skip"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("acceptance: 7 of 9 images accepted in 9 attempts (77.8%)"), "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("test.scene:6:9: require image_index % 5 != 3: held 7 of 9 (77.8%)"))
+        #expect(skipped.stderr.contains("left out 2 image(s) whose attempts were all rejected: 3, 8 "))
+        // A scene without requirements prints no acceptance summary.
+        let plain = folder.appendingPathComponent("plain.scene")
+        try Data("canvas 32 x 32\nclasses disc\nobject disc at (16, 16) { circle(6) }\n".utf8).write(to: plain)
+        let quiet = try runTessera(["render", plain.path, "--count", "2", "--out", folder.appendingPathComponent("plain").path])
+        #expect(quiet.status == 0 && !quiet.stderr.contains("acceptance"), "\(quiet.stderr)")
+    }
+}

@@ -23,15 +23,6 @@ private func render(_ options: RenderOptions, scene: String = smallScene) throws
     try DatasetRenderer(program: try compile(scene), options: options).run()
 }
 
-/// The files of two datasets are identical, byte for byte.
-private func expectIdentical(_ a: URL, _ b: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let x = try filesBelow(a), y = try filesBelow(b)
-    #expect(x.keys.sorted() == y.keys.sorted(), sourceLocation: sourceLocation)
-    for (path, data) in x where y[path] != data {
-        Issue.record("\(path) differs", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite struct ShardTests {
     @Test(arguments: [(10, 3), (7, 7), (3, 5), (1000, 6)])
     func shardsTileTheImageRange(count: Int, shards: Int) {

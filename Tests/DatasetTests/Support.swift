@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import SceneScript
+import Testing
 
 /// The package root, found from this file's path.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -58,4 +59,38 @@ func annotate(_ script: String, visibility: VisibilityFilter = .init(), segmenta
     _ = try DatasetRenderer(program: try compile(script), options: options).run()
     let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
     return (document["images"] as! [[String: Any]], document["annotations"] as! [[String: Any]])
+}
+
+/// The files of two datasets are identical, byte for byte.
+func expectIdentical(_ a: URL, _ b: URL, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    let x = try filesBelow(a), y = try filesBelow(b)
+    #expect(x.keys.sorted() == y.keys.sorted(), sourceLocation: sourceLocation)
+    for (path, data) in x.sorted(by: { $0.key < $1.key }) where y[path] != data {
+        Issue.record("\(path) differs", sourceLocation: sourceLocation)
+    }
+}
+
+/// A scene whose images 3, 8, 13, … (index % 5 == 3) can never be accepted: their one
+/// attempt is always rejected by the requirement at line 6, column 9.
+let exhaustingScene = """
+canvas 64 x 48
+classes disc, plate
+attempts 1
+background #203040
+repeat randint(1, 3) { object disc at (uniform(8, 56), uniform(8, 40)) { circle(uniform(4, 12), fill: #e0a020) } }
+require image_index % 5 != 3
+object plate at (uniform(8, 56), uniform(8, 40)) rotate uniform(0, 90) { rectangle(uniform(6, 20), uniform(6, 20), fill: #c0c0c0) }
+"""
+
+/// Renders `exhaustingScene` (or `scene`) with `--on-exhausted skip` unless told otherwise.
+@discardableResult
+func renderExhausting(into folder: URL, count: Int = 12, seed: UInt64 = 5, jobs: Int = 2, shard: Shard? = nil,
+                      resume: Bool = false, policy: ExhaustedPolicy = .skip, scene: String = exhaustingScene) throws -> RenderSummary {
+    let options = RenderOptions(count: count, seed: seed, output: folder, jobs: jobs, resume: resume, shard: shard, onExhausted: policy)
+    return try DatasetRenderer(program: try compile(scene), options: options).run()
+}
+
+/// A JSON file, parsed.
+func jsonObject(_ url: URL) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
 }

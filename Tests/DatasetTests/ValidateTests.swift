@@ -31,6 +31,30 @@ import Testing
         #expect(report.images == 4 && report.files == 4 * 3 + 1 && report.annotations > 10)
     }
 
+    /// A dataset that left images out is valid with them listed in the manifest, and only then.
+    @Test func skippedImagesMustBeListedInTheManifest() throws {
+        let folder = try temporaryFolder()
+        try renderExhausting(into: folder, count: 9)
+        #expect(try DatasetValidator.validate(folder).isValid)
+        let url = folder.appendingPathComponent("manifest.json")
+        let manifest = try String(contentsOf: url, encoding: .utf8)
+        // Drop image 8 from the skipped list: it becomes a missing image.
+        let entry = ",{\"index\":8,"
+        let start = manifest.range(of: entry)!.lowerBound
+        let end = manifest.range(of: "}}", range: start..<manifest.endIndex)!.upperBound
+        try Data((String(manifest[..<start]) + String(manifest[end...])).utf8).write(to: url)
+        #expect(try faults(folder) == ["annotations.json: image 8 (id 9) is missing, and manifest.json does not list it as skipped"])
+        // List image 2, which is written, as skipped.
+        try Data(manifest.replacingOccurrences(of: "{\"index\":8,", with: "{\"index\":2,").utf8).write(to: url)
+        #expect(try faults(folder) == [
+            "images/000002.png: listed in manifest.json, but image 2 is listed as skipped",
+            "masks/instance/000002.png: listed in manifest.json, but image 2 is listed as skipped",
+            "masks/semantic/000002.png: listed in manifest.json, but image 2 is listed as skipped",
+            "annotations.json: image id 3 is listed, but manifest.json lists image 2 as skipped",
+            "annotations.json: image 8 (id 9) is missing, and manifest.json does not list it as skipped",
+        ])
+    }
+
     @Test func findsADeletedFile() throws {
         let folder = try dataset()
         try FileManager.default.removeItem(at: folder.appendingPathComponent("images/000002.png"))

@@ -226,3 +226,46 @@ def test_jpeg_images_decode_with_pillow_and_masks_equal_the_png_run(tmp_path):
             assert np.array_equal(read_png(jpeg / "masks" / kind / f"{stem}.png"),
                                   read_png(png / "masks" / kind / f"{stem}.png"))
     assert doc["annotations"] == load(png)["annotations"]
+
+
+# Images 3, 8, 13, … (index % 5 == 3) are rejected at their only attempt.
+SKIP_SCENE = """canvas 96 x 64
+classes disc, plate
+attempts 1
+background #203040
+repeat randint(2, 5) {
+  object disc at (uniform(0, width), uniform(0, height)) { circle(uniform(4, 20), fill: hsv(uniform(0, 360), 0.8, 0.9)) }
+  object plate at (uniform(0, width), uniform(0, height)) rotate uniform(0, 90) { rectangle(uniform(6, 30), uniform(6, 30), fill: #c0c0c0) }
+}
+require image_index % 5 != 3
+"""
+
+
+def test_a_dataset_that_left_images_out_loads_and_agrees_with_its_masks(tmp_path):
+    # --on-exhausted skip: the left-out images have no entry and no file; the others keep
+    # their ids (index + 1), so the ids have holes, which COCO readers accept.
+    scene = tmp_path / "skip.scene"
+    scene.write_text(SKIP_SCENE)
+    out = render(tmp_path / "skip", str(scene), "--count", "14", "--seed", "3", "--on-exhausted", "skip")
+    kept = [i for i in range(14) if i % 5 != 3]
+    doc = load(out)
+    assert [im["id"] for im in doc["images"]] == [i + 1 for i in kept]
+    assert [im["file_name"] for im in doc["images"]] == [f"images/{i:06d}.png" for i in kept]
+    assert sorted(p.name for p in (out / "images").iterdir()) == [f"{i:06d}.png" for i in kept]
+    coco = COCO(str(out / "annotations.json"))
+    assert sorted(coco.getImgIds()) == [i + 1 for i in kept]
+    assert {a["image_id"] for a in doc["annotations"]} <= set(coco.getImgIds())
+    check_annotations_against_masks(out)
+    with open(out / "manifest.json") as f:
+        acceptance = json.load(f)["acceptance"]
+    assert [s["index"] for s in acceptance["skipped_images"]] == [3, 8, 13]
+    assert acceptance["images"] == len(kept) and acceptance["attempts"] == 14
+    gt = COCO(str(out / "annotations.json"))
+    with contextlib.redirect_stdout(io.StringIO()):
+        ev = COCOeval(gt, gt.loadRes([dict(a, score=1.0) for a in doc["annotations"]]), "segm")
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    assert ev.stats[0] == pytest.approx(1.0)
+    result = subprocess.run([str(BINARY), "validate", str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr

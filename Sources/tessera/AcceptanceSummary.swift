@@ -1,0 +1,39 @@
+import Dataset
+import Foundation
+
+/// The short acceptance report printed after a run of a scene with requirements: the
+/// overall rate, attempts per image, each requirement's rate, the strata and the images
+/// left out (the full numbers are in `manifest.json`'s `acceptance`).
+enum AcceptanceSummary {
+    /// At most this many left-out images are named; the rest are counted.
+    static let namedSkippedImages = 5
+
+    static func text(_ report: AcceptanceReport) -> String {
+        func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
+        var lines = [
+            "acceptance: \(report.images) of \(report.sampledImages) images accepted in \(report.attempts) attempts ("
+                + percent(report.acceptanceRate) + "); attempts per image: mean "
+                + (report.meanAttempts.map { String(format: "%.2f", $0) } ?? "n/a") + ", max \(report.maximumAttempts)",
+        ]
+        for requirement in report.requirements {
+            let kind: String
+            switch requirement.kind {
+            case .require: kind = "require"
+            case let .soft(probability): kind = "require[\(probability)]"
+            case let .quota(stratum, share): kind = "quota \(stratum) \(share)"
+            }
+            lines.append("  \(requirement.location): \(kind) \(requirement.text): held \(requirement.count.held) of "
+                + "\(requirement.count.checked) (\(percent(requirement.acceptanceRate)))")
+        }
+        if !report.strata.isEmpty {
+            lines.append("  strata: " + report.strata.map { "\($0.name) \($0.images)" + ($0.skipped > 0 ? " (+\($0.skipped) left out)" : "") }
+                .joined(separator: ", "))
+        }
+        if !report.skipped.isEmpty {
+            var named = report.skipped.prefix(namedSkippedImages).map { "\($0.index)" }.joined(separator: ", ")
+            if report.skipped.count > namedSkippedImages { named += ", …" }
+            lines.append("  left out \(report.skipped.count) image(s) whose attempts were all rejected: \(named) (see manifest.json acceptance.skipped_images)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
