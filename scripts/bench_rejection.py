@@ -64,7 +64,7 @@ def main():
                 templates = ["--templates", TEMPLATES]
                 base, _ = median_cpu([TESSERA, "check", probe] + templates, options.runs)
                 sampled, out = median_cpu([TESSERA, "check", probe, "--samples", str(options.count)] + templates, options.runs)
-                attempts = int(re.search(r"images? sampled: (\d+) attempts?", out).group(1))
+                attempts = int(re.search(r"accepted in (\d+) attempts", out).group(1))
                 render, _ = median_cpu([TESSERA, "render", scene, "--count", str(options.count), "--jobs", "1",
                                         "--out", os.path.join(work, "out"), "--overwrite", "--quiet"], options.runs)
             finally:

@@ -22,7 +22,7 @@ enum AcceptanceSummary {
             case let .soft(probability): kind = "require[\(probability)]"
             case let .quota(stratum, share): kind = "quota \(stratum) \(share)"
             }
-            lines.append("  \(requirement.location): \(kind) \(requirement.text): held \(requirement.count.held) of "
+            lines.append("  \(requirement.location): \(kind)\(requirement.isRendered ? " (rendered)" : "") \(requirement.text): held \(requirement.count.held) of "
                 + "\(requirement.count.checked) (\(percent(requirement.acceptanceRate)))")
         }
         if !report.strata.isEmpty {
@@ -35,5 +35,15 @@ enum AcceptanceSummary {
             lines.append("  left out \(report.skipped.count) image(s) whose attempts were all rejected: \(named) (see manifest.json acceptance.skipped_images)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What `tessera check --samples N` prints: the summary, then what a run would pay.
+    static func estimateText(_ report: AcceptanceReport, attemptLimit: Int) -> String {
+        var text = "sampled \(report.sampledImages) image(s) without drawing pictures; " + Self.text(report)
+        text += "expected attempts per image: " + (report.expectedAttempts.map { String(format: "%.2f", $0) } ?? "more than \(attemptLimit)")
+        if !report.skipped.isEmpty {
+            text += "; \(report.skipped.count) image(s) exhausted their \(attemptLimit) attempts: a render stops there unless run with --on-exhausted skip"
+        }
+        return text + "\n"
     }
 }

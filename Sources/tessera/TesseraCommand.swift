@@ -203,8 +203,9 @@ struct Check: ParsableCommand {
         do {
             print(try SceneSummary(program: program, seed: seed).text)
             if let samples {
-                print(try AcceptanceEstimate(program: program, seed: seed, samples: samples,
-                                             jobs: ProcessInfo.processInfo.activeProcessorCount).text)
+                let report = try AcceptanceReport.estimate(program: program, seed: seed, samples: samples,
+                                                           jobs: ProcessInfo.processInfo.activeProcessorCount)
+                print(AcceptanceSummary.estimateText(report, attemptLimit: program.attemptLimit), terminator: "")
             }
         } catch let error as ScriptError {
             throw fail(error.rendered(), exitCode: 65)
