@@ -1,7 +1,7 @@
 import Annotation
 import Rendering
 import SceneModel
-import SceneScript
+public import SceneScript
 
 /// The rendered facts of one sampled attempt, measured from its instance raster: what a
 /// requirement on the rendered picture asks (``SceneScript/RenderedFacts``).
@@ -100,10 +100,13 @@ final class RasterFacts: RenderedFacts {
 }
 
 extension SceneProgram {
-    /// Samples image `index`, measuring each attempt that reaches a requirement on rendered
-    /// facts with ``RasterFacts`` (its instance raster, amodal masks on demand).
-    /// - Throws: as ``SceneProgram/sample(seed:index:measuring:)``.
-    func sampleMeasured(seed: UInt64, index: Int) throws -> Sample {
+    /// Samples image `index` as a render does: each attempt that reaches a requirement on
+    /// rendered facts is measured from its instance raster (amodal masks drawn on demand).
+    /// The way for a library user to sample a scene with rendered requirements;
+    /// ``SceneProgram/sample(seed:index:)`` cannot draw.
+    /// - Throws: as ``SceneProgram/sample(seed:index:measuring:)`` (``ExhaustedAttempts``,
+    ///   `ScriptError`), and `RenderError` from drawing a raster.
+    public func sampleMeasured(seed: UInt64, index: Int) throws -> Sample {
         try sample(seed: seed, index: index) { try RasterFacts(scene: $0) }
     }
 }

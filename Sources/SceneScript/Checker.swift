@@ -17,6 +17,8 @@ struct Checker {
     private var attempts: Int?
     private var quota: QuotaSchedule?
     private var hasQuota = false
+    /// The stratum names of the program's quotas, known before any statement is checked.
+    private var strataNames: [String] = []
     /// Whether the expression being checked is a `require` or quota condition, where rendered
     /// facts may be asked.
     private var isInRequirement = false
@@ -33,6 +35,9 @@ struct Checker {
         -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?)
     {
         var checker = Checker(templates: templates, classNames: classNames)
+        for statement in statements {
+            if case let .quota(strata) = statement.kind { checker.strataNames += strata.map(\.name) }
+        }
         checker.checkBlock(statements)
         return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
                 checker.attempts ?? Limits.defaultAttempts, checker.quota)
@@ -413,9 +418,22 @@ struct Checker {
             checkExpression(index)
         case let .unary(_, operand):
             checkExpression(operand)
-        case let .binary(_, left, right):
+        case let .binary(op, left, right):
             checkExpression(left)
             checkExpression(right)
+            if op == .equal || op == .notEqual { checkStratumComparison(left, right) }
+        }
+    }
+
+    /// `stratum == "NAME"`: the name must be one of the quota's strata (a typo would make
+    /// the comparison silently false in every image).
+    private mutating func checkStratumComparison(_ left: Expr, _ right: Expr) {
+        for (a, b) in [(left, right), (right, left)] {
+            guard case .variable("stratum") = a.kind, !scopes.contains(where: { $0.contains("stratum") }),
+                  case let .string(name) = b.kind, !strataNames.contains(name) else { continue }
+            report(strataNames.isEmpty ? "'stratum' is always \"\" here: the script has no quota"
+                                       : "'\(name)' is not a stratum of the quota", at: b.range,
+                   help: didYouMean(name, among: strataNames) ?? (strataNames.isEmpty ? nil : "strata: " + strataNames.joined(separator: ", ")))
         }
     }
 

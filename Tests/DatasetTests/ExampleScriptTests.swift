@@ -1,4 +1,4 @@
-@testable import Dataset
+import Dataset
 import Foundation
 import Testing
 
