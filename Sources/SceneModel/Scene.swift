@@ -54,11 +54,14 @@ public struct Instance: Hashable, Sendable {
     public var categoryID: Int?
     /// Drawn in order; all belong to this instance.
     public var shapes: [Shape]
+    /// `object … with NAME: VALUE, …`: written in the annotation's `attributes`, in this order.
+    public var attributes: [RecordedField]
 
-    public init(id: Int, categoryID: Int?, shapes: [Shape]) {
+    public init(id: Int, categoryID: Int?, shapes: [Shape], attributes: [RecordedField] = []) {
         self.id = id
         self.categoryID = categoryID
         self.shapes = shapes
+        self.attributes = attributes
     }
 }
 
@@ -82,9 +85,13 @@ public struct Scene: Hashable, Sendable {
     /// A photograph drawn over `background`, scaled to cover the canvas and centre-cropped
     /// (see `docs/RENDERING.md`), or `nil`. Unlit, and never in a mask.
     public var backgroundImage: Bitmap?
+    /// The values the script recorded (`record NAME`), in the order of the `record`
+    /// statements in the program; a value never recorded in this image is absent.
+    public var records: [RecordedField]
 
     public init(width: Int, height: Int, categories: [Category], background: Paint, instances: [Instance],
-                light: Light? = nil, effects: [Effect] = [], backgroundImage: Bitmap? = nil) {
+                light: Light? = nil, effects: [Effect] = [], backgroundImage: Bitmap? = nil, records: [RecordedField] = []) {
+        self.records = records
         self.width = width
         self.height = height
         self.categories = categories

@@ -186,9 +186,14 @@ struct Statement: Sendable {
         /// `for NAME in LIST { … }`
         case `for`(name: String, nameRange: SourceRange, sequence: Expr, body: [Statement])
         case template(TemplateDeclaration)
-        /// `object CLASS [as NAME] TRANSFORMS { … }`; `as NAME` binds the placed instance to a
-        /// variable, so that requirements can ask about it.
-        case object(ObjectClass, Transforms, body: [Statement], handle: (name: String, range: SourceRange)?)
+        /// `object CLASS [as NAME] [with LABEL: EXPR, …] TRANSFORMS { … }`; `as NAME` binds the
+        /// placed instance to a variable, so that requirements can ask about it; `with` gives
+        /// its annotation's `attributes`.
+        case object(ObjectClass, Transforms, body: [Statement], handle: (name: String, range: SourceRange)?, attributes: [Argument])
+        /// `param NAME = CONSTANT [in ALLOWED]`: a named value the command line may override.
+        case param(name: String, nameRange: SourceRange, value: Expr, allowed: Expr?)
+        /// `record NAME [= EXPR]`: a value written to the image's record.
+        case record(name: String, nameRange: SourceRange, value: Expr)
         /// `require CONDITION`: a false condition rejects the whole sample. `require[P] …`
         /// enforces it only with probability P, drawn from the image's generator.
         case require(Expr, probability: Expr?)

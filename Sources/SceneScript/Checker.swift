@@ -17,6 +17,13 @@ struct Checker {
     private var attempts: Int?
     private var quota: QuotaSchedule?
     private var hasQuota = false
+    /// The values in force of the program's `param`s, usable where a constant is needed.
+    private var parameterValues: [String: Value] = [:]
+    /// Every `record`, in program order, and whether it gives a list (inside a loop or a
+    /// template, it may run more than once per image).
+    private var records: [(name: String, isList: Bool)] = []
+    private var recordRanges: [String: SourceRange] = [:]
+    private var loopDepth = 0
     /// The stratum names of the program's quotas, known before any statement is checked.
     private var strataNames: [String] = []
     /// Whether the expression being checked is a `require` or quota condition, where rendered
@@ -31,16 +38,19 @@ struct Checker {
     /// Checks `statements` (top level, imports inlined) and returns the problems, the canvas
     /// size (512 × 512 unless a `canvas` statement says otherwise) and the attempts per image
     /// (``Limits/defaultAttempts`` unless an `attempts` statement says otherwise).
-    static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String])
-        -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?)
+    static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String],
+                      parameterValues: [String: Value] = [:])
+        -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?,
+            records: [(name: String, isList: Bool)])
     {
         var checker = Checker(templates: templates, classNames: classNames)
+        checker.parameterValues = parameterValues
         for statement in statements {
             if case let .quota(strata) = statement.kind { checker.strataNames += strata.map(\.name) }
         }
         checker.checkBlock(statements)
         return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
-                checker.attempts ?? Limits.defaultAttempts, checker.quota)
+                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records)
     }
 
     /// Checks a `require` or quota condition, where rendered facts may be asked.
@@ -164,7 +174,7 @@ struct Checker {
                 report("'attempts' must be at the top level of the main scene file", at: statement.range)
             } else if attempts != nil {
                 report("the number of attempts is given twice", at: statement.range, help: "keep one 'attempts' statement")
-            } else if let value = Checker.constantInteger(expr), value >= 1, value <= Limits.attempts {
+            } else if let value = Checker.constantInteger(expr, constants: parameterValues), value >= 1, value <= Limits.attempts {
                 attempts = value
             } else {
                 report("attempts must be a constant whole number between 1 and \(Limits.attempts)", at: expr.range,
@@ -180,6 +190,25 @@ struct Checker {
             checkCondition(condition)
         case let .quota(strata):
             checkQuota(strata, range: statement.range, isTopLevel: isTopLevel)
+        case let .param(name, nameRange, _, _):
+            // Defaults and allowed values are checked where the parameters are collected.
+            let keyword = SourceRange(file: statement.range.file, start: statement.range.start, end: statement.range.start + 5)
+            if !isTopLevel || statement.range.file != 0 {
+                report("'param' must be at the top level of the main scene file", at: keyword)
+            }
+            if scopes[scopes.count - 1].contains(name) {
+                report("'\(name)' is already declared in this scope", at: nameRange, help: "pick another name for the parameter")
+            }
+            scopes[scopes.count - 1].insert(name)
+        case let .record(name, nameRange, value):
+            checkExpression(value)
+            if let first = recordRanges[name] {
+                problems.append(ProblemReport("'\(name)' is recorded twice", at: nameRange,
+                                              notes: [("first recorded here", first)]))
+            } else {
+                recordRanges[name] = nameRange
+                records.append((name, loopDepth > 0 || isInTemplate))
+            }
         case .classes:
             if !isTopLevel { report("'classes' must be at the top level", at: statement.range) }
         case let .background(expr):
@@ -217,6 +246,8 @@ struct Checker {
             }
         case let .repeat(count, indexName, _, body):
             checkExpression(count)
+            loopDepth += 1
+            defer { loopDepth -= 1 }
             depth += 1
             scoped { checker in
                 if let indexName { checker.scopes[checker.scopes.count - 1].insert(indexName) }
@@ -225,6 +256,8 @@ struct Checker {
             depth -= 1
         case let .for(name, _, sequence, body):
             checkExpression(sequence)
+            loopDepth += 1
+            defer { loopDepth -= 1 }
             depth += 1
             scoped { checker in
                 checker.scopes[checker.scopes.count - 1].insert(name)
@@ -243,7 +276,16 @@ struct Checker {
                 return
             }
             checkTemplate(declaration)
-        case let .object(objectClass, transforms, body, handle):
+        case let .object(objectClass, transforms, body, handle, attributes):
+            var labels: [String: SourceRange] = [:]
+            for attribute in attributes {
+                checkExpression(attribute.value)
+                guard let label = attribute.label, let range = attribute.labelRange else { continue }
+                if let first = labels[label] {
+                    problems.append(ProblemReport("attribute '\(label)' is given twice", at: range, notes: [("first given here", first)]))
+                }
+                labels[label] = range
+            }
             defer {
                 if let handle {
                     if scopes[scopes.count - 1].contains(handle.name) {
@@ -455,10 +497,11 @@ struct Checker {
         }
     }
 
-    /// A canvas side: a constant integer expression (literals, `+ - * %`, parentheses) ≥ 1.
+    /// A canvas side: a constant whole number (see `constantInteger`) ≥ 1.
     private mutating func canvasSide(_ expr: Expr, _ side: String) -> Int? {
-        guard let value = Checker.constantInteger(expr) else {
-            report("the canvas \(side) must be a constant whole number", at: expr.range, help: "write e.g. 'canvas 512 x 512'")
+        guard let value = Checker.constantInteger(expr, constants: parameterValues) else {
+            report("the canvas \(side) must be a constant whole number", at: expr.range,
+                   help: "write e.g. 'canvas 512 x 512', or use a whole-number 'param' declared before it")
             return nil
         }
         guard value >= 1 && value <= 16384 else {
@@ -468,18 +511,28 @@ struct Checker {
         return value
     }
 
-    static func constantInteger(_ expr: Expr) -> Int? {
+    /// A constant whole number: literals, `+ - * %`, exact `/`, parentheses, and the names in `constants`
+    /// (the program's parameters) holding whole numbers.
+    static func constantInteger(_ expr: Expr, constants: [String: Value] = [:]) -> Int? {
         switch expr.kind {
         case let .int(v): return v
         case let .double(v) where v == v.rounded() && abs(v) < 1e9: return Int(v)
-        case let .unary(.negate, operand): return constantInteger(operand).map { -$0 }
+        case let .variable(name):
+            switch constants[name] {
+            case let .int(v)?: return v
+            case let .double(v)? where v == v.rounded() && abs(v) < 1e9: return Int(v)
+            default: return nil
+            }
+        case let .unary(.negate, operand): return constantInteger(operand, constants: constants).map { -$0 }
         case let .binary(op, l, r):
-            guard let a = constantInteger(l), let b = constantInteger(r), abs(a) < 1 << 31, abs(b) < 1 << 31 else { return nil }
+            guard let a = constantInteger(l, constants: constants), let b = constantInteger(r, constants: constants),
+                  abs(a) < 1 << 31, abs(b) < 1 << 31 else { return nil }
             switch op {
             case .add: return a + b
             case .subtract: return a - b
             case .multiply: return a * b
             case .remainder: return b == 0 ? nil : a % b
+            case .divide: return b == 0 || a % b != 0 ? nil : a / b
             default: return nil
             }
         default: return nil

@@ -17,6 +17,10 @@ struct CompiledScript: Sendable {
     var requirementIndex: [SourceRange: Int]
     /// The strata of the program's `quota`, if it has one.
     var quota: QuotaSchedule?
+    /// The value in force of each `param` (override or default).
+    var parameterValues: [String: Value]
+    /// Every `record` name in program order, and whether it collects a list.
+    var records: [(name: String, isList: Bool)]
     /// The image files the scripts use, resolved and cached.
     var media: MediaLibrary
 }
@@ -37,6 +41,8 @@ struct Interpreter {
     /// The measured picture of this attempt while deferred requirements are checked
     /// (``checkDeferred(facts:)``); `nil` while the script runs.
     private(set) var facts: (any RenderedFacts)?
+    /// The values of the `record` statements run so far (lists for those in loops/templates).
+    private(set) var recorded: [String: RecordedValue] = [:]
     /// Requirements on rendered facts met while the script ran, in order, each with the
     /// scopes it saw: checked once the attempt's instance raster is drawn.
     private(set) var deferred: [DeferredRequirement] = []
@@ -118,6 +124,15 @@ struct Interpreter {
         switch statement.kind {
         case .canvas, .classes, .import, .template, .attempts:
             break  // resolved at compile time
+        case let .param(name, _, _, _):
+            scopes[scopes.count - 1][name] = script.parameterValues[name]!
+        case let .record(name, _, expr):
+            let value = try recordable(try evaluate(expr), at: expr.range)
+            if script.records.first(where: { $0.name == name })!.isList {
+                if case let .list(items)? = recorded[name] { recorded[name] = .list(items + [value]) } else { recorded[name] = .list([value]) }
+            } else {
+                recorded[name] = value
+            }
         case let .background(expr):
             let value = try evaluate(expr)
             let center = SceneModel.Point(Double(script.width) / 2, Double(script.height) / 2)
@@ -188,8 +203,8 @@ struct Interpreter {
         case let .quota(strata):
             guard let stratum else { preconditionFailure("a program with a quota samples every image in a stratum") }
             try require(strata[stratum].condition)
-        case let .object(objectClass, transforms, body, handle):
-            try drawObject(objectClass, transforms, body, range: statement.range)
+        case let .object(objectClass, transforms, body, handle, attributes):
+            try drawObject(objectClass, transforms, body, attributes: attributes, range: statement.range)
             if let handle { scopes[scopes.count - 1][handle.name] = .instance(instances.count) }
         case let .group(transforms, body):
             let local = try localTransform(transforms)
@@ -197,6 +212,21 @@ struct Interpreter {
         case let .draw(call, transforms):
             try drawPart(call, transforms)
         }
+    }
+
+    /// The recorded values in the order of the program's `record` statements.
+    var records: [RecordedField] {
+        script.records.compactMap { entry in recorded[entry.name].map { RecordedField(name: entry.name, value: $0) } }
+    }
+
+    /// `value` as provenance records it.
+    /// - Throws: for values with no plain form (paints, textures, instances, …).
+    private func recordable(_ value: Value, at range: SourceRange) throws -> RecordedValue {
+        guard let recorded = value.recorded else {
+            throw ProblemReport("a \(value.typeName) cannot be recorded: record numbers, strings, Bools, colours, points and lists of them",
+                                at: range)
+        }
+        return recorded
     }
 
     /// Checks `condition` now, or, when it asks about the rendered picture, records it with
@@ -232,7 +262,8 @@ struct Interpreter {
         }
     }
 
-    private mutating func drawObject(_ objectClass: ObjectClass, _ transforms: Transforms, _ body: [Statement], range: SourceRange) throws {
+    private mutating func drawObject(_ objectClass: ObjectClass, _ transforms: Transforms, _ body: [Statement],
+                                     attributes attributeArguments: [Argument], range: SourceRange) throws {
         let categoryID: Int?
         switch objectClass {
         case .unlabeled:
@@ -256,11 +287,15 @@ struct Interpreter {
         if instances.count >= Limits.instances {
             throw ProblemReport("this image has more than \(Limits.instances) instances", at: range)
         }
+        var attributes: [RecordedField] = []
+        for argument in attributeArguments {
+            attributes.append(RecordedField(name: argument.label!, value: try recordable(try evaluate(argument.value), at: argument.value.range)))
+        }
         let local = try localTransform(transforms)
         parts = []
         defer { parts = nil }
         try inFrame(local) { try $0.inScope { try $0.execute(body) } }
-        instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? []))
+        instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? [], attributes: attributes))
     }
 
     /// Draws a primitive, or runs a template body, under the current transform composed with

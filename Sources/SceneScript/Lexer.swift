@@ -2,13 +2,13 @@ import SceneModel
 
 enum Keyword: String, Sendable, CaseIterable {
     case canvas, classes, background, `import`, `let`, `repeat`, `as`, template, object, unlabeled, group, at, rotate, scale, skew, anchor
-    case `if`, `else`, `true`, `false`, and, or, not, require, attempts, quota, `for`, `in`
+    case `if`, `else`, `true`, `false`, and, or, not, require, attempts, quota, param, record, `for`, `in`
     case light, effect
 
     /// Keywords that begin a statement, offered as did-you-mean suggestions in statement position.
     static let statementKeywords: [String] = [
         "canvas", "classes", "background", "import", "let", "repeat", "template", "object", "if",
-        "require", "attempts", "quota", "for", "group", "light", "effect",
+        "require", "attempts", "quota", "param", "record", "for", "group", "light", "effect",
     ]
 }
 

@@ -182,7 +182,7 @@ extension MediaLibrary {
         func visit(_ statements: [Statement]) {
             for statement in statements {
                 switch statement.kind {
-                case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .require(e, _): visit(e)
+                case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .require(e, _), let .record(_, _, e): visit(e)
                 case let .repeat(count, _, _, body): visit(count); visit(body)
                 case let .if(condition, then, otherwise): visit(condition); visit(then); visit(otherwise ?? [])
                 case let .for(_, _, sequence, body): visit(sequence); visit(body)
@@ -190,8 +190,9 @@ extension MediaLibrary {
                     for parameter in declaration.parameters { if let d = parameter.defaultValue { visit(d) } }
                     visit(declaration.body)
                 case let .quota(strata): strata.forEach { visit($0.condition) }
-                case let .object(objectClass, transforms, body, _):
+                case let .object(objectClass, transforms, body, _, attributes):
                     if case let .expression(e) = objectClass { visit(e) }
+                    attributes.forEach { visit($0.value) }
                     visit(transforms); visit(body)
                 case let .group(transforms, body): visit(transforms); visit(body)
                 case let .draw(call, transforms): visit(call); visit(transforms)

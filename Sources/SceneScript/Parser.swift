@@ -348,9 +348,34 @@ struct Parser {
                 let (name, range) = try expectIdentifier("a name for the instance after 'as'")
                 handle = (name, range)
             }
+            var attributes: [Argument] = []
+            if current.kind == .identifier("with") {
+                advance()
+                attributes = try parseAttributes()
+            }
             let transforms = try parseTransforms()
             let body = try parseBlock()
-            return finish(.object(objectClass, transforms, body: body, handle: handle))
+            return finish(.object(objectClass, transforms, body: body, handle: handle, attributes: attributes))
+        case .keyword(.param):
+            advance()
+            let (name, range) = try expectIdentifier("a parameter name after 'param'")
+            try expectSymbol("=", "after the parameter name (a parameter needs a default: 'param \(name) = 1')")
+            let value = try parseExpression()
+            var allowed: Expr?
+            if isKeyword(.in) {
+                advance()
+                allowed = try parseExpression()
+            }
+            return finish(.param(name: name, nameRange: range, value: value, allowed: allowed))
+        case .keyword(.record):
+            advance()
+            let (name, range) = try expectIdentifier("a name to record after 'record'")
+            var value = Expr(kind: .variable(name), range: range)
+            if isSymbol("=") {
+                advance()
+                value = try parseExpression()
+            }
+            return finish(.record(name: name, nameRange: range, value: value))
         case let .identifier(name):
             if peekKind() == .symbol("=") {
                 let range = advance().range
@@ -369,6 +394,22 @@ struct Parser {
         default:
             throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range, help: colourCommentHelp)
         }
+    }
+
+    /// `LABEL: EXPR, …` after `with`, up to the transforms or the body.
+    private mutating func parseAttributes() throws -> [Argument] {
+        var attributes: [Argument] = []
+        repeat {
+            if !attributes.isEmpty { advance() }
+            guard argumentLabel() != nil else {
+                throw ProblemReport("expected an attribute like 'speed: 50' after 'with', found \(current.spelling)", at: current.range)
+            }
+            let label = argumentLabel()!
+            let labelRange = advance().range
+            advance()
+            attributes.append(Argument(label: label, labelRange: labelRange, value: try parseExpression()))
+        } while isSymbol(",")
+        return attributes
     }
 
     /// `quota { NAME SHARE: CONDITION … }`, one stratum per line.

@@ -21,6 +21,13 @@ public final class SceneProgram: Sendable {
     /// Whether some requirement asks about the rendered picture, so that sampling needs a
     /// `measure` function (``sample(seed:index:measuring:)``).
     public var hasRenderedRequirements: Bool { script.requirements.contains(where: \.isRendered) }
+    /// The script's `param`s in declaration order, each with the value in force for this
+    /// program (its override or its default): part of a run's identity.
+    public let parameters: [ParameterInfo]
+    /// The names a script records per image (`record NAME`), in program order, and whether
+    /// each gives a list (recorded inside a loop or template).
+    public var recordedNames: [(name: String, isList: Bool)] { script.records }
+
     /// The attempts an image may draw until its requirements hold (`attempts N`).
     public var attemptLimit: Int { script.attempts }
     /// The names of the quota strata, in the order of the `quota` statement (empty without one).
@@ -39,7 +46,8 @@ public final class SceneProgram: Sendable {
     let script: CompiledScript
 
     private init(name: String, buffers: [SourceBuffer], importSites: [Int: SourceRange], mediaFiles: [MediaFile],
-                 script: CompiledScript) {
+                 script: CompiledScript, parameters: [ParameterInfo]) {
+        self.parameters = parameters
         self.name = name
         self.mediaFiles = mediaFiles
         self.buffers = buffers
@@ -53,10 +61,45 @@ public final class SceneProgram: Sendable {
     /// The largest scene or template file, in bytes (4 MiB); a larger one is a compile error.
     public static let maximumSourceBytes = Limits.sourceBytes
 
-    public static func compile(_ main: SourceFile, resolver: any ImportResolver) throws -> SceneProgram {
+    /// - Parameter overrides: values for the script's `param`s (`--set`, a parameter file);
+    ///   a later override of the same name wins.
+    /// - Throws: also ``ParameterError`` (a usage error) when the script is sound but an
+    ///   override names no parameter, has the wrong type or is not allowed.
+    public static func compile(_ main: SourceFile, resolver: any ImportResolver,
+                               overrides: [ParameterOverride] = []) throws -> SceneProgram {
         var compiler = Compiler(resolver: resolver)
         let statements = compiler.load(main)
         var problems = compiler.problems
+        let declarations = collectParameters(statements, problems: &problems)
+        var parameterValues: [String: Value] = [:]
+        for declaration in declarations { parameterValues[declaration.name] = declaration.defaultValue }
+        var overriddenNames: Set<String> = []
+        var parameterError: ParameterError?
+        for override in overrides {
+            func location(_ d: ParameterDeclaration) -> String {
+                let at = compiler.buffers[d.range.file].location(of: d.range)
+                return "\(at.path):\(at.line):\(at.column): \(compiler.buffers[d.range.file].text(of: d.range))"
+            }
+            guard let declaration = declarations.first(where: { $0.name == override.name }) else {
+                let names = declarations.map(\.name)
+                parameterError = ParameterError(message: "\(override.origin): the scene has no parameter '\(override.name)'"
+                    + (didYouMean(override.name, among: names).map { "; \($0)" } ?? "")
+                    + (names.isEmpty ? " (it declares none; see 'param' in docs/LANGUAGE.md)" : " (parameters: \(names.joined(separator: ", ")))"))
+                break
+            }
+            guard let value = declaration.read(override.text) else {
+                parameterError = ParameterError(message: "\(override.origin): '\(override.name)' is \(declaration.defaultValue.typeName == "Int" ? "an" : "a") \(declaration.defaultValue.typeName), "
+                    + "not '\(override.text)' (declared at \(location(declaration)))")
+                break
+            }
+            guard declaration.allows(value) else {
+                parameterError = ParameterError(message: "\(override.origin): '\(override.name)' must be \(declaration.allowedText), "
+                    + "not \(value.display) (declared at \(location(declaration)))")
+                break
+            }
+            parameterValues[override.name] = value
+            overriddenNames.insert(override.name)
+        }
 
         var templates: [String: TemplateDeclaration] = [:]
         var categories: [SceneModel.Category] = []
@@ -88,7 +131,8 @@ public final class SceneProgram: Sendable {
                 break
             }
         }
-        let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name))
+        let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name),
+                                    parameterValues: parameterValues)
         // Without a file that could not be imported, its names are unknown everywhere they are
         // used; those errors would bury the one that matters.
         if !compiler.hasMissingImport { problems += checked.problems }
@@ -111,10 +155,19 @@ public final class SceneProgram: Sendable {
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                 width: checked.width, height: checked.height, attempts: checked.attempts,
                 requirements: requirements, requirementIndex: requirementIndex, quota: checked.quota,
-                media: media))
+                parameterValues: parameterValues, records: checked.records,
+                media: media),
+            parameters: declarations.map { declaration in
+                let at = compiler.buffers[declaration.range.file].location(of: declaration.nameRange)
+                return ParameterInfo(name: declaration.name, location: "\(at.path):\(at.line):\(at.column)",
+                                     type: declaration.defaultValue.typeName, defaultValue: declaration.defaultValue.recorded!,
+                                     value: parameterValues[declaration.name]!.recorded!,
+                                     isOverridden: overriddenNames.contains(declaration.name))
+            })
         if !problems.isEmpty {
             throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
         }
+        if let parameterError { throw parameterError }
         return program
     }
 
@@ -170,7 +223,7 @@ public final class SceneProgram: Sendable {
                         width: width, height: height, categories: categories,
                         background: interpreter.background, instances: interpreter.instances,
                         light: interpreter.light, effects: interpreter.effects,
-                        backgroundImage: interpreter.backgroundImage)
+                        backgroundImage: interpreter.backgroundImage, records: interpreter.records)
                     var facts: (any RenderedFacts)?
                     if !interpreter.deferred.isEmpty {
                         let measured: any RenderedFacts
@@ -240,6 +293,41 @@ public final class SceneProgram: Sendable {
     }
 }
 
+/// The `param` statements at the top level of the main file, with checked defaults and
+/// allowed values (problems appended for those that are not constants of one type).
+private func collectParameters(_ statements: [Statement], problems: inout [ProblemReport]) -> [ParameterDeclaration] {
+    var declarations: [ParameterDeclaration] = []
+    for statement in statements where statement.range.file == 0 {
+        guard case let .param(name, nameRange, valueExpr, allowedExpr) = statement.kind else { continue }
+        guard let value = ParameterDeclaration.constant(valueExpr) else {
+            problems.append(ProblemReport("a parameter's default must be a constant: a number, a string, true or false, or a colour",
+                                          at: valueExpr.range, help: "write e.g. 'param \(name) = 12'"))
+            continue
+        }
+        var declaration = ParameterDeclaration(name: name, nameRange: nameRange, range: statement.range, defaultValue: value)
+        if let allowedExpr {
+            let items: [Value]?
+            if case let .list(elements) = allowedExpr.kind { items = elements.map { ParameterDeclaration.constant($0) ?? .bool(false) } } else { items = nil }
+            if value.number != nil, let items, items.count == 2, let low = items[0].number, let high = items[1].number, low <= high {
+                declaration.bounds = low...high
+            } else if let items, !items.isEmpty, value.number == nil, items.allSatisfy({ $0.typeName == value.typeName }) {
+                declaration.choices = items
+            } else {
+                problems.append(ProblemReport(value.number != nil
+                                                ? "a numeric parameter's allowed values are a range: 'in [LOW, HIGH]' with constant numbers, LOW ≤ HIGH"
+                                                : "a parameter's allowed values are a list of constants of its type: 'in [\"a\", \"b\"]'",
+                                              at: allowedExpr.range))
+                continue
+            }
+            if !declaration.allows(value) {
+                problems.append(ProblemReport("the default \(value.display) is not \(declaration.allowedText)", at: valueExpr.range))
+            }
+        }
+        declarations.append(declaration)
+    }
+    return declarations
+}
+
 /// Thrown by the `measure` of ``SceneProgram/sample(seed:index:)``, which draws nothing.
 private struct UnmeasuredFacts: Error {}
 
@@ -256,7 +344,7 @@ private func requirementConditions(_ statements: [Statement]) -> [(expr: Expr, k
                 for stratum in strata {
                     found.append((stratum.condition, .quota(stratum: stratum.name, share: Checker.constantNumber(stratum.share) ?? .nan)))
                 }
-            case let .repeat(_, _, _, body), let .for(_, _, _, body), let .object(_, _, body, _), let .group(_, body):
+            case let .repeat(_, _, _, body), let .for(_, _, _, body), let .object(_, _, body, _, _), let .group(_, body):
                 visit(body)
             case let .if(_, then, otherwise):
                 visit(then)
