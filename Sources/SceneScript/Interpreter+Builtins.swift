@@ -17,6 +17,8 @@ extension Interpreter {
         }
         if function.isRenderedFact || function == .class_name { return try callRenderedFact(function, call) }
         let (values, ranges) = try evaluateArguments(call, signature: function.signature)
+        // After the arguments, whose own draws use their own streams.
+        if function.draws { useStream(for: call.range) }
         let name = function.rawValue
         func argument(_ i: Int) -> Value { values[i]! }
         func num(_ i: Int) throws -> Double {

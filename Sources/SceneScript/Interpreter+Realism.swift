@@ -175,7 +175,9 @@ extension Interpreter {
         let effect: Effect
         switch kind {
         case .noise:
-            effect = .gaussianNoise(sigma: try arguments.number("sigma", in: RealismLimits.noiseSigma), seed: drawSeed())
+            let sigma = try arguments.number("sigma", in: RealismLimits.noiseSigma)
+            useStream(for: call.range)
+            effect = .gaussianNoise(sigma: sigma, seed: drawSeed())
         case .blur: effect = .gaussianBlur(sigma: try arguments.number("sigma", in: RealismLimits.blurSigma, unit: " pixels"))
         case .motion_blur:
             let angle = try arguments.number("angle")

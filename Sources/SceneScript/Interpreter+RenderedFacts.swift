@@ -6,6 +6,8 @@ import SceneModel
 struct DeferredRequirement {
     var condition: Expr
     var scopes: [[String: Value]]
+    /// The random context it was met in, for any draw it makes.
+    var context: UInt64
 }
 
 extension Interpreter {
@@ -13,13 +15,13 @@ extension Interpreter {
     /// finished scene's instances in drawing order. `count` and `sum` of nothing are 0;
     /// `min` of nothing is +infinity and `max` of nothing −infinity, so `min(…) < 16` is
     /// false when there is nothing to measure.
-    mutating func evaluate(_ aggregate: Aggregate) throws -> Value {
+    mutating func evaluate(_ aggregate: Aggregate, at aggregateRange: SourceRange) throws -> Value {
         var count = 0
         var total = 0.0
         var isWhole = true
         var extreme: Double = aggregate.kind == .min ? .infinity : -.infinity
         for id in try members(of: aggregate.set) {
-            try withBinding(aggregate.variable, .instance(id)) { this in
+            try inContext(of: aggregateRange, id) { this in try this.withBinding(aggregate.variable, .instance(id)) { this in
                 if let condition = aggregate.condition {
                     let value = try this.evaluate(condition)
                     guard case let .bool(isIncluded) = value else {
@@ -38,7 +40,7 @@ extension Interpreter {
                 case .max: extreme = Swift.max(extreme, v)
                 case .count: break
                 }
-            }
+            } }
         }
         switch aggregate.kind {
         case .count: return .int(count)

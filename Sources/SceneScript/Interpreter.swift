@@ -17,6 +17,8 @@ struct CompiledScript: Sendable {
     var requirementIndex: [SourceRange: Int]
     /// The strata of the program's `quota`, if it has one.
     var quota: QuotaSchedule?
+    /// The key of every drawing site and context-making node.
+    var streams: RandomStreams
     /// The value in force of each `param` (override or default).
     var parameterValues: [String: Value]
     /// Every `record` name in program order, and whether it collects a list.
@@ -30,7 +32,14 @@ struct CompiledScript: Sendable {
 /// `sample(seed:index:)` call and never shared.
 struct Interpreter {
     let script: CompiledScript
+    /// The generator of the draw being made: set from ``streamRoot``, the site's key and
+    /// ``context`` just before each drawing call (``useStream(for:)``).
     var rng: SceneRandomGenerator
+    /// The root of this attempt's streams (``SceneRandomGenerator/root(seed:index:attempt:)``).
+    let streamRoot: UInt64
+    /// Which execution of a site this is: renewed per loop iteration, template call and
+    /// aggregate member (``RandomStreams``).
+    private(set) var context: UInt64 = 0
     /// The time of the frame being sampled, in seconds, visible to scripts as `time`. Always 0
     /// for still images; video will sample one image per frame time.
     let time: Double
@@ -66,10 +75,11 @@ struct Interpreter {
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
 
-    init(script: CompiledScript, rng: SceneRandomGenerator, time: Double = 0, index: Int = 0, stratum: Int? = nil,
+    init(script: CompiledScript, root: UInt64, time: Double = 0, index: Int = 0, stratum: Int? = nil,
          steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
         self.script = script
-        self.rng = rng
+        self.streamRoot = root
+        self.rng = SceneRandomGenerator(root: root, stream: 0)
         self.time = time
         self.index = index
         self.stratum = stratum
@@ -104,6 +114,20 @@ struct Interpreter {
         transform = outer.concatenating(local)
         defer { transform = outer }
         try body(&self)
+    }
+
+    /// Points ``rng`` at the stream of the site at `range` in the current context.
+    mutating func useStream(for range: SourceRange) {
+        rng = SceneRandomGenerator(root: streamRoot, stream: splitMix64(context ^ script.streams.key(range)))
+    }
+
+    /// Runs `body` in context `index` of the node at `range` (a loop iteration, a template
+    /// call, an aggregate member), restoring the context afterwards.
+    mutating func inContext<T>(of range: SourceRange, _ index: Int, _ body: (inout Interpreter) throws -> T) throws -> T {
+        let outer = context
+        context = RandomStreams.context(outer, script.streams.key(range), index)
+        defer { context = outer }
+        return try body(&self)
     }
 
     /// Runs `body` in a new scope holding `name = value`.
@@ -163,9 +187,11 @@ struct Interpreter {
             }
             for i in 0..<count {
                 try step(countExpr.range)  // so that even empty loops count towards the step limit
-                try inScope { this in
-                    if let indexName { this.scopes[this.scopes.count - 1][indexName] = .int(i) }
-                    try this.execute(body)
+                try inContext(of: statement.range, i) { this in
+                    try this.inScope { this in
+                        if let indexName { this.scopes[this.scopes.count - 1][indexName] = .int(i) }
+                        try this.execute(body)
+                    }
                 }
             }
         case let .for(name, _, sequence, body):
@@ -173,11 +199,13 @@ struct Interpreter {
             guard case let .list(items) = value else {
                 throw ProblemReport("'for' needs a List to go through, got \(value.typeName) \(value.display)", at: sequence.range)
             }
-            for item in items {
+            for (i, item) in items.enumerated() {
                 try step(sequence.range)
-                try inScope { this in
-                    this.scopes[this.scopes.count - 1][name] = item
-                    try this.execute(body)
+                try inContext(of: statement.range, i) { this in
+                    try this.inScope { this in
+                        this.scopes[this.scopes.count - 1][name] = item
+                        try this.execute(body)
+                    }
                 }
             }
         case let .if(condition, then, elseBody):
@@ -196,7 +224,7 @@ struct Interpreter {
                 guard p >= 0 && p <= 1 else {
                     throw ProblemReport("the probability of 'require[P]' must be between 0 and 1, got \(formatNumber(p))", at: probability.range)
                 }
-                // The draw is made whatever p is, so that p never shifts later draws.
+                useStream(for: statement.range)
                 guard Distributions.bernoulli(p, using: &rng) else { return }
             }
             try require(condition)
@@ -234,7 +262,7 @@ struct Interpreter {
     /// - Throws: ``Rejection`` when it is false.
     private mutating func require(_ condition: Expr) throws {
         if script.requirements[script.requirementIndex[condition.range]!].isRendered {
-            deferred.append(DeferredRequirement(condition: condition, scopes: scopes))
+            deferred.append(DeferredRequirement(condition: condition, scopes: scopes, context: context))
             return
         }
         try check(condition)
@@ -258,6 +286,7 @@ struct Interpreter {
         defer { self.facts = nil }
         for requirement in deferred {
             scopes = requirement.scopes
+            context = requirement.context
             try check(requirement.condition)
         }
     }
@@ -329,11 +358,14 @@ struct Interpreter {
         let bound = try signature.bind(call.arguments, call: call.range)
         var written: [Value] = []
         for argument in call.arguments { written.append(try evaluate(argument.value)) }
-        // Defaults are evaluated in the template's scope, seeing the parameters before them.
+        // Defaults are evaluated in the template's scope, seeing the parameters before them,
+        // and (like the body) in the call's own random context.
         let callerScopes = scopes
+        let callerContext = context
         scopes = [[:]]
+        context = RandomStreams.context(callerContext, script.streams.key(call.range), 0)
         templateDepth += 1
-        defer { scopes = callerScopes; templateDepth -= 1 }
+        defer { scopes = callerScopes; context = callerContext; templateDepth -= 1 }
         for (slot, parameter) in template.parameters.enumerated() {
             if let i = bound[slot] {
                 scopes[0][parameter.name] = written[i]
@@ -341,11 +373,11 @@ struct Interpreter {
                 scopes[0][parameter.name] = try evaluate(defaultValue)
             }
         }
-        // Transforms are written in the caller's scope.
-        let templateScopes = scopes
-        scopes = callerScopes
+        // Transforms are written in the caller's scope and random context.
+        let (templateScopes, templateContext) = (scopes, context)
+        (scopes, context) = (callerScopes, callerContext)
         let local = try localTransform(transforms)
-        scopes = templateScopes
+        (scopes, context) = (templateScopes, templateContext)
         try inFrame(local) { try $0.execute(template.body) }
     }
 
@@ -475,7 +507,7 @@ struct Interpreter {
         case let .call(call):
             return try callBuiltin(call)
         case let .aggregate(aggregate):
-            return try evaluate(aggregate)
+            return try evaluate(aggregate, at: expr.range)
         case let .unary(op, operandExpr):
             let operand = try evaluate(operandExpr)
             switch (op, operand) {

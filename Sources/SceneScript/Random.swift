@@ -27,8 +27,24 @@ public struct SceneRandomGenerator: Sendable, Hashable {
     /// `s = mix(s ^ k·0xD1B54A32D192ED03)`; then the four state words are the first four
     /// outputs of a SplitMix64 stream started at `s`. Attempt 0 is the image's first sample.
     public init(seed: UInt64, index: Int, attempt: Int = 0) {
+        self.init(start: Self.root(seed: seed, index: index, attempt: attempt))
+    }
+
+    /// The root of attempt `attempt` of image `index` with `seed`: the `s` of
+    /// ``init(seed:index:attempt:)``, from which every stream of the attempt is derived.
+    public static func root(seed: UInt64, index: Int, attempt: Int = 0) -> UInt64 {
         var start = splitMix64(seed) ^ splitMix64(UInt64(bitPattern: Int64(index)) &+ 0x632B_E59B_D9B4_E019)
         if attempt > 0 { start = splitMix64(start ^ (UInt64(attempt) &* 0xD1B5_4A32_D192_ED03)) }
+        return start
+    }
+
+    /// The generator of one stream of an attempt: `t = mix(root ^ stream)`, state words the
+    /// first four outputs of a SplitMix64 stream started at `t` (see ``RandomStreams``).
+    public init(root: UInt64, stream: UInt64) {
+        self.init(start: splitMix64(root ^ stream))
+    }
+
+    private init(start: UInt64) {
         state = (
             splitMix64(start),
             splitMix64(start &+ 0x9E37_79B9_7F4A_7C15),

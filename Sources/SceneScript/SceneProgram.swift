@@ -155,7 +155,7 @@ public final class SceneProgram: Sendable {
                 statements: statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                 width: checked.width, height: checked.height, attempts: checked.attempts,
                 requirements: requirements, requirementIndex: requirementIndex, quota: checked.quota,
-                parameterValues: parameterValues, records: checked.records,
+                streams: RandomStreams(statements), parameterValues: parameterValues, records: checked.records,
                 media: media),
             parameters: declarations.map { declaration in
                 let at = compiler.buffers[declaration.range.file].location(of: declaration.nameRange)
@@ -215,7 +215,7 @@ public final class SceneProgram: Sendable {
         do {
             for attempt in 0..<script.attempts {
                 var interpreter = Interpreter(
-                    script: script, rng: SceneRandomGenerator(seed: seed, index: index, attempt: attempt), index: index,
+                    script: script, root: SceneRandomGenerator.root(seed: seed, index: index, attempt: attempt), index: index,
                     stratum: stratum, steps: steps, tally: tally)
                 do {
                     try interpreter.run()

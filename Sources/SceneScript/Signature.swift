@@ -159,6 +159,17 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the function draws from the generator (each call on its own stream).
+    var draws: Bool {
+        switch self {
+        case .uniform, .normal, .randint, .choice, .bernoulli, .truncnormal, .lognormal, .poisson, .random_color,
+             .point_in_rectangle, .point_in_disc, .value_noise, .perlin_noise, .photo:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Whether the function reads the rendered picture (its instance raster), so that it can
     /// only be evaluated in a requirement, after the attempt is drawn.
     var isRenderedFact: Bool {

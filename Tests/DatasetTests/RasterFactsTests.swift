@@ -26,7 +26,7 @@ struct RasterFactsTests {
 
     @Test(arguments: ["scenes/street.scene", "scenes/occlusion_pairs.scene", "scenes/crowd.scene"])
     func everyFactEqualsTheAnnotationField(scene: String) throws {
-        let count = 4
+        let count = 6
         let (program, annotations) = try dataset(scene, count: count)
         var compared = 0
         for index in 0..<count {

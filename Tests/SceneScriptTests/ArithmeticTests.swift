@@ -42,7 +42,7 @@ struct FrameTimeTests {
 
     @Test func theInterpreterCarriesAFrameTime() throws {
         let program = try compile("classes a\nobject a at (40 + 30 * time, 0) { circle(1) }")
-        var interpreter = Interpreter(script: program.script, rng: SceneRandomGenerator(seed: 0, index: 0), time: 2)
+        var interpreter = Interpreter(script: program.script, root: SceneRandomGenerator.root(seed: 0, index: 0), time: 2)
         try interpreter.run()
         #expect(interpreter.instances[0].shapes[0].transform.tx == 100)
     }

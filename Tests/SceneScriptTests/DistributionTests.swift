@@ -43,17 +43,26 @@ struct DistributionKnownAnswerTests {
     }
 
     @Test func colourThroughTheLanguage() throws {
-        let program = try compile("classes a\nobject a { circle(1, fill: random_color(hue: [30, 90], saturation: [0.5, 1], value: [0.2, 0.4])) }")
-        guard case let .solid(color) = try program.sample(seed: 1, index: 2).instances[0].shapes[0].paint else {
+        let text = "classes a\nobject a { circle(1, fill: random_color(hue: [30, 90], saturation: [0.5, 1], value: [0.2, 0.4])) }"
+        guard case let .solid(color) = try compile(text).sample(seed: 1, index: 2).instances[0].shapes[0].paint else {
             Issue.record("not solid"); return
         }
-        expectClose([color.red, color.green, color.blue], [0.23954952497194215, 0.1622386484961238, 0.06760149980293001])
+        // Hue, saturation, value: three uniform draws on the call's stream.
+        var rng = try StreamProbe(text, seed: 1, index: 2).generator("random_color(hue: [30, 90], saturation: [0.5, 1], value: [0.2, 0.4])")
+        let (h, s) = (Distributions.uniform(30, 90, using: &rng), Distributions.uniform(0.5, 1, using: &rng))
+        let expected = hsvColor(hue: h, saturation: s, value: Distributions.uniform(0.2, 0.4, using: &rng))
+        expectClose([color.red, color.green, color.blue], [expected.red, expected.green, expected.blue])
     }
 
     @Test func weightedChoiceThroughTheLanguage() throws {
-        let program = try compile("classes a\nrepeat 10 { object a at (choice(0, 1, 2, 3, weights: [1, 0, 3, 6]), 0) { circle(1) } }")
-        let picks = try program.sample(seed: 1, index: 2).instances.map { $0.shapes[0].transform.tx }
-        #expect(picks == [0, 3, 2, 2, 3, 2, 3, 3, 3, 2])
+        let text = "classes a\nrepeat 10 { object a at (choice(0, 1, 2, 3, weights: [1, 0, 3, 6]), 0) { circle(1) } }"
+        let picks = try compile(text).sample(seed: 1, index: 2).instances.map { $0.shapes[0].transform.tx }
+        let probe = try StreamProbe(text, seed: 1, index: 2)
+        #expect(picks == (0..<10).map { i in
+            var rng = probe.generator("choice(0, 1, 2, 3, weights: [1, 0, 3, 6])", context: probe.context("repeat", i))
+            return Double(Distributions.weightedIndex([1, 0, 3, 6], using: &rng))
+        })
+        #expect(Set(picks) == [0, 2, 3], "weight 0 is never picked")
     }
 
     @Test func choiceOfOneListPicksAnElementAsItsArgumentsWould() throws {
@@ -69,15 +78,19 @@ struct DistributionKnownAnswerTests {
     }
 
     @Test func pointsAlone() throws {
-        let program = try compile("""
+        let text = """
             classes a
             object a at point_in_rectangle((10, 20), (30, 60)) { circle(1) }
             object a at point_in_disc((5, -5), 10) { circle(1) }
-            """)
-        let t = try program.sample(seed: 1, index: 2).instances.map { $0.shapes[0].transform }
-        // Rectangle: draws 1–2; disc: draws 3–4, which are the vectors' second disc point.
-        expectClose([t[0].tx, t[0].ty], [11.007645897668494, 37.423791656995185])
-        expectClose([t[1].tx, t[1].ty], [8.329411630627847, -2.0521566052771556])
+            """
+        let t = try compile(text).sample(seed: 1, index: 2).instances.map { $0.shapes[0].transform }
+        let probe = try StreamProbe(text, seed: 1, index: 2)
+        // Rectangle: x then y on its stream; disc: its two draws on its own.
+        var rng = probe.generator("point_in_rectangle((10, 20), (30, 60))")
+        expectClose([t[0].tx, t[0].ty], [Distributions.uniform(10, 30, using: &rng), Distributions.uniform(20, 60, using: &rng)])
+        rng = probe.generator("point_in_disc((5, -5), 10)")
+        let disc = Distributions.pointInDisc(5, -5, 10, using: &rng)
+        expectClose([t[1].tx, t[1].ty], [disc.0, disc.1])
     }
 }
 

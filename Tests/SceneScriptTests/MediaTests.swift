@@ -100,20 +100,23 @@ struct MediaTests {
 
     @Test func photoFromAFolderIsOneDrawOverTheSortedFiles() throws {
         let files = ["gravel.jpg", "meadow.png"].map { try! ImageFile.load(assets.appendingPathComponent("backgrounds/\($0)")) }
-        let program = try compileInScenes("""
+        let text = """
             classes a
             background photo("../assets/backgrounds")
             object a at (10, 10) { circle(uniform(1, 2)) }
-            """)
+            """
+        let program = try compileInScenes(text)
         var picked = Set<Int>()
         for index in 0..<16 {
             let scene = try program.sample(seed: 9, index: index)
-            var rng = SceneRandomGenerator(seed: 9, index: index, attempt: 0)
+            let probe = try StreamProbe(text, seed: 9, index: index, program: program)
+            // One draw on the photo call's stream picks the file.
+            var rng = probe.generator("photo(\"../assets/backgrounds\")")
             let choice = Distributions.randint(0, 1, using: &rng)
             picked.insert(choice)
             #expect(scene.backgroundImage == files[choice])
             #expect(scene.background == .solid(.black))
-            // Exactly one draw: the radius is the generator's next value.
+            rng = probe.generator("uniform(1, 2)")
             #expect(scene.instances[0].shapes[0].geometry == .circle(radius: Distributions.uniform(1, 2, using: &rng)))
         }
         #expect(picked == [0, 1])
@@ -121,14 +124,20 @@ struct MediaTests {
 
     @Test func photoOfAFileDrawsNothingAndALaterBackgroundReplacesIt() throws {
         let meadow = try ImageFile.load(assets.appendingPathComponent("backgrounds/meadow.png"))
-        let scene = try compileInScenes("""
+        let text = """
             classes a
             background photo("../assets/backgrounds/meadow.png")
             object a at (10, 10) { circle(uniform(1, 2)) }
-            """).sample(seed: 2, index: 5)
-        var rng = SceneRandomGenerator(seed: 2, index: 5, attempt: 0)
+            """
+        let program = try compileInScenes(text)
+        let scene = try program.sample(seed: 2, index: 5)
+        var rng = try StreamProbe(text, seed: 2, index: 5, program: program).generator("uniform(1, 2)")
         #expect(scene.backgroundImage == meadow)
         #expect(scene.instances[0].shapes[0].geometry == .circle(radius: Distributions.uniform(1, 2, using: &rng)))
+        // Without the photo the circle is the same: a photo of a file draws nothing, and no
+        // other site's draws move this one.
+        let plain = try compileInScenes("classes a\nobject a at (10, 10) { circle(uniform(1, 2)) }").sample(seed: 2, index: 5)
+        #expect(plain.instances == scene.instances)
         let replaced = try compileInScenes("classes a\nbackground photo(\"../assets/backgrounds/meadow.png\")\nbackground #336699\n")
             .sample(seed: 0, index: 0)
         #expect(replaced.backgroundImage == nil && replaced.background == .solid(Color(red: 0x33 / 255.0, green: 0x66 / 255.0, blue: 0x99 / 255.0)))

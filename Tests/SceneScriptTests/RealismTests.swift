@@ -34,16 +34,15 @@ struct RealismSamplingTests {
             light direction: 0
             repeat 3 as i { light direction: uniform(0, 360), elevation: 10 * i }
             """
-        var rng = SceneRandomGenerator(seed: 5, index: 2)
-        _ = Distributions.uniform(0, 360, using: &rng)
-        _ = Distributions.uniform(0, 360, using: &rng)
+        let probe = try StreamProbe(text, seed: 5, index: 2)
+        var rng = probe.generator("uniform(0, 360)", context: probe.context("repeat", 2))
         let third = Distributions.uniform(0, 360, using: &rng)
         #expect(try scene(text, seed: 5, index: 2).light == Light(direction: third, elevation: 20))
         #expect(try scene(text, seed: 5, index: 3).light?.direction != third)
     }
 
     @Test func effectsInScriptOrderWithNoiseSeedsFromTheGenerator() throws {
-        let effects = try scene("""
+        let text = """
             classes a
             effect brightness(1.2)
             effect noise(0.02)
@@ -52,10 +51,12 @@ struct RealismSamplingTests {
             effect blur(1.5); effect motion_blur(angle: 30, length: 9); effect contrast(0.9)
             effect gamma(1.1); effect saturation(0.5); effect vignette(0.4); effect vignette(0.3, radius: 0.8)
             effect color_temperature(kelvin: 4000)
-            """, seed: 9, index: 1).effects
-        var rng = SceneRandomGenerator(seed: 9, index: 1)
+            """
+        let effects = try scene(text, seed: 9, index: 1).effects
+        let probe = try StreamProbe(text, seed: 9, index: 1)
+        var rng = probe.generator("noise(0.02)")
         let first = rng.next()
-        _ = rng.next()  // uniform(0, 1)
+        rng = probe.generator("noise(sigma: 0.05)")
         let second = rng.next()
         let expected: [Effect] = [
             .brightness(1.2), .gaussianNoise(sigma: 0.02, seed: first), .gaussianNoise(sigma: 0.05, seed: second),
@@ -67,7 +68,7 @@ struct RealismSamplingTests {
 
     @Test func texturesWithTheirParametersAndNoiseSeeds() throws {
         let (white, black) = (Color.white, Color.black)
-        let scene = try scene("""
+        let text = """
             classes a
             background value_noise(#ffffff, #000000, scale: 20, angle: 10, octaves: 2)
             object a {
@@ -76,9 +77,12 @@ struct RealismSamplingTests {
               circle(5, fill: dots(foreground: #ffffff, background: #000000, radius: 0.4))
               circle(5, fill: perlin_noise(#ffffff, #000000))
             }
-            """, seed: 3, index: 0)
-        var rng = SceneRandomGenerator(seed: 3, index: 0)
-        let (valueSeed, perlinSeed) = (rng.next(), rng.next())
+            """
+        let scene = try scene(text, seed: 3, index: 0)
+        let probe = try StreamProbe(text, seed: 3, index: 0)
+        var valueStream = probe.generator("value_noise(#ffffff, #000000, scale: 20, angle: 10, octaves: 2)")
+        var perlinStream = probe.generator("perlin_noise(#ffffff, #000000)")
+        let (valueSeed, perlinSeed) = (valueStream.next(), perlinStream.next())
         let background = Paint.texture(Texture(.valueNoise(seed: valueSeed, octaves: 2), scale: 20, angle: 10, foreground: white, background: black))
         #expect(scene.background == background)
         let expected: [Paint] = [

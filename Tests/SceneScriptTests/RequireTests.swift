@@ -28,12 +28,13 @@ struct RequireTests {
     }
 
     @Test func aRejectedSampleIsRedrawnFromTheNextAttemptsGenerator() throws {
-        let program = try compile("classes a\nlet r = uniform(1, 10)\nrequire r > 9.5\nobject a { circle(r) }")
+        let text = "classes a\nlet r = uniform(1, 10)\nrequire r > 9.5\nobject a { circle(r) }"
+        let program = try compile(text)
         let scene = try program.sample(seed: 3, index: 4)
         guard case let .circle(r) = scene.instances[0].shapes[0].geometry else { Issue.record("not a circle"); return }
         var attempt = 0
         while true {
-            var rng = SceneRandomGenerator(seed: 3, index: 4, attempt: attempt)
+            var rng = try StreamProbe(text, seed: 3, index: 4, attempt: attempt).generator("uniform(1, 10)")
             let drawn = Distributions.uniform(1, 10, using: &rng)
             if drawn > 9.5 { #expect(drawn == r); break }
             attempt += 1

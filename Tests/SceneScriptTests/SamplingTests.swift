@@ -154,34 +154,43 @@ struct SceneOutputTests {
     }
 
     @Test func classFromExpression() throws {
-        let scene = try compile("""
+        let text = """
             classes a, b, c
             repeat 20 { object (choice("a", "b", "c")) {} }
-            """).sample(seed: 1, index: 2)
-        var rng = SceneRandomGenerator(seed: 1, index: 2)
-        #expect(scene.instances.map(\.categoryID) == (0..<20).map { _ in Distributions.choiceIndex(3, using: &rng) + 1 })
+            """
+        let scene = try compile(text).sample(seed: 1, index: 2)
+        let probe = try StreamProbe(text, seed: 1, index: 2)
+        #expect(scene.instances.map(\.categoryID) == (0..<20).map { i in
+            var rng = probe.generator("choice(\"a\", \"b\", \"c\")", context: probe.context("repeat", i))
+            return Distributions.choiceIndex(3, using: &rng) + 1
+        })
         #expect(scene.instances.map(\.id) == Array(1...20))
     }
 }
 
 struct DrawOrderTests {
-    /// Draws happen left to right: all of choice's arguments first, then the pick, then the
-    /// next call; transforms after the part's arguments, in written order.
-    @Test func drawOrderIsDocumentedOrder() throws {
-        let result = try shapes("""
+    /// Every drawing call takes its values from its own stream, keyed by where it is written.
+    @Test func eachDrawingCallHasItsOwnStream() throws {
+        let text = """
             classes a
             object a rotate uniform(0, 1) at (uniform(0, 1), normal(0, 1)) {
               circle(choice(uniform(0, 1), uniform(2, 3)), fill: gray(uniform(0, 1))) scale uniform(1, 2)
             }
-            """, seed: 9, index: 4)
-        var rng = SceneRandomGenerator(seed: 9, index: 4)
-        let angle = Distributions.uniform(0, 1, using: &rng)
-        let x = Distributions.uniform(0, 1, using: &rng)
-        let y = Distributions.normal(0, 1, using: &rng)
-        let options = [Distributions.uniform(0, 1, using: &rng), Distributions.uniform(2, 3, using: &rng)]
-        let radius = options[Distributions.choiceIndex(2, using: &rng)]
-        let g = Distributions.uniform(0, 1, using: &rng)
-        let s = Distributions.uniform(1, 2, using: &rng)
+            """
+        let result = try shapes(text, seed: 9, index: 4)
+        let probe = try StreamProbe(text, seed: 9, index: 4)
+        func draw<T>(_ call: String, _ occurrence: Int = 0, _ f: (inout SceneRandomGenerator) -> T) -> T {
+            var rng = probe.generator(call, occurrence: occurrence)
+            return f(&rng)
+        }
+        let angle = draw("uniform(0, 1)", 0) { Distributions.uniform(0, 1, using: &$0) }
+        let x = draw("uniform(0, 1)", 1) { Distributions.uniform(0, 1, using: &$0) }
+        let y = draw("normal(0, 1)") { Distributions.normal(0, 1, using: &$0) }
+        let options = [draw("uniform(0, 1)", 2) { Distributions.uniform(0, 1, using: &$0) },
+                       draw("uniform(2, 3)") { Distributions.uniform(2, 3, using: &$0) }]
+        let radius = options[draw("choice(uniform(0, 1), uniform(2, 3))") { Distributions.choiceIndex(2, using: &$0) }]
+        let g = draw("uniform(0, 1)", 3) { Distributions.uniform(0, 1, using: &$0) }
+        let s = draw("uniform(1, 2)") { Distributions.uniform(1, 2, using: &$0) }
         #expect(result[0].geometry == .circle(radius: radius))
         #expect(result[0].paint == .solid(Color(red: g, green: g, blue: g)))
         let expected = AffineTransform.translation(x, y).concatenating(.rotation(degrees: angle)).concatenating(.scale(s, s))
@@ -189,13 +198,19 @@ struct DrawOrderTests {
     }
 
     @Test func templateDefaultsDrawFreshAtEachCall() throws {
-        let result = try shapes("""
+        let text = """
             classes a
             template t(r = uniform(1, 2)) { circle(r) }
             object a { t(); t(); t(5) }
-            """, seed: 2, index: 0)
-        var rng = SceneRandomGenerator(seed: 2, index: 0)
-        let first = Distributions.uniform(1, 2, using: &rng), second = Distributions.uniform(1, 2, using: &rng)
+            """
+        let result = try shapes(text, seed: 2, index: 0)
+        let probe = try StreamProbe(text, seed: 2, index: 0)
+        // A default draws in the context of its call.
+        var rng = probe.generator("uniform(1, 2)", context: probe.context("t()", 0, occurrence: 0, statement: false))
+        let first = Distributions.uniform(1, 2, using: &rng)
+        rng = probe.generator("uniform(1, 2)", context: probe.context("t()", 0, occurrence: 1, statement: false))
+        let second = Distributions.uniform(1, 2, using: &rng)
+        #expect(first != second)
         #expect(result.map(\.geometry) == [.circle(radius: first), .circle(radius: second), .circle(radius: 5)])
     }
 }
