@@ -124,7 +124,8 @@ public struct AcceptanceReport: Sendable, Equatable {
         case .require:
             members.append(JSONMember("kind", .string("require")))
         case let .soft(probability):
-            members += [JSONMember("kind", .string("soft")), JSONMember("probability", .double(probability))]
+            // A probability computed while sampling has no one value: written as null.
+            members += [JSONMember("kind", .string("soft")), JSONMember("probability", probability.map(JSONValue.double) ?? .null)]
         case let .quota(stratum, share):
             members += [JSONMember("kind", .string("quota")), JSONMember("stratum", .string(stratum)),
                         JSONMember("share", .double(share))]
@@ -141,8 +142,12 @@ public struct AcceptanceReport: Sendable, Equatable {
         switch kindName {
         case "require": kind = .require
         case "soft":
-            guard let probability = (object["probability"] as? NSNumber)?.doubleValue else { return nil }
-            kind = .soft(probability: probability)
+            if object["probability"] is NSNull {
+                kind = .soft(probability: nil)
+            } else {
+                guard let probability = (object["probability"] as? NSNumber)?.doubleValue else { return nil }
+                kind = .soft(probability: probability)
+            }
         case "quota":
             guard let stratum = object["stratum"] as? String, let share = (object["share"] as? NSNumber)?.doubleValue else { return nil }
             kind = .quota(stratum: stratum, share: share)

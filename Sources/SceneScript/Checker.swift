@@ -186,6 +186,11 @@ struct Checker {
                 if let p = Checker.constantNumber(probability), !(0...1).contains(p) {
                     report("the probability of 'require[P]' must be between 0 and 1, got \(formatNumber(p))", at: probability.range)
                 }
+                switch probability.kind {
+                case .string, .bool, .color, .list, .point:
+                    report("the probability of 'require[P]' must be a number between 0 and 1", at: probability.range)
+                default: break
+                }
             }
             checkCondition(condition)
         case let .quota(strata):

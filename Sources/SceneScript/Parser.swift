@@ -529,6 +529,13 @@ struct Parser {
             if peekKind() == .symbol("("), let kind = AggregateKind(rawValue: name), isAggregateAhead(kind) {
                 return try parseAggregate(kind)
             }
+            // `coutn(p in …)`, `mn(x for p in …)`: an aggregate whose name is mistyped.
+            if peekKind() == .symbol("("), AggregateKind(rawValue: name) == nil,
+               case .identifier = peekKind(2), peekKind(3) == .keyword(.in) || isAggregateAhead(.min) {
+                throw ProblemReport("unknown aggregate '\(name)'", at: token.range,
+                                    help: didYouMean(name, among: AggregateKind.allCases.map(\.rawValue))
+                                        ?? "the aggregates are count(p in SET …), sum, min and max(VALUE for p in SET …)")
+            }
             if peekKind() == .symbol("(") {
                 let call = try parseCall()
                 return Expr(kind: .call(call), range: call.range)

@@ -6,8 +6,9 @@ public struct RequirementInfo: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// `require COND`: checked every time the statement runs.
         case require
-        /// `require[p] COND`: enforced with probability `p`, decided by the image's generator.
-        case soft(probability: Double)
+        /// `require[p] COND`: enforced with probability `p`, decided by the image's generator;
+        /// `nil` when `p` is an expression computed while sampling.
+        case soft(probability: Double?)
         /// The condition of quota stratum `name`, enforced on the images of that stratum.
         case quota(stratum: String, share: Double)
     }

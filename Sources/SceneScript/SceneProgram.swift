@@ -123,6 +123,11 @@ public final class SceneProgram: Sendable {
                                                       notes: [("first declared here", first)]))
                         continue
                     }
+                    if declaration.name == "all" {
+                        problems.append(ProblemReport("'all' cannot name a class: in an aggregate, 'count(p in all)' means every labeled instance",
+                                                      at: declaration.range, help: "pick another name, e.g. 'all_items'"))
+                        continue
+                    }
                     categoryRanges[declaration.name] = declaration.range
                     categories.append(Category(id: categories.count + 1, name: declaration.name, supercategory: declaration.supercategory))
                     categoryIDs[declaration.name] = categories.count
@@ -339,7 +344,7 @@ private func requirementConditions(_ statements: [Statement]) -> [(expr: Expr, k
             switch statement.kind {
             case let .require(condition, probability):
                 let p = probability.flatMap(Checker.constantNumber)
-                found.append((condition, probability == nil ? .require : .soft(probability: p ?? .nan)))
+                found.append((condition, probability == nil ? .require : .soft(probability: p)))
             case let .quota(strata):
                 for stratum in strata {
                     found.append((stratum.condition, .quota(stratum: stratum.name, share: Checker.constantNumber(stratum.share) ?? .nan)))

@@ -19,7 +19,7 @@ enum AcceptanceSummary {
             let kind: String
             switch requirement.kind {
             case .require: kind = "require"
-            case let .soft(probability): kind = "require[\(probability)]"
+            case let .soft(probability): kind = "require[\(probability.map { "\($0)" } ?? "P")]"
             case let .quota(stratum, share): kind = "quota \(stratum) \(share)"
             }
             lines.append("  \(requirement.location): \(kind)\(requirement.isRendered ? " (rendered)" : "") \(requirement.text): held \(requirement.count.held) of "

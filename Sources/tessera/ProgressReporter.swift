@@ -53,8 +53,8 @@ final class ProgressReporter {
             return
         }
         let rate = Double(summary.rendered) / max(summary.seconds, 1e-9)
-        var line = String(format: "rendered %d images, %d annotations in %.2f s (%.1f images/s) into ",
-                          summary.rendered, annotations, summary.seconds, rate) + output
+        var line = String(format: "rendered %d images in %.2f s (%.1f images/s) into ", summary.rendered, summary.seconds, rate)
+            + output + "; the dataset holds \(summary.images - (summary.acceptance?.skipped.count ?? 0)) images, \(annotations) annotations"
         if let skipped = summary.acceptance?.skipped.count, skipped > 0 {
             line += " (\(skipped) of the run's images left out: every sampling attempt was rejected)"
         }

@@ -187,7 +187,7 @@ struct Check: ParsableCommand {
     @Option(parsing: .unconditional, help: "The seed to sample image 0 with.")
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Also sample images 0 ..< N (drawing only what requirements on rendered facts need) and print each requirement's acceptance rate and the expected attempts per image.",
         valueName: "N"))
     var samples: Int?
