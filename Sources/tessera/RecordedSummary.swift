@@ -19,8 +19,9 @@ enum RecordedSummary {
                 lines.append("  \(field.name): \(numbers.count) number(s) in \(field.images) image(s): min \(format(numbers.minimum)), mean \(mean), max \(format(numbers.maximum))")
                 let largest = numbers.bins.max() ?? 1
                 for (k, count) in numbers.bins.enumerated() {
+                    // Bins are half-open, the last one closed: it holds the maximum.
                     let range = numbers.bins.count == 1 ? format(numbers.minimum)
-                        : "\(format(numbers.lowerEdge(k)))…\(format(numbers.lowerEdge(k + 1)))" + (k == numbers.bins.count - 1 ? "]" : ")")
+                        : "[\(format(numbers.lowerEdge(k))), \(format(numbers.lowerEdge(k + 1)))" + (k == numbers.bins.count - 1 ? "]" : ")")
                     let bar = String(repeating: "#", count: count == 0 ? 0 : max(1, count * barWidth / largest))
                     lines.append("    " + range.padding(toLength: 24, withPad: " ", startingAt: 0) + " " + bar.padding(toLength: barWidth, withPad: " ", startingAt: 0) + " \(count)")
                 }
