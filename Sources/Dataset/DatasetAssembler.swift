@@ -1,7 +1,7 @@
 import Annotation
 import Foundation
 
-/// Writes a dataset's `annotations.json` and `manifest.json` from record logs — one log for a
+/// Writes a dataset's `annotations.json`, `records.jsonl` and `manifest.json` from record logs — one log for a
 /// run, the shards' logs in order for `tessera merge` — streaming, so memory does not grow
 /// with the dataset. The same records give the same bytes, however they were produced.
 enum DatasetAssembler {
@@ -11,7 +11,7 @@ enum DatasetAssembler {
         var acceptance: AcceptanceReport
     }
 
-    /// Ends a run whose every image is in `log`: writes `annotations.json`, then either
+    /// Ends a run whose every image is in `log`: writes `annotations.json` and `records.jsonl`, then either
     /// removes the log (a whole run) or keeps it as `shard.records` (a shard), then writes
     /// `manifest.json` last.
     static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Result {
@@ -31,13 +31,13 @@ enum DatasetAssembler {
         }
     }
 
-    /// Writes `annotations.json` and `manifest.json` from `readers`, whose images must follow
-    /// one another without gap from the first reader's first image. An image left out
-    /// (``ExhaustedPolicy/skip``) is in neither file's lists, only in the manifest's
+    /// Writes `annotations.json`, `records.jsonl` and `manifest.json` from `readers`, whose
+    /// images must follow one another without gap from the first reader's first image. An
+    /// image left out (``ExhaustedPolicy/skip``) is in none of their lists, only in the manifest's
     /// `acceptance`, which closes the manifest.
     /// - Parameters:
     ///   - manifestExtra: members after the manifest head (a shard's `shard`).
-    ///   - beforeManifestEnds: may append more file entries after `annotations.json`.
+    ///   - beforeManifestEnds: may append more file entries after `records.jsonl`.
     ///   - onImage: called for each image's records before they are written (merge copies the
     ///     image's files here).
     ///   - afterManifest: called once `manifest.json` is in place.
@@ -51,18 +51,22 @@ enum DatasetAssembler {
         let header = first.header
         var acceptance = AcceptanceReport(requirements: first.requirements)
         let coco = try AnnotationFile(url: layout.url(OutputLayout.annotationsFile), info: header.info)
+        let records = try RecordsFile(url: layout.url(OutputLayout.recordsFile), parameters: header.parameters)
         let manifest = try ManifestWriter(url: layout.url(OutputLayout.manifestFile), head: header.manifestHead,
                                           extra: manifestExtra)
         var expected = header.range.lowerBound
         for reader in readers {
-            while let records = try reader.next() {
-                guard records.index == expected else {
-                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(records.index) where image \(expected) was expected")
+            while let image = try reader.next() {
+                guard image.index == expected else {
+                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(image.index) where image \(expected) was expected")
                 }
-                try onImage(records, reader)
-                if let image = records.image { try coco.append(image: image, annotations: records.annotations) }
-                for file in records.files { try manifest.append(file) }
-                acceptance.add(index: records.index, report: records.report, isSkipped: records.image == nil)
+                try onImage(image, reader)
+                if let entry = image.image {
+                    try coco.append(image: entry, annotations: image.annotations)
+                    try records.append(index: image.index, report: image.report, values: image.values)
+                }
+                for file in image.files { try manifest.append(file) }
+                acceptance.add(index: image.index, report: image.report, isSkipped: image.image == nil)
                 expected += 1
             }
             guard !reader.hasTornTail, expected == reader.header.range.upperBound else {
@@ -70,6 +74,7 @@ enum DatasetAssembler {
             }
         }
         try manifest.append(coco.finish(categories: header.categories))
+        try manifest.append(records.finish())
         try beforeManifestEnds(manifest)
         try manifest.finish(trailing: [JSONMember("acceptance", acceptance.json)])
         try afterManifest()

@@ -36,6 +36,7 @@ public struct DatasetRenderer: Sendable {
         let range = options.imageRange
         let header = RecordLog.Header(
             manifestHead: try Manifest.head(program: program, options: options), range: range,
+            parameters: program.parametersJSON.jsonBytes,
             info: cocoInfo().jsonBytes,
             categories: program.categories.map {
                 COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes
@@ -177,6 +178,6 @@ public struct DatasetRenderer: Sendable {
         }
         let image = COCOImage(id: imageID, fileName: layout.imagePath(index), width: scene.width, height: scene.height)
         return RecordLog.ImageRecords(index: index, image: image.jsonBytes, annotations: annotations.map(\.jsonBytes),
-                                      files: files, report: sample.report)
+                                      files: files, report: sample.report, values: scene.records.json.jsonBytes)
     }
 }

@@ -14,7 +14,9 @@ import Rendering
 /// - every annotation agrees with the masks: its segmentation (RLE, or pixel-edge
 ///   polygons) is exactly the pixels of its `instance_id` in the instance mask, `area` is
 ///   their count and `bbox` their tight box; the semantic mask holds its `category_id` there;
-///   its visible mask lies inside its amodal mask, whose area is `amodal_area`.
+///   its visible mask lies inside its amodal mask, whose area is `amodal_area`;
+/// - `records.jsonl` has one line per written image, in order, with `image_id` = `index` + 1,
+///   `attempts` ≥ 1, a `values` object and the manifest's `parameters`.
 ///
 /// `annotations.json` is read one record per line, as Tessera writes it, so memory stays
 /// bounded by one image's masks and the id sets.
@@ -41,6 +43,7 @@ public enum DatasetValidator {
         var validator = Validator(root: root, maximumFaults: maximumFaults)
         try validator.checkManifest()
         try validator.checkAnnotations()
+        try validator.checkRecords()
         return validator.report
     }
 }
@@ -61,6 +64,12 @@ private struct Validator {
     var imageRange: Range<Int>?
     var layout: OutputLayout?
     var skippedIndices = Set<Int>()
+    /// The paths `manifest.json` lists.
+    var listedFiles = Set<String>()
+    /// The manifest's `options.parameters`.
+    var parameters: NSDictionary?
+    /// The ids of the images in `annotations.json`, ascending.
+    var imageIDs: [Int] = []
 
     init(root: URL, maximumFaults: Int) {
         self.root = root
@@ -83,6 +92,7 @@ private struct Validator {
         if let head = Manifest.head(in: data), let options = head["options"] as? [String: Any] {
             minimumPixels = options["min_visible_pixels"] as? Int ?? 1
             minimumFraction = (options["min_visible_fraction"] as? NSNumber)?.doubleValue ?? 0
+            parameters = options["parameters"] as? NSDictionary
             if let count = head["count"] as? Int, count >= 0 {
                 let shard = head["shard"] as? [String: Any]
                 if let shard {
@@ -150,6 +160,7 @@ private struct Validator {
                 fault("\(folder)/\(name): present but not listed in manifest.json")
             }
         }
+        listedFiles = listed
     }
 
     // MARK: - Labels
@@ -183,6 +194,7 @@ private struct Validator {
             }
         }
         checkImageRange(images)
+        imageIDs = images.keys.sorted()
         var group: [[String: Any]] = []
         var groupImage: Int?
         try COCOLines.forEach(url) { section, record in
@@ -225,6 +237,40 @@ private struct Validator {
         }
         for id in images.keys.sorted() where !imageRange.contains(id - 1) {
             fault("annotations.json: image id \(id) is outside the run's images \(imageRange.lowerBound + 1)…\(imageRange.upperBound)")
+        }
+    }
+
+    /// `records.jsonl`: one line per image of `annotations.json`, in id order, each naming
+    /// its image, with the manifest's parameters. Read a line at a time.
+    mutating func checkRecords() throws {
+        let name = OutputLayout.recordsFile
+        guard listedFiles.contains(name) else { return fault("manifest.json: does not list \(name)") }
+        guard let lines = try? LineReader(url: root.appendingPathComponent(name)) else { return }
+        var count = 0
+        while let line = try lines.next() {
+            count += 1
+            let at = "\(name):\(line.number)"
+            guard line.isComplete, let record = (try? JSONSerialization.jsonObject(with: Data(line.line))) as? [String: Any] else {
+                fault("\(at): not a JSON object on a line of its own")
+                continue
+            }
+            guard let imageID = record["image_id"] as? Int, let index = record["index"] as? Int,
+                  let attempts = record["attempts"] as? Int, record["values"] is [String: Any],
+                  let parameters = record["parameters"] as? NSDictionary else {
+                fault("\(at): lacks image_id, index, attempts, values or parameters")
+                continue
+            }
+            if imageID != index + 1 { fault("\(at): image_id \(imageID) is not index + 1 (index \(index))") }
+            if count <= imageIDs.count, imageIDs[count - 1] != imageID {
+                fault("\(at): image_id \(imageID), but image \(count) of annotations.json has id \(imageIDs[count - 1])")
+            }
+            if attempts < 1 { fault("\(at): attempts \(attempts) is less than 1") }
+            if let expected = self.parameters, !parameters.isEqual(expected) {
+                fault("\(at): parameters differ from manifest.json's options.parameters")
+            }
+        }
+        if count != imageIDs.count {
+            fault("\(name): \(count) lines for \(imageIDs.count) images in annotations.json")
         }
     }
 

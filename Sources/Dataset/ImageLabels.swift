@@ -14,6 +14,9 @@ struct ImageLabels {
     /// Category id per instance id (index 0 and unlabeled instances: 0).
     let categoryOfInstance: [UInt16]
     let categoryCount: Int
+    /// The `attributes` object per instance id, `nil` for an instance without attributes
+    /// (index 0: nil).
+    let attributesOfInstance: [JSONValue?]
 
     /// Amodal masks per instance, in instance order (`amodal[k - 1]` for instance k).
     let amodal: [AmodalMask]
@@ -24,13 +27,19 @@ struct ImageLabels {
         self.height = scene.height
         self.instanceIDs = instanceIDs
         var table = [UInt16](repeating: 0, count: scene.instances.count + 1)
-        for instance in scene.instances { table[instance.id] = UInt16(instance.categoryID ?? 0) }
+        var attributes = [JSONValue?](repeating: nil, count: scene.instances.count + 1)
+        for instance in scene.instances {
+            table[instance.id] = UInt16(instance.categoryID ?? 0)
+            if !instance.attributes.isEmpty { attributes[instance.id] = instance.attributes.json }
+        }
         self.categoryOfInstance = table
+        self.attributesOfInstance = attributes
         self.categoryCount = scene.categories.count
     }
 
     /// One annotation per labeled instance with at least one visible pixel that passes
-    /// `filter`, in instance-id (drawing) order, with its occlusion facts and `z_order`.
+    /// `filter`, in instance-id (drawing) order, with its occlusion facts, `z_order` and, for
+    /// an object declared `with` attributes, `attributes`.
     /// With `.polygon`, `segmentation` holds the visible mask's outlines unless the mask has
     /// a hole; then, as with `.rle`, it is RLE. Annotation ids are 0 here; the ordered
     /// writer assigns them.
@@ -58,7 +67,8 @@ struct ImageLabels {
                 }
                 return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure,
                                       segmentation: segmentation,
-                                      extra: occlusion.jsonMembers + [JSONMember("z_order", .int(Int(measure.instanceID)))])
+                                      extra: occlusion.jsonMembers + [JSONMember("z_order", .int(Int(measure.instanceID)))]
+                                          + (attributesOfInstance[Int(measure.instanceID)].map { [JSONMember("attributes", $0)] } ?? []))
             }
         }
     }

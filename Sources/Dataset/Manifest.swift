@@ -25,9 +25,10 @@ struct FileEntry: Sendable, Equatable {
 /// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
 /// with each file's `name`, `sha256` and `text`), `seed`, `count`, `options` (those that
 /// change output bytes: `png_level`, `png_filter`, `min_visible_pixels`,
-/// `min_visible_fraction`, `segmentation`, `on_exhausted`), then for a shard `shard` (`index`, `count`, `first_image`,
+/// `min_visible_fraction`, `segmentation`, `on_exhausted`, `parameters`: the scene's
+/// parameters in force, name → value in declaration order), then for a shard `shard` (`index`, `count`, `first_image`,
 /// `end_image`), then `files` (`path`, `bytes`, `sha256`, in image order, then
-/// `annotations.json`, then a shard's `shard.records`), then `acceptance`
+/// `annotations.json`, `records.jsonl`, then a shard's `shard.records`), then `acceptance`
 /// (``AcceptanceReport/json``), last because it is known only when every image is done.
 /// The thread count is not recorded: it never changes the output.
 enum Manifest {
@@ -87,6 +88,7 @@ enum Manifest {
                 JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
                 JSONMember("segmentation", .string(options.segmentation.rawValue)),
                 JSONMember("on_exhausted", .string(options.onExhausted.rawValue)),
+                JSONMember("parameters", program.parametersJSON),
             ])),
         ])
         var bytes: [UInt8] = []

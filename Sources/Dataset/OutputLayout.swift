@@ -19,6 +19,8 @@ public struct OutputLayout: Sendable {
 
     public static let annotationsFile = "annotations.json"
     public static let manifestFile = "manifest.json"
+    /// One line per written image: its attempts, recorded values and parameters (see `RecordsFile`).
+    public static let recordsFile = "records.jsonl"
     /// The record log while a run is in progress (see `RecordLog`).
     static let recordLogFile = ".tessera-records.partial"
     /// A finished shard's record log, which `tessera merge` reads.
@@ -139,7 +141,7 @@ public struct OutputLayout: Sendable {
     }
 
     /// The files a Tessera run writes, by path relative to the output folder:
-    /// `annotations.json`, `manifest.json`, `shard.records`, the record log, numbered PNGs and
+    /// `annotations.json`, `records.jsonl`, `manifest.json`, `shard.records`, the record log, numbered PNGs and
     /// JPEGs in the image folders, and hidden partial or spill files (`isScratch`: a half
     /// written file, never worth keeping). Regular files only: a user's folder that happens
     /// to bear a dataset file's name is not one.
@@ -159,7 +161,7 @@ public struct OutputLayout: Sendable {
                 } else if inImageFolder {
                     (isOwned, isScratch) = (Self.isNumberedImageFile(name), false)
                 } else {
-                    (isOwned, isScratch) = ([Self.annotationsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
+                    (isOwned, isScratch) = ([Self.annotationsFile, Self.recordsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
                 }
                 guard isOwned, (try? fm.attributesOfItem(atPath: url(path).path)[.type]) as? FileAttributeType == .typeRegular
                 else { continue }

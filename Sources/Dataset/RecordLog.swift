@@ -12,9 +12,10 @@ import SceneScript
 /// Text, one record per line, fields separated by one tab (JSON text never holds a raw tab
 /// or newline):
 /// ```
-/// tessera-records 2
+/// tessera-records 3
 /// M <the manifest's JSON object without "shard", "files" and "acceptance">
 /// S <first image index> <end image index>     the run's image range, end exclusive
+/// P <the parameters JSON object>              the values in force, in declaration order
 /// C <the COCO info JSON object>
 /// K <a COCO category JSON object>             one per category, in id order
 /// Q <a requirement JSON object>               one per requirement, in program order
@@ -24,12 +25,13 @@ import SceneScript
 /// A <a COCO annotation JSON object>           one per annotation, its "id" 0
 /// F <bytes> <sha256> <path>                   one per file written
 /// R <the sample report JSON object>           attempts, checks, stratum
+/// V <the recorded values JSON object>         a written image's `record`s
 /// E <index>                                   the image's records are complete
 /// ```
 /// An image counts only once its `E` line is on disk; a torn tail is dropped on resume.
 enum RecordLog {
     static let magicPrefix = "tessera-records "
-    static let version = 2
+    static let version = 3
     static let magic = magicPrefix + String(version)
 
     /// The run-wide records at the head of a log.
@@ -38,6 +40,8 @@ enum RecordLog {
         var manifestHead: [UInt8]
         /// The image indices the run renders.
         var range: Range<Int>
+        /// The `parameters` object (``SceneProgram/parametersJSON``) as JSON text.
+        var parameters: [UInt8]
         var info: [UInt8]
         var categories: [[UInt8]]
         /// Each requirement's identity object (``AcceptanceReport/identityJSON(_:)``), in
@@ -77,8 +81,13 @@ enum RecordLog {
             compare("seed", there["seed"], here["seed"])
             compare("count", there["count"], here["count"])
             let (optionsThere, optionsHere) = (there["options"] as? [String: Any] ?? [:], here["options"] as? [String: Any] ?? [:])
-            for key in Set(optionsThere.keys).union(optionsHere.keys).sorted() {
+            for key in Set(optionsThere.keys).union(optionsHere.keys).sorted() where key != "parameters" {
                 compare(key, optionsThere[key], optionsHere[key])
+            }
+            let (parametersThere, parametersHere) = (optionsThere["parameters"] as? [String: Any] ?? [:],
+                                                     optionsHere["parameters"] as? [String: Any] ?? [:])
+            for name in Set(parametersThere.keys).union(parametersHere.keys).sorted() {
+                compare("parameter \(name)", parametersThere[name], parametersHere[name])
             }
             if includingRange, found.range != expected.range {
                 differences.append("images \(found.range.lowerBound)..<\(found.range.upperBound) \(labels.0), \(expected.range.lowerBound)..<\(expected.range.upperBound) \(labels.1)")
@@ -98,6 +107,8 @@ enum RecordLog {
         var files: [FileEntry] = []
         /// What sampling the image took.
         var report: SampleReport
+        /// A written image's recorded values, as a JSON object's text (`[]` for an image left out).
+        var values: [UInt8] = []
     }
 
     /// The `R` line's object: `attempts`, `checks` (`[checked, held]` per requirement, in
@@ -125,7 +136,8 @@ enum RecordLog {
 
     static func encode(_ header: Header) -> [UInt8] {
         var bytes = Array("\(magic)\nM\t".utf8) + header.manifestHead
-        bytes += Array("\nS\t\(header.range.lowerBound)\t\(header.range.upperBound)\nC\t".utf8) + header.info
+        bytes += Array("\nS\t\(header.range.lowerBound)\t\(header.range.upperBound)\nP\t".utf8) + header.parameters
+        bytes += Array("\nC\t".utf8) + header.info
         for category in header.categories { bytes += Array("\nK\t".utf8) + category }
         for requirement in header.requirements { bytes += Array("\nQ\t".utf8) + requirement }
         bytes.append(UInt8(ascii: "\n"))
@@ -138,6 +150,7 @@ enum RecordLog {
         for file in records.files { bytes += Array("\nF\t\(file.bytes)\t\(file.sha256)\t\(file.path)".utf8) }
         bytes += Array("\nR\t".utf8)
         reportJSON(records.report).appendJSON(to: &bytes)
+        if records.image != nil { bytes += Array("\nV\t".utf8) + records.values }
         bytes += Array("\nE\t\(records.index)\n".utf8)
         return bytes
     }
@@ -222,6 +235,7 @@ final class RecordLogReader {
         guard let slice = try lines.next(), let range = slice.field("S"),
               case let bounds = range.split(separator: UInt8(ascii: "\t")).compactMap({ Int(String(decoding: $0, as: UTF8.self)) }),
               bounds.count == 2, bounds[0] <= bounds[1] else { throw corrupt("no S line") }
+        guard let parameterLine = try lines.next(), let parameters = parameterLine.field("P") else { throw corrupt("no P line") }
         guard let infoLine = try lines.next(), let info = infoLine.field("C") else { throw corrupt("no C line") }
         var categories: [[UInt8]] = []
         var end = infoLine.end
@@ -240,7 +254,7 @@ final class RecordLogReader {
             end = next.end
             _ = try lines.next()
         }
-        header = RecordLog.Header(manifestHead: Array(head), range: bounds[0]..<bounds[1], info: Array(info),
+        header = RecordLog.Header(manifestHead: Array(head), range: bounds[0]..<bounds[1], parameters: Array(parameters), info: Array(info),
                                   categories: categories, requirements: requirements)
         self.requirements = identities
         completeLength = end
@@ -270,6 +284,7 @@ final class RecordLogReader {
         var annotations: [[UInt8]] = []
         var files: [FileEntry] = []
         var report: SampleReport?
+        var values: [UInt8]?
         while let line = try lines.next() {
             guard line.isComplete else { break }
             if report == nil, image != nil, let annotation = line.field("A") {
@@ -286,9 +301,13 @@ final class RecordLogReader {
             } else if report == nil, let field = line.field("R") {
                 guard let read = RecordLog.report(from: field, requirements: header.requirements.count) else { throw corrupt(line.number) }
                 report = read
-            } else if let report, let end = line.field("E"), Int(String(decoding: end, as: UTF8.self)) == index {
+            } else if report != nil, image != nil, values == nil, let field = line.field("V") {
+                guard field.first == UInt8(ascii: "{"), field.last == UInt8(ascii: "}") else { throw corrupt(line.number) }
+                values = Array(field)
+            } else if let report, (values != nil) == (image != nil), let end = line.field("E"), Int(String(decoding: end, as: UTF8.self)) == index {
                 completeLength = line.end
-                return RecordLog.ImageRecords(index: index, image: image, annotations: annotations, files: files, report: report)
+                return RecordLog.ImageRecords(index: index, image: image, annotations: annotations, files: files, report: report,
+                                              values: values ?? [])
             } else {
                 throw corrupt(line.number)
             }
@@ -299,7 +318,7 @@ final class RecordLogReader {
 }
 
 /// Reads a file line by line in 1 MiB chunks, tracking byte offsets.
-private final class LineReader {
+final class LineReader {
     struct Line {
         /// The line without its newline.
         var line: ArraySlice<UInt8>

@@ -35,6 +35,14 @@ public struct SceneSummary {
         if unlabeled > 0 { lines.append("  unlabeled: \(unlabeled) drawn") }
         lines.append("  light: " + (scene.light.map(SceneSummary.describe) ?? "none (flat drawing, no shadows)"))
         lines.append("  effects: " + (scene.effects.isEmpty ? "none" : scene.effects.map(SceneSummary.describe).joined(separator: ", ")))
+        if !program.parameters.isEmpty {
+            lines.append("  parameters: " + program.parameters.map {
+                "\($0.name) = \($0.value.json.jsonText)" + ($0.isOverridden ? " (set)" : "")
+            }.joined(separator: ", "))
+        }
+        if !scene.records.isEmpty {
+            lines.append("  recorded: " + scene.records.map { "\($0.name) = \($0.value.json.jsonText)" }.joined(separator: ", "))
+        }
         if !program.mediaFiles.isEmpty {
             let names = program.mediaFiles.prefix(3).map(\.path).joined(separator: ", ")
             let more = program.mediaFiles.count > 3 ? " and \(program.mediaFiles.count - 3) more" : ""

@@ -40,13 +40,44 @@ struct SceneOptions: ParsableArguments {
     @Option(name: .customLong("templates"), help: "A folder to search for imported templates (repeatable).")
     var templateFolders: [String] = []
 
-    /// Compiles the scene, or exits with the right code and message.
+    @Option(name: .customLong("set"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
+        "Set the scene's parameter NAME (a 'param' of the script) to VALUE (repeatable; a later one wins, and wins over --params).",
+        valueName: "NAME=VALUE"))
+    var assignments: [String] = []
+
+    @Option(name: .customLong("params"), help: ArgumentHelp(
+        "A JSON object of parameter values, e.g. {\"hour\": 19, \"weather\": \"rain\"}.", valueName: "FILE"))
+    var parameterFile: String?
+
+    /// The parameter overrides, `--params` first so that `--set` wins, each with the flag
+    /// that gave it for error messages.
+    func overrides() throws -> [ParameterOverride] {
+        var overrides: [ParameterOverride] = []
+        if let parameterFile {
+            let entries: [ParameterFile.Entry]
+            do { entries = try ParameterFile.entries(at: URL(fileURLWithPath: parameterFile)) } catch let DatasetError.usage(message) {
+                throw fail("error: --params " + message, exitCode: 64)
+            }
+            overrides += entries.map { ParameterOverride(name: $0.name, text: $0.text, origin: "--params \(parameterFile)") }
+        }
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw fail("error: --set '\(assignment)': expected NAME=VALUE, e.g. --set hour=19", exitCode: 64)
+            }
+            overrides.append(ParameterOverride(name: String(assignment[..<equals]), text: String(assignment[assignment.index(after: equals)...]),
+                                               origin: "--set \(assignment)"))
+        }
+        return overrides
+    }
+
+    /// Compiles the scene with the parameter overrides, or exits with the right code and message.
     func load() throws -> SceneProgram {
+        let overrides = try overrides()
         do {
             if let scene {
-                return try SceneLoader.compile(path: scene, templateFolders: templateFolders)
+                return try SceneLoader.compile(path: scene, templateFolders: templateFolders, overrides: overrides)
             }
-            return try SceneLoader.compileDefault()
+            return try SceneLoader.compileDefault(overrides: overrides)
         } catch let error as SceneLoader.Failure {
             throw fail(error.message, exitCode: error.exitCode)
         }
@@ -188,7 +219,7 @@ struct Check: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Also sample images 0 ..< N (drawing only what requirements on rendered facts need) and print each requirement's acceptance rate and the expected attempts per image.",
+        "Also sample images 0 ..< N (drawing only what requirements on rendered facts need) and print each requirement's acceptance rate, the expected attempts per image and the spread of each recorded value.",
         valueName: "N"))
     var samples: Int?
 
@@ -203,9 +234,11 @@ struct Check: ParsableCommand {
         do {
             print(try SceneSummary(program: program, seed: seed).text)
             if let samples {
+                var records = RecordedDistribution(program: program)
                 let report = try AcceptanceReport.estimate(program: program, seed: seed, samples: samples,
-                                                           jobs: ProcessInfo.processInfo.activeProcessorCount)
+                                                           jobs: ProcessInfo.processInfo.activeProcessorCount, records: &records)
                 print(AcceptanceSummary.estimateText(report, attemptLimit: program.attemptLimit), terminator: "")
+                if !records.fields.isEmpty { print(RecordedSummary.text(records), terminator: "") }
             }
         } catch let error as ScriptError {
             throw fail(error.rendered(), exitCode: 65)

@@ -52,11 +52,11 @@ import Testing
     @Test func aLogOfAnotherFormatVersionIsRefusedNamingBoth() throws {
         let torn = try interrupted(count: 6, jobs: 1) { text in text.range(of: "E\t2\n")!.upperBound }
         let text = try String(contentsOf: log(torn), encoding: .utf8)
-        try Data(text.replacingOccurrences(of: "tessera-records 2\n", with: "tessera-records 1\n").utf8).write(to: log(torn))
+        try Data(text.replacingOccurrences(of: "tessera-records 3\n", with: "tessera-records 2\n").utf8).write(to: log(torn))
         #expect {
             try renderExhausting(into: torn, count: 6, shard: Shard(index: 0, count: 1), resume: true)
         } throws: { error in
-            "\(error)".contains("is a record log of format 1, written by another Tessera version; this one reads format 2")
+            "\(error)".contains("is a record log of format 2, written by another Tessera version; this one reads format 3")
         }
     }
 }

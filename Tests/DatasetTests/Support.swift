@@ -94,3 +94,39 @@ func renderExhausting(into folder: URL, count: Int = 12, seed: UInt64 = 5, jobs:
 func jsonObject(_ url: URL) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
 }
+
+/// A scene with parameters (one sizes the canvas), `record`s (one in a loop) and objects
+/// with attributes; `hour` sets the background's brightness.
+let parameterScene = """
+param size = 64 in [16, 256]
+param hour = 12.0 in [0, 24]
+param weather = "clear" in ["clear", "rain", "fog"]
+param lit = true
+canvas size x size
+classes car, sign
+background hsv(210, 0.3, 0.2 + hour / 40)
+repeat randint(1, 3) {
+  let speed = randint(20, 90)
+  object car with speed: speed, lit: lit at (uniform(8, size - 8), uniform(8, size - 8)) { rectangle(14, 8, fill: #c04030) }
+  record speed
+}
+object sign at (size / 2, size / 2) { circle(uniform(3, 6), fill: #f0f0f0) }
+record hour
+record weather
+record tint = hsv(uniform(0, 360), 0.5, 0.5)
+record spot = (uniform(0, 10), 2)
+"""
+
+/// Writes `parameterScene` (or `text`) to `params.scene` in a fresh folder and returns its path.
+func writeParameterScene(_ text: String = parameterScene, name: String = #function) throws -> URL {
+    let url = try temporaryFolder(name).appendingPathComponent("params.scene")
+    try Data(text.utf8).write(to: url)
+    return url
+}
+
+/// The lines of a JSON Lines file, parsed.
+func jsonLines(_ url: URL) throws -> [[String: Any]] {
+    try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+}

@@ -269,3 +269,51 @@ def test_a_dataset_that_left_images_out_loads_and_agrees_with_its_masks(tmp_path
     assert ev.stats[0] == pytest.approx(1.0)
     result = subprocess.run([str(BINARY), "validate", str(out)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ATTRIBUTE_SCENE = """\
+param size = 96 in [16, 256]
+param hour = 12.0 in [0, 24]
+canvas size x size
+classes car, sign
+background hsv(210, 0.3, 0.2 + hour / 40)
+repeat randint(1, 4) {
+  let speed = randint(20, 90)
+  object car with speed: speed, lit: hour > 18, plate: choice("A", "B") at (uniform(10, size - 10), uniform(10, size - 10)) { rectangle(18, 10, fill: #c04030) }
+  record speed
+}
+object sign at (size / 2, size / 2) { circle(uniform(4, 8), fill: #f0f0f0) }
+record hour
+"""
+
+
+def test_attributes_and_records_load_with_pycocotools(tmp_path):
+    """Annotations with `attributes` load in pycocotools and COCOeval as any others; records.jsonl
+    holds one line per image with the values the annotations' attributes agree with."""
+    scene = tmp_path / "attrs.scene"
+    scene.write_text(ATTRIBUTE_SCENE)
+    out = render(tmp_path / "out", str(scene), "--count", "6", "--seed", "2", "--set", "hour=19", "--set", "size=80")
+    check_annotations_against_masks(out)
+    with contextlib.redirect_stdout(io.StringIO()):
+        gt = COCO(str(out / "annotations.json"))
+    cars = gt.loadAnns(gt.getAnnIds(catIds=[1]))
+    assert cars and all(set(a["attributes"]) == {"speed", "lit", "plate"} for a in cars)
+    assert all(a["attributes"]["lit"] is True and a["attributes"]["plate"] in ("A", "B") for a in cars)
+    assert all("attributes" not in a for a in gt.loadAnns(gt.getAnnIds(catIds=[2])))
+    with open(out / "records.jsonl") as f:
+        records = [json.loads(line) for line in f]
+    assert [r["image_id"] for r in records] == sorted(gt.getImgIds())
+    for r in records:
+        assert r["parameters"] == {"size": 80, "hour": 19}
+        assert r["values"]["hour"] == 19
+        speeds = sorted(a["attributes"]["speed"] for a in gt.loadAnns(gt.getAnnIds(imgIds=[r["image_id"]], catIds=[1])))
+        # A car hidden entirely by later cars has no annotation, so its speed may be missing there.
+        assert set(speeds) <= set(r["values"]["speed"])
+    for iou_type in ["bbox", "segm"]:
+        with contextlib.redirect_stdout(io.StringIO()):
+            dt = gt.loadRes([dict(a, score=1.0) for a in gt.dataset["annotations"]])
+            evaluation = COCOeval(gt, dt, iou_type)
+            evaluation.evaluate()
+            evaluation.accumulate()
+            evaluation.summarize()
+        assert evaluation.stats[0] == pytest.approx(1.0)
