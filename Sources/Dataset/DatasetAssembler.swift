@@ -16,7 +16,7 @@ enum DatasetAssembler {
     /// `manifest.json` last.
     static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Result {
         let reader = try RecordLogReader(url: log)
-        let extra = shard.map { [JSONMember("shard", Manifest.shardJSON($0, range: reader.header.range))] } ?? []
+        let extra = shard.map { [JSONMember("shard", Manifest.shardJSON($0, range: reader.header.images.span))] } ?? []
         return try assemble([reader], into: layout, manifestExtra: extra) { manifest in
             guard shard != nil else { return }
             let records = layout.url(OutputLayout.shardRecordsFile)
@@ -31,8 +31,9 @@ enum DatasetAssembler {
         }
     }
 
-    /// Writes `annotations.json` and `manifest.json` from `readers`, whose images must follow
-    /// one another without gap from the first reader's first image. An image left out
+    /// Writes `annotations.json` and `manifest.json` from `readers`, in order; each must hold
+    /// exactly the images of its header's set, in order (the caller sees to it that the sets
+    /// follow one another: `tessera merge` checks that its shards tile the run). An image left out
     /// (``ExhaustedPolicy/skip``) is in neither file's lists, only in the manifest's
     /// `acceptance`, which closes the manifest.
     /// - Parameters:
@@ -53,21 +54,22 @@ enum DatasetAssembler {
         let coco = try AnnotationFile(url: layout.url(OutputLayout.annotationsFile), info: header.info)
         let manifest = try ManifestWriter(url: layout.url(OutputLayout.manifestFile), head: header.manifestHead,
                                           extra: manifestExtra)
-        var expected = header.range.lowerBound
         for reader in readers {
+            var expectedImages = reader.header.images.makeIterator()
+            var expected = expectedImages.next()
             while let records = try reader.next() {
                 guard records.index == expected else {
-                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(records.index) where image \(expected) was expected")
+                    let wanted = expected.map { "image \($0) was expected" } ?? "the run's images had ended"
+                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(records.index) where \(wanted)")
                 }
                 try onImage(records, reader)
                 if let image = records.image { try coco.append(image: image, annotations: records.annotations) }
                 for file in records.files { try manifest.append(file) }
                 acceptance.add(index: records.index, report: records.report, isSkipped: records.image == nil)
-                expected += 1
+                expected = expectedImages.next()
             }
-            guard !reader.hasTornTail, expected == reader.header.range.upperBound else {
-                throw DatasetError.io(path: reader.url.path, reason: "record log is incomplete: it ends before image \(expected)")
-            }
+            if !reader.hasTornTail, expected == nil { continue }
+            throw DatasetError.io(path: reader.url.path, reason: "record log is incomplete: it ends before image \(expected.map(String.init) ?? "its end")")
         }
         try manifest.append(coco.finish(categories: header.categories))
         try beforeManifestEnds(manifest)

@@ -13,9 +13,12 @@ public enum SceneLoader {
     /// Compiles the script at `path`. Imports resolve relative to the importing file, then
     /// in `templateFolders`, then in `templates/` beside the scene's folder, then in
     /// `templates/` of the working directory.
+    /// - Parameter overrides: values for the script's `param`s.
     /// - Throws: `Failure` (exit 64 for a `templateFolders` entry that is not a folder, 66
-    ///   for an unreadable file, 65 with rendered diagnostics).
-    public static func compile(path: String, templateFolders: [String] = []) throws -> SceneProgram {
+    ///   for an unreadable file, 65 with rendered diagnostics); ``SceneScript/ParameterError``
+    ///   for an override that does not fit.
+    public static func compile(path: String, templateFolders: [String] = [],
+                               overrides: [ParameterOverride] = []) throws -> SceneProgram {
         for folder in templateFolders {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
@@ -45,17 +48,20 @@ public enum SceneLoader {
         var searchPaths = templateFolders
         searchPaths.append(sceneFolder.deletingLastPathComponent().appendingPathComponent("templates").path)
         searchPaths.append("templates")
-        return try compile(SourceFile(path: path, text: text), resolver: FileImportResolver(searchPaths: searchPaths))
+        return try compile(SourceFile(path: path, text: text), resolver: FileImportResolver(searchPaths: searchPaths),
+                           overrides: overrides)
     }
 
     /// Compiles the built-in default scene (`scenes/shapes.scene` with its templates).
-    public static func compileDefault() throws -> SceneProgram {
+    public static func compileDefault(overrides: [ParameterOverride] = []) throws -> SceneProgram {
         try compile(DefaultScene.main,
-                    resolver: InMemoryImportResolver(files: DefaultScene.templates, searchPaths: ["templates"]))
+                    resolver: InMemoryImportResolver(files: DefaultScene.templates, searchPaths: ["templates"]),
+                    overrides: overrides)
     }
 
-    private static func compile(_ source: SourceFile, resolver: any ImportResolver) throws -> SceneProgram {
-        do { return try SceneProgram.compile(source, resolver: resolver) } catch let error as ScriptError {
+    private static func compile(_ source: SourceFile, resolver: any ImportResolver,
+                                overrides: [ParameterOverride]) throws -> SceneProgram {
+        do { return try SceneProgram.compile(source, resolver: resolver, overrides: overrides) } catch let error as ScriptError {
             throw Failure(message: error.rendered(), exitCode: 65)
         }
     }
