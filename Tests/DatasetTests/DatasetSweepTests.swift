@@ -123,6 +123,26 @@ private func compileSwept(_ overrides: [ParameterOverride]) throws -> SceneProgr
         #expect(try filesBelow(out) == before)
     }
 
+    /// The README's sweep, small: the shipped scene's light strength changes the pictures
+    /// and nothing else.
+    @Test func aLightSweepOfTheShippedSceneChangesOnlyThePictures() throws {
+        let out = try temporaryFolder()
+        let result = try runTessera(["sweep", "scenes/light_sweep.scene", "--vary", "strength=0.2,1.8", "--count", "3",
+                                     "--seed", "7", "--out", out.path, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let dim = try filesBelow(out.appendingPathComponent("strength=0.2"))
+        let bright = try filesBelow(out.appendingPathComponent("strength=1.8"))
+        #expect(dim.keys.sorted() == bright.keys.sorted())
+        for (path, data) in dim.sorted(by: { $0.key < $1.key }) where path.hasPrefix("masks/") || path == "annotations.json" {
+            #expect(bright[path] == data, "\(path)")
+        }
+        #expect(dim["images/000000.png"] != bright["images/000000.png"])
+        for folder in ["strength=0.2", "strength=1.8"] {
+            let valid = try runTessera(["validate", out.appendingPathComponent(folder).path])
+            #expect(valid.status == 0, "\(valid.stdout)\(valid.stderr)")
+        }
+    }
+
     @Test(arguments: [
         ([], "--vary NAME=V1,V2,… is required"),
         (["--vary", "size=3", "--vary", "size=4"], "--vary is given 2 times; a sweep varies one parameter"),
