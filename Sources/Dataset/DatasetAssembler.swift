@@ -16,7 +16,7 @@ enum DatasetAssembler {
     /// `manifest.json` last.
     static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Result {
         let reader = try RecordLogReader(url: log)
-        let extra = shard.map { [JSONMember("shard", Manifest.shardJSON($0, range: reader.header.range))] } ?? []
+        let extra = shard.map { [JSONMember("shard", Manifest.shardJSON($0, range: reader.header.images.span))] } ?? []
         return try assemble([reader], into: layout, manifestExtra: extra) { manifest in
             guard shard != nil else { return }
             let records = layout.url(OutputLayout.shardRecordsFile)
@@ -31,9 +31,11 @@ enum DatasetAssembler {
         }
     }
 
-    /// Writes `annotations.json`, `records.jsonl` and `manifest.json` from `readers`, whose
-    /// images must follow one another without gap from the first reader's first image. An
-    /// image left out (``ExhaustedPolicy/skip``) is in none of their lists, only in the manifest's
+    /// Writes `annotations.json`, `records.jsonl` and `manifest.json` from `readers`, in
+    /// order; each must hold exactly the images of its header's set, in order (the caller sees
+    /// to it that the sets follow one another: `tessera merge` checks that its shards tile the
+    /// run). An image left out (``ExhaustedPolicy/skip``) is in none of their lists, only in
+    /// the manifest's
     /// `acceptance`, which closes the manifest.
     /// - Parameters:
     ///   - manifestExtra: members after the manifest head (a shard's `shard`).
@@ -54,11 +56,13 @@ enum DatasetAssembler {
         let records = try RecordsFile(url: layout.url(OutputLayout.recordsFile), parameters: header.parameters)
         let manifest = try ManifestWriter(url: layout.url(OutputLayout.manifestFile), head: header.manifestHead,
                                           extra: manifestExtra)
-        var expected = header.range.lowerBound
         for reader in readers {
+            var expectedImages = reader.header.images.makeIterator()
+            var expected = expectedImages.next()
             while let image = try reader.next() {
                 guard image.index == expected else {
-                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(image.index) where image \(expected) was expected")
+                    let wanted = expected.map { "image \($0) was expected" } ?? "the run's images had ended"
+                    throw DatasetError.io(path: reader.url.path, reason: "record log holds image \(image.index) where \(wanted)")
                 }
                 try onImage(image, reader)
                 if let entry = image.image {
@@ -67,11 +71,10 @@ enum DatasetAssembler {
                 }
                 for file in image.files { try manifest.append(file) }
                 acceptance.add(index: image.index, report: image.report, isSkipped: image.image == nil)
-                expected += 1
+                expected = expectedImages.next()
             }
-            guard !reader.hasTornTail, expected == reader.header.range.upperBound else {
-                throw DatasetError.io(path: reader.url.path, reason: "record log is incomplete: it ends before image \(expected)")
-            }
+            if !reader.hasTornTail, expected == nil { continue }
+            throw DatasetError.io(path: reader.url.path, reason: "record log is incomplete: it ends before image \(expected.map(String.init) ?? "its end")")
         }
         try manifest.append(coco.finish(categories: header.categories))
         try manifest.append(records.finish())

@@ -9,6 +9,10 @@ import Foundation
 /// gap or overlap, in any argument order. Each image's files are copied after checking their
 /// size and SHA-256 against the records; `annotations.json` and `manifest.json` are then
 /// assembled from the logs, as a single run assembles them.
+///
+/// A dataset of chosen images (`render --indices`) is not a shard and is refused: it keeps no
+/// record log, and its index set, not a slice of the run, is its identity. The union of such
+/// sets is made by rendering `--indices` with the union (each image is the same bytes).
 public enum DatasetMerger {
     /// What a merge did.
     public struct Summary: Sendable, Equatable {
@@ -31,6 +35,10 @@ public enum DatasetMerger {
         var readers: [RecordLogReader] = []
         for shard in shards {
             try requireFolder(shard)
+            if let data = try? Data(contentsOf: shard.appendingPathComponent(OutputLayout.manifestFile)),
+               let indices = Manifest.head(in: data)?["indices"] as? String {
+                throw DatasetError.invalidDataset("'\(shard.path)' holds chosen images (render --indices \(indices)), not a shard: merge joins the shards of one run (render --shard K/N)\nhelp: to get several index sets in one dataset, render --indices with their union (e.g. --indices 0-9,40-59): every image is the same bytes as in the full run")
+            }
             let records = shard.appendingPathComponent(OutputLayout.shardRecordsFile)
             guard fm.fileExists(atPath: shard.appendingPathComponent(OutputLayout.manifestFile).path),
                   fm.fileExists(atPath: records.path) else {
@@ -47,10 +55,10 @@ public enum DatasetMerger {
             throw DatasetError.invalidDataset("shards of different runs cannot be merged: \(difference)")
         }
         let count = try imageCount(first.header)
-        let order = readers.indices.sorted { readers[$0].header.range.lowerBound < readers[$1].header.range.lowerBound }
+        let order = readers.indices.sorted { readers[$0].header.images.span.lowerBound < readers[$1].header.images.span.lowerBound }
         var covered = 0
         for (position, i) in order.enumerated() {
-            let range = readers[i].header.range
+            let range = readers[i].header.images.span
             if range.lowerBound < covered {
                 let other = shards[order[position - 1]].path
                 throw DatasetError.invalidDataset("shards '\(other)' and '\(shards[i].path)' overlap: both hold image \(range.lowerBound)")

@@ -5,7 +5,8 @@ import SceneModel
 public import SceneScript
 
 /// Renders a dataset: samples, draws, labels and writes images `0 ..< count` (or a shard's
-/// slice of them) of a scene program into the output folder.
+/// slice of them, or the `indices` chosen) of a scene program into the output folder. Image
+/// *i* is the same bytes whichever of these runs made it.
 ///
 /// Images are made on `jobs` threads, at most 8 × jobs ahead of the writer; their records are appended to
 /// the run's record log in image order, so the output is byte-identical for every thread
@@ -33,9 +34,9 @@ public struct DatasetRenderer: Sendable {
         let start = Date()
         let lock = try layout.lock()
         defer { withExtendedLifetime(lock) {} }
-        let range = options.imageRange
+        let images = options.images
         let header = RecordLog.Header(
-            manifestHead: try Manifest.head(program: program, options: options), range: range,
+            manifestHead: try Manifest.head(program: program, options: options), images: images,
             parameters: program.parametersJSON.jsonBytes,
             info: cocoInfo().jsonBytes,
             categories: program.categories.map {
@@ -47,16 +48,17 @@ public struct DatasetRenderer: Sendable {
                 return bytes
             })
         let log: RecordLogWriter
-        var next = range.lowerBound
+        // Positions in `images` (not indices): the first `done` of them are complete.
+        var done = 0
         var replacing = false
         if options.resume {
             switch try RunResumption.open(layout: layout, header: header, shard: options.shard) {
             case .complete:
                 layout.discardPreviousDataset()
-                return RenderSummary(images: range.count, jobs: 0, rendered: 0, annotations: nil, acceptance: nil,
+                return RenderSummary(images: images.count, jobs: 0, rendered: 0, annotations: nil, acceptance: nil,
                                      seconds: Date().timeIntervalSince(start))
-            case let .continuing(writer, firstMissing):
-                (log, next) = (writer, firstMissing)
+            case let .continuing(writer, complete):
+                (log, done) = (writer, complete)
             }
         } else {
             // --overwrite sets the old dataset aside; it comes back if this run fails.
@@ -66,14 +68,14 @@ public struct DatasetRenderer: Sendable {
                 throw replacing ? restoringPrevious(error) : error
             }
         }
-        let rendered = range.upperBound - next
+        let rendered = images.count - done
         let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: program.width * program.height,
                                      memory: MemoryBudget.available)
-        var state = RenderProgress(done: next - range.lowerBound)
+        var state = RenderProgress(done: done)
         progress(state)
         do {
-            try ParallelMap.forEachInOrder(next..<range.upperBound, jobs: jobs, window: jobs * 8) { index in
-                try self.makeImage(index)
+            try ParallelMap.forEachInOrder(done..<images.count, jobs: jobs, window: jobs * 8) { position in
+                try self.makeImage(images[position])
             } consume: { records in
                 try log.append(records)
                 state.done += 1
@@ -104,7 +106,7 @@ public struct DatasetRenderer: Sendable {
             throw replacing ? restoringPrevious(error) : error
         }
         layout.discardPreviousDataset()
-        return RenderSummary(images: range.count, jobs: jobs, rendered: rendered, annotations: assembled.annotations,
+        return RenderSummary(images: images.count, jobs: jobs, rendered: rendered, annotations: assembled.annotations,
                              acceptance: assembled.acceptance, seconds: Date().timeIntervalSince(start))
     }
 

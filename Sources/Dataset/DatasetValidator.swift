@@ -8,9 +8,9 @@ import Rendering
 ///   numbered image or mask file is present that it does not list;
 /// - image, annotation and category ids are unique; every annotation names an image and a
 ///   category that exist; instance ids are unique within an image;
-/// - the images are exactly those of the run's range (`0 ..< count`, or a shard's slice),
-///   id = index + 1, each named by its index, except the images the manifest lists as left
-///   out (`acceptance.skipped_images`), which have no entry and no file;
+/// - the images are exactly those of the run's set (`0 ..< count`, a shard's slice, or the
+///   manifest's `indices`), id = index + 1, each named by its index, except the images the
+///   manifest lists as left out (`acceptance.skipped_images`), which have no entry and no file;
 /// - every annotation agrees with the masks: its segmentation (RLE, or pixel-edge
 ///   polygons) is exactly the pixels of its `instance_id` in the instance mask, `area` is
 ///   their count and `bbox` their tight box; the semantic mask holds its `category_id` there;
@@ -59,9 +59,9 @@ private struct Validator {
     var minimumFraction = 0.0
     /// Images whose masks were checked.
     var annotatedImages = Set<Int>()
-    /// From the manifest: the image indices of the run (a shard's slice), how their files
-    /// are named, and those left out because every attempt was rejected.
-    var imageRange: Range<Int>?
+    /// From the manifest: the image indices of the run (a shard's slice, an index set), how
+    /// their files are named, and those left out because every attempt was rejected.
+    var images: ImageIndices?
     var layout: OutputLayout?
     var skippedIndices = Set<Int>()
     /// The paths `manifest.json` lists.
@@ -97,19 +97,31 @@ private struct Validator {
                 let shard = head["shard"] as? [String: Any]
                 if let shard {
                     if let first = shard["first_image"] as? Int, let end = shard["end_image"] as? Int, 0 <= first, first <= end, end <= count {
-                        imageRange = first..<end
+                        images = ImageIndices(first..<end)
                     } else {
                         fault("manifest.json: shard lacks a first_image and end_image within 0…count")
                     }
+                } else if let text = head["indices"] {
+                    do {
+                        guard let text = text as? String else { throw DatasetError.usage("indices is not a string") }
+                        let indices = try ImageIndices(parsing: text, source: "manifest.json indices")
+                        if indices.span.upperBound <= count {
+                            images = indices
+                        } else {
+                            fault("manifest.json: indices '\(text)' go beyond the run's count \(count)")
+                        }
+                    } catch {
+                        fault("manifest.json: indices is not an index set like \"17,40-59\" (\(error))")
+                    }
                 } else {
-                    imageRange = 0..<count
+                    images = ImageIndices(0..<count)
                 }
                 let format = (options["image_format"] as? String).flatMap(ImageFormat.init(rawValue:)) ?? .png
                 layout = OutputLayout(root: root, imageCount: count, imageFormat: format)
             }
         }
         for entry in Manifest.acceptance(in: data)?["skipped_images"] as? [[String: Any]] ?? [] {
-            guard let index = entry["index"] as? Int, imageRange?.contains(index) ?? true else {
+            guard let index = entry["index"] as? Int, images?.contains(index) ?? true else {
                 fault("manifest.json: a skipped image lacks an index within the run's images")
                 continue
             }
@@ -193,7 +205,7 @@ private struct Validator {
             case .annotations: break
             }
         }
-        checkImageRange(images)
+        checkImageSet(images)
         imageIDs = images.keys.sorted()
         var group: [[String: Any]] = []
         var groupImage: Int?
@@ -218,13 +230,14 @@ private struct Validator {
         for id in images.keys.sorted() where !annotatedImages.contains(id) { checkImage(id, images[id], []) }
     }
 
-    /// The images are those of the run's range but the skipped ones, each under its index's
+    /// The images are those of the run's set but the skipped ones, each under its index's
     /// file name.
-    mutating func checkImageRange(_ images: [Int: ImageEntry]) {
-        guard let imageRange, let layout else { return }
-        for index in imageRange {
+    /// - Complexity: time linear in the set's size, memory independent of it.
+    mutating func checkImageSet(_ entries: [Int: ImageEntry]) {
+        guard let images, let layout else { return }
+        for index in images {
             let id = index + 1
-            let entry = images[id]
+            let entry = entries[id]
             if skippedIndices.contains(index) {
                 if entry != nil { fault("annotations.json: image id \(id) is listed, but manifest.json lists image \(index) as skipped") }
             } else if let entry {
@@ -235,8 +248,10 @@ private struct Validator {
                 fault("annotations.json: image \(index) (id \(id)) is missing, and manifest.json does not list it as skipped")
             }
         }
-        for id in images.keys.sorted() where !imageRange.contains(id - 1) {
-            fault("annotations.json: image id \(id) is outside the run's images \(imageRange.lowerBound + 1)…\(imageRange.upperBound)")
+        for id in entries.keys.sorted() where !images.contains(id - 1) {
+            let set = images.isContiguous ? "\(images.span.lowerBound + 1)…\(images.span.upperBound)"
+                : "(indices \(images) in manifest.json, ids one more)"
+            fault("annotations.json: image id \(id) is outside the run's images \(set)")
         }
     }
 

@@ -23,7 +23,8 @@ struct FileEntry: Sendable, Equatable {
 /// `manifest.json`: the provenance of a dataset.
 ///
 /// Keys in order: `tool`, `version`, `scene` (`name`, `sha256` over all sources, `sources`
-/// with each file's `name`, `sha256` and `text`), `seed`, `count`, `options` (those that
+/// with each file's `name`, `sha256` and `text`), `seed`, `count`, for a run of chosen images
+/// `indices` (``ImageIndices/description``: `"17,40-59"`), `options` (those that
 /// change output bytes: `png_level`, `png_filter`, `min_visible_pixels`,
 /// `min_visible_fraction`, `segmentation`, `on_exhausted`, `parameters`: the scene's
 /// parameters in force, name → value in declaration order), then for a shard `shard` (`index`, `count`, `first_image`,
@@ -52,7 +53,7 @@ enum Manifest {
 
     /// The manifest object without `shard` and `files`: everything that identifies the whole
     /// dataset. Equal heads mean equal scene (scripts and the media files they name), seed,
-    /// count, options and tool version.
+    /// count, index set, options and tool version.
     /// - Throws: `DatasetError.io` when a media file cannot be read.
     static func head(program: SceneProgram, options: RenderOptions) throws -> [UInt8] {
         let sources: [JSONValue] = program.sources.map { source in
@@ -79,6 +80,7 @@ enum Manifest {
             ])),
             JSONMember("seed", .uint(options.seed)),
             JSONMember("count", .int(options.count)),
+        ] + (options.indices.map { [JSONMember("indices", .string($0.description))] } ?? []) + [
             JSONMember("options", .object([
                 JSONMember("image_format", .string(options.imageFormat.rawValue)),
             ] + (options.imageFormat == .jpeg ? [JSONMember("jpeg_quality", .int(options.jpegQuality))] : []) + [

@@ -14,7 +14,8 @@ import SceneScript
 /// ```
 /// tessera-records 3
 /// M <the manifest's JSON object without "shard", "files" and "acceptance">
-/// S <first image index> <end image index>     the run's image range, end exclusive
+/// S <first> <end> [<first> <end> …]          the run's images (``ImageIndices/ranges``),
+///                                             each range's end exclusive
 /// P <the parameters JSON object>              the values in force, in declaration order
 /// C <the COCO info JSON object>
 /// K <a COCO category JSON object>             one per category, in id order
@@ -39,7 +40,7 @@ enum RecordLog {
         /// The manifest object without `files` (ends with `}`).
         var manifestHead: [UInt8]
         /// The image indices the run renders.
-        var range: Range<Int>
+        var images: ImageIndices
         /// The `parameters` object (``SceneProgram/parametersJSON``) as JSON text.
         var parameters: [UInt8]
         var info: [UInt8]
@@ -50,7 +51,8 @@ enum RecordLog {
 
         /// Names what differs between this header and `expected`, e.g. `seed 3 there, 5 here`
         /// with the default `labels` (this header's, then `expected`'s).
-        /// `includingRange: false` leaves the image ranges out (shards differ in them by design).
+        /// `includingRange: false` leaves the image ranges out (shards differ in them by design;
+        /// an index set is in the manifest head, so it is compared either way).
         func difference(from expected: Header, labels: (String, String) = ("there", "here"),
                         includingRange: Bool = true) -> String {
             let found = self
@@ -80,6 +82,7 @@ enum RecordLog {
             }
             compare("seed", there["seed"], here["seed"])
             compare("count", there["count"], here["count"])
+            compare("indices", there["indices"], here["indices"])
             let (optionsThere, optionsHere) = (there["options"] as? [String: Any] ?? [:], here["options"] as? [String: Any] ?? [:])
             for key in Set(optionsThere.keys).union(optionsHere.keys).sorted() where key != "parameters" {
                 compare(key, optionsThere[key], optionsHere[key])
@@ -89,8 +92,8 @@ enum RecordLog {
             for name in Set(parametersThere.keys).union(parametersHere.keys).sorted() {
                 compare("parameter \(name)", parametersThere[name], parametersHere[name])
             }
-            if includingRange, found.range != expected.range {
-                differences.append("images \(found.range.lowerBound)..<\(found.range.upperBound) \(labels.0), \(expected.range.lowerBound)..<\(expected.range.upperBound) \(labels.1)")
+            if includingRange, found.images != expected.images {
+                differences.append("images \(found.images.span.lowerBound)..<\(found.images.span.upperBound) \(labels.0), \(expected.images.span.lowerBound)..<\(expected.images.span.upperBound) \(labels.1)")
             }
             return differences.isEmpty ? "the recorded run header differs" : differences.joined(separator: "; ")
         }
@@ -136,7 +139,8 @@ enum RecordLog {
 
     static func encode(_ header: Header) -> [UInt8] {
         var bytes = Array("\(magic)\nM\t".utf8) + header.manifestHead
-        bytes += Array("\nS\t\(header.range.lowerBound)\t\(header.range.upperBound)\nP\t".utf8) + header.parameters
+        let ranges = header.images.ranges.map { "\($0.lowerBound)\t\($0.upperBound)" }.joined(separator: "\t")
+        bytes += Array("\nS\t\(ranges)\nP\t".utf8) + header.parameters
         bytes += Array("\nC\t".utf8) + header.info
         for category in header.categories { bytes += Array("\nK\t".utf8) + category }
         for requirement in header.requirements { bytes += Array("\nQ\t".utf8) + requirement }
@@ -234,7 +238,11 @@ final class RecordLogReader {
         guard let manifest = try lines.next(), let head = manifest.field("M") else { throw corrupt("no M line") }
         guard let slice = try lines.next(), let range = slice.field("S"),
               case let bounds = range.split(separator: UInt8(ascii: "\t")).compactMap({ Int(String(decoding: $0, as: UTF8.self)) }),
-              bounds.count == 2, bounds[0] <= bounds[1] else { throw corrupt("no S line") }
+              bounds.count >= 2, bounds.count.isMultiple(of: 2),
+              case let ranges = stride(from: 0, to: bounds.count, by: 2).map({ (bounds[$0], bounds[$0 + 1]) }),
+              ranges.allSatisfy({ 0 <= $0.0 && $0.0 <= $0.1 }),
+              case let images = ranges.count == 1 ? ImageIndices(ranges[0].0 ..< ranges[0].1) : ImageIndices(ranges: ranges.map { $0.0 ..< $0.1 }),
+              images.ranges.count == ranges.count else { throw corrupt("no S line") }
         guard let parameterLine = try lines.next(), let parameters = parameterLine.field("P") else { throw corrupt("no P line") }
         guard let infoLine = try lines.next(), let info = infoLine.field("C") else { throw corrupt("no C line") }
         var categories: [[UInt8]] = []
@@ -254,7 +262,7 @@ final class RecordLogReader {
             end = next.end
             _ = try lines.next()
         }
-        header = RecordLog.Header(manifestHead: Array(head), range: bounds[0]..<bounds[1], parameters: Array(parameters), info: Array(info),
+        header = RecordLog.Header(manifestHead: Array(head), images: images, parameters: Array(parameters), info: Array(info),
                                   categories: categories, requirements: requirements)
         self.requirements = identities
         completeLength = end

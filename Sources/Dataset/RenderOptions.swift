@@ -3,7 +3,9 @@ public import Rendering
 
 /// Everything a render run needs besides the scene program.
 public struct RenderOptions: Sendable {
-    /// Images to render: indices 0 ..< count.
+    /// The run's size: images 0 ..< count, of which `shard` or `indices` may pick some. It
+    /// also sets the digits of file names (``OutputLayout``), so a subset's files are named
+    /// as the whole run's are.
     public var count: Int
     /// The run's seed; image i's generator derives from (seed, i) only.
     public var seed: UInt64
@@ -29,11 +31,14 @@ public struct RenderOptions: Sendable {
     public var shard: Shard?
     /// What happens to an image whose every sampling attempt its requirements rejected.
     public var onExhausted: ExhaustedPolicy
+    /// Render only these images of `0 ..< count` (`--indices`); `nil` renders all (or the
+    /// shard's slice). Excludes `shard`. Part of the run's identity: it is in the manifest.
+    public var indices: ImageIndices?
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 png: PNG.Settings = .init(), imageFormat: ImageFormat = .png, jpegQuality: Int = 90, overwrite: Bool = false, resume: Bool = false,
                 visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil,
-                onExhausted: ExhaustedPolicy = .fail) {
+                onExhausted: ExhaustedPolicy = .fail, indices: ImageIndices? = nil) {
         self.count = count
         self.seed = seed
         self.output = output
@@ -47,10 +52,11 @@ public struct RenderOptions: Sendable {
         self.shard = shard
         self.segmentation = segmentation
         self.onExhausted = onExhausted
+        self.indices = indices
     }
 
-    /// The image indices this run renders: all of `0 ..< count`, or the shard's slice.
-    public var imageRange: Range<Int> { shard?.range(of: count) ?? 0..<count }
+    /// The image indices this run renders: `indices`, the shard's slice, or all of `0 ..< count`.
+    public var images: ImageIndices { indices ?? ImageIndices(shard?.range(of: count) ?? 0..<count) }
 
     /// The most images one run may render (split larger datasets into runs with `--seed`).
     public static let maximumCount = 100_000_000
@@ -65,6 +71,16 @@ public struct RenderOptions: Sendable {
             throw DatasetError.usage("--resume and --overwrite exclude each other: --resume continues the run in the folder, --overwrite replaces it")
         }
         try shard?.validate(source: "--shard")
+        if let indices {
+            guard shard == nil else {
+                throw DatasetError.usage("--indices and --shard exclude each other: --indices names the images to render, --shard a slice of them all; split an index set by giving each job its own --indices")
+            }
+            guard !indices.isEmpty else { throw DatasetError.usage("--indices: the list of images is empty") }
+            guard indices.span.upperBound <= count else {
+                let held = count == 0 ? "no images" : "images 0…\(count - 1)"
+                throw DatasetError.usage("--indices: image \(indices.span.upperBound - 1) is not in the run (--count \(count) holds \(held)); --count is the size of the whole run the indices are taken from: pass the full run's --count")
+            }
+        }
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }
         guard JPEG.qualities.contains(jpegQuality) else {
@@ -130,7 +146,7 @@ public enum SegmentationFormat: String, Sendable, CaseIterable {
 
 /// What a finished run reports.
 public struct RenderSummary: Sendable, Equatable {
-    /// Images in the run's range (the whole dataset, or the shard's slice).
+    /// Images of the run's set (the whole dataset, the shard's slice, or the `indices`).
     public var images: Int
     /// Images made at once: `RenderOptions.jobs`, or fewer when that many images of this
     /// canvas would not fit in memory (``MemoryBudget``). Never changes the output.
@@ -148,7 +164,7 @@ public struct RenderSummary: Sendable, Equatable {
 
 /// How far a run is, as ``DatasetRenderer/run(progress:)`` reports it.
 public struct RenderProgress: Sendable, Equatable {
-    /// Images of the run's range that are done (written or left out), including those a
+    /// Images of the run's set that are done (written or left out), including those a
     /// resumed run found done.
     public var done: Int
     /// Images written by this invocation.

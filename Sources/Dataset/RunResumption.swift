@@ -3,9 +3,9 @@ import Foundation
 /// How `--resume` picks up the run in an output folder.
 ///
 /// - An interrupted run (its record log is there): the log's header must match this run
-///   exactly (scene, seed, count, options, version, shard); the images whose records are
-///   complete and whose files are all present with their recorded sizes are kept, and
-///   rendering continues from the first image that is not. A torn tail is dropped.
+///   exactly (scene, seed, count, index set, options, version, shard); the images whose
+///   records are complete and whose files are all present with their recorded sizes are
+///   kept, and rendering continues from the first image that is not. A torn tail is dropped.
 /// - A finished dataset of this very run: nothing to do.
 /// - A missing or empty folder: a fresh start (so a scheduler can always pass `--resume`).
 /// - Anything else is refused, naming the folder.
@@ -13,8 +13,9 @@ enum RunResumption {
     enum Outcome {
         /// The dataset is already complete.
         case complete
-        /// Append to `writer`; the first image still to render is `firstMissing`.
-        case continuing(RecordLogWriter, firstMissing: Int)
+        /// Append to `writer`; the first `done` images of the run's set are complete, so
+        /// rendering goes on from `header.images[done]`.
+        case continuing(RecordLogWriter, done: Int)
     }
 
     static func open(layout: OutputLayout, header: RecordLog.Header, shard: Shard?) throws -> Outcome {
@@ -39,7 +40,7 @@ enum RunResumption {
             throw DatasetError.usage("cannot resume in '\(layout.root.path)': it holds no interrupted Tessera run (no record log \(OutputLayout.recordLogFile))\nhelp: pass --overwrite to replace what is there, or choose another --out")
         }
         try layout.createFolders()
-        return .continuing(try RecordLogWriter(creating: log, header: header), firstMissing: header.range.lowerBound)
+        return .continuing(try RecordLogWriter(creating: log, header: header), done: 0)
     }
 
     private static func continueRun(log: URL, layout: OutputLayout, header: RecordLog.Header) throws -> Outcome {
@@ -47,15 +48,15 @@ enum RunResumption {
         guard reader.header == header else {
             throw DatasetError.usage("cannot resume in '\(layout.root.path)': the interrupted run there differs from this one (\(reader.header.difference(from: header)))\nhelp: repeat the original command with --resume, or pass --overwrite to start again")
         }
-        var next = header.range.lowerBound
+        var done = 0
         var keep = reader.completeLength
-        while let records = try reader.next() {
-            guard records.index == next, records.files.allSatisfy({ isPresent($0, in: layout) }) else { break }
-            next += 1
+        while done < header.images.count, let records = try reader.next() {
+            guard records.index == header.images[done], records.files.allSatisfy({ isPresent($0, in: layout) }) else { break }
+            done += 1
             keep = reader.completeLength
         }
         try layout.createFolders()
-        return .continuing(try RecordLogWriter(appendingTo: log, keeping: keep), firstMissing: next)
+        return .continuing(try RecordLogWriter(appendingTo: log, keeping: keep), done: done)
     }
 
     private static func isPresent(_ file: FileEntry, in layout: OutputLayout) -> Bool {
@@ -86,7 +87,7 @@ enum RunResumption {
             // Name what differs, from the finished manifest's head (read whole only here).
             var difference = "scene, media files, seed, count, options or version differ"
             if let data = try? Data(contentsOf: manifest) {
-                let found = RecordLog.Header(manifestHead: Manifest.headBytes(in: data), range: header.range, parameters: [], info: [], categories: [], requirements: [])
+                let found = RecordLog.Header(manifestHead: Manifest.headBytes(in: data), images: header.images, parameters: [], info: [], categories: [], requirements: [])
                 difference = found.difference(from: header, includingRange: false)
             }
             throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (\(difference))\nhelp: pass --overwrite to replace it, or choose another --out")

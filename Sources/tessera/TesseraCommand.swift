@@ -11,7 +11,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Check.self, Merge.self, Validate.self, Preview.self],
+        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self],
         defaultSubcommand: Render.self)
 
     /// Runs the command line, after catching a mistyped subcommand: `render` is the default,
@@ -70,9 +70,14 @@ struct SceneOptions: ParsableArguments {
         return overrides
     }
 
-    /// Compiles the scene with the parameter overrides, or exits with the right code and message.
+    /// Compiles the scene with the parameter overrides of `--params` and `--set`, or exits
+    /// with the right code and message (64 for an override that does not fit).
     func load() throws -> SceneProgram {
-        let overrides = try overrides()
+        try load(overrides: try overrides())
+    }
+
+    /// Compiles the scene with exactly `overrides` (a sweep's: `--set`'s and its value).
+    func load(overrides: [ParameterOverride]) throws -> SceneProgram {
         do {
             if let scene {
                 return try SceneLoader.compile(path: scene, templateFolders: templateFolders, overrides: overrides)
@@ -80,6 +85,8 @@ struct SceneOptions: ParsableArguments {
             return try SceneLoader.compileDefault(overrides: overrides)
         } catch let error as SceneLoader.Failure {
             throw fail(error.message, exitCode: error.exitCode)
+        } catch let error as ParameterError {
+            throw fail("error: \(error.message)", exitCode: 64)
         }
     }
 }
@@ -104,20 +111,17 @@ func fail(_ message: String, exitCode: Int32) -> ExitCode {
     return ExitCode(exitCode)
 }
 
-struct Render: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Render a scene into a COCO dataset (images, instance and semantic masks, annotations, manifest).")
-
-    @OptionGroup var sceneOptions: SceneOptions
-
-    @Option(parsing: .unconditional, help: "Number of images.")
+/// The options of `render` that also shape each dataset of a `sweep`.
+struct RenderArguments: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Number of images: the run is images 0 ..< N (with --indices, the whole run they are taken from; it also sets how many digits file names have).")
     var count: Int = 16
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Render only these images of the run, e.g. 17,40-59 (indices from 0, ranges inclusive, each below --count); each is byte-identical to the same image of the whole run.",
+                               valueName: "LIST"))
+    var indices: String?
 
     @Option(parsing: .unconditional, help: "The run's seed: image i is a pure function of (script, seed, i, version).")
     var seed: UInt64 = 0
-
-    @Option(help: "Output folder.")
-    var out: String = "output"
 
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores; fewer when that many images of a huge canvas would not fit in half the memory). Never changes the output.")
     var jobs: Int?
@@ -140,13 +144,6 @@ struct Render: ParsableCommand {
     @Option(help: "How each annotation's segmentation is written: rle (COCO compressed RLE) or polygon (one polygon per part; a mask with a hole stays RLE).")
     var segmentation: SegmentationFormat = .rle
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
-                               valueName: "K/N"))
-    var shard: String?
-
-    @Option(name: .customLong("shard-count"), parsing: .unconditional, help: "The number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
-    var shardCount: Int?
-
     @Option(name: .customLong("on-exhausted"), help: "When every sampling attempt of an image fails the scene's requirements: fail (stop the run with the error) or skip (leave the image out, list it in manifest.json and go on).")
     var onExhausted: ExhaustedPolicy = .fail
 
@@ -159,23 +156,55 @@ struct Render: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    /// The render options for `output`, checked.
+    /// - Throws: `DatasetError.usage` naming the flag.
+    func options(output: String, shard: Shard?) throws -> RenderOptions {
+        if let jpegQuality, imageFormat != .jpeg {
+            throw DatasetError.usage("--jpeg-quality \(jpegQuality) applies only to --image-format jpeg")
+        }
+        let options = RenderOptions(
+            count: count, seed: seed, output: URL(fileURLWithPath: output), jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, png: .init(level: pngLevel),
+            imageFormat: imageFormat, jpegQuality: jpegQuality ?? 90,
+            overwrite: overwrite, resume: resume,
+            visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
+            segmentation: segmentation, shard: shard, onExhausted: onExhausted,
+            indices: try indices.map { try ImageIndices(parsing: $0) })
+        try options.validate()
+        return options
+    }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a scene into a COCO dataset (images, instance and semantic masks, annotations, manifest).")
+
+    @OptionGroup var sceneOptions: SceneOptions
+
+    @Option(help: "Output folder.")
+    var out: String = "output"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
+                               valueName: "K/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-count"), parsing: .unconditional, help: "The number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
+    var shardCount: Int?
+
+    @OptionGroup var arguments: RenderArguments
+
     /// The options, with the shard from `--shard`, else from the scheduler's environment.
     func options(announcingShard: Bool = false) throws -> RenderOptions {
         var resolved: Shard?
         if let shard {
             resolved = try Shard(parsing: shard)
         } else if let (assigned, source) = try Shard.fromEnvironment(ProcessInfo.processInfo.environment, shardCount: shardCount) {
+            if arguments.indices != nil {
+                throw DatasetError.usage("--indices and the shard from \(source) exclude each other: --indices names the images to render; unset \(source), or give each job its own --indices")
+            }
             resolved = assigned
-            if announcingShard && !quiet { FileHandle.standardError.write(Data("shard \(assigned) (from \(source))\n".utf8)) }
+            if announcingShard && !arguments.quiet { FileHandle.standardError.write(Data("shard \(assigned) (from \(source))\n".utf8)) }
         }
-        let options = RenderOptions(
-            count: count, seed: seed, output: URL(fileURLWithPath: out), jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, png: .init(level: pngLevel),
-            imageFormat: imageFormat, jpegQuality: jpegQuality ?? 90,
-            overwrite: overwrite, resume: resume,
-            visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
-            segmentation: segmentation, shard: resolved, onExhausted: onExhausted)
-        try options.validate()
-        return options
+        return try arguments.options(output: out, shard: resolved)
     }
 
     func validate() throws {
@@ -186,9 +215,6 @@ struct Render: ParsableCommand {
         if let shardCount, shard != nil {
             throw ValidationError("--shard-count \(shardCount) goes with JOB_COMPLETION_INDEX; --shard K/N already names the count")
         }
-        if let jpegQuality, imageFormat != .jpeg {
-            throw ValidationError("--jpeg-quality \(jpegQuality) applies only to --image-format jpeg")
-        }
         do { _ = try options() } catch let DatasetError.usage(message) {
             throw ValidationError(message)
         }
@@ -198,12 +224,71 @@ struct Render: ParsableCommand {
         let program = try sceneOptions.load()
         try reportingErrors {
             let options = try options(announcingShard: true)
-            let reporter = ProgressReporter(total: options.imageRange.count, isQuiet: quiet,
+            let reporter = ProgressReporter(total: options.images.count, isQuiet: arguments.quiet,
                                              showsAcceptance: !program.requirements.isEmpty)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out, requestedJobs: options.jobs)
-            if !quiet, !program.requirements.isEmpty, let acceptance = summary.acceptance {
+            if !arguments.quiet, !program.requirements.isEmpty, let acceptance = summary.acceptance {
                 FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance).utf8))
+            }
+        }
+    }
+}
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render one dataset per value of one scene parameter, all else equal: OUT/NAME=VALUE/ for each value, and OUT/sweep.json naming them.",
+        discussion: "Each dataset is what `render --set NAME=VALUE` with the same options writes: same seed, same images, only what depends on the parameter changes. One parameter per sweep. With --resume each dataset continues (or is found finished); with --overwrite each is replaced.")
+
+    @OptionGroup var sceneOptions: SceneOptions
+
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("The parameter to vary and its values, separated by commas (values may not hold commas or '/'). Give it once: a sweep varies one factor.",
+                               valueName: "NAME=V1,V2,…"))
+    var vary: [String] = []
+
+    @Option(help: "The sweep's folder: one dataset per value in OUT/NAME=VALUE/, and OUT/sweep.json.")
+    var out: String
+
+    @OptionGroup var arguments: RenderArguments
+
+    func variation() throws -> SweepVariation {
+        guard vary.count == 1 else {
+            throw DatasetError.usage(vary.isEmpty ? "--vary NAME=V1,V2,… is required: the parameter to sweep and its values"
+                : "--vary is given \(vary.count) times; a sweep varies one parameter (sweep the others in separate sweeps)")
+        }
+        return try SweepVariation(parsing: vary[0])
+    }
+
+    func validate() throws {
+        guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
+        do {
+            _ = try variation()
+            _ = try arguments.options(output: out, shard: nil)
+        } catch let DatasetError.usage(message) {
+            throw ValidationError(message)
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let sweep = try DatasetSweep(variation: try variation(), options: try arguments.options(output: out, shard: nil),
+                                         overrides: try sceneOptions.overrides()) {
+                try sceneOptions.load(overrides: $0)
+            }
+            var reporter: ProgressReporter?
+            var current: String?
+            try sweep.run { member, progress in
+                if current != member.folder {
+                    current = member.folder
+                    reporter = ProgressReporter(total: sweep.options.images.count, isQuiet: arguments.quiet,
+                                                showsAcceptance: !member.program.requirements.isEmpty)
+                }
+                reporter?.update(progress)
+            } finished: { member, summary in
+                reporter?.finish(summary, output: sweep.options(of: member).output.path, requestedJobs: sweep.options.jobs)
+            }
+            if !arguments.quiet {
+                FileHandle.standardError.write(Data("swept \(sweep.variation.parameter) over \(sweep.members.count) value(s): \(out)/\(DatasetSweep.indexFile)\n".utf8))
             }
         }
     }

@@ -85,8 +85,10 @@ object plate at (uniform(8, 56), uniform(8, 40)) rotate uniform(0, 90) { rectang
 /// Renders `exhaustingScene` (or `scene`) with `--on-exhausted skip` unless told otherwise.
 @discardableResult
 func renderExhausting(into folder: URL, count: Int = 12, seed: UInt64 = 5, jobs: Int = 2, shard: Shard? = nil,
-                      resume: Bool = false, policy: ExhaustedPolicy = .skip, scene: String = exhaustingScene) throws -> RenderSummary {
-    let options = RenderOptions(count: count, seed: seed, output: folder, jobs: jobs, resume: resume, shard: shard, onExhausted: policy)
+                      resume: Bool = false, policy: ExhaustedPolicy = .skip, scene: String = exhaustingScene,
+                      indices: ImageIndices? = nil) throws -> RenderSummary {
+    let options = RenderOptions(count: count, seed: seed, output: folder, jobs: jobs, resume: resume, shard: shard, onExhausted: policy,
+                                indices: indices)
     return try DatasetRenderer(program: try compile(scene), options: options).run()
 }
 
