@@ -13,8 +13,10 @@ public enum DefaultScene {
 #   colour, position and rotation. Later objects are drawn on top and hide earlier ones, so
 #   occlusion comes for free. Light and shadows change the pictures, never the masks.
 # Knobs: the repeat count (crowding), the size range of `s` (scale), the colour ranges,
-#   the light's ranges (`light … ambient:` lower = harsher).
-canvas 512 x 512
+#   the light's ranges (`light … ambient:` lower = harsher); `--set size=128` for a small
+#   canvas (object sizes scale with it), e.g. a CI fixture.
+param size = 512 in [32, 4096]   # canvas side in pixels
+canvas size x size
 classes circle: shape, square: shape, triangle: shape
 import "shapes"          # templates/shapes.scene: disc, box, tri
 
@@ -27,6 +29,7 @@ light direction: uniform(0, 360), elevation: elevation, intensity: uniform(0.7, 
 
 repeat randint(4, 12) {
   let s = uniform(24, 110)
+  s = s * size / 512              # its own statement, so the draw above keeps its stream
   let c = hsv(uniform(0, 360), uniform(0.5, 1), uniform(0.55, 1))
   let p = (uniform(0, width), uniform(0, height))
   let k = randint(1, 3)

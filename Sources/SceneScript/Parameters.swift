@@ -55,10 +55,19 @@ struct ParameterDeclaration {
         case let .string(v): return .string(v)
         case let .bool(v): return .bool(v)
         case let .color(v): return .color(v)
-        case .double: return Checker.constantNumber(expr).map(Value.double)
         default:
-            if let n = Checker.constantInteger(expr) { return .int(n) }
+            // Written with a decimal point anywhere (`-1.0`, `2 * 0.5`): a Double.
+            if !hasDecimal(expr), let n = Checker.constantInteger(expr) { return .int(n) }
             return Checker.constantNumber(expr).map(Value.double)
+        }
+    }
+
+    private static func hasDecimal(_ expr: Expr) -> Bool {
+        switch expr.kind {
+        case .double: return true
+        case let .unary(_, operand): return hasDecimal(operand)
+        case let .binary(_, a, b): return hasDecimal(a) || hasDecimal(b)
+        default: return false
         }
     }
 

@@ -54,6 +54,12 @@ struct ParameterTests {
         #expect(error.message == message)
     }
 
+    @Test func aDefaultWrittenWithADecimalPointIsADouble() throws {
+        let program = try compile("param a = -1.0\nparam b = 2\nparam c = 2 * 0.5\nparam d = -3\nclasses x", [("a", "19.5")])
+        #expect(program.parameters.map(\.type) == ["Double", "Int", "Double", "Int"])
+        #expect(program.parameters[0].value == .double(19.5))
+    }
+
     @Test func recordsInALoopAreLists() throws {
         let program = try compile("classes a\nrepeat 3 as i { record i }\nrecord n = 2 * 3\nif false { record never = 1 }", [])
         #expect(program.recordedNames.map(\.isList) == [true, false, false])

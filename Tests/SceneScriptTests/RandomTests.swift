@@ -150,3 +150,12 @@ struct AttemptGeneratorTests {
         #expect((0..<2).map { _ in rng.next() } == expected)
     }
 }
+
+/// A stream's generator: `t = mix(root ^ stream)`, then the state words as for an image.
+/// Known answer from an independent Python implementation of docs/LANGUAGE.md, *Generator*.
+struct StreamGeneratorTests {
+    @Test func firstOutputs() {
+        var rng = SceneRandomGenerator(root: 0x0123_4567_89ab_cdef, stream: 0xfedc_ba98_7654_3210)
+        #expect([rng.next(), rng.next()] == [0x0983_2129_65e7_b92a, 0x93cb_01ae_0f01_e8af])
+    }
+}
