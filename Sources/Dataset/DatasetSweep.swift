@@ -95,6 +95,13 @@ public struct DatasetSweep: Sendable {
             do { program = try compile(overrides + [variation.override(value, source: source)]) } catch let error as ParameterError {
                 throw DatasetError.usage(error.message)
             }
+            // `1` and `1.0`, `#FF0000` and `#ff0000`: different text, the same value.
+            let inForce = program.parameters.first { $0.name == variation.parameter }?.value
+            if let same = members.first(where: { member in
+                member.program.parameters.first { $0.name == variation.parameter }?.value == inForce
+            }) {
+                throw DatasetError.usage("\(source) \(variation.parameter)=…: '\(value)' is the same value as '\(same.value)'; list each value once")
+            }
             members.append(Member(value: value, folder: variation.folder(for: value), program: program))
         }
         self.variation = variation

@@ -19,6 +19,14 @@ struct Checker {
     private var hasQuota = false
     /// The values in force of the program's `param`s, usable where a constant is needed.
     private var parameterValues: [String: Value] = [:]
+    /// For each parameter set from outside, where (`--set size=9000`): a canvas that such a
+    /// value puts out of range is that override's fault, a usage error.
+    private var overrideOrigins: [String: String] = [:]
+    /// The parameters' defaults, to tell a canvas the script sizes wrongly from one an
+    /// override does.
+    private var defaults: [String: Value] = [:]
+    /// Usage errors found on the way (see ``overrideOrigins``).
+    private(set) var overrideProblems: [String] = []
     /// Every `record`, in program order, and whether it gives a list (inside a loop or a
     /// template, it may run more than once per image).
     private var records: [(name: String, isList: Bool)] = []
@@ -39,18 +47,21 @@ struct Checker {
     /// size (512 × 512 unless a `canvas` statement says otherwise) and the attempts per image
     /// (``Limits/defaultAttempts`` unless an `attempts` statement says otherwise).
     static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String],
-                      parameterValues: [String: Value] = [:])
+                      parameterValues: [String: Value] = [:], overrideOrigins: [String: String] = [:],
+                      defaults: [String: Value] = [:])
         -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?,
-            records: [(name: String, isList: Bool)])
+            records: [(name: String, isList: Bool)], overrideProblems: [String])
     {
         var checker = Checker(templates: templates, classNames: classNames)
         checker.parameterValues = parameterValues
+        checker.overrideOrigins = overrideOrigins
+        checker.defaults = defaults
         for statement in statements {
             if case let .quota(strata) = statement.kind { checker.strataNames += strata.map(\.name) }
         }
         checker.checkBlock(statements)
         return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
-                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records)
+                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records, checker.overrideProblems)
     }
 
     /// Checks a `require` or quota condition, where rendered facts may be asked.
@@ -241,6 +252,10 @@ struct Checker {
             scopes[scopes.count - 1].insert(name)
         case let .assign(name, nameRange, value):
             checkExpression(value)
+            if parameterValues[name] != nil, scopes.firstIndex(where: { $0.contains(name) }) == 0 {
+                report("'\(name)' is a parameter and cannot be assigned: its value is part of the run's identity", at: nameRange,
+                       help: "set it from outside with --set \(name)=…, or compute another name: 'let my_\(name) = …'")
+            }
             let isVariable = scopes.contains { $0.contains(name) }
             if !isVariable && BuiltinFunction.constants.contains(name) {
                 report("'\(name)' is a built-in constant and cannot be assigned", at: nameRange,
@@ -505,15 +520,33 @@ struct Checker {
     /// A canvas side: a constant whole number (see `constantInteger`) ≥ 1.
     private mutating func canvasSide(_ expr: Expr, _ side: String) -> Int? {
         guard let value = Checker.constantInteger(expr, constants: parameterValues) else {
+            if let origin = overriddenOrigin(in: expr), Checker.constantInteger(expr, constants: defaults) != nil {
+                overrideProblems.append("\(origin): makes the canvas \(side) not a whole number of pixels")
+                return nil
+            }
             report("the canvas \(side) must be a constant whole number", at: expr.range,
                    help: "write e.g. 'canvas 512 x 512', or use a whole-number 'param' declared before it")
             return nil
         }
         guard value >= 1 && value <= 16384 else {
-            report("the canvas \(side) must be between 1 and 16384 pixels, got \(value)", at: expr.range)
+            if let origin = overriddenOrigin(in: expr) {
+                overrideProblems.append("\(origin): makes the canvas \(side) \(value) pixels; it must be between 1 and 16384")
+            } else {
+                report("the canvas \(side) must be between 1 and 16384 pixels, got \(value)", at: expr.range)
+            }
             return nil
         }
         return value
+    }
+
+    /// The origin of the first overridden parameter `expr` reads, if any.
+    private func overriddenOrigin(in expr: Expr) -> String? {
+        switch expr.kind {
+        case let .variable(name): return overrideOrigins[name]
+        case let .unary(_, operand): return overriddenOrigin(in: operand)
+        case let .binary(_, a, b): return overriddenOrigin(in: a) ?? overriddenOrigin(in: b)
+        default: return nil
+        }
     }
 
     /// A constant whole number: literals, `+ - * %`, exact `/`, parentheses, and the names in `constants`

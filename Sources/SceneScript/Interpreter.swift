@@ -251,7 +251,7 @@ struct Interpreter {
     /// - Throws: for values with no plain form (paints, textures, instances, …).
     private func recordable(_ value: Value, at range: SourceRange) throws -> RecordedValue {
         guard let recorded = value.recorded else {
-            throw ProblemReport("a \(value.typeName) cannot be recorded: record numbers, strings, Bools, colours, points and lists of them",
+            throw ProblemReport("\(value.typeName.first.map { "AEIOU".contains($0) } == true ? "an" : "a") \(value.typeName) cannot be recorded: record numbers, strings, Bools, colours, points and lists of them",
                                 at: range)
         }
         return recorded

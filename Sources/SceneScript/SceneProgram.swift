@@ -74,6 +74,7 @@ public final class SceneProgram: Sendable {
         var parameterValues: [String: Value] = [:]
         for declaration in declarations { parameterValues[declaration.name] = declaration.defaultValue }
         var overriddenNames: Set<String> = []
+        var overrideOrigins: [String: String] = [:]
         var parameterError: ParameterError?
         for override in overrides {
             func location(_ d: ParameterDeclaration) -> String {
@@ -99,6 +100,7 @@ public final class SceneProgram: Sendable {
             }
             parameterValues[override.name] = value
             overriddenNames.insert(override.name)
+            overrideOrigins[override.name] = override.origin
         }
 
         var templates: [String: TemplateDeclaration] = [:]
@@ -136,8 +138,11 @@ public final class SceneProgram: Sendable {
                 break
             }
         }
+        var defaults: [String: Value] = [:]
+        for declaration in declarations { defaults[declaration.name] = declaration.defaultValue }
         let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name),
-                                    parameterValues: parameterValues)
+                                    parameterValues: parameterValues, overrideOrigins: overrideOrigins, defaults: defaults)
+        if parameterError == nil, let problem = checked.overrideProblems.first { parameterError = ParameterError(message: problem) }
         // Without a file that could not be imported, its names are unknown everywhere they are
         // used; those errors would bury the one that matters.
         if !compiler.hasMissingImport { problems += checked.problems }

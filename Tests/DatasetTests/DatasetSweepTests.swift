@@ -147,6 +147,7 @@ private func compileSwept(_ overrides: [ParameterOverride]) throws -> SceneProgr
         ([], "--vary NAME=V1,V2,… is required"),
         (["--vary", "size=3", "--vary", "size=4"], "--vary is given 2 times; a sweep varies one parameter"),
         (["--vary", "size=3,3"], "--vary size=3,3: the value '3' is listed twice"),
+        (["--vary", "size=3,+3"], "--vary size=…: '+3' is the same value as '3'; list each value once"),
         (["--vary", "sise=3"], "--vary sise=3: the scene has no parameter 'sise'; did you mean 'size'?"),
         (["--vary", "size=x"], "--vary size=x: 'size' is an Int, not 'x'"),
         (["--vary", "size=3", "--indices", "9"], "--indices: image 9 is not in the run"),

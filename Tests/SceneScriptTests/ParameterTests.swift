@@ -60,6 +60,16 @@ struct ParameterTests {
         #expect(program.parameters[0].value == .double(19.5))
     }
 
+    @Test func aCanvasAnOverridePutsOutOfRangeIsTheOverridesError() throws {
+        let text = "param side = 64 in [1, 100000]\ncanvas side x side / 2\nclasses a"
+        let error = try #require(throws: ParameterError.self) { try compile(text, [("side", "40000")]) }
+        #expect(error.message == "--set side=40000: makes the canvas width 40000 pixels; it must be between 1 and 16384")
+        let odd = try #require(throws: ParameterError.self) { try compile(text, [("side", "63")]) }
+        #expect(odd.message == "--set side=63: makes the canvas height not a whole number of pixels")
+        // Without an override, the script's own canvas is the script's error.
+        #expect(throws: ScriptError.self) { try compile("param side = 40000\ncanvas side x 8\nclasses a", []) }
+    }
+
     @Test func recordsInALoopAreLists() throws {
         let program = try compile("classes a\nrepeat 3 as i { record i }\nrecord n = 2 * 3\nif false { record never = 1 }", [])
         #expect(program.recordedNames.map(\.isList) == [true, false, false])
