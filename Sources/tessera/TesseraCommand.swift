@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dataset
+import DatasetTools
 import Foundation
 import SceneScript
 
