@@ -6,8 +6,13 @@
 //     (reading sprite and photo files through ImageFiles: PNG/JPEG → SceneModel.Bitmap)
 //   → Rendering (the only Cairo user: RGB image + instance raster, PNG encoding)
 //   → Annotation (masks → RLE, bbox, area; COCO records)
-//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
+//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest; validate)
 //   → tessera (the CLI, argument parsing only).
+// Reading back, the other way round from the files and never into the writer:
+//   DatasetReading (typed, streaming reader of manifest.json, annotations.json, records.jsonl;
+//     the file names both sides use)
+//   → DatasetTools (tools that read a dataset back: preview, stats)
+//   → tessera.
 import PackageDescription
 
 let package = Package(
@@ -15,7 +20,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
-        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "Dataset"]),
+        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "Dataset", "DatasetReading", "DatasetTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,19 +52,23 @@ let package = Package(
         .target(
             name: "Dataset",
             dependencies: [
-                "SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation",
+                "SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "DatasetReading",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(name: "DatasetReading", dependencies: ["Annotation"]),
+        .target(
+            name: "DatasetTools",
+            dependencies: ["DatasetReading", "Dataset", "Annotation", "Rendering", "ImageFiles", "SceneModel"]),
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "Dataset", "SceneScript",
+                "Dataset", "DatasetTools", "SceneScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel", "ImageFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "DatasetReading", "DatasetTools", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
     ]
 )

@@ -1,4 +1,5 @@
 public import Foundation
+import DatasetReading
 
 /// Where each file of a dataset lives, relative to the output folder:
 ///
@@ -17,16 +18,16 @@ public struct OutputLayout: Sendable {
     /// The format of the RGB images, which sets their file extension.
     public let imageFormat: ImageFormat
 
-    public static let annotationsFile = "annotations.json"
-    public static let manifestFile = "manifest.json"
+    public static let annotationsFile = DatasetFiles.annotations
+    public static let manifestFile = DatasetFiles.manifest
     /// One line per written image: its attempts, recorded values and parameters (see `RecordsFile`).
-    public static let recordsFile = "records.jsonl"
+    public static let recordsFile = DatasetFiles.records
     /// The record log while a run is in progress (see `RecordLog`).
     static let recordLogFile = ".tessera-records.partial"
     /// A finished shard's record log, which `tessera merge` reads.
-    public static let shardRecordsFile = "shard.records"
+    public static let shardRecordsFile = DatasetFiles.shardRecords
     /// The folders that hold per-image files.
-    static let imageFolders = ["images", "masks/instance", "masks/semantic"]
+    public static let imageFolders = DatasetFiles.imageFolders
     /// Where an `--overwrite` render keeps the dataset it replaces until it has finished, so
     /// a run that fails can put it back (see ``setAsideDatasetFiles()``).
     static let previousDatasetFolder = ".tessera-previous"
@@ -317,7 +318,7 @@ private struct MoveFailure: Error {
 }
 
 /// - Throws: `DatasetError.missingInput` unless `url` is an existing folder.
-func requireFolder(_ url: URL) throws {
+public func requireFolder(_ url: URL) throws {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
         throw DatasetError.missingInput(path: url.path)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dataset
+import DatasetTools
 import Foundation
 import SceneScript
 
@@ -11,7 +12,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self],
+        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self],
         defaultSubcommand: Render.self)
 
     /// Runs the command line, after catching a mistyped subcommand: `render` is the default,
@@ -438,6 +439,32 @@ struct Preview: ParsableCommand {
         try reportingErrors {
             let drawn = try DatasetPreview.write(root, to: output, options: options)
             print("wrote \(output.path): \(drawn) image\(drawn == 1 ? "" : "s")")
+        }
+    }
+}
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise a dataset: per class counts, sizes, visibility, truncation, positions; who hides whom; acceptance and recorded values.",
+        discussion: "Reads the dataset in one streaming pass. Exit status: 0, 65 not a dataset or a malformed file (named), 66 no such folder, 74 a read or write failed.")
+
+    @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
+    var dataset: String
+
+    @Option(help: "Also write the statistics as JSON to this file (fields in docs/FORMATS.md).")
+    var json: String?
+
+    func validate() throws {
+        guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let statistics = try DatasetStatistics(URL(fileURLWithPath: dataset))
+            if let json {
+                try AtomicFile.write(Data(statistics.json.jsonBytes + [UInt8(ascii: "\n")]), to: URL(fileURLWithPath: json), creatingFolders: false)
+            }
+            print(statistics.text)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Dataset
+@testable import DatasetTools
 import Foundation
 import Testing
 

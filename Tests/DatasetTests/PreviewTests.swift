@@ -1,5 +1,6 @@
 import Annotation
 @testable import Dataset
+@testable import DatasetTools
 import Foundation
 import Rendering
 import SceneModel

@@ -1,4 +1,6 @@
 import Annotation
+import Dataset
+import DatasetReading
 public import Foundation
 import ImageFiles
 import Rendering
@@ -73,7 +75,7 @@ public enum DatasetPreview {
         try options.validate()
         try requireFolder(root)
         try checkOutput(output, dataset: root)
-        let selection = try Selection(root: root, count: options.count)
+        let selection = try DatasetError.reading { try Selection(DatasetReader(root), count: options.count) }
         guard !selection.images.isEmpty else {
             throw DatasetError.invalidDataset("\(root.path): the dataset has no images to preview")
         }
@@ -106,17 +108,16 @@ public enum DatasetPreview {
         let dataset = root.standardizedFileURL.path
         guard path.hasPrefix(dataset + "/") else { return }
         let inside = String(path.dropFirst(dataset.count + 1))
-        let owned = [OutputLayout.annotationsFile, OutputLayout.manifestFile, OutputLayout.shardRecordsFile]
-        if owned.contains(inside) || OutputLayout.imageFolders.contains(where: { inside.hasPrefix($0 + "/") }) {
+        let owned = [DatasetFiles.annotations, DatasetFiles.manifest, DatasetFiles.shardRecords]
+        if owned.contains(inside) || DatasetFiles.imageFolders.contains(where: { inside.hasPrefix($0 + "/") }) {
             throw DatasetError.usage("--out '\(output.path)' is a file of the dataset; choose a path outside images/ and masks/ that is not one of its JSON files")
         }
     }
 
     /// One image's tile: its pixels, instance mask and overlays.
-    static func tile(_ image: Selection.Image, _ selection: Selection, root: URL) throws -> ContactSheet.Tile {
-        let stem = URL(fileURLWithPath: image.fileName).deletingPathExtension().lastPathComponent
+    static func tile(_ image: COCOFile.Image, _ selection: Selection, root: URL) throws -> ContactSheet.Tile {
         let rgb = try loadPicture(image.fileName, root: root, image: image)
-        let mask = try loadPNG("masks/instance/\(stem).png", root: root, image: image, channels: 1)
+        let mask = try loadPNG(DatasetFiles.instanceMask(forImage: image.fileName), root: root, image: image, channels: 1)
         let annotations = selection.annotations[image.id] ?? []
         let overlays = annotations.enumerated().map { rank, annotation in
             ContactSheet.Overlay(
@@ -162,7 +163,7 @@ public enum DatasetPreview {
 
     /// The picture at `path` (relative to `root`), PNG or JPEG, as packed 8-bit RGB of the
     /// image's size.
-    static func loadPicture(_ path: String, root: URL, image: Selection.Image) throws -> [UInt8] {
+    static func loadPicture(_ path: String, root: URL, image: COCOFile.Image) throws -> [UInt8] {
         let url = root.appendingPathComponent(path)
         let bitmap: Bitmap
         do { bitmap = try ImageFile.load(url) } catch {
@@ -180,7 +181,7 @@ public enum DatasetPreview {
 
     /// Decodes the PNG at `path` (relative to `root`) and checks it has the image's size and
     /// `channels` samples per pixel.
-    static func loadPNG(_ path: String, root: URL, image: Selection.Image, channels: Int) throws -> PNG.Image {
+    static func loadPNG(_ path: String, root: URL, image: COCOFile.Image, channels: Int) throws -> PNG.Image {
         guard let data = try? Data(contentsOf: root.appendingPathComponent(path)), let png = try? PNG.decode(data) else {
             throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): missing or not a PNG")
         }
@@ -193,13 +194,6 @@ public enum DatasetPreview {
 
     /// The first images of `annotations.json`, their annotations and the category names.
     struct Selection {
-        struct Image {
-            var id: Int
-            var fileName: String
-            var width: Int
-            var height: Int
-        }
-
         struct Annotation {
             var instanceID: UInt16
             var categoryID: Int
@@ -208,56 +202,39 @@ public enum DatasetPreview {
             var amodal: RLE?
         }
 
-        var images: [Image] = []
+        var images: [COCOFile.Image] = []
         /// By image id, in file order.
         var annotations: [Int: [Annotation]] = [:]
         var categoryNames: [Int: String] = [:]
 
-        init(root: URL, count: Int) throws {
-            let url = root.appendingPathComponent(OutputLayout.annotationsFile)
-            func malformed(_ what: String) -> DatasetError {
-                .invalidDataset("\(url.path): \(what)")
-            }
-            var sizes: [Int: (width: Int, height: Int)] = [:]
-            try COCOLines.forEach(url) { section, record in
-                switch section {
-                case .images:
-                    guard images.count < count else { return }
-                    guard let id = record["id"] as? Int, let fileName = record["file_name"] as? String,
-                          let width = record["width"] as? Int, let height = record["height"] as? Int,
-                          width > 0, height > 0 else {
-                        throw malformed("an image lacks id, file_name, width or height")
-                    }
-                    images.append(Image(id: id, fileName: fileName, width: width, height: height))
-                    sizes[id] = (width, height)
-                case .annotations:
-                    guard let imageID = record["image_id"] as? Int, let size = sizes[imageID] else { return }
-                    let id = record["id"] as? Int ?? 0
-                    guard let instanceID = record["instance_id"] as? Int, let instance = UInt16(exactly: instanceID),
-                          let categoryID = record["category_id"] as? Int,
-                          let bbox = record["bbox"] as? [Int], bbox.count == 4 else {
-                        throw malformed("annotation \(id) lacks instance_id, category_id or bbox")
+        /// - Throws: `DatasetReadError` when the file cannot be read;
+        ///   `DatasetError.invalidDataset` for a record the preview cannot draw.
+        init(_ reader: DatasetReader, count: Int) throws {
+            let path = reader.url(DatasetFiles.annotations).path
+            func malformed(_ what: String) -> DatasetError { .invalidDataset("\(path): \(what)") }
+            try reader.forEachImage { image, records in
+                guard image.width > 0, image.height > 0 else { throw malformed("image \(image.id) has no pixels") }
+                images.append(image)
+                annotations[image.id] = try records.map { record in
+                    guard let instanceID = record.instanceID, let instance = UInt16(exactly: instanceID),
+                          case let box = record.bbox.compactMap({ Int(exactly: $0) }), box.count == 4, record.bbox.count == 4 else {
+                        throw malformed("annotation \(record.id) lacks instance_id or an integer bbox")
                     }
                     var amodal: RLE?
-                    if let object = record["amodal_segmentation"] {
-                        guard let object = object as? [String: Any], object["size"] as? [Int] == [size.height, size.width],
-                              let counts = object["counts"] as? String,
-                              let rle = try? RLE(height: size.height, width: size.width, compressedCounts: counts) else {
-                            throw malformed("annotation \(id): amodal_segmentation is not COCO RLE of size [\(size.height), \(size.width)]")
+                    if let object = record.amodalSegmentation {
+                        guard object.size == [image.height, image.width],
+                              let rle = try? RLE(height: image.height, width: image.width, compressedCounts: object.counts) else {
+                            throw malformed("annotation \(record.id): amodal_segmentation is not COCO RLE of size [\(image.height), \(image.width)]")
                         }
                         // Equal areas: the visible mask, a subset, is the whole amodal mask.
-                        if rle.area != record["area"] as? Int { amodal = rle }
+                        if rle.area != record.area { amodal = rle }
                     }
-                    annotations[imageID, default: []].append(Annotation(
-                        instanceID: instance, categoryID: categoryID,
-                        bbox: .init(x: bbox[0], y: bbox[1], width: bbox[2], height: bbox[3]), amodal: amodal))
-                case .categories:
-                    guard let id = record["id"] as? Int, let name = record["name"] as? String else {
-                        throw malformed("a category lacks id or name")
-                    }
-                    categoryNames[id] = name
+                    return Annotation(instanceID: instance, categoryID: record.categoryID,
+                                      bbox: .init(x: box[0], y: box[1], width: box[2], height: box[3]), amodal: amodal)
                 }
+                return images.count < count
             }
+            for category in try reader.categories() { categoryNames[category.id] = category.name }
         }
     }
 }

@@ -1,0 +1,81 @@
+import Foundation
+
+/// The arrays of a COCO instances file.
+public enum COCOSection: String, Sendable {
+    case images, annotations, categories
+}
+
+/// The records of one array of `annotations.json`, decoded one at a time.
+///
+/// Tessera writes the file one record per line: `{"info":…,` then `"licenses":[],`, then
+/// each array as a line `"NAME":[` (or `"NAME":[],` when empty), its records one a line
+/// (`{…},`), and `],` (`]}` after `categories`).
+public final class COCORecordCursor<Record: Decodable> {
+    private let lines: LineCursor
+    private let decoder = JSONDecoder()
+    private var isDone = false
+    private var peeked: Record?
+
+    /// Opens the file and skips to `section`.
+    /// - Throws: `DatasetReadError.missingFile`, `.unreadable`, or `.malformed` when the
+    ///   file is not in this layout.
+    init(_ url: URL, section: COCOSection) throws {
+        lines = try LineCursor(url)
+        guard let first = try lines.next(), first.starts(with: Array("{\"info\":".utf8)) else {
+            throw lines.malformed("not a COCO file in Tessera's one-record-per-line layout (line 1 is not {\"info\":…)")
+        }
+        let open = Array("\"\(section.rawValue)\":[".utf8)
+        while let line = try lines.next() {
+            // Records start with `{`: skip them without a closer look.
+            guard line.first != UInt8(ascii: "{"), line.starts(with: open) else { continue }
+            isDone = line.count > open.count  // `"NAME":[],` or `"NAME":[]}`: empty
+            return
+        }
+        throw lines.malformed("has no \"\(section.rawValue)\" array in Tessera's one-record-per-line layout")
+    }
+
+    /// The next record, or `nil` after the last.
+    /// - Throws: `DatasetReadError.malformed` naming the line and the field.
+    public func next() throws -> Record? {
+        if let record = peeked {
+            peeked = nil
+            return record
+        }
+        guard !isDone, let line = try lines.next() else { return nil }
+        guard line.first == UInt8(ascii: "{") else {
+            isDone = true
+            guard line.elementsEqual("],".utf8) || line.elementsEqual("]}".utf8) else {
+                throw lines.malformed("expected a record or the end of the array")
+            }
+            return nil
+        }
+        let record = line.last == UInt8(ascii: ",") ? line.dropLast() : line
+        return try decode(Record.self, from: record, decoder, url: lines.url, line: lines.lineNumber)
+    }
+
+    /// The record `next()` will return, without consuming it.
+    public func peek() throws -> Record? {
+        if peeked == nil { peeked = try next() }
+        return peeked
+    }
+
+    /// An error at the line last read.
+    func malformed(_ reason: String) -> DatasetReadError { lines.malformed(reason) }
+}
+
+/// The lines of a JSON Lines file (`records.jsonl`), each decoded as a `Record`.
+public final class JSONLinesCursor<Record: Decodable> {
+    private let lines: LineCursor
+    private let decoder = JSONDecoder()
+
+    init(_ url: URL) throws { lines = try LineCursor(url) }
+
+    /// The next line's record, or `nil` at the end; empty lines are skipped.
+    public func next() throws -> Record? {
+        while let line = try lines.next() {
+            guard !line.isEmpty else { continue }
+            return try decode(Record.self, from: line, decoder, url: lines.url, line: lines.lineNumber)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,115 @@
+public import Annotation
+
+/// `manifest.json` without its `files` list (which may hold millions of entries; see
+/// ``DatasetReader/forEachFile(_:)``): provenance, options and the run's acceptance.
+/// Keys as in docs/FORMATS.md; optional where older versions or shards lack them.
+public struct DatasetManifest: Decodable, Sendable, Equatable {
+    public struct Scene: Decodable, Sendable, Equatable {
+        public struct Source: Decodable, Sendable, Equatable {
+            public var name: String
+            public var sha256: String
+            public var text: String
+        }
+        public var name: String
+        public var sha256: String
+        public var sources: [Source]
+    }
+
+    public struct Options: Decodable, Sendable, Equatable {
+        public var imageFormat: String?
+        public var minVisiblePixels: Int?
+        public var minVisibleFraction: Double?
+        public var segmentation: String?
+        public var parameters: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case imageFormat = "image_format", minVisiblePixels = "min_visible_pixels"
+            case minVisibleFraction = "min_visible_fraction", segmentation, parameters
+        }
+    }
+
+    public struct Shard: Decodable, Sendable, Equatable {
+        public var index: Int
+        public var count: Int
+        public var firstImage: Int
+        public var endImage: Int
+
+        enum CodingKeys: String, CodingKey {
+            case index, count, firstImage = "first_image", endImage = "end_image"
+        }
+    }
+
+    public var tool: String
+    public var version: String
+    public var scene: Scene
+    public var seed: UInt64
+    public var count: Int
+    /// A run of chosen images: their index set, `"17,40-59"`.
+    public var indices: String?
+    public var options: Options
+    public var shard: Shard?
+    /// Filled from the manifest's last member; `nil` for a manifest without one.
+    public var acceptance: Acceptance?
+}
+
+/// The manifest's `acceptance`: what sampling the run's images took.
+public struct Acceptance: Decodable, Sendable, Equatable {
+    public struct AttemptsPerImage: Decodable, Sendable, Equatable {
+        public struct Bucket: Decodable, Sendable, Equatable {
+            public var from: Int
+            public var to: Int
+            public var images: Int
+        }
+        public var mean: Double?
+        public var max: Int
+        public var histogram: [Bucket]
+    }
+
+    public struct Requirement: Decodable, Sendable, Equatable {
+        public var location: String
+        public var text: String
+        /// `require`, `soft` or `quota`.
+        public var kind: String
+        public var isRendered: Bool
+        public var checked: Int
+        public var held: Int
+        public var acceptanceRate: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case location, text, kind, isRendered = "rendered", checked, held, acceptanceRate = "acceptance_rate"
+        }
+    }
+
+    public struct Stratum: Decodable, Sendable, Equatable {
+        public var name: String
+        public var share: Double
+        public var images: Int
+        public var skipped: Int
+    }
+
+    public struct SkippedImage: Decodable, Sendable, Equatable {
+        public var index: Int
+        public var attempts: Int
+    }
+
+    public var images: Int
+    public var skipped: Int
+    public var attempts: Int
+    public var acceptanceRate: Double?
+    public var attemptsPerImage: AttemptsPerImage
+    public var requirements: [Requirement]
+    public var strata: [Stratum]
+    public var skippedImages: [SkippedImage]
+
+    enum CodingKeys: String, CodingKey {
+        case images, skipped, attempts, acceptanceRate = "acceptance_rate", attemptsPerImage = "attempts_per_image"
+        case requirements, strata, skippedImages = "skipped_images"
+    }
+}
+
+/// One entry of the manifest's `files`.
+public struct ManifestFile: Decodable, Sendable, Equatable {
+    public var path: String
+    public var bytes: Int
+    public var sha256: String
+}

@@ -1,0 +1,170 @@
+public import Foundation
+
+/// Reads a Tessera dataset back: `manifest.json`, `annotations.json` and `records.jsonl`
+/// as typed records, streamed, so that a tool going through 100 000 images holds one
+/// image's annotations at a time. The one place that knows how the files are laid out
+/// (docs/FORMATS.md); every tool that reads a dataset back goes through it.
+///
+/// `annotations.json` is read in Tessera's layout: one record per line inside the
+/// `images`, `annotations` and `categories` arrays, annotations in image order. Numbers are
+/// decoded by `JSONDecoder`, exactly.
+///
+/// Errors are `DatasetReadError`s naming the file and line.
+public struct DatasetReader: Sendable {
+    public let root: URL
+
+    /// - Throws: `DatasetReadError.noSuchFolder` or `.notAFolder`.
+    public init(_ root: URL) throws(DatasetReadError) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder) else {
+            throw .noSuchFolder(path: root.path)
+        }
+        guard isFolder.boolValue else { throw .notAFolder(path: root.path) }
+        self.root = root
+    }
+
+    /// A file of the dataset, by its path relative to the folder.
+    public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
+
+    // MARK: - annotations.json
+
+    /// The images, in file order.
+    /// - Complexity: memory of one record; skips nothing but the lines before `images`.
+    public func images() throws -> COCORecordCursor<COCOFile.Image> {
+        try COCORecordCursor(url(DatasetFiles.annotations), section: .images)
+    }
+
+    /// The annotations, in file order (image order).
+    public func annotations() throws -> COCORecordCursor<COCOFile.Annotation> {
+        try COCORecordCursor(url(DatasetFiles.annotations), section: .annotations)
+    }
+
+    /// The categories, in file order. They come last in the file, so this reads past the
+    /// images and annotations (without decoding them).
+    public func categories() throws -> [COCOFile.Category] {
+        let cursor = try COCORecordCursor<COCOFile.Category>(url(DatasetFiles.annotations), section: .categories)
+        var categories: [COCOFile.Category] = []
+        while let category = try cursor.next() { categories.append(category) }
+        return categories
+    }
+
+    /// Calls `body` with each image, in file order, and its annotations, in file order;
+    /// an image without annotations gets `[]`. Stops early when `body` returns `false`.
+    ///
+    /// Reads the images and the annotations with two cursors on the same file, so memory
+    /// holds one image's annotations, whatever the dataset's size.
+    /// - Throws: `DatasetReadError.malformed` when an annotation names no image, or the
+    ///   annotations are not in image order; what `body` throws.
+    public func forEachImage(_ body: (COCOFile.Image, [COCOFile.Annotation]) throws -> Bool) throws {
+        let images = try images()
+        let annotations = try annotations()
+        var group: [COCOFile.Annotation] = []
+        while let image = try images.next() {
+            group.removeAll(keepingCapacity: true)
+            while let annotation = try annotations.peek(), annotation.imageID == image.id {
+                group.append(annotation)
+                _ = try annotations.next()
+            }
+            guard try body(image, group) else { return }
+        }
+        if let stray = try annotations.peek() {
+            throw annotations.malformed("annotation \(stray.id) names image_id \(stray.imageID), which is no image or not in image order")
+        }
+    }
+
+    // MARK: - manifest.json
+
+    /// The manifest without its `files` list, with its `acceptance`.
+    ///
+    /// Streams the file: memory holds the head (scene sources, options) and the
+    /// acceptance, never the list of files.
+    /// - Throws: `DatasetReadError.missingFile` when there is no manifest (not a dataset,
+    ///   or an unfinished run); `.malformed` when it is not a Tessera manifest.
+    public func manifest() throws -> DatasetManifest {
+        let url = url(DatasetFiles.manifest)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw DatasetReadError.missingFile(path: url.path) }
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw DatasetReadError.unreadable(path: url.path, reason: "cannot open: \(error.localizedDescription)")
+        }
+        defer { try? handle.close() }
+        // Tessera's layout: `{head…,"files":[{…},…],"acceptance":{…}}`. Quotes inside JSON
+        // strings are escaped, so neither marker can occur inside a string.
+        let filesMarker = Array(",\"files\":[".utf8), acceptanceMarker = Array("],\"acceptance\":".utf8)
+        var head: [UInt8] = [], window: [UInt8] = [], acceptance: [UInt8] = []
+        var isInHead = true, isInFiles = false
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw DatasetReadError.unreadable(path: url.path, reason: "read failed: \(error.localizedDescription)")
+            }
+            if chunk.isEmpty { break }
+            var rest = [UInt8](chunk)
+            if isInHead {
+                let from = max(0, head.count - filesMarker.count)
+                head += rest
+                guard let found = head[from...].firstRange(of: filesMarker) else { continue }
+                rest = Array(head[found.upperBound...])
+                head.removeSubrange(found.lowerBound...)
+                (isInHead, isInFiles) = (false, true)
+            }
+            if isInFiles {
+                window += rest
+                if let found = window.firstRange(of: acceptanceMarker) {
+                    acceptance = Array(window[found.upperBound...])
+                    isInFiles = false
+                } else {
+                    window.removeFirst(max(0, window.count - acceptanceMarker.count))
+                }
+            } else if !isInHead {
+                acceptance += rest
+            }
+        }
+        let decoder = JSONDecoder()
+        if isInHead {
+            // Not Tessera's layout: the whole document.
+            return try decode(DatasetManifest.self, from: head, decoder, url: url)
+        }
+        var manifest = try decode(DatasetManifest.self, from: head + [UInt8(ascii: "}")], decoder, url: url)
+        while let last = acceptance.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: " ") { acceptance.removeLast() }
+        if acceptance.last == UInt8(ascii: "}") {
+            acceptance.removeLast()
+            manifest.acceptance = try decode(Acceptance.self, from: acceptance, decoder, url: url)
+        }
+        return manifest
+    }
+
+    // MARK: - records.jsonl
+
+    /// The lines of `records.jsonl`, in file order; `nil` when the dataset has none (a
+    /// version before it).
+    public func records() throws -> JSONLinesCursor<ImageRecord>? {
+        let url = url(DatasetFiles.records)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try JSONLinesCursor(url)
+    }
+}
+
+/// `JSONDecoder.decode`, its error turned into a `DatasetReadError.malformed` naming the
+/// file, the line and the field.
+func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, _ decoder: JSONDecoder,
+                          url: URL, line: Int = 0) throws(DatasetReadError) -> T {
+    do { return try decoder.decode(type, from: Data(bytes)) } catch let error as DecodingError {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        let what = String(describing: T.self)
+        let reason: String
+        switch error {
+        case let .keyNotFound(key, context): reason = "\(what) lacks \"\(key.stringValue)\"\(path(context).isEmpty ? "" : " in \(path(context))")"
+        case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            reason = "\(what): \(path(context)) has the wrong type"
+        case let .dataCorrupted(context):
+            reason = context.codingPath.isEmpty ? "not JSON" : "\(what): \(path(context)) is malformed"
+        @unknown default: reason = "not a \(what)"
+        }
+        throw .malformed(path: url.path, line: line, reason: reason)
+    } catch {
+        throw .malformed(path: url.path, line: line, reason: "not JSON")
+    }
+}
