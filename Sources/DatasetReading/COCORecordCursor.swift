@@ -70,7 +70,15 @@ public final class JSONLinesCursor<Record: Decodable> {
 
     init(_ url: URL) throws { lines = try LineCursor(url) }
 
-    /// The next line's record, or `nil` at the end; empty lines are skipped.
+    /// The 1-based number of the line last read (whether or not it decoded).
+    public var lineNumber: Int { lines.lineNumber }
+
+    /// Whether the line last read ended with a newline: a writer cut short leaves a last
+    /// line without one.
+    public var isLineTerminated: Bool { lines.isLineTerminated }
+
+    /// The next line's record, or `nil` at the end; empty lines are skipped. After a
+    /// `.malformed` error the cursor is on the next line, so a caller may report and go on.
     public func next() throws -> Record? {
         while let line = try lines.next() {
             guard !line.isEmpty else { continue }

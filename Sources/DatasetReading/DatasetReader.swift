@@ -81,12 +81,7 @@ public struct DatasetReader: Sendable {
     /// - Throws: `DatasetReadError.missingFile` when there is no manifest (not a dataset,
     ///   or an unfinished run); `.malformed` when it is not a Tessera manifest.
     public func manifest() throws -> DatasetManifest {
-        let url = url(DatasetFiles.manifest)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw DatasetReadError.missingFile(path: url.path) }
-        let handle: FileHandle
-        do { handle = try FileHandle(forReadingFrom: url) } catch {
-            throw DatasetReadError.unreadable(path: url.path, reason: "cannot open: \(error.localizedDescription)")
-        }
+        let (url, handle) = try openManifest()
         defer { try? handle.close() }
         // Tessera's layout: `{head…,"files":[{…},…],"acceptance":{…}}`. Quotes inside JSON
         // strings are escaped, so neither marker can occur inside a string.
@@ -94,12 +89,8 @@ public struct DatasetReader: Sendable {
         var head: [UInt8] = [], window: [UInt8] = [], acceptance: [UInt8] = []
         var isInHead = true, isInFiles = false
         while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw DatasetReadError.unreadable(path: url.path, reason: "read failed: \(error.localizedDescription)")
-            }
-            if chunk.isEmpty { break }
-            var rest = [UInt8](chunk)
+            var rest = try readChunk(handle, url)
+            if rest.isEmpty { break }
             if isInHead {
                 let from = max(0, head.count - filesMarker.count)
                 head += rest
@@ -132,6 +123,73 @@ public struct DatasetReader: Sendable {
             manifest.acceptance = try decode(Acceptance.self, from: acceptance, decoder, url: url)
         }
         return manifest
+    }
+
+    /// Calls `body` with each entry of the manifest's `files` list, in file order (images
+    /// in index order, then `annotations.json`, `records.jsonl`, a shard's `shard.records`).
+    /// Stops early when `body` returns `false`.
+    ///
+    /// Streams the file in Tessera's layout (`…,"files":[{…},{…}],…`, entries without nested
+    /// braces), so memory holds one chunk of it, however many files the dataset has.
+    /// - Throws: `DatasetReadError.missingFile` when there is no manifest; `.malformed` when
+    ///   it has no `files` list in this layout or an entry lacks `path`, `bytes` or `sha256`;
+    ///   what `body` throws.
+    public func forEachFile(_ body: (ManifestFile) throws -> Bool) throws {
+        let (url, handle) = try openManifest()
+        defer { try? handle.close() }
+        let marker = Array(",\"files\":[".utf8)
+        let decoder = JSONDecoder()
+        var buffer: [UInt8] = []
+        var isInFiles = false, isAtEnd = false
+        while true {
+            if !isInFiles {
+                if let found = buffer.firstRange(of: marker) {
+                    buffer.removeSubrange(..<found.upperBound)
+                    isInFiles = true
+                } else {
+                    // Keep a tail that may hold the start of the marker.
+                    buffer.removeFirst(max(0, buffer.count - marker.count + 1))
+                }
+            }
+            if isInFiles {
+                var start = 0
+                scan: while start < buffer.count {
+                    switch buffer[start] {
+                    case UInt8(ascii: "{"):
+                        guard let end = buffer[start...].firstIndex(of: UInt8(ascii: "}")) else { break scan }
+                        let entry = try decode(ManifestFile.self, from: buffer[start...end], decoder, url: url)
+                        start = end + 1
+                        guard try body(entry) else { return }
+                    case UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\n"): start += 1
+                    case UInt8(ascii: "]"): return
+                    default: throw DatasetReadError.malformed(path: url.path, line: 0, reason: "its \"files\" list holds something other than {…} entries")
+                    }
+                }
+                buffer.removeFirst(start)
+            }
+            if isAtEnd {
+                throw DatasetReadError.malformed(path: url.path, line: 0, reason: isInFiles
+                    ? "its \"files\" list is cut short" : "not a Tessera manifest (no \"files\" list)")
+            }
+            let chunk = try readChunk(handle, url)
+            if chunk.isEmpty { isAtEnd = true } else { buffer += chunk }
+        }
+    }
+
+    /// The manifest's URL and an open handle on it.
+    private func openManifest() throws(DatasetReadError) -> (URL, FileHandle) {
+        let url = url(DatasetFiles.manifest)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw .missingFile(path: url.path) }
+        do { return (url, try FileHandle(forReadingFrom: url)) } catch {
+            throw .unreadable(path: url.path, reason: "cannot open: \(error.localizedDescription)")
+        }
+    }
+
+    /// The next 1 MiB of `handle`; empty at the end.
+    private func readChunk(_ handle: FileHandle, _ url: URL) throws(DatasetReadError) -> [UInt8] {
+        do { return [UInt8](try handle.read(upToCount: 1 << 20) ?? Data()) } catch {
+            throw .unreadable(path: url.path, reason: "read failed: \(error.localizedDescription)")
+        }
     }
 
     // MARK: - records.jsonl

@@ -9,6 +9,8 @@ final class LineCursor {
     private var isAtEnd = false
     /// 1-based number of the last line returned.
     private(set) var lineNumber = 0
+    /// Whether the last line returned ended with a newline (a torn last line does not).
+    private(set) var isLineTerminated = true
 
     /// - Throws: `DatasetReadError.missingFile` or `.unreadable`.
     init(_ url: URL) throws(DatasetReadError) {
@@ -33,6 +35,7 @@ final class LineCursor {
                 guard position < buffer.count else { return nil }
                 defer { position = buffer.count }
                 lineNumber += 1
+                isLineTerminated = false
                 return buffer[position...]
             }
             buffer.removeFirst(position)

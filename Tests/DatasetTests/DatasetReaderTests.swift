@@ -59,6 +59,64 @@ import Testing
         #expect(lines.map(\.attempts).reduce(0, +) == acceptance.attempts)
     }
 
+    @Test func filesListIsStreamedEntryByEntry() throws {
+        let folder = try render("scenes/occlusion_pairs.scene", count: 3)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let listed = (manifest["files"] as! [[String: Any]]).map { "\($0["path"] as! String) \($0["bytes"] as! Int) \($0["sha256"] as! String)" }
+        let reader = try DatasetReader(folder)
+        var read: [String] = []
+        try reader.forEachFile { read.append("\($0.path) \($0.bytes) \($0.sha256)"); return true }
+        #expect(read == listed && read.count == 3 * 3 + 2)
+        var first: [String] = []
+        try reader.forEachFile { first.append("\($0.path) \($0.bytes) \($0.sha256)"); return first.count < 2 }
+        #expect(first == Array(listed.prefix(2)))
+    }
+
+    /// A list of many entries crosses the reader's 1 MiB chunks; the padding puts the
+    /// `,"files":[` marker itself across the first boundary.
+    @Test func filesListCrossesChunks() throws {
+        let folder = try temporaryFolder()
+        let url = folder.appendingPathComponent("manifest.json")
+        let digest = String(repeating: "ab", count: 32)
+        let entries = (0..<30_000).map { #"{"path":"images/\#(String(format: "%06d", $0)).png","bytes":\#($0),"sha256":"\#(digest)"}"# }
+        let padding = String(repeating: "x", count: (1 << 20) - 15)
+        try Data((#"{"tool":"\#(padding)","files":["# + entries.joined(separator: ",") + #"],"acceptance":{}}"# + "\n").utf8).write(to: url)
+        var count = 0
+        try DatasetReader(folder).forEachFile { entry in
+            #expect(entry.bytes == count && entry.sha256 == digest)
+            count += 1
+            return true
+        }
+        #expect(count == 30_000)
+
+        try Data(#"{"tool":"tessera","files":[{"path":"a","bytes":1,"sha256":"00"},{"path":"b","#.utf8).write(to: url)
+        #expect(throws: DatasetReadError.malformed(path: url.path, line: 0, reason: #"its "files" list is cut short"#)) {
+            try DatasetReader(folder).forEachFile { _ in true }
+        }
+        try Data(#"{"tool":"tessera","files":[{"path":"a","sha256":"00"}]}"#.utf8).write(to: url)
+        #expect(throws: DatasetReadError.malformed(path: url.path, line: 0, reason: #"ManifestFile lacks "bytes""#)) {
+            try DatasetReader(folder).forEachFile { _ in true }
+        }
+        try Data(#"{"tool":"tessera"}"#.utf8).write(to: url)
+        #expect(throws: DatasetReadError.malformed(path: url.path, line: 0, reason: #"not a Tessera manifest (no "files" list)"#)) {
+            try DatasetReader(folder).forEachFile { _ in true }
+        }
+    }
+
+    /// A records line that does not decode leaves the cursor on the next; a torn last line
+    /// (no newline) is told apart.
+    @Test func recordsCursorGoesOnAfterAMalformedLine() throws {
+        let folder = try temporaryFolder()
+        let url = folder.appendingPathComponent("records.jsonl")
+        let line = #"{"image_id":1,"index":0,"attempts":1,"values":{},"parameters":{}}"#
+        try Data("\(line)\nnot json\n\(line)".utf8).write(to: url)
+        let records = try #require(try DatasetReader(folder).records())
+        #expect(try records.next()?.imageID == 1 && records.isLineTerminated)
+        #expect(throws: DatasetReadError.malformed(path: url.path, line: 2, reason: "not JSON")) { try records.next() }
+        #expect(try records.next()?.index == 0 && records.lineNumber == 3 && !records.isLineTerminated)
+        #expect(try records.next() == nil)
+    }
+
     @Test func malformedRecordNamesFileLineAndField() throws {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("annotations.json")
