@@ -6,12 +6,12 @@
 //     (reading sprite and photo files through ImageFiles: PNG/JPEG → SceneModel.Bitmap)
 //   → Rendering (the only Cairo user: RGB image + instance raster, PNG encoding)
 //   → Annotation (masks → RLE, bbox, area; COCO records)
-//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest; validate)
+//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
 //   → tessera (the CLI, argument parsing only).
 // Reading back, the other way round from the files and never into the writer:
 //   DatasetReading (typed, streaming reader of manifest.json, annotations.json, records.jsonl;
 //     the file names both sides use)
-//   → DatasetTools (tools that read a dataset back: preview, stats)
+//   → DatasetTools (tools that read a dataset back: validate, preview, stats)
 //   → tessera.
 import PackageDescription
 

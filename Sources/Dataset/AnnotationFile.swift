@@ -56,16 +56,7 @@ final class AnnotationFile {
 extension FileEntry {
     /// The entry of a file on disk, hashed in chunks so large files need little memory.
     init(path: String, contentsOf url: URL) throws {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var bytes = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            bytes += chunk.count
-        }
-        self.path = path
-        self.bytes = bytes
-        self.sha256 = hex(hasher.finalize())
+        let digest = try FileDigest(contentsOf: url)
+        self.init(path: path, bytes: digest.bytes, sha256: digest.sha256)
     }
 }

@@ -6,6 +6,28 @@ public func sha256Hex(_ data: Data) -> String {
     hex(SHA256.hash(data: data))
 }
 
+/// A file's size and SHA-256, as `manifest.json` records them.
+public struct FileDigest: Sendable, Equatable {
+    public var bytes: Int
+    /// Lowercase hex.
+    public var sha256: String
+
+    /// Reads the file in 1 MiB chunks, so a large file needs little memory.
+    /// - Throws: the error of opening or reading the file.
+    public init(contentsOf url: URL) throws {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var bytes = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            bytes += chunk.count
+        }
+        self.bytes = bytes
+        sha256 = hex(hasher.finalize())
+    }
+}
+
 /// Lowercase hex of a byte sequence (e.g. a digest).
 func hex(_ bytes: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)

@@ -132,16 +132,6 @@ enum Manifest {
         return Array(bytes[..<start]) + [UInt8(ascii: "}")]
     }
 
-    /// The `acceptance` member of a manifest in Tessera's layout (`…"files":[…],"acceptance":{…}}`),
-    /// parsed; `nil` when it has none (a manifest of an older version).
-    static func acceptance(in data: Data) -> [String: Any]? {
-        let bytes = [UInt8](data)
-        let marker = Array("],\"acceptance\":".utf8)
-        guard let start = bytes.firstRange(of: marker)?.upperBound,
-              let end = bytes.lastIndex(of: UInt8(ascii: "}")), start < end else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(bytes[start..<end]))) as? [String: Any]
-    }
-
     /// The `shard` member's value.
     static func shardJSON(_ shard: Shard, range: Range<Int>) -> JSONValue {
         .object([JSONMember("index", .int(shard.index)), JSONMember("count", .int(shard.count)),

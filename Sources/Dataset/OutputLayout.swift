@@ -50,7 +50,7 @@ public struct OutputLayout: Sendable {
     public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
     /// Whether `name` is a per-image file name Tessera writes: digits, then `.png` or `.jpg`.
-    static func isNumberedImageFile(_ name: String) -> Bool {
+    public static func isNumberedImageFile(_ name: String) -> Bool {
         let stem = name.dropLast(4)
         let isImageFile = ImageFormat.allCases.contains { name.hasSuffix("." + $0.fileExtension) }
         return isImageFile && !stem.isEmpty && stem.allSatisfy { $0.isASCII && $0.isNumber }

@@ -1,4 +1,5 @@
 import Dataset
+import DatasetTools
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import Annotation
 import Dataset
+import DatasetTools
 import Foundation
 import Rendering
 import SceneScript

@@ -1,4 +1,5 @@
 import Dataset
+import DatasetTools
 @testable import DatasetTools
 import Foundation
 import Testing

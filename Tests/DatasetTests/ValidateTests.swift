@@ -1,4 +1,5 @@
 import Dataset
+import DatasetTools
 import Foundation
 import Rendering
 import Testing
@@ -111,6 +112,18 @@ import Testing
         _ = try DatasetRenderer(program: try compile(scene), options: options).run()
         let report = try DatasetValidator.validate(folder)
         #expect(report.isValid, "\(report.faults)")
+    }
+
+    /// A record that is not what Tessera writes stops the check: the typed reader names the
+    /// file, the line and the field, and the command exits 65.
+    @Test func aMalformedRecordStopsTheCheckNamingItsLine() throws {
+        let folder = try dataset()
+        let url = folder.appendingPathComponent("annotations.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: #""file_name":"images/000001.png","#, with: "").utf8).write(to: url)
+        let result = try runTessera(["validate", folder.path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(#"annotations.json:5: Image lacks "file_name""#), "\(result.stderr)")
     }
 
     @Test func theCommandExitsNonZeroOnFaultsAndNamesThem() throws {
