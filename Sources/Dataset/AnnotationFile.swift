@@ -1,5 +1,4 @@
 import Annotation
-import Crypto
 import Foundation
 
 /// `annotations.json`, streamed: records go to a hidden partial file in image order and the
