@@ -107,11 +107,19 @@ public struct COCOEvaluation: Sendable {
                     var isMatched = [Bool](repeating: false, count: T * D)
                     var isIgnored = [Bool](repeating: false, count: T * D)
                     if D > 0 && G > 0 {
+                        // Per detection, the ground truths (in `gt` order) it overlaps by the
+                        // lowest threshold or more: the others are passed over at every
+                        // threshold, and where one would end the loop, so would the next candidate.
+                        var candidates = [[Int32]](repeating: [], count: D)
+                        for d in 0..<D {
+                            for g in 0..<G where ious[d * G + order[g]] >= Self.iouThresholds[0] { candidates[d].append(Int32(g)) }
+                        }
                         for t in 0..<T {
                             for d in 0..<D {
                                 var best = min(Self.iouThresholds[t], 1 - 1e-10)
                                 var m = -1
-                                for g in 0..<G {
+                                for g32 in candidates[d] {
+                                    let g = Int(g32)
                                     if gtMatched[t * G + g] && !gt[g].isCrowd { continue }
                                     if m > -1 && !gtIgnored[m] && gtIgnored[g] { break }
                                     let value = ious[d * G + order[g]]

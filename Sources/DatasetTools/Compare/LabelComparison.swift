@@ -96,6 +96,10 @@ public struct LabelComparison: Sendable {
                 lines.append("  \(names[c.categoryID] ?? "?") (\(c.categoryID)): \(fixed(c.averagePrecision, 3))  \(c.matches)  \(c.meanMatchedIoU.map { fixed($0, 3) } ?? "-")")
             }
         }
+        if !evaluations.contains(where: { $0.type == .segm }) {
+            lines.append("")
+            lines.append("iouType segm: not compared (an object on one side has no RLE segmentation)")
+        }
         return lines.joined(separator: "\n")
     }
 
