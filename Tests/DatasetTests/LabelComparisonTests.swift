@@ -56,6 +56,8 @@ import Testing
         #expect(comparison.evaluations.count == 1, "no masks, no segm")
         #expect(bbox.stats == [0.49999999999999994, 0.9999999999999999, 0, 0.49999999999999994, -1, -1, 0.5, 0.5, 0.5, 0.5, -1, -1])
         #expect(bbox.perClass.first?.meanMatchedIoU == 72.0 / 100.0)
+        #expect(bbox.perImage == [.init(imageID: 1, groundTruths: 1, detections: 2, matches: 1, meanMatchedIoU: 0.72)])
+        #expect(bbox.perImage.first?.f1 == 2.0 / 3.0)
     }
 
     @Test func maskOverlapOnRunLengthsEqualsTheDecodedMasks() throws {

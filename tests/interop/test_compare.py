@@ -91,6 +91,24 @@ def cocoeval(gt_path, results_path, iou_type):
     return list(evaluation.stats)
 
 
+def per_image(gt_path, results_path, iou_type):
+    """image id → (ground truths, detections, matches) at IoU 0.5, area all, from COCOeval.evalImgs."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        gt = COCO(str(gt_path))
+        evaluation = COCOeval(gt, gt.loadRes(str(results_path)), iou_type)
+        evaluation.evaluate()
+    counts = {}
+    for e in evaluation.evalImgs:
+        if e is None or e["aRng"] != [0, 1e10]:
+            continue
+        g, d, m = counts.get(e["image_id"], (0, 0, 0))
+        ignored = np.asarray(e["dtIgnore"][0], dtype=bool) if len(e["dtIds"]) else np.zeros(0, dtype=bool)
+        matched = (np.asarray(e["dtMatches"][0]) > 0) if len(e["dtIds"]) else np.zeros(0, dtype=bool)
+        counts[e["image_id"]] = (g + int(np.count_nonzero(np.asarray(e["gtIgnore"]) == 0)),
+                                 d + int(np.count_nonzero(~ignored)), m + int(np.count_nonzero(matched & ~ignored)))
+    return counts
+
+
 def compare(tmp, gt, pred):
     out = tmp / "compare.json"
     result = run("compare", str(gt), str(pred), "--json", str(out))
@@ -140,6 +158,16 @@ def test_compare_equals_cocoeval(datasets, which, crowds):
         assert sorted(k for k in ours if k in ("bbox", "segm")) == types
         for iou_type in types:
             assert_same(ours[iou_type], cocoeval(eval_gt, path, iou_type), f"{root.name} {name} {iou_type}")
+        theirs = per_image(eval_gt, path, types[-1])
+        worst = ours[types[-1]]["worst_images"]
+        assert len(worst) == min(10, len(document["images"]))
+        for image in worst:
+            g, d, m = theirs.get(image["image_id"], (0, 0, 0))
+            assert (image["ground_truths"], image["predictions"], image["matches"]) == (g, d, m)
+            assert image["f1"] == pytest.approx(1.0 if g + d == 0 else 2 * m / (g + d))
+        f1s = sorted(1.0 if g + d == 0 else 2 * m / (g + d) for g, d, m in
+                     (theirs.get(i["id"], (0, 0, 0)) for i in document["images"]))
+        assert [image["f1"] for image in worst] == pytest.approx(f1s[:len(worst)])
 
 
 def test_a_render_agrees_with_itself(datasets):

@@ -15,6 +15,21 @@ public struct COCOEvaluation: Sendable {
     public let stats: [Double]
     /// One entry per category, in increasing id.
     public let perClass: [ClassResult]
+    /// One entry per image, in increasing id: agreement at IoU ≥ 0.5 (area all, 100
+    /// detections per image and class), all classes together.
+    public let perImage: [ImageAgreement]
+
+    public struct ImageAgreement: Sendable, Equatable {
+        public let imageID: Int
+        /// Ground truths that are not crowds; detections not matched to a crowd.
+        public let groundTruths: Int
+        public let detections: Int
+        public let matches: Int
+        /// `nil` when nothing matched.
+        public let meanMatchedIoU: Double?
+        /// 2 · matches / (ground truths + detections); 1 for an image empty on both sides.
+        public var f1: Double { groundTruths + detections == 0 ? 1 : 2 * Double(matches) / Double(groundTruths + detections) }
+    }
 
     public struct ClassResult: Sendable, Equatable {
         public let categoryID: Int
@@ -83,6 +98,8 @@ public struct COCOEvaluation: Sendable {
         // evaluate(): per category, area range and image.
         var results = [ImageResult?](repeating: nil, count: K * A * I)
         var matchedIoUSum = [Double](repeating: 0, count: K), matchedCount = [Int](repeating: 0, count: K)
+        var imageIoUSum = [Double](repeating: 0, count: I), imageMatches = [Int](repeating: 0, count: I)
+        var imageGroundTruths = [Int](repeating: 0, count: I), imageDetections = [Int](repeating: 0, count: I)
         for k in 0..<K {
             for i in 0..<I {
                 let gtAll = gtGroups[k * I + i].map { groundTruths[$0] }
@@ -134,12 +151,18 @@ public struct COCOEvaluation: Sendable {
                                 if a == 0 && t == 0 && !gtIgnored[m] {
                                     matchedIoUSum[k] += best
                                     matchedCount[k] += 1
+                                    imageIoUSum[i] += best
+                                    imageMatches[i] += 1
                                 }
                             }
                         }
                     }
                     for d in 0..<D where dt[d].area < low || dt[d].area > high {
                         for t in 0..<T where !isMatched[t * D + d] { isIgnored[t * D + d] = true }
+                    }
+                    if a == 0 {
+                        imageGroundTruths[i] += gtIgnored.count(where: { !$0 })
+                        imageDetections[i] += (0..<D).count(where: { !isIgnored[$0] })
                     }
                     results[(k * A + a) * I + i] = ImageResult(
                         scores: dt.map(\.score), isMatched: isMatched, isIgnored: isIgnored,
@@ -202,6 +225,11 @@ public struct COCOEvaluation: Sendable {
             meanOfDefined((0..<T).lazy.flatMap { t in (0..<K).lazy.map { k in recall[((t * K + k) * A + a) * M + m] } })
         }
         stats = [ap(), ap(t: 0), ap(t: 5), ap(a: 1), ap(a: 2), ap(a: 3), ar(m: 0), ar(m: 1), ar(), ar(a: 1), ar(a: 2), ar(a: 3)]
+        perImage = images.enumerated().map { i, id in
+            ImageAgreement(
+                imageID: id, groundTruths: imageGroundTruths[i], detections: imageDetections[i], matches: imageMatches[i],
+                meanMatchedIoU: imageMatches[i] == 0 ? nil : imageIoUSum[i] / Double(imageMatches[i]))
+        }
         perClass = categories.enumerated().map { k, id in
             ClassResult(
                 categoryID: id, averagePrecision: ap(k: k), matches: matchedCount[k],

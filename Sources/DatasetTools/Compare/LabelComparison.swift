@@ -71,6 +71,13 @@ public struct LabelComparison: Sendable {
         return lines
     }
 
+    /// The 10 images of lowest F1, then lowest mean matched IoU, then lowest id.
+    static func worst(_ images: [COCOEvaluation.ImageAgreement]) -> [COCOEvaluation.ImageAgreement] {
+        Array(images.sorted { a, b in
+            (a.f1, a.meanMatchedIoU ?? 0, a.imageID) < (b.f1, b.meanMatchedIoU ?? 0, b.imageID)
+        }.prefix(10))
+    }
+
     /// pycocotools `COCOeval.summarize()` lines per IoU type, then per-class AP and matched IoU.
     public var text: String {
         let names = Dictionary(categories.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -96,6 +103,13 @@ public struct LabelComparison: Sendable {
                 lines.append("  \(names[c.categoryID] ?? "?") (\(c.categoryID)): \(fixed(c.averagePrecision, 3))  \(c.matches)  \(c.meanMatchedIoU.map { fixed($0, 3) } ?? "-")")
             }
         }
+        if let (type, result) = evaluations.last {
+            lines.append("")
+            lines.append("worst images (\(type.rawValue), F1 of matches at IoU ≥ 0.5): image  ground truths  predictions  matches  mean matched IoU")
+            for image in Self.worst(result.perImage) {
+                lines.append("  \(image.imageID): F1 \(fixed(image.f1, 3))  \(image.groundTruths)  \(image.detections)  \(image.matches)  \(image.meanMatchedIoU.map { fixed($0, 3) } ?? "-")")
+            }
+        }
         if !evaluations.contains(where: { $0.type == .segm }) {
             lines.append("")
             lines.append("iouType segm: not compared (an object on one side has no RLE segmentation)")
@@ -118,6 +132,14 @@ public struct LabelComparison: Sendable {
                         JSONMember("id", .int(c.categoryID)), JSONMember("name", .string(names[c.categoryID] ?? "")),
                         JSONMember("AP", .double(c.averagePrecision)), JSONMember("matches", .int(c.matches)),
                         JSONMember("mean_matched_iou", c.meanMatchedIoU.map(JSONValue.double) ?? .null),
+                    ])
+                })),
+                JSONMember("worst_images", .array(Self.worst(result.perImage).map { image in
+                    .object([
+                        JSONMember("image_id", .int(image.imageID)), JSONMember("f1", .double(image.f1)),
+                        JSONMember("ground_truths", .int(image.groundTruths)), JSONMember("predictions", .int(image.detections)),
+                        JSONMember("matches", .int(image.matches)),
+                        JSONMember("mean_matched_iou", image.meanMatchedIoU.map(JSONValue.double) ?? .null),
                     ])
                 })),
             ])))
