@@ -12,7 +12,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self],
+        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self, Compare.self],
         defaultSubcommand: Render.self)
 
     /// Runs the command line, after catching a mistyped subcommand: `render` is the default,
@@ -465,6 +465,32 @@ struct Stats: ParsableCommand {
                 try AtomicFile.write(Data(statistics.json.jsonBytes + [UInt8(ascii: "\n")]), to: URL(fileURLWithPath: json), creatingFolders: false)
             }
             print(statistics.text)
+        }
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare predictions (or a second label set) with a ground truth: COCO AP as pycocotools computes it, per class, with matched IoU.",
+        discussion: "GT is a dataset folder or a COCO instances JSON; PRED a dataset folder, a COCO instances JSON or a COCO results JSON (a list of {image_id, category_id, bbox | segmentation, score}). Boxes are always compared; masks when both sides carry RLE segmentations. Exit status: 0, 65 the label sets do not match (every mismatch listed) or a malformed file, 66 no such file or folder, 74 a read or write failed.")
+
+    @Argument(help: "The ground truth: a dataset folder or a COCO instances JSON.")
+    var groundTruth: String
+
+    @Argument(help: "The predictions: a dataset folder, a COCO instances JSON or a COCO results JSON.")
+    var predictions: String
+
+    @Option(help: "Also write the comparison as JSON to this file (fields in docs/FORMATS.md).")
+    var json: String?
+
+    func run() throws {
+        try reportingErrors {
+            let comparison = try LabelComparison(
+                groundTruth: try LabelSet(contentsOf: groundTruth), predictions: try LabelSet(contentsOf: predictions))
+            if let json {
+                try AtomicFile.write(Data(comparison.json.jsonBytes + [UInt8(ascii: "\n")]), to: URL(fileURLWithPath: json), creatingFolders: false)
+            }
+            print(comparison.text)
         }
     }
 }
