@@ -1,7 +1,7 @@
 import Annotation
 import Foundation
 import Rendering
-public import SceneModel
+import SceneModel
 public import SceneScript
 
 /// What `tessera check` prints: the scene's canvas and classes, and what image 0 drew.

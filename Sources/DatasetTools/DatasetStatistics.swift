@@ -1,4 +1,4 @@
-public import Annotation
+import Annotation
 public import DatasetReading
 import Dataset
 public import Foundation
