@@ -106,6 +106,12 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// Writes a report's JSON (`--json FILE`) atomically, with a final newline; the folder
+/// must exist.
+func writeJSONReport(_ bytes: [UInt8], to path: String) throws {
+    try AtomicFile.write(Data(bytes + [UInt8(ascii: "\n")]), to: URL(fileURLWithPath: path), creatingFolders: false)
+}
+
 /// Prints `message` on standard error and returns the exit code to throw.
 func fail(_ message: String, exitCode: Int32) -> ExitCode {
     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -462,7 +468,7 @@ struct Stats: ParsableCommand {
         try reportingErrors {
             let statistics = try DatasetStatistics(URL(fileURLWithPath: dataset))
             if let json {
-                try AtomicFile.write(Data(statistics.json.jsonBytes + [UInt8(ascii: "\n")]), to: URL(fileURLWithPath: json), creatingFolders: false)
+                try writeJSONReport(statistics.json.jsonBytes, to: json)
             }
             print(statistics.text)
         }
@@ -488,7 +494,7 @@ struct Compare: ParsableCommand {
             let comparison = try LabelComparison(
                 groundTruth: try LabelSet(contentsOf: groundTruth), predictions: try LabelSet(contentsOf: predictions))
             if let json {
-                try AtomicFile.write(Data(comparison.json.jsonBytes + [UInt8(ascii: "\n")]), to: URL(fileURLWithPath: json), creatingFolders: false)
+                try writeJSONReport(comparison.json.jsonBytes, to: json)
             }
             print(comparison.text)
         }
