@@ -29,17 +29,17 @@ def main():
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     dataset = out / "crowd"
-    if not (dataset / "annotations.json").exists():
+    if not (dataset / "annotations" / "instances_default.json").exists():
         subprocess.run([args.tessera, "render", "scenes/crowd.scene", "--count", str(args.count), "--seed", "1",
                         "--out", str(dataset), "--quiet"], cwd=ROOT, check=True)
-    document = json.loads((dataset / "annotations.json").read_text())
+    document = json.loads((dataset / "annotations" / "instances_default.json").read_text())
     _, _, both = perturb(document, np.random.default_rng(1))
     results = out / "results.json"
     results.write_text(json.dumps(both))
     print(f"{len(document['images'])} images, {len(document['annotations'])} annotations, {len(both)} predictions")
 
     start = time.perf_counter()
-    theirs = {t: cocoeval(dataset / "annotations.json", results, t) for t in ("bbox", "segm")}
+    theirs = {t: cocoeval(dataset / "annotations" / "instances_default.json", results, t) for t in ("bbox", "segm")}
     pycocotools_seconds = time.perf_counter() - start
     start = time.perf_counter()
     subprocess.run([args.tessera, "compare", str(dataset), str(results), "--json", str(out / "compare.json")],

@@ -3,7 +3,7 @@
 
 Usage: scripts/scene_stats.py DATASET [DATASET ...]
 
-Reads DATASET/annotations.json (COCO with Tessera's occlusion fields) and prints, per category:
+Reads DATASET/annotations/instances_default.json (COCO with Tessera's occlusion fields) and prints, per category:
 instances per image (mean, min, max — images without that category count as 0), the mean
 `visible_fraction`, the share of instances with `visible_fraction` < 0.5 (more than half
 hidden), and the median `area` (visible pixels). Standard library only.
@@ -43,7 +43,7 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 64
     for path in argv[1:]:
-        doc = json.loads((pathlib.Path(path) / "annotations.json").read_text())
+        doc = json.loads((pathlib.Path(path) / "annotations" / "instances_default.json").read_text())
         print(f"{path}: {len(doc['images'])} images, {len(doc['annotations'])} annotations")
         print(HEADER)
         for r in category_rows(doc):

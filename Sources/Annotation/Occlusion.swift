@@ -82,7 +82,7 @@ public struct Occlusion: Hashable, Sendable {
 
     /// The members written after an annotation's COCO fields, in this order:
     /// `amodal_segmentation`, `amodal_bbox`, `amodal_area`, `visible_fraction`,
-    /// `in_frame_fraction`, `occluders` (`[{"instance_id": k, "pixels": n}, …]`).
+    /// `in_frame_fraction`, `occluders` (`[{"mask_id": k, "pixels": n}, …]`).
     public var jsonMembers: [JSONMember] {
         [
             JSONMember("amodal_segmentation", .object([
@@ -94,7 +94,7 @@ public struct Occlusion: Hashable, Sendable {
             JSONMember("visible_fraction", .double(visibleFraction)),
             JSONMember("in_frame_fraction", .double(inFrameFraction)),
             JSONMember("occluders", .array(occluders.map {
-                .object([JSONMember("instance_id", .int($0.instanceID)), JSONMember("pixels", .int($0.pixels))])
+                .object([JSONMember("mask_id", .int($0.instanceID)), JSONMember("pixels", .int($0.pixels))])
             })),
         ]
     }

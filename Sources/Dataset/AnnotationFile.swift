@@ -1,17 +1,21 @@
 import Annotation
 import Foundation
 
-/// `annotations.json`, streamed: records go to a hidden partial file in image order and the
-/// file is renamed to its final name when the document is complete. Annotation ids are
-/// assigned here, 1, 2, … in image order.
+/// A split's COCO instances file (`annotations/instances_<split>.json`), streamed: records go
+/// to a hidden partial file in image order and the file is renamed to its final name when
+/// the document is complete. Annotation ids are given by the caller (``AnnotationIDs``), so
+/// that they run 1, 2, … in image order over the whole dataset, across the split files.
 final class AnnotationFile {
     private let file: PartialFile
+    /// The path relative to the dataset folder, for the manifest.
+    private let path: String
     private let writer: COCODocumentWriter
-    private(set) var annotationCount = 0
 
     /// - Parameter info: the COCO `info` object's JSON text.
     /// - Throws: `DatasetError.io` naming the path.
-    init(url: URL, info: [UInt8]) throws {
+    init(layout: OutputLayout, path: String, info: [UInt8]) throws {
+        self.path = path
+        let url = layout.url(path)
         file = try PartialFile(url)
         do {
             writer = try COCODocumentWriter(sink: FileHandleSink(file.handle), infoJSONText: info,
@@ -22,15 +26,15 @@ final class AnnotationFile {
     }
 
     /// Appends one image and its annotations (JSON objects starting `{"id":0,`), numbering
-    /// the annotations.
-    func append(image: [UInt8], annotations: [[UInt8]]) throws {
+    /// the annotations on from `ids` (the last id given).
+    func append(image: [UInt8], annotations: [[UInt8]], ids: inout Int) throws {
         do {
             try writer.appendImage(jsonText: image)
             var text: [UInt8] = []
             for annotation in annotations {
-                annotationCount += 1
+                ids += 1
                 text.removeAll(keepingCapacity: true)
-                text.append(contentsOf: "{\"id\":\(annotationCount),".utf8)
+                text.append(contentsOf: "{\"id\":\(ids),".utf8)
                 text.append(contentsOf: annotation.dropFirst(RecordLog.annotationPrefix.count))
                 try writer.appendAnnotation(jsonText: text)
             }
@@ -46,7 +50,7 @@ final class AnnotationFile {
             throw DatasetError.io(path: file.url.path, reason: AtomicFile.reason(error))
         }
         try file.commit()
-        do { return try FileEntry(path: file.url.lastPathComponent, contentsOf: file.url) } catch {
+        do { return try FileEntry(path: path, contentsOf: file.url) } catch {
             throw DatasetError.io(path: file.url.path, reason: AtomicFile.reason(error))
         }
     }

@@ -1,7 +1,8 @@
 import Annotation
+import DatasetReading
 import Foundation
 
-/// Writes a dataset's `annotations.json`, `records.jsonl` and `manifest.json` from record logs — one log for a
+/// Writes a dataset's instances files (one per split), `records.jsonl` and `manifest.json` from record logs — one log for a
 /// run, the shards' logs in order for `tessera merge` — streaming, so memory does not grow
 /// with the dataset. The same records give the same bytes, however they were produced.
 enum DatasetAssembler {
@@ -11,7 +12,7 @@ enum DatasetAssembler {
         var acceptance: AcceptanceReport
     }
 
-    /// Ends a run whose every image is in `log`: writes `annotations.json` and `records.jsonl`, then either
+    /// Ends a run whose every image is in `log`: writes the instances files and `records.jsonl`, then either
     /// removes the log (a whole run) or keeps it as `shard.records` (a shard), then writes
     /// `manifest.json` last.
     static func finish(log: URL, layout: OutputLayout, shard: Shard?) throws -> Result {
@@ -31,7 +32,7 @@ enum DatasetAssembler {
         }
     }
 
-    /// Writes `annotations.json`, `records.jsonl` and `manifest.json` from `readers`, in
+    /// Writes the instances files, `records.jsonl` and `manifest.json` from `readers`, in
     /// order; each must hold exactly the images of its header's set, in order (the caller sees
     /// to it that the sets follow one another: `tessera merge` checks that its shards tile the
     /// run). An image left out (``ExhaustedPolicy/skip``) is in none of their lists, only in
@@ -52,7 +53,11 @@ enum DatasetAssembler {
         guard let first = readers.first else { return Result(annotations: 0, acceptance: AcceptanceReport(requirements: [])) }
         let header = first.header
         var acceptance = AcceptanceReport(requirements: first.requirements)
-        let coco = try AnnotationFile(url: layout.url(OutputLayout.annotationsFile), info: header.info)
+        let assignment = header.split.assignment(count: header.count)
+        let splitFiles = try header.split.names.map {
+            try AnnotationFile(layout: layout, path: DatasetFiles.annotations(split: $0), info: header.info)
+        }
+        var annotationIDs = 0
         let records = try RecordsFile(url: layout.url(OutputLayout.recordsFile), parameters: header.parameters)
         let manifest = try ManifestWriter(url: layout.url(OutputLayout.manifestFile), head: header.manifestHead,
                                           extra: manifestExtra)
@@ -66,8 +71,9 @@ enum DatasetAssembler {
                 }
                 try onImage(image, reader)
                 if let entry = image.image {
-                    try coco.append(image: entry, annotations: image.annotations)
-                    try records.append(index: image.index, report: image.report, values: image.values)
+                    let split = assignment.split(of: image.index)
+                    try splitFiles[split].append(image: entry, annotations: image.annotations, ids: &annotationIDs)
+                    try records.append(index: image.index, split: header.split.names[split], report: image.report, values: image.values)
                 }
                 for file in image.files { try manifest.append(file) }
                 acceptance.add(index: image.index, report: image.report, isSkipped: image.image == nil)
@@ -76,11 +82,11 @@ enum DatasetAssembler {
             if !reader.hasTornTail, expected == nil { continue }
             throw DatasetError.io(path: reader.url.path, reason: "record log is incomplete: it ends before image \(expected.map(String.init) ?? "its end")")
         }
-        try manifest.append(coco.finish(categories: header.categories))
+        for file in splitFiles { try manifest.append(file.finish(categories: header.categories)) }
         try manifest.append(records.finish())
         try beforeManifestEnds(manifest)
         try manifest.finish(trailing: [JSONMember("acceptance", acceptance.json)])
         try afterManifest()
-        return Result(annotations: coco.annotationCount, acceptance: acceptance)
+        return Result(annotations: annotationIDs, acceptance: acceptance)
     }
 }

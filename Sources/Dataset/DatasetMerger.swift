@@ -7,7 +7,7 @@ import Foundation
 /// Their runs must be the same — scene, seed, count, options and tool version, compared
 /// through the record logs' headers — and their image ranges must tile `0 ..< count` without
 /// gap or overlap, in any argument order. Each image's files are copied after checking their
-/// size and SHA-256 against the records; `annotations.json` and `manifest.json` are then
+/// size and SHA-256 against the records; the instances files and `manifest.json` are then
 /// assembled from the logs, as a single run assembles them.
 ///
 /// A dataset of chosen images (`render --indices`) is not a shard and is refused: it keeps no

@@ -10,7 +10,7 @@ public import SceneScript
 ///
 /// Images are made on `jobs` threads, at most 8 × jobs ahead of the writer; their records are appended to
 /// the run's record log in image order, so the output is byte-identical for every thread
-/// count. Each file is written atomically (`AtomicFile`); `annotations.json` and
+/// count. Each file is written atomically (`AtomicFile`); the instances files and
 /// `manifest.json` are assembled from the log at the end. A killed run keeps every image
 /// whose records reached the log, and `resume` continues from there.
 public struct DatasetRenderer: Sendable {
@@ -37,7 +37,7 @@ public struct DatasetRenderer: Sendable {
         let images = options.images
         let header = RecordLog.Header(
             manifestHead: try Manifest.head(program: program, options: options), images: images,
-            parameters: program.parametersJSON.jsonBytes,
+            count: options.count, split: options.split, parameters: program.parametersJSON.jsonBytes,
             info: cocoInfo().jsonBytes,
             categories: program.categories.map {
                 COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes
@@ -93,7 +93,7 @@ public struct DatasetRenderer: Sendable {
             } else if case let DatasetError.script(message) = error {
                 // The same script fails the same way again, so say what is left and how on.
                 throw DatasetError.script(message + "\nnote: '\(layout.root.path)' keeps the \(state.done) image(s) finished before "
-                    + "this one, as an unfinished run (no annotations.json yet); after fixing the script, run the command "
+                    + "this one, as an unfinished run (no instances file yet); after fixing the script, run the command "
                     + "again with --overwrite")
             }
             throw error
@@ -178,7 +178,7 @@ public struct DatasetRenderer: Sendable {
             try AtomicFile.write(data, to: layout.url(path))
             files.append(FileEntry(path: path, data: data))
         }
-        let image = COCOImage(id: imageID, fileName: layout.imagePath(index), width: scene.width, height: scene.height)
+        let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height)
         return RecordLog.ImageRecords(index: index, image: image.jsonBytes, annotations: annotations.map(\.jsonBytes),
                                       files: files, report: sample.report, values: scene.records.json.jsonBytes)
     }

@@ -29,7 +29,7 @@ struct FileEntry: Sendable, Equatable {
 /// `min_visible_fraction`, `segmentation`, `on_exhausted`, `parameters`: the scene's
 /// parameters in force, name → value in declaration order), then for a shard `shard` (`index`, `count`, `first_image`,
 /// `end_image`), then `files` (`path`, `bytes`, `sha256`, in image order, then
-/// `annotations.json`, `records.jsonl`, then a shard's `shard.records`), then `acceptance`
+/// the instances files, `records.jsonl`, then a shard's `shard.records`), then `acceptance`
 /// (``AcceptanceReport/json``), last because it is known only when every image is done.
 /// The thread count is not recorded: it never changes the output.
 enum Manifest {
@@ -90,6 +90,7 @@ enum Manifest {
                 JSONMember("min_visible_fraction", .double(options.visibility.minimumFraction)),
                 JSONMember("segmentation", .string(options.segmentation.rawValue)),
                 JSONMember("on_exhausted", .string(options.onExhausted.rawValue)),
+                JSONMember("split", options.split.json),
                 JSONMember("parameters", program.parametersJSON),
             ])),
         ])

@@ -7,7 +7,7 @@ import DatasetReading
 /// images/000000.png            RGB image (000000.jpg with `--image-format jpeg`)
 /// masks/instance/000000.png    16-bit instance ids (0 = background or unlabeled)
 /// masks/semantic/000000.png    category ids (0 = background), 8-bit (16-bit past 255 categories)
-/// annotations.json             COCO instances
+/// annotations/instances_<split>.json   COCO instances, one file per split
 /// manifest.json                provenance and per-file hashes
 /// shard.records                a shard's record log, for `tessera merge` (shards only)
 /// ```
@@ -18,7 +18,6 @@ public struct OutputLayout: Sendable {
     /// The format of the RGB images, which sets their file extension.
     public let imageFormat: ImageFormat
 
-    public static let annotationsFile = DatasetFiles.annotations
     public static let manifestFile = DatasetFiles.manifest
     /// One line per written image: its attempts, recorded values and parameters (see `RecordsFile`).
     public static let recordsFile = DatasetFiles.records
@@ -43,7 +42,9 @@ public struct OutputLayout: Sendable {
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }
 
-    public func imagePath(_ index: Int) -> String { "images/\(stem(index)).\(imageFormat.fileExtension)" }
+    /// The COCO `file_name` of image `index`: relative to `images/`.
+    public func imageFileName(_ index: Int) -> String { "\(stem(index)).\(imageFormat.fileExtension)" }
+    public func imagePath(_ index: Int) -> String { DatasetFiles.image(imageFileName(index)) }
     public func instanceMaskPath(_ index: Int) -> String { "masks/instance/\(stem(index)).png" }
     public func semanticMaskPath(_ index: Int) -> String { "masks/semantic/\(stem(index)).png" }
 
@@ -117,7 +118,7 @@ public struct OutputLayout: Sendable {
     /// Removes the image folders where they are empty (deepest first), so a folder a failed
     /// job created counts as empty again.
     func removeEmptyFolders() {
-        for folder in Self.imageFolders + ["masks"] {
+        for folder in Self.imageFolders + ["masks", DatasetFiles.annotationsFolder] {
             let path = url(folder).path
             if (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true {
                 try? FileManager.default.removeItem(atPath: path)
@@ -134,7 +135,7 @@ public struct OutputLayout: Sendable {
 
     /// Creates the output folder and its image folders where missing.
     func createFolders() throws {
-        for folder in Self.imageFolders {
+        for folder in Self.imageFolders + [DatasetFiles.annotationsFolder] {
             do { try FileManager.default.createDirectory(at: url(folder), withIntermediateDirectories: true) } catch {
                 throw DatasetError.io(path: url(folder).path, reason: AtomicFile.reason(error))
             }
@@ -142,14 +143,14 @@ public struct OutputLayout: Sendable {
     }
 
     /// The files a Tessera run writes, by path relative to the output folder:
-    /// `annotations.json`, `records.jsonl`, `manifest.json`, `shard.records`, the record log, numbered PNGs and
+    /// `annotations/instances_*.json`, `records.jsonl`, `manifest.json`, `shard.records`, the record log, numbered PNGs and
     /// JPEGs in the image folders, and hidden partial or spill files (`isScratch`: a half
     /// written file, never worth keeping). Regular files only: a user's folder that happens
     /// to bear a dataset file's name is not one.
     private func datasetFiles() -> [(path: String, isScratch: Bool)] {
         let fm = FileManager.default
         var files: [(path: String, isScratch: Bool)] = []
-        for (folder, inImageFolder) in [("", false)] + Self.imageFolders.map({ ($0, true) }) {
+        for folder in [""] + Self.imageFolders + [DatasetFiles.annotationsFolder] {
             let folderURL = folder.isEmpty ? root : url(folder)
             guard let names = try? fm.contentsOfDirectory(atPath: folderURL.path) else { continue }
             for name in names.sorted() {
@@ -159,10 +160,12 @@ public struct OutputLayout: Sendable {
                     (isOwned, isScratch) = (true, false)
                 } else if name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".spill")) {
                     (isOwned, isScratch) = (true, true)
-                } else if inImageFolder {
+                } else if folder == DatasetFiles.annotationsFolder {
+                    (isOwned, isScratch) = (DatasetFiles.split(ofAnnotationsFile: name) != nil, false)
+                } else if !folder.isEmpty {
                     (isOwned, isScratch) = (Self.isNumberedImageFile(name), false)
                 } else {
-                    (isOwned, isScratch) = ([Self.annotationsFile, Self.recordsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
+                    (isOwned, isScratch) = ([Self.recordsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
                 }
                 guard isOwned, (try? fm.attributesOfItem(atPath: url(path).path)[.type]) as? FileAttributeType == .typeRegular
                 else { continue }

@@ -10,7 +10,7 @@ public import SceneScript
 /// one pass over it; an instance's amodal mask is drawn only when a requirement first asks
 /// for its occlusion facts, and shared edges are counted in one pass on first use. Every
 /// value is computed by the same code as the annotation of the same image (``ImageLabels``:
-/// `measureInstances`, `Occlusion`), so a requirement sees exactly what `annotations.json`
+/// `measureInstances`, `Occlusion`), so a requirement sees exactly what the instances files
 /// says. An accepted attempt hands its raster and amodal masks on to be reused.
 final class RasterFacts: RenderedFacts {
     let scene: Scene

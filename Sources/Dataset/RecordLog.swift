@@ -2,7 +2,7 @@ import Annotation
 import Foundation
 import SceneScript
 
-/// The record log of a run: everything the finished dataset's `annotations.json` and
+/// The record log of a run: everything the finished dataset's the instances files and
 /// `manifest.json` are assembled from, appended image by image as images complete.
 ///
 /// It is what makes a run resumable (a killed run keeps every complete image's records)
@@ -12,10 +12,11 @@ import SceneScript
 /// Text, one record per line, fields separated by one tab (JSON text never holds a raw tab
 /// or newline):
 /// ```
-/// tessera-records 3
+/// tessera-records 4
 /// M <the manifest's JSON object without "shard", "files" and "acceptance">
 /// S <first> <end> [<first> <end> …]          the run's images (``ImageIndices/ranges``),
 ///                                             each range's end exclusive
+/// T <count> <the split plan>                  the run's size, `--split` as ``SplitPlan/description``
 /// P <the parameters JSON object>              the values in force, in declaration order
 /// C <the COCO info JSON object>
 /// K <a COCO category JSON object>             one per category, in id order
@@ -32,7 +33,7 @@ import SceneScript
 /// An image counts only once its `E` line is on disk; a torn tail is dropped on resume.
 enum RecordLog {
     static let magicPrefix = "tessera-records "
-    static let version = 3
+    static let version = 4
     static let magic = magicPrefix + String(version)
 
     /// The run-wide records at the head of a log.
@@ -41,6 +42,10 @@ enum RecordLog {
         var manifestHead: [UInt8]
         /// The image indices the run renders.
         var images: ImageIndices
+        /// The run's size (`--count`), of which `images` may be a part.
+        var count: Int
+        /// Which images go into which split's instances file.
+        var split: SplitPlan
         /// The `parameters` object (``SceneProgram/parametersJSON``) as JSON text.
         var parameters: [UInt8]
         var info: [UInt8]
@@ -61,8 +66,14 @@ enum RecordLog {
             }
             let there = object(found.manifestHead), here = object(expected.manifestHead)
             var differences: [String] = []
+            // Arrays and objects as JSON with sorted keys: a dictionary's own order is arbitrary.
+            func text(_ value: Any) -> String {
+                guard value is [Any] || value is [String: Any],
+                      let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else { return "\(value)" }
+                return String(decoding: data, as: UTF8.self)
+            }
             func compare(_ name: String, _ a: Any?, _ b: Any?) {
-                let (x, y) = (a.map { "\($0)" } ?? "none", b.map { "\($0)" } ?? "none")
+                let (x, y) = (a.map(text) ?? "none", b.map(text) ?? "none")
                 if x != y { differences.append("\(name) \(x) \(labels.0), \(y) \(labels.1)") }
             }
             compare("version", there["version"], here["version"])
@@ -140,7 +151,7 @@ enum RecordLog {
     static func encode(_ header: Header) -> [UInt8] {
         var bytes = Array("\(magic)\nM\t".utf8) + header.manifestHead
         let ranges = header.images.ranges.map { "\($0.lowerBound)\t\($0.upperBound)" }.joined(separator: "\t")
-        bytes += Array("\nS\t\(ranges)\nP\t".utf8) + header.parameters
+        bytes += Array("\nS\t\(ranges)\nT\t\(header.count)\t\(header.split)\nP\t".utf8) + header.parameters
         bytes += Array("\nC\t".utf8) + header.info
         for category in header.categories { bytes += Array("\nK\t".utf8) + category }
         for requirement in header.requirements { bytes += Array("\nQ\t".utf8) + requirement }
@@ -243,6 +254,10 @@ final class RecordLogReader {
               ranges.allSatisfy({ 0 <= $0.0 && $0.0 <= $0.1 }),
               case let images = ranges.count == 1 ? ImageIndices(ranges[0].0 ..< ranges[0].1) : ImageIndices(ranges: ranges.map { $0.0 ..< $0.1 }),
               images.ranges.count == ranges.count else { throw corrupt("no S line") }
+        guard let splitLine = try lines.next(), let splitField = splitLine.field("T"),
+              case let parts = splitField.split(separator: UInt8(ascii: "\t"), maxSplits: 1), parts.count == 2,
+              let count = Int(String(decoding: parts[0], as: UTF8.self)), count >= images.span.upperBound,
+              let split = try? SplitPlan(parsing: String(decoding: parts[1], as: UTF8.self)) else { throw corrupt("no T line") }
         guard let parameterLine = try lines.next(), let parameters = parameterLine.field("P") else { throw corrupt("no P line") }
         guard let infoLine = try lines.next(), let info = infoLine.field("C") else { throw corrupt("no C line") }
         var categories: [[UInt8]] = []
@@ -262,7 +277,7 @@ final class RecordLogReader {
             end = next.end
             _ = try lines.next()
         }
-        header = RecordLog.Header(manifestHead: Array(head), images: images, parameters: Array(parameters), info: Array(info),
+        header = RecordLog.Header(manifestHead: Array(head), images: images, count: count, split: split, parameters: Array(parameters), info: Array(info),
                                   categories: categories, requirements: requirements)
         self.requirements = identities
         completeLength = end

@@ -30,14 +30,15 @@ extension SceneProgram {
 /// `records.jsonl`: one JSON object per written image, in index order, each on its own line:
 ///
 /// ```
-/// {"image_id":18,"index":17,"attempts":3,"stratum":"tiny","values":{"hour":19.25},"parameters":{"size":128}}
+/// {"image_id":18,"index":17,"split":"train","attempts":3,"stratum":"tiny","values":{"hour":19.25},"parameters":{"size":128}}
 /// ```
 ///
-/// Keys in order: `image_id` (the COCO image id), `index`, `attempts` (the accepted attempt's
+/// Keys in order: `image_id` (the COCO image id), `index`, `split` (the instances file that
+/// lists the image, ``SplitPlan``), `attempts` (the accepted attempt's
 /// number, from 1), `stratum` (only when the scene has quotas), `values` (the script's
 /// `record`s, in the order they ran), `parameters` (the values in force, as in the manifest).
 /// Images left out (``ExhaustedPolicy/skip``) have no line. Streamed to a hidden partial
-/// file and renamed when complete, like `annotations.json`.
+/// file and renamed when complete, like the instances files.
 final class RecordsFile {
     private let file: PartialFile
     private let parameters: [UInt8]
@@ -51,8 +52,10 @@ final class RecordsFile {
 
     /// The line of one image, without its newline.
     /// - Parameter values: the `values` object's JSON text (the record log's `V` line).
-    static func line(index: Int, report: SampleReport, values: [UInt8], parameters: [UInt8]) -> [UInt8] {
-        var bytes = Array("{\"image_id\":\(index + 1),\"index\":\(index),\"attempts\":\(report.attempts)".utf8)
+    static func line(index: Int, split: String, report: SampleReport, values: [UInt8], parameters: [UInt8]) -> [UInt8] {
+        var bytes = Array("{\"image_id\":\(index + 1),\"index\":\(index),".utf8)
+        JSONMember("split", .string(split)).appendJSON(to: &bytes)
+        bytes += Array(",\"attempts\":\(report.attempts)".utf8)
         if let stratum = report.stratum {
             bytes.append(UInt8(ascii: ","))
             JSONMember("stratum", .string(stratum)).appendJSON(to: &bytes)
@@ -62,8 +65,8 @@ final class RecordsFile {
         return bytes
     }
 
-    func append(index: Int, report: SampleReport, values: [UInt8]) throws {
-        buffer += Self.line(index: index, report: report, values: values, parameters: parameters)
+    func append(index: Int, split: String, report: SampleReport, values: [UInt8]) throws {
+        buffer += Self.line(index: index, split: split, report: report, values: values, parameters: parameters)
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= 1 << 20 { try flush() }
     }

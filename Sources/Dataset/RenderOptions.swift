@@ -34,11 +34,14 @@ public struct RenderOptions: Sendable {
     /// Render only these images of `0 ..< count` (`--indices`); `nil` renders all (or the
     /// shard's slice). Excludes `shard`. Part of the run's identity: it is in the manifest.
     public var indices: ImageIndices?
+    /// How the images are divided into splits (`--split`), one instances file each. Part of
+    /// the run's identity: it is in the manifest.
+    public var split: SplitPlan
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 png: PNG.Settings = .init(), imageFormat: ImageFormat = .png, jpegQuality: Int = 90, overwrite: Bool = false, resume: Bool = false,
                 visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil,
-                onExhausted: ExhaustedPolicy = .fail, indices: ImageIndices? = nil) {
+                onExhausted: ExhaustedPolicy = .fail, indices: ImageIndices? = nil, split: SplitPlan = .single) {
         self.count = count
         self.seed = seed
         self.output = output
@@ -53,6 +56,7 @@ public struct RenderOptions: Sendable {
         self.segmentation = segmentation
         self.onExhausted = onExhausted
         self.indices = indices
+        self.split = split
     }
 
     /// The image indices this run renders: `indices`, the shard's slice, or all of `0 ..< count`.
@@ -153,7 +157,7 @@ public struct RenderSummary: Sendable, Equatable {
     public var jobs: Int = 1
     /// Images rendered by this invocation (fewer than `images` when resumed).
     public var rendered: Int
-    /// Annotations in the finished `annotations.json`; `nil` when a resumed run found the
+    /// Annotations in the finished the instances files; `nil` when a resumed run found the
     /// dataset already complete and wrote nothing.
     public var annotations: Int?
     /// What sampling the run's images took (as in `manifest.json`), over the whole range,

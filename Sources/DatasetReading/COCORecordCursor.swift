@@ -5,7 +5,7 @@ public enum COCOSection: String, Sendable {
     case images, annotations, categories
 }
 
-/// The records of one array of `annotations.json`, decoded one at a time.
+/// The records of one array of the instances files, decoded one at a time.
 ///
 /// Tessera writes the file one record per line: `{"info":…,` then `"licenses":[],`, then
 /// each array as a line `"NAME":[` (or `"NAME":[],` when empty), its records one a line

@@ -5,10 +5,10 @@ public import Annotation
 public enum COCOFile {}
 
 extension COCOFile {
-    /// An `images[]` record of `annotations.json`.
+    /// An `images[]` record of the instances files.
     public struct Image: Decodable, Sendable, Equatable {
         public var id: Int
-        /// Relative to the dataset folder: `images/NNNNNN.png`.
+        /// Relative to the image folder `images/`: `NNNNNN.png` (see ``DatasetFiles/image(_:)``).
         public var fileName: String
         /// Pixels.
         public var width: Int
@@ -57,13 +57,13 @@ extension COCOFile {
 /// One entry of an annotation's `occluders`: an object front-most over `pixels` of the
 /// annotated instance's amodal mask. `instanceID` is the object's drawing rank in the image:
 extension COCOFile {
-    /// a labeled occluder's `instance_id`, or an unlabeled one's rank.
+    /// a labeled occluder's `mask_id`, or an unlabeled one's rank.
     public struct Occluder: Decodable, Sendable, Equatable {
         public var instanceID: Int
         public var pixels: Int
 
         enum CodingKeys: String, CodingKey {
-            case instanceID = "instance_id", pixels
+            case instanceID = "mask_id", pixels
         }
     }
 }
@@ -99,7 +99,7 @@ extension COCOFile {
 
         enum CodingKeys: String, CodingKey {
             case id, imageID = "image_id", categoryID = "category_id", segmentation, area, bbox, iscrowd
-            case instanceID = "instance_id", amodalSegmentation = "amodal_segmentation", amodalBBox = "amodal_bbox"
+            case instanceID = "mask_id", amodalSegmentation = "amodal_segmentation", amodalBBox = "amodal_bbox"
             case amodalArea = "amodal_area", visibleFraction = "visible_fraction", inFrameFraction = "in_frame_fraction"
             case occluders, zOrder = "z_order", attributes
         }
@@ -110,6 +110,8 @@ extension COCOFile {
 public struct ImageRecord: Decodable, Sendable, Equatable {
     public var imageID: Int
     public var index: Int
+    /// The split whose instances file lists the image.
+    public var split: String?
     /// The accepted attempt's number, from 1.
     public var attempts: Int
     /// Only for a scene with a `quota`.
@@ -120,6 +122,6 @@ public struct ImageRecord: Decodable, Sendable, Equatable {
     public var parameters: JSONValue
 
     enum CodingKeys: String, CodingKey {
-        case imageID = "image_id", index, attempts, stratum, values, parameters
+        case imageID = "image_id", index, split, attempts, stratum, values, parameters
     }
 }

@@ -1,17 +1,44 @@
 /// The names of a dataset's files, relative to its folder: the one place both the writer
 /// (`Dataset.OutputLayout`) and the reader take them from. See docs/FORMATS.md.
+///
+/// The layout follows the COCO convention that standard readers (torchvision's
+/// `CocoDetection`, datumaro, FiftyOne, detectron2's `register_coco_instances`) expect: one
+/// instances file per split in `annotations/`, and each image's `file_name` relative to
+/// the image folder `images/`.
 public enum DatasetFiles {
-    public static let annotations = "annotations.json"
+    /// The folder of the COCO instances files.
+    public static let annotationsFolder = "annotations"
+    /// The split of a run without `--split`: all its images.
+    public static let defaultSplit = "default"
+    /// The folder that `file_name` is relative to.
+    public static let imagesFolder = "images"
     public static let manifest = "manifest.json"
-    /// One line per written image: attempts, recorded values, parameters.
+    /// One line per written image: split, attempts, recorded values, parameters.
     public static let records = "records.jsonl"
     /// A finished shard's record log, which `tessera merge` reads.
     public static let shardRecords = "shard.records"
     /// The folders that hold per-image files.
-    public static let imageFolders = ["images", "masks/instance", "masks/semantic"]
+    public static let imageFolders = [imagesFolder, "masks/instance", "masks/semantic"]
+
+    /// The COCO instances file of `split`: `annotations/instances_<split>.json`.
+    public static func annotations(split: String) -> String {
+        "\(annotationsFolder)/\(annotationsPrefix)\(split)\(annotationsSuffix)"
+    }
+
+    /// The split whose instances file is named `name` (a name in `annotations/`), or `nil`.
+    public static func split(ofAnnotationsFile name: String) -> String? {
+        guard name.hasPrefix(annotationsPrefix), name.hasSuffix(annotationsSuffix),
+              name.count > annotationsPrefix.count + annotationsSuffix.count else { return nil }
+        return String(name.dropFirst(annotationsPrefix.count).dropLast(annotationsSuffix.count))
+    }
+
+    private static let annotationsPrefix = "instances_", annotationsSuffix = ".json"
+
+    /// The RGB image named by `file_name` (`000017.png` → `images/000017.png`).
+    public static func image(_ fileName: String) -> String { "\(imagesFolder)/\(fileName)" }
 
     /// The instance mask of the image whose `file_name` is `imageFileName`
-    /// (`images/000017.png` → `masks/instance/000017.png`).
+    /// (`000017.png` → `masks/instance/000017.png`).
     public static func instanceMask(forImage imageFileName: String) -> String {
         "masks/instance/\(stem(imageFileName)).png"
     }

@@ -21,10 +21,17 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
         public var minVisibleFraction: Double?
         public var segmentation: String?
         public var parameters: JSONValue?
+        /// The splits and their shares, in the order of `--split`.
+        public var split: [Split]?
+
+        public struct Split: Decodable, Sendable, Equatable {
+            public var name: String
+            public var share: Double
+        }
 
         enum CodingKeys: String, CodingKey {
             case imageFormat = "image_format", minVisiblePixels = "min_visible_pixels"
-            case minVisibleFraction = "min_visible_fraction", segmentation, parameters
+            case minVisibleFraction = "min_visible_fraction", segmentation, parameters, split
         }
     }
 

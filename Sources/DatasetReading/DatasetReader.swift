@@ -1,11 +1,11 @@
 public import Foundation
 
-/// Reads a Tessera dataset back: `manifest.json`, `annotations.json` and `records.jsonl`
+/// Reads a Tessera dataset back: `manifest.json`, `annotations/instances_<split>.json` and `records.jsonl`
 /// as typed records, streamed, so that a tool going through 100 000 images holds one
 /// image's annotations at a time. The one place that knows how the files are laid out
 /// (docs/FORMATS.md); every tool that reads a dataset back goes through it.
 ///
-/// `annotations.json` is read in Tessera's layout: one record per line inside the
+/// The instances files are read in Tessera's layout: one record per line inside the
 /// `images`, `annotations` and `categories` arrays, annotations in image order. Numbers are
 /// decoded by `JSONDecoder`, exactly.
 ///
@@ -26,49 +26,76 @@ public struct DatasetReader: Sendable {
     /// A file of the dataset, by its path relative to the folder.
     public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
-    // MARK: - annotations.json
+    // MARK: - annotations/instances_<split>.json
 
-    /// The images, in file order.
+    /// The dataset's splits: the `<split>` of every `annotations/instances_<split>.json`, in
+    /// the order of the manifest's `options.split` when it names them, else by name.
+    /// - Throws: `DatasetReadError.missingFile` when there is no instances file.
+    public func splits() throws -> [String] {
+        let folder = url(DatasetFiles.annotationsFolder)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .compactMap(DatasetFiles.split(ofAnnotationsFile:)).sorted()
+        guard !names.isEmpty else { throw DatasetReadError.missingFile(path: url(DatasetFiles.annotations(split: DatasetFiles.defaultSplit)).path) }
+        let order = ((try? manifest())?.options.split ?? []).map(\.name)
+        return order.filter(names.contains) + names.filter { !order.contains($0) }
+    }
+
+    /// The instances file of `split`, or of the first split when `nil`.
+    public func annotationsURL(split: String? = nil) throws -> URL {
+        url(DatasetFiles.annotations(split: try split ?? splits()[0]))
+    }
+
+    /// The images of `split`, in file order (index order).
     /// - Complexity: memory of one record; skips nothing but the lines before `images`.
-    public func images() throws -> COCORecordCursor<COCOFile.Image> {
-        try COCORecordCursor(url(DatasetFiles.annotations), section: .images)
+    public func images(split: String) throws -> COCORecordCursor<COCOFile.Image> {
+        try COCORecordCursor(url(DatasetFiles.annotations(split: split)), section: .images)
     }
 
-    /// The annotations, in file order (image order).
-    public func annotations() throws -> COCORecordCursor<COCOFile.Annotation> {
-        try COCORecordCursor(url(DatasetFiles.annotations), section: .annotations)
+    /// The annotations of `split`, in file order (image order).
+    public func annotations(split: String) throws -> COCORecordCursor<COCOFile.Annotation> {
+        try COCORecordCursor(url(DatasetFiles.annotations(split: split)), section: .annotations)
     }
 
-    /// The categories, in file order. They come last in the file, so this reads past the
-    /// images and annotations (without decoding them).
-    public func categories() throws -> [COCOFile.Category] {
-        let cursor = try COCORecordCursor<COCOFile.Category>(url(DatasetFiles.annotations), section: .categories)
+    /// The categories of `split`'s file (of the first split when `nil`; every split's file
+    /// lists the same), in file order. They come last in
+    /// the file, so this reads past the images and annotations (without decoding them).
+    public func categories(split: String? = nil) throws -> [COCOFile.Category] {
+        let cursor = try COCORecordCursor<COCOFile.Category>(annotationsURL(split: split), section: .categories)
         var categories: [COCOFile.Category] = []
         while let category = try cursor.next() { categories.append(category) }
         return categories
     }
 
-    /// Calls `body` with each image, in file order, and its annotations, in file order;
-    /// an image without annotations gets `[]`. Stops early when `body` returns `false`.
+    /// Calls `body` with each image of `split` (of every split, one after another, when
+    /// `nil`), in file order, and its annotations, in file order; an image without
+    /// annotations gets `[]`. Stops early when `body` returns `false`.
     ///
     /// Reads the images and the annotations with two cursors on the same file, so memory
     /// holds one image's annotations, whatever the dataset's size.
     /// - Throws: `DatasetReadError.malformed` when an annotation names no image, or the
     ///   annotations are not in image order; what `body` throws.
-    public func forEachImage(_ body: (COCOFile.Image, [COCOFile.Annotation]) throws -> Bool) throws {
-        let images = try images()
-        let annotations = try annotations()
-        var group: [COCOFile.Annotation] = []
-        while let image = try images.next() {
-            group.removeAll(keepingCapacity: true)
-            while let annotation = try annotations.peek(), annotation.imageID == image.id {
-                group.append(annotation)
-                _ = try annotations.next()
+    public func forEachImage(inSplit split: String? = nil, _ body: (COCOFile.Image, [COCOFile.Annotation]) throws -> Bool) throws {
+        try forEachImageWithSplit(inSplit: split) { _, image, annotations in try body(image, annotations) }
+    }
+
+    /// ``forEachImage(inSplit:_:)`` that also passes each image's split.
+    public func forEachImageWithSplit(inSplit split: String? = nil,
+                                      _ body: (String, COCOFile.Image, [COCOFile.Annotation]) throws -> Bool) throws {
+        for split in try split.map { [$0] } ?? splits() {
+            let images = try images(split: split)
+            let annotations = try annotations(split: split)
+            var group: [COCOFile.Annotation] = []
+            while let image = try images.next() {
+                group.removeAll(keepingCapacity: true)
+                while let annotation = try annotations.peek(), annotation.imageID == image.id {
+                    group.append(annotation)
+                    _ = try annotations.next()
+                }
+                guard try body(split, image, group) else { return }
             }
-            guard try body(image, group) else { return }
-        }
-        if let stray = try annotations.peek() {
-            throw annotations.malformed("annotation \(stray.id) names image_id \(stray.imageID), which is no image or not in image order")
+            if let stray = try annotations.peek() {
+                throw annotations.malformed("annotation \(stray.id) names image_id \(stray.imageID), which is no image or not in image order")
+            }
         }
     }
 
@@ -126,7 +153,7 @@ public struct DatasetReader: Sendable {
     }
 
     /// Calls `body` with each entry of the manifest's `files` list, in file order (images
-    /// in index order, then `annotations.json`, `records.jsonl`, a shard's `shard.records`).
+    /// in index order, then the instances files, `records.jsonl`, a shard's `shard.records`).
     /// Stops early when `body` returns `false`.
     ///
     /// Streams the file in Tessera's layout (`…,"files":[{…},{…}],…`, entries without nested

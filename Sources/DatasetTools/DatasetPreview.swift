@@ -15,7 +15,7 @@ import SceneModel
 /// for RLE and polygon segmentations alike; the amodal mask from `amodal_segmentation`.
 public enum DatasetPreview {
     public struct Options: Sendable, Equatable {
-        /// How many images, from the first in `annotations.json`; fewer when the dataset has fewer.
+        /// How many images, from the first in the instances files; fewer when the dataset has fewer.
         public var count: Int
         /// Tiles per row (fewer when there are fewer images).
         public var columns: Int
@@ -65,10 +65,10 @@ public enum DatasetPreview {
     /// - Returns: The number of images drawn.
     /// - Throws: `DatasetError.usage` for bad options or a sheet too large for Cairo;
     ///   `DatasetError.missingInput` when
-    ///   `root` is not a folder; `DatasetError.invalidDataset` when `annotations.json`, an
+    ///   `root` is not a folder; `DatasetError.invalidDataset` when the instances files, an
     ///   image or an instance mask is missing or malformed, or the dataset has no image;
     ///   `DatasetError.io` when writing fails; `RenderError` if Cairo or libpng fails.
-    /// - Complexity: one pass over `annotations.json`; memory holds the annotations of the
+    /// - Complexity: one pass over the instances files; memory holds the annotations of the
     ///   drawn images, the sheet and one image.
     @discardableResult
     public static func write(_ root: URL, to output: URL, options: Options = .init()) throws -> Int {
@@ -108,15 +108,15 @@ public enum DatasetPreview {
         let dataset = root.standardizedFileURL.path
         guard path.hasPrefix(dataset + "/") else { return }
         let inside = String(path.dropFirst(dataset.count + 1))
-        let owned = [DatasetFiles.annotations, DatasetFiles.manifest, DatasetFiles.shardRecords]
-        if owned.contains(inside) || DatasetFiles.imageFolders.contains(where: { inside.hasPrefix($0 + "/") }) {
-            throw DatasetError.usage("--out '\(output.path)' is a file of the dataset; choose a path outside images/ and masks/ that is not one of its JSON files")
+        let owned = [DatasetFiles.manifest, DatasetFiles.records, DatasetFiles.shardRecords]
+        if owned.contains(inside) || (DatasetFiles.imageFolders + [DatasetFiles.annotationsFolder]).contains(where: { inside.hasPrefix($0 + "/") }) {
+            throw DatasetError.usage("--out '\(output.path)' is a file of the dataset; choose a path outside images/, masks/ and annotations/ that is not one of its files")
         }
     }
 
     /// One image's tile: its pixels, instance mask and overlays.
     static func tile(_ image: COCOFile.Image, _ selection: Selection, root: URL) throws -> ContactSheet.Tile {
-        let rgb = try loadPicture(image.fileName, root: root, image: image)
+        let rgb = try loadPicture(DatasetFiles.image(image.fileName), root: root, image: image)
         let mask = try loadPNG(DatasetFiles.instanceMask(forImage: image.fileName), root: root, image: image, channels: 1)
         let annotations = selection.annotations[image.id] ?? []
         let overlays = annotations.enumerated().map { rank, annotation in
@@ -170,7 +170,7 @@ public enum DatasetPreview {
             throw DatasetError.invalidDataset("\(url.path): \(error)")
         }
         guard bitmap.width == image.width, bitmap.height == image.height else {
-            throw DatasetError.invalidDataset("\(url.path): \(bitmap.width)×\(bitmap.height), expected \(image.width)×\(image.height) as image \(image.id) in annotations.json")
+            throw DatasetError.invalidDataset("\(url.path): \(bitmap.width)×\(bitmap.height), expected \(image.width)×\(image.height) as image \(image.id) in its instances file")
         }
         var rgb = [UInt8](repeating: 0, count: 3 * bitmap.width * bitmap.height)
         for i in 0..<(bitmap.width * bitmap.height) {
@@ -187,12 +187,12 @@ public enum DatasetPreview {
         }
         guard png.width == image.width, png.height == image.height, png.channels == channels,
               png.bitDepth == 8 || channels == 1 else {
-            throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): \(png.width)×\(png.height)×\(png.channels) at \(png.bitDepth) bits, expected \(image.width)×\(image.height)×\(channels) as image \(image.id) in annotations.json")
+            throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): \(png.width)×\(png.height)×\(png.channels) at \(png.bitDepth) bits, expected \(image.width)×\(image.height)×\(channels) as image \(image.id) in its instances file")
         }
         return png
     }
 
-    /// The first images of `annotations.json`, their annotations and the category names.
+    /// The first images of the instances files, their annotations and the category names.
     struct Selection {
         struct Annotation {
             var instanceID: UInt16
@@ -210,15 +210,16 @@ public enum DatasetPreview {
         /// - Throws: `DatasetReadError` when the file cannot be read;
         ///   `DatasetError.invalidDataset` for a record the preview cannot draw.
         init(_ reader: DatasetReader, count: Int) throws {
-            let path = reader.url(DatasetFiles.annotations).path
+            var path = ""
             func malformed(_ what: String) -> DatasetError { .invalidDataset("\(path): \(what)") }
-            try reader.forEachImage { image, records in
+            try reader.forEachImageWithSplit { split, image, records in
+                path = reader.url(DatasetFiles.annotations(split: split)).path
                 guard image.width > 0, image.height > 0 else { throw malformed("image \(image.id) has no pixels") }
                 images.append(image)
                 annotations[image.id] = try records.map { record in
                     guard let instanceID = record.instanceID, let instance = UInt16(exactly: instanceID),
                           case let box = record.bbox.compactMap({ Int(exactly: $0) }), box.count == 4, record.bbox.count == 4 else {
-                        throw malformed("annotation \(record.id) lacks instance_id or an integer bbox")
+                        throw malformed("annotation \(record.id) lacks mask_id or an integer bbox")
                     }
                     var amodal: RLE?
                     if let object = record.amodalSegmentation {

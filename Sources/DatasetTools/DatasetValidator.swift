@@ -14,7 +14,7 @@ import Rendering
 ///   manifest's `indices`), id = index + 1, each named by its index, except the images the
 ///   manifest lists as left out (`acceptance.skipped_images`), which have no entry and no file;
 /// - every annotation agrees with the masks: its segmentation (RLE, or pixel-edge
-///   polygons) is exactly the pixels of its `instance_id` in the instance mask, `area` is
+///   polygons) is exactly the pixels of its `mask_id` in the instance mask, `area` is
 ///   their count and `bbox` their tight box; the semantic mask holds its `category_id` there;
 ///   its visible mask lies inside its amodal mask, whose area is `amodal_area`;
 /// - `records.jsonl` has one line per written image, in order, with `image_id` = `index` + 1,
@@ -38,7 +38,7 @@ public enum DatasetValidator {
     /// Validates the dataset in `root`.
     /// - Parameter maximumFaults: how many fault lines to keep.
     /// - Throws: `DatasetError.missingInput` when `root` does not exist, `.usage` when it is
-    ///   a file; `DatasetError.invalidDataset` when `manifest.json` or `annotations.json` is
+    ///   a file; `DatasetError.invalidDataset` when `manifest.json` or the instances files is
     ///   missing or a record in them is not what Tessera writes (a field missing or of the
     ///   wrong type, named with its line); nothing else can be checked then.
     public static func validate(_ root: URL, maximumFaults: Int = 50) throws -> Report {
@@ -68,11 +68,14 @@ private struct Validator {
     var images: ImageIndices?
     var layout: OutputLayout?
     var skippedIndices = Set<Int>()
+    /// From the manifest's `options.split`: which split each image of the run belongs to.
+    var splitPlan: SplitPlan?
+    var splitAssignment: SplitAssignment?
     /// The paths `manifest.json` lists.
     var listedFiles = Set<String>()
     /// The manifest's `options.parameters`.
     var parameters: JSONValue?
-    /// The ids of the images in `annotations.json`, ascending.
+    /// The ids of the images in the instances files, ascending.
     var imageIDs: [Int] = []
 
     init(reader: DatasetReader, maximumFaults: Int) {
@@ -118,6 +121,15 @@ private struct Validator {
             }
             let format = options.imageFormat.flatMap(ImageFormat.init(rawValue:)) ?? .png
             layout = OutputLayout(root: reader.root, imageCount: count, imageFormat: format)
+            if let splits = options.split {
+                do {
+                    let plan = try SplitPlan(parsing: splits.map { "\($0.name)=\($0.share)" }.joined(separator: ","))
+                    splitPlan = plan
+                    splitAssignment = plan.assignment(count: count)
+                } catch {
+                    fault("manifest.json: options.split is not a list of splits with shares adding up to 1 (\(error))")
+                }
+            }
         }
         for entry in manifest.acceptance?.skippedImages ?? [] {
             guard images?.contains(entry.index) ?? true else {
@@ -172,39 +184,67 @@ private struct Validator {
 
     mutating func checkAnnotations() throws {
         var images: [Int: COCOFile.Image] = [:]
-        var categories = Set<Int>()
+        var categories: [COCOFile.Category]?
         var annotationIDs = Set<Int>()
-        // Images and categories first; then the annotations, one image's group at a time.
-        let imageCursor = try reader.images()
-        while let image = try imageCursor.next() {
-            if images[image.id] != nil { fault("annotations.json: image id \(image.id) is used twice") }
-            images[image.id] = image
-            report.images += 1
+        let splits = try reader.splits()
+        if let expected = splitPlan?.names, splits != expected {
+            fault("\(DatasetFiles.annotationsFolder)/: holds the instances files of splits \(splits.joined(separator: ", ")), manifest.json's options.split names \(expected.joined(separator: ", "))")
         }
-        for category in try reader.categories() where !categories.insert(category.id).inserted {
-            fault("annotations.json: category id \(category.id) is used twice")
+        for split in splits {
+            let file = DatasetFiles.annotations(split: split)
+            if !listedFiles.contains(file) { fault("manifest.json: does not list \(file)") }
+            // Images and categories first; then the annotations, one image's group at a time.
+            var splitImages: [Int: COCOFile.Image] = [:]
+            let imageCursor = try reader.images(split: split)
+            while let image = try imageCursor.next() {
+                if images[image.id] != nil || splitImages[image.id] != nil { fault("\(file): image id \(image.id) is used twice") }
+                splitImages[image.id] = image
+                report.images += 1
+                if let assignment = splitAssignment, (0..<assignment.count).contains(image.id - 1),
+                   case let expected = assignment.splitName(of: image.id - 1), expected != split {
+                    fault("\(file): image id \(image.id) belongs to split '\(expected)' (options.split in manifest.json)")
+                }
+            }
+            images.merge(splitImages) { first, _ in first }
+            let splitCategories = try reader.categories(split: split)
+            if let categories, categories != splitCategories {
+                fault("\(file): its categories differ from \(DatasetFiles.annotations(split: splits[0]))'s")
+            } else if categories == nil {
+                var ids = Set<Int>()
+                for category in splitCategories where !ids.insert(category.id).inserted {
+                    fault("\(file): category id \(category.id) is used twice")
+                }
+                categories = splitCategories
+            }
+            let categoryIDs = Set((categories ?? []).map(\.id))
+            var group: [COCOFile.Annotation] = []
+            var groupImage: Int?
+            var previousID = 0
+            let annotations = try reader.annotations(split: split)
+            while let annotation = try annotations.next() {
+                report.annotations += 1
+                let id = annotation.id
+                if !annotationIDs.insert(id).inserted { fault("\(file): annotation id \(id) is used twice") }
+                if id <= previousID { fault("\(file): annotation id \(id) follows id \(previousID); ids increase in file order") }
+                previousID = id
+                if !categoryIDs.contains(annotation.categoryID) {
+                    fault("annotation \(id): category_id \(annotation.categoryID) is not a category")
+                }
+                if annotation.imageID != groupImage {
+                    if let groupImage { checkImage(groupImage, splitImages[groupImage], group, file: file) }
+                    (group, groupImage) = ([], annotation.imageID)
+                }
+                group.append(annotation)
+            }
+            if let groupImage { checkImage(groupImage, splitImages[groupImage], group, file: file) }
+            for id in splitImages.keys.sorted() where !annotatedImages.contains(id) { checkImage(id, splitImages[id], [], file: file) }
+        }
+        // Ids run 1, 2, … over the whole dataset (in image order, across the split files).
+        if !annotationIDs.isEmpty, annotationIDs.min() != 1 || annotationIDs.max() != annotationIDs.count {
+            fault("\(DatasetFiles.annotationsFolder)/: annotation ids are not 1…\(annotationIDs.count) over the dataset")
         }
         checkImageSet(images)
         imageIDs = images.keys.sorted()
-        var group: [COCOFile.Annotation] = []
-        var groupImage: Int?
-        let annotations = try reader.annotations()
-        while let annotation = try annotations.next() {
-            report.annotations += 1
-            let id = annotation.id
-            if !annotationIDs.insert(id).inserted { fault("annotations.json: annotation id \(id) is used twice") }
-            if id != report.annotations { fault("annotations.json: annotation \(report.annotations) in file order has id \(id); ids run 1, 2, … in order") }
-            if !categories.contains(annotation.categoryID) {
-                fault("annotation \(id): category_id \(annotation.categoryID) is not a category")
-            }
-            if annotation.imageID != groupImage {
-                if let groupImage { checkImage(groupImage, images[groupImage], group) }
-                (group, groupImage) = ([], annotation.imageID)
-            }
-            group.append(annotation)
-        }
-        if let groupImage { checkImage(groupImage, images[groupImage], group) }
-        for id in images.keys.sorted() where !annotatedImages.contains(id) { checkImage(id, images[id], []) }
     }
 
     /// The images are those of the run's set but the skipped ones, each under its index's
@@ -212,27 +252,28 @@ private struct Validator {
     /// - Complexity: time linear in the set's size, memory independent of it.
     mutating func checkImageSet(_ entries: [Int: COCOFile.Image]) {
         guard let images, let layout else { return }
+        let instances = "\(DatasetFiles.annotationsFolder)/"
         for index in images {
             let id = index + 1
             let entry = entries[id]
             if skippedIndices.contains(index) {
-                if entry != nil { fault("annotations.json: image id \(id) is listed, but manifest.json lists image \(index) as skipped") }
+                if entry != nil { fault("\(instances): image id \(id) is listed, but manifest.json lists image \(index) as skipped") }
             } else if let entry {
-                if entry.fileName != layout.imagePath(index) {
-                    fault("annotations.json: image id \(id) has file_name '\(entry.fileName)', expected '\(layout.imagePath(index))'")
+                if entry.fileName != layout.imageFileName(index) {
+                    fault("\(instances): image id \(id) has file_name '\(entry.fileName)', expected '\(layout.imageFileName(index))'")
                 }
             } else {
-                fault("annotations.json: image \(index) (id \(id)) is missing, and manifest.json does not list it as skipped")
+                fault("\(instances): image \(index) (id \(id)) is missing, and manifest.json does not list it as skipped")
             }
         }
         for id in entries.keys.sorted() where !images.contains(id - 1) {
             let set = images.isContiguous ? "\(images.span.lowerBound + 1)…\(images.span.upperBound)"
                 : "(indices \(images) in manifest.json, ids one more)"
-            fault("annotations.json: image id \(id) is outside the run's images \(set)")
+            fault("\(instances): image id \(id) is outside the run's images \(set)")
         }
     }
 
-    /// `records.jsonl`: one line per image of `annotations.json`, in id order, each naming
+    /// `records.jsonl`: one line per image of the instances files, in id order, each naming
     /// its image, with the manifest's parameters. Read a line at a time; a line that is not
     /// a record is a fault, and the check goes on with the next.
     mutating func checkRecords() throws {
@@ -261,7 +302,11 @@ private struct Validator {
             }
             if record.imageID != record.index + 1 { fault("\(at): image_id \(record.imageID) is not index + 1 (index \(record.index))") }
             if count <= imageIDs.count, imageIDs[count - 1] != record.imageID {
-                fault("\(at): image_id \(record.imageID), but image \(count) of annotations.json has id \(imageIDs[count - 1])")
+                fault("\(at): image_id \(record.imageID), but image \(count) of the instances files has id \(imageIDs[count - 1])")
+            }
+            if let assignment = splitAssignment, (0..<assignment.count).contains(record.index),
+               case let expected = assignment.splitName(of: record.index), record.split != expected {
+                fault("\(at): split \(record.split.map { "'\($0)'" } ?? "missing"), but image \(record.index) is in split '\(expected)'")
             }
             if record.attempts < 1 { fault("\(at): attempts \(record.attempts) is less than 1") }
             if let expected = parameters, record.parameters != expected {
@@ -269,17 +314,17 @@ private struct Validator {
             }
         }
         if count != imageIDs.count {
-            fault("\(name): \(count) lines for \(imageIDs.count) images in annotations.json")
+            fault("\(name): \(count) lines for \(imageIDs.count) images in the instances files")
         }
     }
 
     /// Checks one image's annotations against its instance and semantic masks.
     /// - Complexity: one pass over the instance mask, then per annotation time proportional
     ///   to its area and its RLE runs.
-    mutating func checkImage(_ imageID: Int, _ image: COCOFile.Image?, _ annotations: [COCOFile.Annotation]) {
+    mutating func checkImage(_ imageID: Int, _ image: COCOFile.Image?, _ annotations: [COCOFile.Annotation], file: String) {
         annotatedImages.insert(imageID)
         guard let image else {
-            return fault("annotations.json: annotations name image_id \(imageID), which is not an image")
+            return fault("\(file): annotations name image_id \(imageID), which is not an image of this file")
         }
         guard let instance = loadMask(DatasetFiles.instanceMask(forImage: image.fileName), image),
               let semantic = loadMask(DatasetFiles.semanticMask(forImage: image.fileName), image) else { return }
@@ -293,11 +338,11 @@ private struct Validator {
         for annotation in annotations {
             let (id, category, area, bbox) = (annotation.id, annotation.categoryID, annotation.area, annotation.bbox)
             guard let instanceID = annotation.instanceID else {
-                fault("annotation \(id): lacks instance_id")
+                fault("annotation \(id): lacks mask_id")
                 continue
             }
             if !instanceIDs.insert(instanceID).inserted {
-                fault("annotation \(id): instance_id \(instanceID) is annotated twice in image \(imageID)")
+                fault("annotation \(id): mask_id \(instanceID) is annotated twice in image \(imageID)")
             }
             if annotation.iscrowd != 0 { fault("annotation \(id): iscrowd is not 0") }
             let measured = measures[instanceID]
@@ -363,7 +408,7 @@ private struct Validator {
         if hidden != amodalArea - area {
             fault("annotation \(id): its occluders cover \(hidden) pixels, amodal_area − area is \(amodalArea - area)")
         }
-        if let z = annotation.zOrder, z != instanceID { fault("annotation \(id): z_order \(z) is not its instance_id \(instanceID)") }
+        if let z = annotation.zOrder, z != instanceID { fault("annotation \(id): z_order \(z) is not its mask_id \(instanceID)") }
     }
 
     /// The set runs of an RLE segmentation (column-major index ranges). Polygons

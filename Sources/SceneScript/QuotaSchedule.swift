@@ -1,6 +1,7 @@
 import Foundation
 
-/// Assigns images to the strata of a `quota` by index alone.
+/// Assigns images to the strata of a `quota` by index alone (and, through a permutation of
+/// the indices, images to the splits of `--split`: `Dataset.SplitPlan`).
 ///
 /// Image *i* goes to a stratum by a fixed sequence — earliest deadline first over the
 /// strata whose share is due: before image *i*, stratum *k* has `n_k` of the first *i*
@@ -11,17 +12,18 @@ import Foundation
 ///
 /// Reaching image *i* replays the sequence from the nearest checkpoint (every
 /// ``checkpointSpacing`` images, cached), so finding a stratum costs at most that many steps.
-final class QuotaSchedule: @unchecked Sendable {
+public final class QuotaSchedule: @unchecked Sendable {
     /// Stratum names and shares, in the order of the `quota` statement.
-    let names: [String]
-    let shares: [Double]
+    public let names: [String]
+    public let shares: [Double]
     static let checkpointSpacing = 1024
 
     private let lock = NSLock()
     /// `checkpoints[c]`: the counts per stratum before image `c · checkpointSpacing`.
     private var checkpoints: [[Int]]
 
-    init(names: [String], shares: [Double]) {
+    /// - Parameter shares: positive, adding up to 1 (within rounding), one per name.
+    public init(names: [String], shares: [Double]) {
         self.names = names
         self.shares = shares
         checkpoints = [[Int](repeating: 0, count: shares.count)]
@@ -30,7 +32,7 @@ final class QuotaSchedule: @unchecked Sendable {
     /// The stratum (position in the `quota`) of image `index`.
     /// - Complexity: O(``checkpointSpacing`` · strata), plus, the first time an index is
     ///   reached, O(index · strata) to lay the checkpoints before it.
-    func stratum(of index: Int) -> Int {
+    public func stratum(of index: Int) -> Int {
         precondition(index >= 0)
         let checkpoint = index / Self.checkpointSpacing
         var counts: [Int]

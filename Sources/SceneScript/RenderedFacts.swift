@@ -3,7 +3,7 @@
 /// SceneScript never draws: the pipeline measures an attempt's scene and hands the result to
 /// ``SceneProgram/sample(seed:index:measuring:)``. Instance ids are `Instance.id` (1-based
 /// drawing order, labeled and unlabeled alike). Every count is in pixels under the label
-/// contract's pixel-centre rule, so each value equals the field `annotations.json` carries
+/// contract's pixel-centre rule, so each value equals the field the instances files carries
 /// for the same image (`area`, `bbox`, `amodal_area`, `visible_fraction`,
 /// `in_frame_fraction`, `occluders`).
 public protocol RenderedFacts {

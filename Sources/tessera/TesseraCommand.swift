@@ -154,6 +154,10 @@ struct RenderArguments: ParsableArguments {
     @Option(name: .customLong("on-exhausted"), help: "When every sampling attempt of an image fails the scene's requirements: fail (stop the run with the error) or skip (leave the image out, list it in manifest.json and go on).")
     var onExhausted: ExhaustedPolicy = .fail
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Divide the images into splits, one COCO file each (annotations/instances_NAME.json), e.g. train=0.8,val=0.1,test=0.1: each split gets within one image of its share, by a fixed rule on the index (docs/FORMATS.md). Default: one split, 'default'.",
+                                                        valueName: "NAME=SHARE,…"))
+    var split: String?
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -175,7 +179,8 @@ struct RenderArguments: ParsableArguments {
             overwrite: overwrite, resume: resume,
             visibility: .init(minimumPixels: minVisiblePixels, minimumFraction: minVisibleFraction),
             segmentation: segmentation, shard: shard, onExhausted: onExhausted,
-            indices: try indices.map { try ImageIndices(parsing: $0) })
+            indices: try indices.map { try ImageIndices(parsing: $0) },
+            split: try split.map { try SplitPlan(parsing: $0) } ?? .single)
         try options.validate()
         return options
     }
@@ -383,9 +388,9 @@ struct Merge: ParsableCommand {
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a dataset against its manifest (files, sizes, SHA-256) and the label contract (ids, masks agree with annotations).",
-        discussion: "Exit status: 0 valid, 65 faults found (each printed) or no readable manifest.json/annotations.json, 66 no such folder.")
+        discussion: "Exit status: 0 valid, 65 faults found (each printed) or no readable manifest.json or instances file, 66 no such folder.")
 
-    @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
+    @Argument(help: "The dataset folder (holding manifest.json and annotations/).")
     var dataset: String
 
     @Option(name: .customLong("max-faults"), parsing: .unconditional, help: "Print at most this many faults.")
@@ -416,7 +421,7 @@ struct Preview: ParsableCommand {
         abstract: "Draw a contact sheet (PNG) of a dataset's first images with their labels overlaid.",
         discussion: "Each annotated instance's visible mask is tinted, its bbox outlined and its class named; a dashed line outlines the amodal mask where the object is partly hidden.")
 
-    @Argument(help: "The dataset folder (holding annotations.json, images/ and masks/).")
+    @Argument(help: "The dataset folder (holding annotations/, images/ and masks/).")
     var dataset: String
 
     @Option(help: "The PNG to write. Default: DATASET/preview.png.")
@@ -454,7 +459,7 @@ struct Stats: ParsableCommand {
         abstract: "Summarise a dataset: per class counts, sizes, visibility, truncation, positions; who hides whom; acceptance and recorded values.",
         discussion: "Reads the dataset in one streaming pass. Exit status: 0, 65 not a dataset or a malformed file (named), 66 no such folder, 74 a read or write failed.")
 
-    @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
+    @Argument(help: "The dataset folder (holding manifest.json and annotations/).")
     var dataset: String
 
     @Option(help: "Also write the statistics as JSON to this file (fields in docs/FORMATS.md).")

@@ -15,7 +15,7 @@ import Testing
 
     @Test func readsARenderedDatasetExactly() throws {
         let folder = try render("scenes/occlusion_pairs.scene", count: 8)
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
         let images = document["images"] as! [[String: Any]], annotations = document["annotations"] as! [[String: Any]]
         let reader = try DatasetReader(folder)
 
@@ -35,7 +35,7 @@ import Testing
             #expect(read.id == parsed["id"] as? Int && read.categoryID == parsed["category_id"] as? Int)
             #expect(read.area == parsed["area"] as? Int && read.amodalArea == parsed["amodal_area"] as? Int)
             #expect(read.bbox == (parsed["bbox"] as? [Int])?.map(Double.init))
-            #expect(read.instanceID == parsed["instance_id"] as? Int && read.zOrder == read.instanceID)
+            #expect(read.instanceID == parsed["mask_id"] as? Int && read.zOrder == read.instanceID)
             guard case let .rle(rle) = read.segmentation else { Issue.record("annotation \(read.id) has no RLE"); continue }
             #expect(rle.counts == (parsed["segmentation"] as? [String: Any])?["counts"] as? String)
             // Exact: the writer's Double(area) / Double(amodal area), shortest round-trip text.
@@ -119,19 +119,20 @@ import Testing
 
     @Test func malformedRecordNamesFileLineAndField() throws {
         let folder = try temporaryFolder()
-        let file = folder.appendingPathComponent("annotations.json")
+        let file = folder.appendingPathComponent("annotations/instances_default.json")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data("""
         {"info":{},
         "licenses":[],
         "images":[
-        {"id":1,"file_name":"images/000000.png","width":4},
+        {"id":1,"file_name":"000000.png","width":4},
         ],
         """.utf8).write(to: file)
-        let images = try DatasetReader(folder).images()
+        let images = try DatasetReader(folder).images(split: "default")
         #expect(throws: DatasetReadError.malformed(path: file.path, line: 4, reason: "Image lacks \"height\"")) { try images.next() }
 
         try Data("{\"info\":{},\n\"images\":[\n{\"id\":1,oops},\n".utf8).write(to: file)
-        let broken = try DatasetReader(folder).images()
+        let broken = try DatasetReader(folder).images(split: "default")
         #expect(throws: DatasetReadError.malformed(path: file.path, line: 3, reason: "not JSON")) { try broken.next() }
         #expect(throws: DatasetReadError.missingFile(path: folder.appendingPathComponent("manifest.json").path)) {
             try DatasetReader(folder).manifest()

@@ -36,21 +36,21 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
     @Test func annotationsAgreeWithTheWrittenMasks() throws {
         let folder = try temporaryFolder()
         let summary = try render(overlapScene, count: 4, jobs: 2, into: folder)
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
         let images = document["images"] as! [[String: Any]]
         let annotations = document["annotations"] as! [[String: Any]]
         #expect(images.map { $0["id"] as! Int } == [1, 2, 3, 4])
         #expect(annotations.count == summary.annotations)
         #expect(annotations.map { $0["id"] as! Int } == Array(1...annotations.count))
         for image in images {
-            let name = (image["file_name"] as! String).replacingOccurrences(of: "images/", with: "")
+            let name = (image["file_name"] as! String)
             let ids = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/instance/\(name)")))
             let semantic = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/semantic/\(name)")))
             #expect(ids.width == 96 && ids.height == 64 && ids.bitDepth == 16)
             let mine = annotations.filter { $0["image_id"] as! Int == image["id"] as! Int }
             var covered = 0
             for annotation in mine {
-                let id = UInt16(annotation["instance_id"] as! Int)
+                let id = UInt16(annotation["mask_id"] as! Int)
                 let segmentation = annotation["segmentation"] as! [String: Any]
                 #expect(segmentation["size"] as! [Int] == [64, 96])
                 let rle = try RLE(height: 64, width: 96, compressedCounts: segmentation["counts"] as! String)
@@ -100,9 +100,9 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         } throws: { error in
             guard case let .script(message) = error as? DatasetError else { return false }
             return message.contains("seed 5") && message.contains("test.scene:4:")
-                && message.contains("as an unfinished run (no annotations.json yet); after fixing the script, run the command again with --overwrite")
+                && message.contains("as an unfinished run (no instances file yet); after fixing the script, run the command again with --overwrite")
         }
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("annotations.json").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("annotations/instances_default.json").path))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("images/000000.png").path))
     }
 
@@ -166,10 +166,10 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
                 #expect((files["\(folder)/\(stem)"] != nil) == (index % 5 != 3), "\(folder)/\(stem)")
             }
         }
-        let coco = try jsonObject(folder.appendingPathComponent("annotations.json"))
+        let coco = try jsonObject(folder.appendingPathComponent("annotations/instances_default.json"))
         let images = coco["images"] as! [[String: Any]]
         #expect(images.map { $0["id"] as! Int } == [1, 2, 3, 5, 6, 7, 8, 10, 11, 12])
-        #expect(images.map { $0["file_name"] as! String } == [0, 1, 2, 4, 5, 6, 7, 9, 10, 11].map { String(format: "images/%06d.png", $0) })
+        #expect(images.map { $0["file_name"] as! String } == [0, 1, 2, 4, 5, 6, 7, 9, 10, 11].map { String(format: "%06d.png", $0) })
         let imageIDs = Set(images.map { $0["id"] as! Int })
         #expect((coco["annotations"] as! [[String: Any]]).allSatisfy { imageIDs.contains($0["image_id"] as! Int) })
 

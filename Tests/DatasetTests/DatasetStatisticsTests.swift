@@ -14,7 +14,7 @@ import Testing
     }
 
     private func annotations(_ folder: URL) throws -> [[String: Any]] {
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
         return document["annotations"] as! [[String: Any]]
     }
 
@@ -65,9 +65,9 @@ import Testing
         #expect(written?["images"] as? Int == 3)
 
         #expect(try runTessera(["stats", folder.appendingPathComponent("none").path]).status == 66)
-        try Data("{\"info\":{},\n\"licenses\":[],\n\"images\":[\n{\"id\":1}\n".utf8).write(to: folder.appendingPathComponent("annotations.json"))
+        try Data("{\"info\":{},\n\"licenses\":[],\n\"images\":[\n{\"id\":1}\n".utf8).write(to: folder.appendingPathComponent("annotations/instances_default.json"))
         let broken = try runTessera(["stats", folder.path])
         #expect(broken.status == 65)
-        #expect(broken.stderr.contains("annotations.json:4:"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("instances_default.json:4:"), "\(broken.stderr)")
     }
 }

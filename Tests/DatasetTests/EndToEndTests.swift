@@ -14,7 +14,7 @@ import Testing
             #expect(files["masks/instance/\(name).png"] != nil)
             #expect(files["masks/semantic/\(name).png"] != nil)
         }
-        let coco = try JSONSerialization.jsonObject(with: files["annotations.json"]!) as! [String: Any]
+        let coco = try JSONSerialization.jsonObject(with: files["annotations/instances_default.json"]!) as! [String: Any]
         let info = coco["info"] as! [String: Any]
         #expect(info["seed"] as! Int == 1 && info["scene"] as! String == "shapes")
         #expect((coco["images"] as! [Any]).count == 3)
@@ -26,7 +26,7 @@ import Testing
         let result = try runTessera(["render", "--count", "2"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let files = try filesBelow(folder.appendingPathComponent("output"))
-        #expect(files["images/000001.png"] != nil && files["annotations.json"] != nil)
+        #expect(files["images/000001.png"] != nil && files["annotations/instances_default.json"] != nil)
         // A second run into the same folder must not silently replace it.
         let again = try runTessera(["render", "--count", "2"], in: folder)
         #expect(again.status == 64)
@@ -41,7 +41,7 @@ import Testing
         #expect(result.status == 65)
         #expect(result.stderr.contains("bad.scene:3:19: error:"))
         #expect(result.stderr.contains("did you mean 'uniform'?"))
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/annotations.json").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/annotations/instances_default.json").path))
         // No image was finished, so nothing is left in the way of the corrected command.
         #expect(try filesBelow(folder.appendingPathComponent("out")).isEmpty)
         try Data("canvas 64 x 64\nclasses a\nobject a { circle(uniform(1, 2)) }\n".utf8).write(to: scene)

@@ -35,7 +35,7 @@ import Testing
     @Test func previewNeverWritesOverADeviceAFolderOrTheDatasetsOwnFiles() throws {
         let folder = try temporaryFolder()
         try render(folder)
-        for target in ["/dev/null", folder.path, folder.appendingPathComponent("annotations.json").path,
+        for target in ["/dev/null", folder.path, folder.appendingPathComponent("annotations/instances_default.json").path,
                        folder.appendingPathComponent("images/000000.png").path] {
             #expect(throws: DatasetError.self, "\(target)") {
                 try DatasetPreview.write(folder, to: URL(fileURLWithPath: target))

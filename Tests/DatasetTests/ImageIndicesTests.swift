@@ -69,8 +69,8 @@ import Testing
         }.sorted())
         for path in perImage { #expect(chosenFiles[path] == wholeFiles[path], "\(path)") }
 
-        let a = try jsonObject(whole.appendingPathComponent("annotations.json"))
-        let b = try jsonObject(chosen.appendingPathComponent("annotations.json"))
+        let a = try jsonObject(whole.appendingPathComponent("annotations/instances_default.json"))
+        let b = try jsonObject(chosen.appendingPathComponent("annotations/instances_default.json"))
         let ids: Set<Int> = [2, 5, 6, 8]
         let wholeImages = (a["images"] as! [[String: Any]]).filter { ids.contains($0["id"] as! Int) }
         #expect(NSArray(array: wholeImages).isEqual(to: b["images"] as! [[String: Any]]))
@@ -100,12 +100,12 @@ import Testing
         #expect(skipped.map { $0["index"] as! Int } == [3])
 
         // Drop image 9's entry from annotations.json: the validator names it.
-        let url = folder.appendingPathComponent("annotations.json")
+        let url = folder.appendingPathComponent("annotations/instances_default.json")
         let text = try String(contentsOf: url, encoding: .utf8)
         let entry = text.split(separator: "\n").first { $0.contains("\"id\":10,") && $0.contains("file_name") }!
         try Data(text.replacingOccurrences(of: entry + "\n", with: "").utf8).write(to: url)
         let report = try DatasetValidator.validate(folder)
-        #expect(report.faults.contains("annotations.json: image 9 (id 10) is missing, and manifest.json does not list it as skipped"), "\(report.faults)")
+        #expect(report.faults.contains("annotations/: image 9 (id 10) is missing, and manifest.json does not list it as skipped"), "\(report.faults)")
 
         // An image outside the set is named as such.
         let other = try temporaryFolder("other")
@@ -114,7 +114,7 @@ import Testing
         let manifestText = try String(contentsOf: manifestURL, encoding: .utf8)
         try Data(manifestText.replacingOccurrences(of: "\"indices\":\"1-2,9\"", with: "\"indices\":\"1-2\"").utf8).write(to: manifestURL)
         let outside = try DatasetValidator.validate(other)
-        #expect(outside.faults.contains("annotations.json: image id 10 is outside the run's images 2…3"), "\(outside.faults)")
+        #expect(outside.faults.contains("annotations/: image id 10 is outside the run's images 2…3"), "\(outside.faults)")
     }
 
     @Test func aFinishedRunResumesOnlyWithTheSameSet() throws {

@@ -34,8 +34,8 @@ import Testing
             #expect(Double(difference) / Double(3 * decoded.width * decoded.height) < 4, "mean difference of image \(index)")
         }
 
-        let jpegCOCO = try json(jpeg.appendingPathComponent("annotations.json")), pngCOCO = try json(png.appendingPathComponent("annotations.json"))
-        #expect((jpegCOCO["images"] as! [[String: Any]]).map { $0["file_name"] as! String } == ["images/000000.jpg", "images/000001.jpg", "images/000002.jpg"])
+        let jpegCOCO = try json(jpeg.appendingPathComponent("annotations/instances_default.json")), pngCOCO = try json(png.appendingPathComponent("annotations/instances_default.json"))
+        #expect((jpegCOCO["images"] as! [[String: Any]]).map { $0["file_name"] as! String } == ["000000.jpg", "000001.jpg", "000002.jpg"])
         #expect(try JSONSerialization.data(withJSONObject: jpegCOCO["annotations"]!, options: .sortedKeys)
             == JSONSerialization.data(withJSONObject: pngCOCO["annotations"]!, options: .sortedKeys))
         let options = try json(jpeg.appendingPathComponent("manifest.json"))["options"] as! [String: Any]

@@ -24,7 +24,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let validation = try runTessera(["validate", out.path])
         #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
-        let coco = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let coco = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
         let categories = Set((coco["annotations"] as! [[String: Any]]).map { $0["category_id"] as! Int })
         #expect(categories == [1, 2, 3, 4])
     }

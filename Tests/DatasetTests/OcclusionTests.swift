@@ -74,7 +74,7 @@ private func mask(_ annotation: [String: Any], _ key: String = "segmentation") t
         // Linux may read it back one ulp off.
         #expect(abs(bar["visible_fraction"] as! Double - 112.0 / 120.0) < 1e-15)
         let occluders = bar["occluders"] as! [[String: Int]]
-        #expect(occluders == [["instance_id": 2, "pixels": 8]])
+        #expect(occluders == [["mask_id": 2, "pixels": 8]])
         // Two parts: columns 29 and 30 are missing from the visible mask, present in the amodal one.
         let visible = try mask(bar).decodeMask(), whole = try mask(bar, "amodal_segmentation").decodeMask()
         #expect(!visible[12 * 64 + 29] && !visible[12 * 64 + 30] && visible[12 * 64 + 28] && visible[12 * 64 + 31])

@@ -13,10 +13,10 @@ import Testing
         let result = try runTessera(["render", scene.path, "--count", "2", "--out", out.path, "--quiet",
                                      "--set", "size=32", "--set", "size=40", "--set", "hour=19", "--set", "weather=rain", "--set", "lit=false"])
         #expect(result.status == 0, "\(result.stderr)")
-        let images = try jsonObject(out.appendingPathComponent("annotations.json"))["images"] as! [[String: Any]]
+        let images = try jsonObject(out.appendingPathComponent("annotations/instances_default.json"))["images"] as! [[String: Any]]
         #expect(images.allSatisfy { $0["width"] as? Int == 40 && $0["height"] as? Int == 40 })
         let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
-        #expect(manifest.contains(#""on_exhausted":"fail","parameters":{"size":40,"hour":19.0,"weather":"rain","lit":false}}"#))
+        #expect(manifest.contains(#""on_exhausted":"fail","split":[{"name":"default","share":1.0}],"parameters":{"size":40,"hour":19.0,"weather":"rain","lit":false}}"#))
         #expect(try DatasetValidator.validate(out).isValid)
     }
 

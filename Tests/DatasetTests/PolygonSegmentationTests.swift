@@ -53,7 +53,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as! [String: Any]
         #expect((manifest["options"] as! [String: Any])["segmentation"] as? String == "polygon")
-        let coco = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let coco = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
         #expect((coco["annotations"] as! [[String: Any]]).contains { $0["segmentation"] is [[Int]] })
 
         let bad = try runTessera(["render", "--segmentation", "polygons"])

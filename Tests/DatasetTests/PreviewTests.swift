@@ -106,7 +106,7 @@ import Testing
         #expect(tiny.status == 64)
         #expect(tiny.stderr.contains("--tile"))
 
-        try Data("{\"info\":{}}\nnot json\n".utf8).write(to: folder.appendingPathComponent("annotations.json"))
+        try Data("{\"info\":{}}\nnot json\n".utf8).write(to: folder.appendingPathComponent("annotations/instances_default.json"))
         let broken = try runTessera(["preview", folder.path])
         #expect(broken.status == 65)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("preview.png").path))

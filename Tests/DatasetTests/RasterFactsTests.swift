@@ -9,7 +9,7 @@ struct RasterFactsTests {
     /// The fields compared, decoded with `JSONDecoder`, which reads numbers exactly
     /// (`JSONSerialization` on Linux may be off in the last bit).
     private struct Annotation: Decodable {
-        struct Occluder: Decodable { var instance_id: Int; var pixels: Int }
+        struct Occluder: Decodable { var mask_id: Int; var pixels: Int }
         var image_id: Int, z_order: Int, area: Int, bbox: [Int], amodal_area: Int
         var visible_fraction: Double, in_frame_fraction: Double, occluders: [Occluder]
     }
@@ -20,7 +20,7 @@ struct RasterFactsTests {
                                               templateFolders: [packageRoot.appendingPathComponent("templates").path])
         let folder = try temporaryFolder(scene)
         _ = try DatasetRenderer(program: program, options: RenderOptions(count: count, seed: 11, output: folder, jobs: 2)).run()
-        let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: folder.appendingPathComponent("annotations.json")))
+        let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json")))
         return (program, document.annotations)
     }
 
@@ -41,7 +41,7 @@ struct RasterFactsTests {
                 #expect(occlusion.amodalArea == annotation.amodal_area)
                 #expect(occlusion.visibleFraction == annotation.visible_fraction)
                 #expect(occlusion.inFrameFraction == annotation.in_frame_fraction)
-                #expect(occlusion.hiddenBy.map { [$0.instance, $0.pixels] } == annotation.occluders.map { [$0.instance_id, $0.pixels] })
+                #expect(occlusion.hiddenBy.map { [$0.instance, $0.pixels] } == annotation.occluders.map { [$0.mask_id, $0.pixels] })
                 compared += 1
             }
         }
@@ -89,7 +89,7 @@ struct RasterFactsTests {
             """)
         let folder = try temporaryFolder()
         _ = try DatasetRenderer(program: program, options: RenderOptions(count: 24, seed: 3, output: folder, jobs: 2)).run()
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
         let people = (document["annotations"] as! [[String: Any]]).filter { $0["category_id"] as! Int == 1 }
         #expect(people.count == 24)
         for person in people {

@@ -45,7 +45,7 @@ import Testing
 
     /// The `annotations` array of annotations.json, re-serialised with sorted keys.
     private static func annotations(_ files: [String: Data]) throws -> Data {
-        let document = try JSONSerialization.jsonObject(with: files["annotations.json"]!) as! [String: Any]
+        let document = try JSONSerialization.jsonObject(with: files["annotations/instances_default.json"]!) as! [String: Any]
         return try JSONSerialization.data(withJSONObject: document["annotations"]!, options: [.sortedKeys])
     }
 

@@ -69,13 +69,13 @@ import Testing
         }
         // Keys in their documented order; the values in the order the script recorded them.
         let first = try #require(text.split(separator: "\n").first)
-        #expect(first.hasPrefix(#"{"image_id":1,"index":0,"attempts":1,"values":{"speed":["#))
+        #expect(first.hasPrefix(#"{"image_id":1,"index":0,"split":"default","attempts":1,"values":{"speed":["#))
         #expect(first.contains(##"],"hour":19.0,"weather":"clear","tint":"#"##))
         #expect(first.hasSuffix(#"]},"parameters":{"size":64,"hour":19.0,"weather":"clear","lit":true}}"#))
         #expect(text.hasSuffix("}\n"))
         // Listed in the manifest after annotations.json.
         let manifest = try String(contentsOf: folder.appendingPathComponent("manifest.json"), encoding: .utf8)
-        #expect(manifest.contains(#"{"path":"annotations.json""#) && manifest.contains(#"{"path":"records.jsonl""#))
+        #expect(manifest.contains(#"{"path":"annotations/instances_default.json""#) && manifest.contains(#"{"path":"records.jsonl""#))
         #expect(try DatasetValidator.validate(folder).isValid)
     }
 
@@ -83,11 +83,11 @@ import Testing
         let program = try program()
         let folder = try temporaryFolder()
         try render(program, into: folder, count: 3)
-        let document = try jsonObject(folder.appendingPathComponent("annotations.json"))
+        let document = try jsonObject(folder.appendingPathComponent("annotations/instances_default.json"))
         let annotations = document["annotations"] as! [[String: Any]]
         for annotation in annotations {
             let index = (annotation["image_id"] as! Int) - 1
-            let instance = try program.sample(seed: 3, index: index).instances[(annotation["instance_id"] as! Int) - 1]
+            let instance = try program.sample(seed: 3, index: index).instances[(annotation["mask_id"] as! Int) - 1]
             if annotation["category_id"] as? Int == 1 {
                 let attributes = try #require(annotation["attributes"] as? NSDictionary)
                 #expect(attributes.isEqual(["speed": plain(instance.attributes[0].value), "lit": true]))
@@ -96,7 +96,7 @@ import Testing
             }
         }
         #expect(annotations.contains { $0["attributes"] != nil })
-        let text = try String(contentsOf: folder.appendingPathComponent("annotations.json"), encoding: .utf8)
+        let text = try String(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"), encoding: .utf8)
         #expect(text.contains(#","z_order":1,"attributes":{"speed":"#))
     }
 
@@ -125,7 +125,7 @@ import Testing
         try render(program, into: whole, count: 6)
         // Stop after image 2: a shard of the first half, its log put back as an interrupted run's.
         try render(program, into: resumed, count: 6, shard: Shard(index: 0, count: 2))
-        for file in ["manifest.json", "annotations.json", "records.jsonl"] {
+        for file in ["manifest.json", "annotations/instances_default.json", "records.jsonl"] {
             try FileManager.default.removeItem(at: resumed.appendingPathComponent(file))
         }
         let log = resumed.appendingPathComponent("shard.records")
@@ -179,7 +179,7 @@ import Testing
         #expect(!report.isValid)
         let expected = ["line": "records.jsonl:2: not a JSON object", "id": "records.jsonl:2: image_id 7 is not index + 1",
                         "parameters": "records.jsonl:3: parameters differ from manifest.json's options.parameters",
-                        "count": "records.jsonl: 2 lines for 3 images in annotations.json"][tamper]!
+                        "count": "records.jsonl: 2 lines for 3 images in the instances files"][tamper]!
         #expect(report.faults.contains { $0.hasPrefix(expected) }, "\(report.faults)")
         #expect(report.faults.allSatisfy { $0.hasPrefix("records.jsonl") }, "\(report.faults)")
     }

@@ -14,7 +14,7 @@ import Testing
         let folder = try temporaryFolder("torn")
         try renderExhausting(into: folder, count: count, jobs: jobs, shard: Shard(index: 0, count: 1))
         let fm = FileManager.default
-        for name in ["annotations.json", "manifest.json"] { try fm.removeItem(at: folder.appendingPathComponent(name)) }
+        for name in ["annotations/instances_default.json", "manifest.json"] { try fm.removeItem(at: folder.appendingPathComponent(name)) }
         try fm.moveItem(at: folder.appendingPathComponent("shard.records"), to: log(folder))
         let text = try String(contentsOf: log(folder), encoding: .utf8)
         try Data(text[..<cut(text)].utf8).write(to: log(folder))
@@ -53,11 +53,11 @@ import Testing
     @Test func aLogOfAnotherFormatVersionIsRefusedNamingBoth() throws {
         let torn = try interrupted(count: 6, jobs: 1) { text in text.range(of: "E\t2\n")!.upperBound }
         let text = try String(contentsOf: log(torn), encoding: .utf8)
-        try Data(text.replacingOccurrences(of: "tessera-records 3\n", with: "tessera-records 2\n").utf8).write(to: log(torn))
+        try Data(text.replacingOccurrences(of: "tessera-records 4\n", with: "tessera-records 3\n").utf8).write(to: log(torn))
         #expect {
             try renderExhausting(into: torn, count: 6, shard: Shard(index: 0, count: 1), resume: true)
         } throws: { error in
-            "\(error)".contains("is a record log of format 2, written by another Tessera version; this one reads format 3")
+            "\(error)".contains("is a record log of format 3, written by another Tessera version; this one reads format 4")
         }
     }
 }

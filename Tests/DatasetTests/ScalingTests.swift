@@ -73,7 +73,7 @@ private func render(_ options: RenderOptions, scene: String = smallScene) throws
         // A shard is a dataset of its own: its images carry their global numbers.
         let middle = try filesBelow(shards[2])
         #expect(middle["images/000004.png"] != nil && middle["images/000003.png"] == nil)
-        #expect(middle["shard.records"] != nil && middle["annotations.json"] != nil)
+        #expect(middle["shard.records"] != nil && middle["annotations/instances_default.json"] != nil)
         let merged = try temporaryFolder("merged")
         let summary = try DatasetMerger.merge(shards: shards, into: merged, overwrite: false)
         #expect(summary.images == 14 && summary.shards == 3)
@@ -129,7 +129,7 @@ private func render(_ options: RenderOptions, scene: String = smallScene) throws
         let torn = try temporaryFolder("torn")
         try render(options(torn, count: 10, shard: Shard(index: 0, count: 1)))
         let fm = FileManager.default
-        for name in ["annotations.json", "manifest.json"] { try fm.removeItem(at: torn.appendingPathComponent(name)) }
+        for name in ["annotations/instances_default.json", "manifest.json"] { try fm.removeItem(at: torn.appendingPathComponent(name)) }
         try fm.moveItem(at: torn.appendingPathComponent("shard.records"), to: log(torn))
         var text = try String(contentsOf: log(torn), encoding: .utf8)
         // Cut the log inside image 6's records and drop image 4's instance mask: resume must
@@ -193,7 +193,7 @@ private func render(_ options: RenderOptions, scene: String = smallScene) throws
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
-        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("annotations.json").path))
+        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("annotations/instances_default.json").path))
 
         let resumed = try runTessera(["render", scene.path, "--count", count, "--seed", "4", "--out", killed.path, "--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")

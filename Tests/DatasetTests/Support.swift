@@ -57,7 +57,7 @@ func annotate(_ script: String, visibility: VisibilityFilter = .init(), segmenta
     let folder = try temporaryFolder()
     let options = RenderOptions(count: 1, seed: 0, output: folder, jobs: 1, visibility: visibility, segmentation: segmentation)
     _ = try DatasetRenderer(program: try compile(script), options: options).run()
-    let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations.json"))) as! [String: Any]
+    let document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"))) as! [String: Any]
     return (document["images"] as! [[String: Any]], document["annotations"] as! [[String: Any]])
 }
 

@@ -10,7 +10,7 @@ import Testing
         let folder = try temporaryFolder()
         let options = RenderOptions(count: 1, seed: 0, output: folder, jobs: 1)
         _ = try DatasetRenderer(program: try compile(script), options: options).run()
-        let data = try Data(contentsOf: folder.appendingPathComponent("annotations.json"))
+        let data = try Data(contentsOf: folder.appendingPathComponent("annotations/instances_default.json"))
         return (try JSONSerialization.jsonObject(with: data) as! [String: Any], folder)
     }
 
@@ -28,7 +28,7 @@ import Testing
         #expect(bar["category_id"] as! Int == 1)
         #expect(bar["area"] as! Int == 120 - 8, "the occluder's 2 × 4 pixels are hidden")
         #expect(bar["amodal_area"] as! Int == 120)
-        #expect(bar["occluders"] as! [[String: Int]] == [["instance_id": 2, "pixels": 8]])
+        #expect(bar["occluders"] as! [[String: Int]] == [["mask_id": 2, "pixels": 8]])
         let rle = bar["segmentation"] as! [String: Any]
         let visible = try RLE(height: 32, width: 64, compressedCounts: rle["counts"] as! String).decodeMask()
         #expect(!visible[12 * 64 + 29] && !visible[12 * 64 + 30] && visible[12 * 64 + 28] && visible[12 * 64 + 31])

@@ -44,15 +44,15 @@ import Testing
         let start = manifest.range(of: entry)!.lowerBound
         let end = manifest.range(of: "}}", range: start..<manifest.endIndex)!.upperBound
         try Data((String(manifest[..<start]) + String(manifest[end...])).utf8).write(to: url)
-        #expect(try faults(folder) == ["annotations.json: image 8 (id 9) is missing, and manifest.json does not list it as skipped"])
+        #expect(try faults(folder) == ["annotations/: image 8 (id 9) is missing, and manifest.json does not list it as skipped"])
         // List image 2, which is written, as skipped.
         try Data(manifest.replacingOccurrences(of: "{\"index\":8,", with: "{\"index\":2,").utf8).write(to: url)
         #expect(try faults(folder) == [
             "images/000002.png: listed in manifest.json, but image 2 is listed as skipped",
             "masks/instance/000002.png: listed in manifest.json, but image 2 is listed as skipped",
             "masks/semantic/000002.png: listed in manifest.json, but image 2 is listed as skipped",
-            "annotations.json: image id 3 is listed, but manifest.json lists image 2 as skipped",
-            "annotations.json: image 8 (id 9) is missing, and manifest.json does not list it as skipped",
+            "annotations/: image id 3 is listed, but manifest.json lists image 2 as skipped",
+            "annotations/: image 8 (id 9) is missing, and manifest.json does not list it as skipped",
         ])
     }
 
@@ -80,21 +80,21 @@ import Testing
 
     @Test func findsADuplicatedAnnotationID() throws {
         let folder = try dataset()
-        let url = folder.appendingPathComponent("annotations.json")
+        let url = folder.appendingPathComponent("annotations/instances_default.json")
         let text = try String(contentsOf: url, encoding: .utf8)
         try Data(text.replacingOccurrences(of: "{\"id\":3,\"image_id\"", with: "{\"id\":2,\"image_id\"").utf8).write(to: url)
         let found = try faults(folder)
-        #expect(found.contains("annotations.json: annotation id 2 is used twice"))
-        #expect(found.contains { $0.hasPrefix("annotations.json: SHA-256") })
+        #expect(found.contains("annotations/instances_default.json: annotation id 2 is used twice"))
+        #expect(found.contains { $0.hasPrefix("annotations/instances_default.json: SHA-256") })
     }
 
     @Test func findsAMissingAnnotationAndWrongOcclusionFacts() throws {
         let folder = try dataset()
-        let url = folder.appendingPathComponent("annotations.json")
+        let url = folder.appendingPathComponent("annotations/instances_default.json")
         var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
         // Drop the first annotation; break the occlusion facts of the second.
         let first = lines.firstIndex { $0.hasPrefix("{\"id\":1,\"image_id\"") }!
-        let instance = try #require(lines[first].firstMatch(of: /"instance_id":(\d+)/)).output.1
+        let instance = try #require(lines[first].firstMatch(of: /"mask_id":(\d+)/)).output.1
         lines.remove(at: first)
         lines[first] = lines[first].replacing(/"in_frame_fraction":[0-9.e-]+/, with: "\"in_frame_fraction\":7")
             .replacing(/"z_order":\d+/, with: "\"z_order\":999")
@@ -102,8 +102,8 @@ import Testing
         let found = try faults(folder)
         #expect(found.contains { $0.contains("instance \(instance) has") && $0.contains("but no annotation") })
         #expect(found.contains { $0.contains("in_frame_fraction 7.0 is outside 0…1") })
-        #expect(found.contains { $0.contains("z_order 999 is not its instance_id") })
-        #expect(found.contains { $0.contains("ids run 1, 2, … in order") })
+        #expect(found.contains { $0.contains("z_order 999 is not its mask_id") })
+        #expect(found.contains { $0.contains("annotation ids are not 1…") })
     }
 
     @Test func instancesLeftOutByTheVisibilityOptionsAreNoFault() throws {
@@ -118,12 +118,12 @@ import Testing
     /// file, the line and the field, and the command exits 65.
     @Test func aMalformedRecordStopsTheCheckNamingItsLine() throws {
         let folder = try dataset()
-        let url = folder.appendingPathComponent("annotations.json")
+        let url = folder.appendingPathComponent("annotations/instances_default.json")
         let text = try String(contentsOf: url, encoding: .utf8)
-        try Data(text.replacingOccurrences(of: #""file_name":"images/000001.png","#, with: "").utf8).write(to: url)
+        try Data(text.replacingOccurrences(of: #""file_name":"000001.png","#, with: "").utf8).write(to: url)
         let result = try runTessera(["validate", folder.path])
         #expect(result.status == 65)
-        #expect(result.stderr.contains(#"annotations.json:5: Image lacks "file_name""#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"instances_default.json:5: Image lacks "file_name""#), "\(result.stderr)")
     }
 
     @Test func theCommandExitsNonZeroOnFaultsAndNamesThem() throws {

@@ -2,7 +2,7 @@
 
 Renders scenes/shapes.scene with the built binary, then checks with pycocotools and Pillow
 that every annotation agrees with the masks Tessera wrote:
-  * annToMask(ann) equals the instance PNG's pixels for that instance_id,
+  * annToMask(ann) equals the instance PNG's pixels for that mask_id,
   * bbox == toBbox(segmentation), area == mask sum == pycocotools area,
   * the semantic PNG equals the category of each instance pixel,
   * COCOeval of the ground truth against itself gives AP 1.0 for bbox and segm,
@@ -43,7 +43,7 @@ def dataset(tmp_path_factory):
 
 
 def load(dataset):
-    with open(dataset / "annotations.json") as f:
+    with open(dataset / "annotations" / "instances_default.json") as f:
         return json.load(f)
 
 
@@ -55,7 +55,7 @@ def test_every_image_is_listed_with_its_true_size(dataset):
     doc = load(dataset)
     assert [im["id"] for im in doc["images"]] == list(range(1, 25))
     for im in doc["images"]:
-        pixels = read_png(dataset / im["file_name"])
+        pixels = read_png(dataset / "images" / im["file_name"])
         assert pixels.shape == (im["height"], im["width"], 3)
 
 
@@ -73,7 +73,7 @@ def test_media_scene_annotations_agree_with_masks(tmp_path):
 
 def check_annotations_against_masks(dataset):
     doc = load(dataset)
-    coco = COCO(str(dataset / "annotations.json"))
+    coco = COCO(str(dataset / "annotations" / "instances_default.json"))
     by_image = {}
     for ann in doc["annotations"]:
         by_image.setdefault(ann["image_id"], []).append(ann)
@@ -86,12 +86,12 @@ def check_annotations_against_masks(dataset):
         anns = by_image.get(im["id"], [])
         # Every labeled instance id in the mask has exactly one annotation.
         present = sorted(int(v) for v in np.unique(ids) if v != 0)
-        assert present == sorted(a["instance_id"] for a in anns)
+        assert present == sorted(a["mask_id"] for a in anns)
         for ann in anns:
             assert ann["iscrowd"] == 0
             assert ann["segmentation"]["size"] == [im["height"], im["width"]]
             m = coco.annToMask(ann)
-            expected = (ids == ann["instance_id"]).astype(np.uint8)
+            expected = (ids == ann["mask_id"]).astype(np.uint8)
             assert np.array_equal(m, expected), f"mask of annotation {ann['id']} differs"
             assert ann["area"] == int(m.sum()) == int(mask_utils.area(ann["segmentation"]))
             assert ann["area"] > 0
@@ -107,7 +107,7 @@ def test_categories_are_declared_in_order(dataset):
 
 @pytest.mark.parametrize("iou_type", ["bbox", "segm"])
 def test_cocoeval_of_ground_truth_against_itself_is_perfect(dataset, iou_type):
-    gt = COCO(str(dataset / "annotations.json"))
+    gt = COCO(str(dataset / "annotations" / "instances_default.json"))
     detections = [dict(ann, score=1.0) for ann in load(dataset)["annotations"]]
     with contextlib.redirect_stdout(io.StringIO()):
         dt = gt.loadRes(detections)
@@ -141,9 +141,9 @@ def test_occlusion_facts_agree_with_the_masks(dataset):
         hidden = amodal & ~visible
         assert sum(o["pixels"] for o in ann["occluders"]) == ann["amodal_area"] - ann["area"]
         for o in ann["occluders"]:
-            assert o["instance_id"] > ann["instance_id"], "only later-drawn objects hide an instance"
-            assert int((ids[hidden] == o["instance_id"]).sum()) == o["pixels"]
-        assert ann["z_order"] == ann["instance_id"]
+            assert o["mask_id"] > ann["mask_id"], "only later-drawn objects hide an instance"
+            assert int((ids[hidden] == o["mask_id"]).sum()) == o["pixels"]
+        assert ann["z_order"] == ann["mask_id"]
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_polygons_rasterise_back_to_the_instance_mask(polygon_dataset):
     for ann in doc["annotations"]:
         im = images[ann["image_id"]]
         ids = read_png(polygon_dataset / "masks" / "instance" / pathlib.Path(im["file_name"]).name)
-        expected = (ids == ann["instance_id"]).astype(np.uint8)
+        expected = (ids == ann["mask_id"]).astype(np.uint8)
         seg = ann["segmentation"]
         if isinstance(seg, dict):  # a mask with a hole stays RLE
             kinds["rle"] += 1
@@ -191,7 +191,7 @@ def test_polygon_run_differs_from_the_rle_run_only_in_segmentation(dataset, poly
 
 
 def test_cocoeval_loads_polygon_ground_truth(polygon_dataset):
-    gt = COCO(str(polygon_dataset / "annotations.json"))
+    gt = COCO(str(polygon_dataset / "annotations" / "instances_default.json"))
     detections = []
     for ann in load(polygon_dataset)["annotations"]:
         seg = ann["segmentation"]
@@ -214,12 +214,12 @@ def test_jpeg_images_decode_with_pillow_and_masks_equal_the_png_run(tmp_path):
     doc = load(jpeg)
     for im in doc["images"]:
         assert im["file_name"].endswith(".jpg")
-        with Image.open(jpeg / im["file_name"]) as picture:
+        with Image.open(jpeg / "images" / im["file_name"]) as picture:
             assert picture.format == "JPEG" and picture.mode == "RGB"
             assert not picture.info.get("progressive")
             pixels = np.asarray(picture, dtype=np.int16)
         assert pixels.shape == (im["height"], im["width"], 3)
-        reference = read_png(png / im["file_name"].replace(".jpg", ".png")).astype(np.int16)
+        reference = read_png(png / "images" / im["file_name"].replace(".jpg", ".png")).astype(np.int16)
         assert np.abs(pixels - reference).mean() < 4
         stem = pathlib.Path(im["file_name"]).stem
         for kind in ("instance", "semantic"):
@@ -250,9 +250,9 @@ def test_a_dataset_that_left_images_out_loads_and_agrees_with_its_masks(tmp_path
     kept = [i for i in range(14) if i % 5 != 3]
     doc = load(out)
     assert [im["id"] for im in doc["images"]] == [i + 1 for i in kept]
-    assert [im["file_name"] for im in doc["images"]] == [f"images/{i:06d}.png" for i in kept]
+    assert [im["file_name"] for im in doc["images"]] == [f"{i:06d}.png" for i in kept]
     assert sorted(p.name for p in (out / "images").iterdir()) == [f"{i:06d}.png" for i in kept]
-    coco = COCO(str(out / "annotations.json"))
+    coco = COCO(str(out / "annotations" / "instances_default.json"))
     assert sorted(coco.getImgIds()) == [i + 1 for i in kept]
     assert {a["image_id"] for a in doc["annotations"]} <= set(coco.getImgIds())
     check_annotations_against_masks(out)
@@ -260,7 +260,7 @@ def test_a_dataset_that_left_images_out_loads_and_agrees_with_its_masks(tmp_path
         acceptance = json.load(f)["acceptance"]
     assert [s["index"] for s in acceptance["skipped_images"]] == [3, 8, 13]
     assert acceptance["images"] == len(kept) and acceptance["attempts"] == 14
-    gt = COCO(str(out / "annotations.json"))
+    gt = COCO(str(out / "annotations" / "instances_default.json"))
     with contextlib.redirect_stdout(io.StringIO()):
         ev = COCOeval(gt, gt.loadRes([dict(a, score=1.0) for a in doc["annotations"]]), "segm")
         ev.evaluate()
@@ -295,7 +295,7 @@ def test_attributes_and_records_load_with_pycocotools(tmp_path):
     out = render(tmp_path / "out", str(scene), "--count", "6", "--seed", "2", "--set", "hour=19", "--set", "size=80")
     check_annotations_against_masks(out)
     with contextlib.redirect_stdout(io.StringIO()):
-        gt = COCO(str(out / "annotations.json"))
+        gt = COCO(str(out / "annotations" / "instances_default.json"))
     cars = gt.loadAnns(gt.getAnnIds(catIds=[1]))
     assert cars and all(set(a["attributes"]) == {"speed", "lit", "plate"} for a in cars)
     assert all(a["attributes"]["lit"] is True and a["attributes"]["plate"] in ("A", "B") for a in cars)

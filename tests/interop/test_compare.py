@@ -129,7 +129,7 @@ def datasets(tmp_path_factory):
 
 def test_crowd_has_more_than_100_instances_per_image(datasets):
     _, (crowd, _) = datasets
-    document = json.loads((crowd / "annotations.json").read_text())
+    document = json.loads((crowd / "annotations" / "instances_default.json").read_text())
     per_image = max(sum(1 for a in document["annotations"] if a["image_id"] == i["id"]) for i in document["images"])
     assert per_image > 100
 
@@ -140,7 +140,7 @@ def test_compare_equals_cocoeval(datasets, which, crowds):
     tmp, roots = datasets
     root = roots[which]
     rng = np.random.default_rng(100 + which)
-    document = json.loads((root / "annotations.json").read_text())
+    document = json.loads((root / "annotations" / "instances_default.json").read_text())
     gt_path = root
     if crowds:  # every seventh instance a crowd, through a COCO instances file
         for n, a in enumerate(document["annotations"]):
@@ -148,7 +148,7 @@ def test_compare_equals_cocoeval(datasets, which, crowds):
                 a["iscrowd"] = 1
         gt_path = tmp / f"gt_crowds_{which}.json"
         gt_path.write_text(json.dumps(document))
-    eval_gt = gt_path if crowds else root / "annotations.json"
+    eval_gt = gt_path if crowds else root / "annotations" / "instances_default.json"
     boxes, masks, both = perturb(document, rng)
     for name, results, types in [("boxes", boxes, ["bbox"]), ("masks", masks, ["bbox", "segm"]),
                                  ("both", both, ["bbox", "segm"])]:
@@ -172,7 +172,7 @@ def test_compare_equals_cocoeval(datasets, which, crowds):
 
 def test_a_render_agrees_with_itself(datasets):
     tmp, (_, pairs) = datasets
-    ours = compare(tmp, pairs, pairs / "annotations.json")
+    ours = compare(tmp, pairs, pairs / "annotations" / "instances_default.json")
     for iou_type in ("bbox", "segm"):
         assert ours[iou_type]["stats"]["AP"] == 1.0
         assert all(c["mean_matched_iou"] in (1.0, None) for c in ours[iou_type]["per_class"])

@@ -48,7 +48,7 @@ class RenderedImage:
         self.id = image["id"]
         self.annotations = [a for a in doc["annotations"] if a["image_id"] == image["id"]]
         self.ids = np.array(Image.open(out / "masks" / "instance" / pathlib.Path(image["file_name"]).name))
-        self.class_of = {a["instance_id"]: names[a["category_id"]] for a in self.annotations}
+        self.class_of = {a["mask_id"]: names[a["category_id"]] for a in self.annotations}
 
     def measured(self, ann):
         """(visible pixels, amodal pixels, box, hidden pixels per occluding class) from the masks."""
@@ -58,13 +58,13 @@ class RenderedImage:
         assert (visible, amodal) == (ann["area"], ann["amodal_area"]), f"image {self.id}, annotation {ann['id']}"
         hidden_by = {}
         for instance_id in np.unique(self.ids[amodal_mask]):
-            if instance_id not in (0, ann["instance_id"]):
+            if instance_id not in (0, ann["mask_id"]):
                 name = self.class_of[int(instance_id)]
                 hidden_by[name] = hidden_by.get(name, 0) + int((self.ids[amodal_mask] == instance_id).sum())
         from_occluders = {}
         for o in ann["occluders"]:
-            if o["instance_id"] in self.class_of:
-                name = self.class_of[o["instance_id"]]
+            if o["mask_id"] in self.class_of:
+                name = self.class_of[o["mask_id"]]
                 from_occluders[name] = from_occluders.get(name, 0) + o["pixels"]
         assert hidden_by == from_occluders, f"image {self.id}, annotation {ann['id']}: occluders disagree with the masks"
         box = [int(v) for v in mask_utils.toBbox(ann["segmentation"])]
@@ -72,7 +72,7 @@ class RenderedImage:
 
 
 def images(out):
-    doc = json.loads((out / "annotations.json").read_text())
+    doc = json.loads((out / "annotations" / "instances_default.json").read_text())
     assert [im["id"] for im in doc["images"]] == list(range(1, COUNT + 1))
     return [RenderedImage(out, doc, im) for im in doc["images"]]
 
@@ -91,7 +91,7 @@ def test_every_image_has_a_pedestrian_20_to_40_percent_visible_mostly_hidden_by_
     for image in images(pedestrians):
         qualifying = []
         for ann in image.annotations:
-            if image.class_of[ann["instance_id"]] != "pedestrian":
+            if image.class_of[ann["mask_id"]] != "pedestrian":
                 continue
             visible, amodal, _, hidden_by = image.measured(ann)
             hidden = amodal - visible

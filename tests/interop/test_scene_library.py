@@ -3,7 +3,7 @@
 Parameterised over a glob of scenes/*.scene, so a new scene is covered without editing this
 file. Each scene renders 3 images (seed 5) with $TESSERA_BIN (else .build/debug/tessera); then
 for every annotation pycocotools' annToMask equals the instance PNG's pixels for its
-instance_id, bbox == toBbox, area == mask sum == pycocotools area, and `tessera validate`
+mask_id, bbox == toBbox, area == mask sum == pycocotools area, and `tessera validate`
 exits 0 on the dataset.
 """
 import json
@@ -41,22 +41,22 @@ def rendered(request, tmp_path_factory):
 
 def test_scene_renders_masks_that_pycocotools_reads_back(rendered):
     scene, out = rendered
-    doc = json.loads((out / "annotations.json").read_text())
+    doc = json.loads((out / "annotations" / "instances_default.json").read_text())
     assert len(doc["images"]) == COUNT
     assert len(doc["categories"]) >= 2, f"{scene} should declare at least two classes"
     assert doc["annotations"], f"{scene} produced no annotations"
-    coco = COCO(str(out / "annotations.json"))
+    coco = COCO(str(out / "annotations" / "instances_default.json"))
     by_image = {}
     for ann in doc["annotations"]:
         by_image.setdefault(ann["image_id"], []).append(ann)
     for im in doc["images"]:
         ids = np.array(Image.open(out / "masks" / "instance" / pathlib.Path(im["file_name"]).name))
         anns = by_image.get(im["id"], [])
-        assert sorted(int(v) for v in np.unique(ids) if v != 0) == sorted(a["instance_id"] for a in anns), \
+        assert sorted(int(v) for v in np.unique(ids) if v != 0) == sorted(a["mask_id"] for a in anns), \
             f"{scene}: the instance ids in the mask and the annotations differ in {im['file_name']}"
         for ann in anns:
             m = coco.annToMask(ann)
-            assert np.array_equal(m, (ids == ann["instance_id"]).astype(np.uint8)), \
+            assert np.array_equal(m, (ids == ann["mask_id"]).astype(np.uint8)), \
                 f"{scene}: mask of annotation {ann['id']} differs from the instance PNG"
             assert ann["area"] == int(m.sum()) == int(mask_utils.area(ann["segmentation"])) > 0
             assert [float(v) for v in ann["bbox"]] == list(mask_utils.toBbox(ann["segmentation"]))

@@ -1,7 +1,7 @@
-"""`tessera stats --json` equals the figures recomputed here from annotations.json alone.
+"""`tessera stats --json` equals the figures recomputed here from the instances file alone.
 
 Renders scenes/occlusion_pairs.scene (30 images) and scenes/crowd.scene (3 images) with
-$TESSERA_BIN (else .build/debug/tessera), reads annotations.json with `json`, takes each
+$TESSERA_BIN (else .build/debug/tessera), reads the instances file with `json`, takes each
 instance's visible area and box from its mask with pycocotools (`area`, `toBbox`, checked
 equal to the annotation's), and recomputes every per-class figure docs/FORMATS.md lists
 for the stats JSON: instances, images, instances per image, the COCO size split and the
@@ -69,10 +69,10 @@ def expected_classes(document):
             visible[fraction_bin(a["visible_fraction"])] += 1
             in_frame[fraction_bin(a["in_frame_fraction"])] += 1
             heatmap[cell((y + h / 2) / image["height"])][cell((x + w / 2) / image["width"])] += 1
-            classes_in_image = {b["instance_id"]: b["category_id"] for b in by_image[a["image_id"]]}
+            classes_in_image = {b["mask_id"]: b["category_id"] for b in by_image[a["image_id"]]}
             for occluder in a["occluders"]:
-                if occluder["instance_id"] in classes_in_image:
-                    hidden_by[classes_in_image[occluder["instance_id"]]] += occluder["pixels"]
+                if occluder["mask_id"] in classes_in_image:
+                    hidden_by[classes_in_image[occluder["mask_id"]]] += occluder["pixels"]
                 else:
                     unannotated += occluder["pixels"]
         names = {c["id"]: c["name"] for c in document["categories"]}
@@ -99,7 +99,7 @@ def test_stats_equal_an_independent_count(tmp_path, scene, count):
     result = run("stats", str(out), "--json", str(tmp_path / "stats.json"))
     assert result.returncode == 0, result.stderr
     stats = json.loads((tmp_path / "stats.json").read_text())
-    document = json.loads((out / "annotations.json").read_text())
+    document = json.loads((out / "annotations" / "instances_default.json").read_text())
     manifest = json.loads((out / "manifest.json").read_text())
 
     assert stats["images"] == len(document["images"]) == count

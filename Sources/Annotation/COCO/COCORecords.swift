@@ -106,7 +106,7 @@ public struct COCOCategory: Hashable, Sendable, JSONRenderable {
 /// Keys, in order: `id`, `image_id`, `category_id`, `segmentation` (compressed RLE
 /// `{"size":[h,w],"counts":"…"}` or polygons `[[x1,y1,…],…]`), `area` (pixels), `bbox`
 /// (`[x,y,w,h]`, integer pixels, top-left origin, y down), `iscrowd` (always 0),
-/// `instance_id` (the value in the instance mask), then `extra` (occlusion facts and other
+/// `mask_id` (the value in the instance mask), then `extra` (occlusion facts and other
 /// fields beyond COCO).
 public struct COCOAnnotation: Hashable, Sendable, JSONRenderable {
     public var id: Int
@@ -150,7 +150,7 @@ public struct COCOAnnotation: Hashable, Sendable, JSONRenderable {
     public func appendJSON(to bytes: inout [UInt8]) {
         assertExtraKeys(extra, avoid: [
             "id", "image_id", "category_id", "segmentation", "area", "bbox", "iscrowd",
-            "instance_id",
+            "mask_id",
         ])
         bytes.appendRaw("{\"id\":")
         bytes.appendJSONInteger(id)
@@ -164,7 +164,7 @@ public struct COCOAnnotation: Hashable, Sendable, JSONRenderable {
         bytes.appendJSONInteger(area)
         bytes.appendRaw(",\"bbox\":")
         bytes.appendJSONIntegers(bbox.cocoBBox)
-        bytes.appendRaw(",\"iscrowd\":0,\"instance_id\":")
+        bytes.appendRaw(",\"iscrowd\":0,\"mask_id\":")
         bytes.appendJSONInteger(instanceID)
         bytes.appendJSONMembers(extra)
         bytes.append(UInt8(ascii: "}"))

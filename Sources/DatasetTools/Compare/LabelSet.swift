@@ -57,12 +57,12 @@ public struct LabelSet: Sendable {
         var hasMasks = true
         let categories = try DatasetError.reading {
             let reader = try DatasetReader(url)
-            try reader.forEachImage { image, annotations in
+            try reader.forEachImageWithSplit { split, image, annotations in
                 sizes[image.id] = [image.height, image.width]
                 for a in annotations {
                     var mask: RunLengthMask?
                     if case .rle = a.segmentation {
-                        mask = try Self.mask(a.segmentation, path: reader.url(DatasetFiles.annotations).path, annotation: a.id)
+                        mask = try Self.mask(a.segmentation, path: reader.url(DatasetFiles.annotations(split: split)).path, annotation: a.id)
                     } else {
                         hasMasks = false
                     }

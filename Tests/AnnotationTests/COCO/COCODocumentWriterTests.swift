@@ -36,8 +36,8 @@ struct COCODocumentWriterTests {
         {"id":2,"file_name":"000002.png","width":4,"height":3}
         ],
         "annotations":[
-        {"id":1,"image_id":1,"category_id":1,"segmentation":{"size":[3,4],"counts":"01206"},"area":2,"bbox":[0,0,2,1],"iscrowd":0,"instance_id":1},
-        {"id":2,"image_id":1,"category_id":2,"segmentation":{"size":[3,4],"counts":":2"},"area":2,"bbox":[3,1,1,2],"iscrowd":0,"instance_id":2}
+        {"id":1,"image_id":1,"category_id":1,"segmentation":{"size":[3,4],"counts":"01206"},"area":2,"bbox":[0,0,2,1],"iscrowd":0,"mask_id":1},
+        {"id":2,"image_id":1,"category_id":2,"segmentation":{"size":[3,4],"counts":":2"},"area":2,"bbox":[3,1,1,2],"iscrowd":0,"mask_id":2}
         ],
         "categories":[
         {"id":1,"name":"circle","supercategory":"shape"},

@@ -37,7 +37,7 @@ struct COCORecordTests {
             id: 10, imageID: 3, categoryID: 1, instance: measure, segmentation: .rle(rle),
             extra: [JSONMember("visible_fraction", .double(0.75))])
         #expect(annotation.jsonText
-            == #"{"id":10,"image_id":3,"category_id":1,"segmentation":{"size":[3,4],"counts":"421O3"},"area":3,"bbox":[1,1,2,2],"iscrowd":0,"instance_id":2,"visible_fraction":0.75}"#)
+            == #"{"id":10,"image_id":3,"category_id":1,"segmentation":{"size":[3,4],"counts":"421O3"},"area":3,"bbox":[1,1,2,2],"iscrowd":0,"mask_id":2,"visible_fraction":0.75}"#)
     }
 
     @Test func polygonSegmentationIsAListOfFlatVertexLists() {
@@ -47,7 +47,7 @@ struct COCORecordTests {
             segmentation: .polygons([PixelPolygon(coordinates: [0, 0, 1, 0, 1, 1, 0, 1]),
                                      PixelPolygon(coordinates: [1, 1, 2, 1, 2, 2, 1, 2])]))
         #expect(annotation.jsonText
-            == #"{"id":1,"image_id":1,"category_id":2,"segmentation":[[0,0,1,0,1,1,0,1],[1,1,2,1,2,2,1,2]],"area":2,"bbox":[0,0,2,2],"iscrowd":0,"instance_id":4}"#)
+            == #"{"id":1,"image_id":1,"category_id":2,"segmentation":[[0,0,1,0,1,1,0,1],[1,1,2,1,2,2,1,2]],"area":2,"bbox":[0,0,2,2],"iscrowd":0,"mask_id":4}"#)
     }
 
     @Test func backslashInCountsIsEscaped() throws {
