@@ -12,13 +12,14 @@ import SceneScript
 /// Text, one record per line, fields separated by one tab (JSON text never holds a raw tab
 /// or newline):
 /// ```
-/// tessera-records 3
+/// tessera-records 4
 /// M <the manifest's JSON object without "shard", "files" and "acceptance">
 /// S <first> <end> [<first> <end> …]          the run's images (``ImageIndices/ranges``),
 ///                                             each range's end exclusive
 /// P <the parameters JSON object>              the values in force, in declaration order
 /// C <the COCO info JSON object>
-/// K <a COCO category JSON object>             one per category, in id order
+/// K <a COCO category JSON object>             one per thing category, in id order
+/// L <a classes.json category JSON object>     one per category, things and stuff, in id order
 /// Q <a requirement JSON object>               one per requirement, in program order
 /// then per image, in index order:
 /// I <index> <the COCO image JSON object>      a written image, or
@@ -32,7 +33,7 @@ import SceneScript
 /// An image counts only once its `E` line is on disk; a torn tail is dropped on resume.
 enum RecordLog {
     static let magicPrefix = "tessera-records "
-    static let version = 3
+    static let version = 4
     static let magic = magicPrefix + String(version)
 
     /// The run-wide records at the head of a log.
@@ -44,7 +45,10 @@ enum RecordLog {
         /// The `parameters` object (``SceneProgram/parametersJSON``) as JSON text.
         var parameters: [UInt8]
         var info: [UInt8]
+        /// The COCO categories: thing classes only.
         var categories: [[UInt8]]
+        /// Every class, things and stuff, as `classes.json` lists it (``ClassMap/Entry``).
+        var classes: [[UInt8]]
         /// Each requirement's identity object (``AcceptanceReport/identityJSON(_:)``), in
         /// program order.
         var requirements: [[UInt8]]
@@ -143,6 +147,7 @@ enum RecordLog {
         bytes += Array("\nS\t\(ranges)\nP\t".utf8) + header.parameters
         bytes += Array("\nC\t".utf8) + header.info
         for category in header.categories { bytes += Array("\nK\t".utf8) + category }
+        for entry in header.classes { bytes += Array("\nL\t".utf8) + entry }
         for requirement in header.requirements { bytes += Array("\nQ\t".utf8) + requirement }
         bytes.append(UInt8(ascii: "\n"))
         return bytes
@@ -252,6 +257,12 @@ final class RecordLogReader {
             end = next.end
             _ = try lines.next()
         }
+        var classes: [[UInt8]] = []
+        while let next = try lines.peek(), let entry = next.field("L") {
+            classes.append(Array(entry))
+            end = next.end
+            _ = try lines.next()
+        }
         var requirements: [[UInt8]] = []
         var identities: [AcceptanceReport.Requirement] = []
         while let next = try lines.peek(), let requirement = next.field("Q") {
@@ -263,7 +274,7 @@ final class RecordLogReader {
             _ = try lines.next()
         }
         header = RecordLog.Header(manifestHead: Array(head), images: images, parameters: Array(parameters), info: Array(info),
-                                  categories: categories, requirements: requirements)
+                                  categories: categories, classes: classes, requirements: requirements)
         self.requirements = identities
         completeLength = end
     }

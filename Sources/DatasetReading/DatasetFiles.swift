@@ -3,6 +3,8 @@
 public enum DatasetFiles {
     public static let annotations = "annotations.json"
     public static let manifest = "manifest.json"
+    /// The class map of the semantic masks: every category, things and stuff, with its colour.
+    public static let classes = "classes.json"
     /// One line per written image: attempts, recorded values, parameters.
     public static let records = "records.jsonl"
     /// A finished shard's record log, which `tessera merge` reads.
