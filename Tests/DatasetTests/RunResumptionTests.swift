@@ -53,11 +53,11 @@ import Testing
     @Test func aLogOfAnotherFormatVersionIsRefusedNamingBoth() throws {
         let torn = try interrupted(count: 6, jobs: 1) { text in text.range(of: "E\t2\n")!.upperBound }
         let text = try String(contentsOf: log(torn), encoding: .utf8)
-        try Data(text.replacingOccurrences(of: "tessera-records 3\n", with: "tessera-records 2\n").utf8).write(to: log(torn))
+        try Data(text.replacingOccurrences(of: "tessera-records 4\n", with: "tessera-records 3\n").utf8).write(to: log(torn))
         #expect {
             try renderExhausting(into: torn, count: 6, shard: Shard(index: 0, count: 1), resume: true)
         } throws: { error in
-            "\(error)".contains("is a record log of format 2, written by another Tessera version; this one reads format 3")
+            "\(error)".contains("is a record log of format 3, written by another Tessera version; this one reads format 4")
         }
     }
 }
