@@ -2,7 +2,7 @@ import Annotation
 import DatasetReading
 import Foundation
 
-/// Writes a dataset's instances files (one per split), `records.jsonl` and `manifest.json` from record logs — one log for a
+/// Writes a dataset's instances files (one per split), `records.jsonl`, `classes.json` and `manifest.json` from record logs — one log for a
 /// run, the shards' logs in order for `tessera merge` — streaming, so memory does not grow
 /// with the dataset. The same records give the same bytes, however they were produced.
 enum DatasetAssembler {
@@ -32,7 +32,14 @@ enum DatasetAssembler {
         }
     }
 
-    /// Writes the instances files, `records.jsonl` and `manifest.json` from `readers`, in
+    /// `classes.json` from the log's `L` lines, written atomically; its manifest entry.
+    private static func writeClassMap(_ entries: [[UInt8]], into layout: OutputLayout) throws -> FileEntry {
+        let data = Data(ClassMap.fileBytes(categoryJSONTexts: entries))
+        try AtomicFile.write(data, to: layout.url(OutputLayout.classesFile))
+        return FileEntry(path: OutputLayout.classesFile, data: data)
+    }
+
+    /// Writes the instances files, `records.jsonl`, `classes.json` and `manifest.json` from `readers`, in
     /// order; each must hold exactly the images of its header's set, in order (the caller sees
     /// to it that the sets follow one another: `tessera merge` checks that its shards tile the
     /// run). An image left out (``ExhaustedPolicy/skip``) is in none of their lists, only in
@@ -84,6 +91,7 @@ enum DatasetAssembler {
         }
         for file in splitFiles { try manifest.append(file.finish(categories: header.categories)) }
         try manifest.append(records.finish())
+        try manifest.append(writeClassMap(header.classes, into: layout))
         try beforeManifestEnds(manifest)
         try manifest.finish(trailing: [JSONMember("acceptance", acceptance.json)])
         try afterManifest()

@@ -49,6 +49,7 @@ public enum DatasetMerger {
         let first = readers[0]
         for (reader, shard) in zip(readers, shards).dropFirst() where reader.header.manifestHead != first.header.manifestHead
             || reader.header.parameters != first.header.parameters || reader.header.info != first.header.info || reader.header.categories != first.header.categories
+            || reader.header.classes != first.header.classes
             || reader.header.requirements != first.header.requirements {
             let difference = reader.header.difference(from: first.header, labels: ("in '\(shard.path)'", "in '\(shards[0].path)'"),
                                                         includingRange: false)

@@ -39,8 +39,11 @@ public struct DatasetRenderer: Sendable {
             manifestHead: try Manifest.head(program: program, options: options), images: images,
             count: options.count, split: options.split, parameters: program.parametersJSON.jsonBytes,
             info: cocoInfo().jsonBytes,
-            categories: program.categories.map {
+            categories: program.categories.filter(\.isThing).map {
                 COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes
+            },
+            classes: program.categories.map {
+                ClassMap.Entry(id: $0.id, name: $0.name, supercategory: $0.supercategory, isThing: $0.isThing).jsonBytes
             },
             requirements: program.requirements.map { info in
                 var bytes: [UInt8] = []
@@ -168,7 +171,7 @@ public struct DatasetRenderer: Sendable {
             encoded = [
                 (layout.imagePath(index), try encodeImage(rendered.image)),
                 (layout.instanceMaskPath(index), try labels.instanceMaskPNG(settings: options.png)),
-                (layout.semanticMaskPath(index), try labels.semanticMaskPNG(settings: options.png)),
+                (layout.semanticMaskPath(index), try labels.semanticMaskPNG(annotations: annotations, settings: options.png)),
             ]
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")

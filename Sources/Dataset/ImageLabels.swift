@@ -5,14 +5,18 @@ import SceneModel
 
 /// The labels of one rendered image, derived from its instance raster.
 ///
-/// The raster holds every drawn instance's id, labeled or not, so unlabeled objects hide
-/// what is behind them; the written instance mask shows labeled ids only (unlabeled → 0).
+/// The raster holds every drawn instance's id — things, stuff and unlabeled objects — so each
+/// hides what is behind it; the written instance mask shows the ids of things only (stuff and
+/// unlabeled → 0), and only things get annotations.
 struct ImageLabels {
     let width: Int
     let height: Int
     let instanceIDs: [UInt16]
     /// Category id per instance id (index 0 and unlabeled instances: 0).
     let categoryOfInstance: [UInt16]
+    /// Per instance id: whether it is an instance of a thing class (index 0, stuff and
+    /// unlabeled instances: false).
+    let isThingInstance: [Bool]
     let categoryCount: Int
     /// The `attributes` object per instance id, `nil` for an instance without attributes
     /// (index 0: nil).
@@ -27,17 +31,20 @@ struct ImageLabels {
         self.height = scene.height
         self.instanceIDs = instanceIDs
         var table = [UInt16](repeating: 0, count: scene.instances.count + 1)
+        var isThing = [Bool](repeating: false, count: scene.instances.count + 1)
         var attributes = [JSONValue?](repeating: nil, count: scene.instances.count + 1)
         for instance in scene.instances {
             table[instance.id] = UInt16(instance.categoryID ?? 0)
+            isThing[instance.id] = instance.categoryID.map { scene.categories[$0 - 1].isThing } ?? false
             if !instance.attributes.isEmpty { attributes[instance.id] = instance.attributes.json }
         }
         self.categoryOfInstance = table
+        self.isThingInstance = isThing
         self.attributesOfInstance = attributes
         self.categoryCount = scene.categories.count
     }
 
-    /// One annotation per labeled instance with at least one visible pixel that passes
+    /// One annotation per instance of a thing class with at least one visible pixel that passes
     /// `filter`, in instance-id (drawing) order, with its occlusion facts, `z_order` and, for
     /// an object declared `with` attributes, `attributes`.
     /// With `.polygon`, `segmentation` holds the visible mask's outlines unless the mask has
@@ -50,7 +57,7 @@ struct ImageLabels {
                                             maxID: UInt16(categoryOfInstance.count - 1))
             return measures.compactMap { measure in
                 let category = categoryOfInstance[Int(measure.instanceID)]
-                guard category != 0, measure.area >= filter.minimumPixels else { return nil }
+                guard isThingInstance[Int(measure.instanceID)], measure.area >= filter.minimumPixels else { return nil }
                 let whole = amodal[Int(measure.instanceID) - 1]
                 let occlusion = Occlusion(
                     instanceID: measure.instanceID, raster: pixels, width: width, height: height,
@@ -73,34 +80,40 @@ struct ImageLabels {
         }
     }
 
-    /// The instance mask: 16-bit grey, value = instance id of a labeled instance, else 0.
+    /// The instance mask: 16-bit grey, value = instance id of a thing, else 0.
     func instanceMaskPNG(settings: PNG.Settings) throws -> Data {
-        // Usually every instance is labeled and the raster is the mask as it is.
-        if !categoryOfInstance.dropFirst().contains(0) {
+        // Usually every instance is a thing and the raster is the mask as it is.
+        if !isThingInstance.dropFirst().contains(false) {
             return try PNG.encodeGray16(instanceIDs, width: width, height: height, settings: settings)
         }
-        let labeledOnly = lookUp(UInt16.self) { id, category in category == 0 ? 0 : id }
-        return try PNG.encodeGray16(labeledOnly, width: width, height: height, settings: settings)
+        let thingsOnly = lookUp(isThingInstance.indices.map { isThingInstance[$0] ? UInt16($0) : 0 })
+        return try PNG.encodeGray16(thingsOnly, width: width, height: height, settings: settings)
     }
 
-    /// The semantic mask: category id per pixel (0 = background or unlabeled); 8-bit grey,
-    /// or 16-bit when the scene declares more than 255 categories.
-    func semanticMaskPNG(settings: PNG.Settings) throws -> Data {
-        if categoryCount <= 255 {
-            let classes = lookUp(UInt8.self) { _, category in UInt8(truncatingIfNeeded: category) }
-            return try PNG.encodeGray8(classes, width: width, height: height, settings: settings)
+    /// The semantic mask: per pixel, the category id of the front-most thing or stuff; the
+    /// ignore value where that is a thing without an annotation in `annotations` (left out by
+    /// the visibility filter); 0 for background and unlabeled objects. 8-bit grey, or 16-bit
+    /// past 254 categories (``ClassMap/bitDepth(categoryCount:)``).
+    func semanticMaskPNG(annotations: [COCOAnnotation], settings: PNG.Settings) throws -> Data {
+        let bitDepth = ClassMap.bitDepth(categoryCount: categoryCount)
+        let ignore = UInt16(ClassMap.ignoreValue(bitDepth: bitDepth))
+        var value = categoryOfInstance
+        var isAnnotated = [Bool](repeating: false, count: value.count)
+        for annotation in annotations { isAnnotated[annotation.instanceID] = true }
+        for id in value.indices where isThingInstance[id] && !isAnnotated[id] { value[id] = ignore }
+        if bitDepth == 8 {
+            return try PNG.encodeGray8(lookUp(value.map { UInt8(truncatingIfNeeded: $0) }), width: width, height: height, settings: settings)
         }
-        let classes = lookUp(UInt16.self) { _, category in category }
-        return try PNG.encodeGray16(classes, width: width, height: height, settings: settings)
+        return try PNG.encodeGray16(lookUp(value), width: width, height: height, settings: settings)
     }
 
-    /// One value per pixel, `value(instance id, its category id)`, in raster order.
-    private func lookUp<T>(_: T.Type, _ value: (UInt16, UInt16) -> T) -> [T] {
+    /// `table[id]` for each pixel's instance id, in raster order.
+    private func lookUp<T>(_ table: [T]) -> [T] {
         instanceIDs.withUnsafeBufferPointer { ids in
-            categoryOfInstance.withUnsafeBufferPointer { table in
+            table.withUnsafeBufferPointer { table in
                 [T](unsafeUninitializedCapacity: ids.count) { out, initialized in
                     // Every id in the raster is an instance of the scene, so it indexes `table`.
-                    for i in 0..<ids.count { out.initializeElement(at: i, to: value(ids[i], table[Int(ids[i])])) }
+                    for i in 0..<ids.count { out.initializeElement(at: i, to: table[Int(ids[i])]) }
                     initialized = ids.count
                 }
             }

@@ -6,8 +6,9 @@ import DatasetReading
 /// ```
 /// images/000000.png            RGB image (000000.jpg with `--image-format jpeg`)
 /// masks/instance/000000.png    16-bit instance ids (0 = background or unlabeled)
-/// masks/semantic/000000.png    category ids (0 = background), 8-bit (16-bit past 255 categories)
+/// masks/semantic/000000.png    category ids (0 = background, 255 = ignore), 8-bit (16-bit past 254 categories)
 /// annotations/instances_<split>.json   COCO instances, one file per split
+/// classes.json                 the class map: every category, things and stuff, with its colour
 /// manifest.json                provenance and per-file hashes
 /// shard.records                a shard's record log, for `tessera merge` (shards only)
 /// ```
@@ -19,6 +20,8 @@ public struct OutputLayout: Sendable {
     public let imageFormat: ImageFormat
 
     public static let manifestFile = DatasetFiles.manifest
+    /// The class map (`ClassMap`).
+    public static let classesFile = DatasetFiles.classes
     /// One line per written image: its attempts, recorded values and parameters (see `RecordsFile`).
     public static let recordsFile = DatasetFiles.records
     /// The record log while a run is in progress (see `RecordLog`).
@@ -165,7 +168,7 @@ public struct OutputLayout: Sendable {
                 } else if !folder.isEmpty {
                     (isOwned, isScratch) = (Self.isNumberedImageFile(name), false)
                 } else {
-                    (isOwned, isScratch) = ([Self.recordsFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
+                    (isOwned, isScratch) = ([Self.recordsFile, Self.classesFile, Self.manifestFile, Self.shardRecordsFile].contains(name), false)
                 }
                 guard isOwned, (try? fm.attributesOfItem(atPath: url(path).path)[.type]) as? FileAttributeType == .typeRegular
                 else { continue }

@@ -19,7 +19,8 @@ import SceneScript
 /// T <count> <the split plan>                  the run's size, `--split` as ``SplitPlan/description``
 /// P <the parameters JSON object>              the values in force, in declaration order
 /// C <the COCO info JSON object>
-/// K <a COCO category JSON object>             one per category, in id order
+/// K <a COCO category JSON object>             one per thing category, in id order
+/// L <a classes.json category JSON object>     one per category, things and stuff, in id order
 /// Q <a requirement JSON object>               one per requirement, in program order
 /// then per image, in index order:
 /// I <index> <the COCO image JSON object>      a written image, or
@@ -49,7 +50,10 @@ enum RecordLog {
         /// The `parameters` object (``SceneProgram/parametersJSON``) as JSON text.
         var parameters: [UInt8]
         var info: [UInt8]
+        /// The COCO categories: thing classes only.
         var categories: [[UInt8]]
+        /// Every class, things and stuff, as `classes.json` lists it (``ClassMap/Entry``).
+        var classes: [[UInt8]]
         /// Each requirement's identity object (``AcceptanceReport/identityJSON(_:)``), in
         /// program order.
         var requirements: [[UInt8]]
@@ -154,6 +158,7 @@ enum RecordLog {
         bytes += Array("\nS\t\(ranges)\nT\t\(header.count)\t\(header.split)\nP\t".utf8) + header.parameters
         bytes += Array("\nC\t".utf8) + header.info
         for category in header.categories { bytes += Array("\nK\t".utf8) + category }
+        for entry in header.classes { bytes += Array("\nL\t".utf8) + entry }
         for requirement in header.requirements { bytes += Array("\nQ\t".utf8) + requirement }
         bytes.append(UInt8(ascii: "\n"))
         return bytes
@@ -267,6 +272,12 @@ final class RecordLogReader {
             end = next.end
             _ = try lines.next()
         }
+        var classes: [[UInt8]] = []
+        while let next = try lines.peek(), let entry = next.field("L") {
+            classes.append(Array(entry))
+            end = next.end
+            _ = try lines.next()
+        }
         var requirements: [[UInt8]] = []
         var identities: [AcceptanceReport.Requirement] = []
         while let next = try lines.peek(), let requirement = next.field("Q") {
@@ -278,7 +289,7 @@ final class RecordLogReader {
             _ = try lines.next()
         }
         header = RecordLog.Header(manifestHead: Array(head), images: images, count: count, split: split, parameters: Array(parameters), info: Array(info),
-                                  categories: categories, requirements: requirements)
+                                  categories: categories, classes: classes, requirements: requirements)
         self.requirements = identities
         completeLength = end
     }

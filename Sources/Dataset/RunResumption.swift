@@ -87,7 +87,7 @@ enum RunResumption {
             // Name what differs, from the finished manifest's head (read whole only here).
             var difference = "scene, media files, seed, count, options or version differ"
             if let data = try? Data(contentsOf: manifest) {
-                let found = RecordLog.Header(manifestHead: Manifest.headBytes(in: data), images: header.images, count: header.count, split: header.split, parameters: [], info: [], categories: [], requirements: [])
+                let found = RecordLog.Header(manifestHead: Manifest.headBytes(in: data), images: header.images, count: header.count, split: header.split, parameters: [], info: [], categories: [], classes: [], requirements: [])
                 difference = found.difference(from: header, includingRange: false)
             }
             throw DatasetError.usage("cannot resume in '\(root.path)': it holds a finished dataset of another run (\(difference))\nhelp: pass --overwrite to replace it, or choose another --out")

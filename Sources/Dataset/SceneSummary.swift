@@ -29,7 +29,7 @@ public struct SceneSummary {
             let drawn = scene.instances.filter { $0.categoryID == category.id }.count
             let seen = visible.filter { $0.categoryID == category.id }
             let area = seen.reduce(0) { $0 + $1.area }
-            lines.append("  \(category.id) \(category.name) (\(category.supercategory)): \(drawn) drawn, \(seen.count) visible, \(area) px")
+            lines.append("  \(category.id) \(category.name) (\(category.supercategory)\(category.isThing ? "" : ", stuff")): \(drawn) drawn, \(seen.count) visible, \(area) px")
         }
         let unlabeled = scene.instances.filter { $0.categoryID == nil }.count
         if unlabeled > 0 { lines.append("  unlabeled: \(unlabeled) drawn") }

@@ -13,6 +13,8 @@ public enum DatasetFiles {
     /// The folder that `file_name` is relative to.
     public static let imagesFolder = "images"
     public static let manifest = "manifest.json"
+    /// The class map of the semantic masks: every category, things and stuff, with its colour.
+    public static let classes = "classes.json"
     /// One line per written image: split, attempts, recorded values, parameters.
     public static let records = "records.jsonl"
     /// A finished shard's record log, which `tessera merge` reads.

@@ -15,8 +15,13 @@ import Rendering
 ///   manifest lists as left out (`acceptance.skipped_images`), which have no entry and no file;
 /// - every annotation agrees with the masks: its segmentation (RLE, or pixel-edge
 ///   polygons) is exactly the pixels of its `mask_id` in the instance mask, `area` is
-///   their count and `bbox` their tight box; the semantic mask holds its `category_id` there;
-///   its visible mask lies inside its amodal mask, whose area is `amodal_area`;
+///   their count and `bbox` their tight box; its visible mask lies inside its amodal mask,
+///   whose area is `amodal_area`;
+/// - `classes.json` lists every category in id order with the palette's colour, its things
+///   are the COCO categories, and its bit depth and ignore value follow the category count;
+/// - every pixel of every semantic mask follows the instance mask: an annotated instance's
+///   `category_id`, the ignore value for an instance without an annotation, and 0 or a stuff
+///   category where the instance mask is 0;
 /// - `records.jsonl` has one line per written image, in order, with `image_id` = `index` + 1,
 ///   `attempts` ≥ 1, a `values` object and the manifest's `parameters`.
 ///
@@ -77,6 +82,13 @@ private struct Validator {
     var parameters: JSONValue?
     /// The ids of the images in the instances files, ascending.
     var imageIDs: [Int] = []
+    /// From `classes.json` (defaults when it cannot be read): the semantic masks' bit depth,
+    /// their ignore value, and the stuff categories, which may fill pixels of no instance.
+    var semanticBitDepth: Int?
+    var ignoreValue: Int?
+    /// By semantic value: whether it may stand where the instance mask is 0 (0 and the stuff
+    /// categories).
+    var isAllowedWithoutInstance: [Bool] = [true] + [Bool](repeating: false, count: 65535)
 
     init(reader: DatasetReader, maximumFaults: Int) {
         self.reader = reader
@@ -190,6 +202,8 @@ private struct Validator {
         if let expected = splitPlan?.names, splits != expected {
             fault("\(DatasetFiles.annotationsFolder)/: holds the instances files of splits \(splits.joined(separator: ", ")), manifest.json's options.split names \(expected.joined(separator: ", "))")
         }
+        // The class map first: it says which semantic values may stand outside instances.
+        checkClassMap(try splits.first.map { try reader.categories(split: $0) } ?? [])
         for split in splits {
             let file = DatasetFiles.annotations(split: split)
             if !listedFiles.contains(file) { fault("manifest.json: does not list \(file)") }
@@ -245,6 +259,45 @@ private struct Validator {
         }
         checkImageSet(images)
         imageIDs = images.keys.sorted()
+    }
+
+    /// `classes.json`: ids 1, 2, … in order, the palette's colours, the bit depth and ignore
+    /// value of its category count, and its things exactly the COCO categories.
+    mutating func checkClassMap(_ cocoCategories: [COCOFile.Category]) {
+        let name = DatasetFiles.classes
+        guard listedFiles.contains(name) else { return fault("manifest.json: does not list \(name)") }
+        let map: ClassMapFile
+        do {
+            // A listed file that is missing is already a fault.
+            guard let read = try reader.classMap() else { return }
+            map = read
+        } catch {
+            return fault("\(name): \(error)")
+        }
+        let count = map.categories.count
+        let depth = ClassMap.bitDepth(categoryCount: count)
+        if map.bitDepth != depth { fault("\(name): bit_depth \(map.bitDepth), but \(count) categories make it \(depth)") }
+        if map.ignoreValue != ClassMap.ignoreValue(bitDepth: depth) {
+            fault("\(name): ignore_value \(map.ignoreValue) is not \(ClassMap.ignoreValue(bitDepth: depth))")
+        }
+        if map.backgroundValue != ClassMap.backgroundValue { fault("\(name): background_value \(map.backgroundValue) is not 0") }
+        var names = Set<String>()
+        for (i, category) in map.categories.enumerated() {
+            if category.id != i + 1 { fault("\(name): category \(i + 1) in file order has id \(category.id); ids run 1, 2, … in order") }
+            if !names.insert(category.name).inserted { fault("\(name): the name of category \(category.id) is used twice") }
+            if category.isthing != 0 && category.isthing != 1 { fault("\(name): category \(category.id) has isthing \(category.isthing), not 0 or 1") }
+            let color = ClassMap.color(of: category.id)
+            if category.color != [color.red, color.green, color.blue] {
+                fault("\(name): category \(category.id) has color \(category.color), the palette's is [\(color.red), \(color.green), \(color.blue)]")
+            }
+            if category.isthing == 0, (1...65535).contains(category.id) { isAllowedWithoutInstance[category.id] = true }
+        }
+        func key(_ id: Int, _ name: String, _ supercategory: String?) -> String { "\(id)\t\(Array(name.utf8))\t\(supercategory ?? "")" }
+        let things = map.categories.filter { $0.isthing == 1 }.map { key($0.id, $0.name, $0.supercategory) }
+        if things != cocoCategories.map({ key($0.id, $0.name, $0.supercategory) }) {
+            fault("\(name): its thing categories (isthing 1) are not the instances files' categories, with the same ids, names and supercategories")
+        }
+        (semanticBitDepth, ignoreValue) = (depth, ClassMap.ignoreValue(bitDepth: depth))
     }
 
     /// The images are those of the run's set but the skipped ones, each under its index's
@@ -335,6 +388,8 @@ private struct Validator {
             }
         }
         var instanceIDs = Set<Int>()
+        // The category of each annotated instance, for the semantic mask.
+        var categoryOfInstance: [Int: Int] = [:]
         for annotation in annotations {
             let (id, category, area, bbox) = (annotation.id, annotation.categoryID, annotation.area, annotation.bbox)
             guard let instanceID = annotation.instanceID else {
@@ -345,6 +400,7 @@ private struct Validator {
                 fault("annotation \(id): mask_id \(instanceID) is annotated twice in image \(imageID)")
             }
             if annotation.iscrowd != 0 { fault("annotation \(id): iscrowd is not 0") }
+            categoryOfInstance[instanceID] = category
             let measured = measures[instanceID]
             let box = measured?.bbox.cocoBBox ?? [0, 0, 0, 0]
             if measured?.area ?? 0 != area {
@@ -356,22 +412,18 @@ private struct Validator {
                 continue
             }
             var claimedArea = 0
-            var isExact = true, semanticFault: (Int, UInt16)?
+            var isExact = true
             for run in claimed {
                 claimedArea += run.count
                 for p in run {
                     // Column-major (RLE) index → row-major pixel.
                     let pixel = (p % image.height) * image.width + p / image.height
                     if Int(instance.samples[pixel]) != instanceID { isExact = false }
-                    if Int(semantic.samples[pixel]) != category, semanticFault == nil { semanticFault = (pixel, semantic.samples[pixel]) }
                 }
             }
             // Equal counts and every claimed pixel the instance's: the same set.
             if !isExact || claimedArea != measured?.area ?? 0 {
                 fault("annotation \(id): its RLE segmentation differs from the instance mask")
-            }
-            if let (pixel, value) = semanticFault {
-                fault("annotation \(id): the semantic mask holds \(value), not category \(category), at pixel (\(pixel % image.width), \(pixel / image.width))")
             }
             if let amodal = annotation.amodalSegmentation {
                 guard let whole = decodeRuns(amodal, image), let amodalArea = annotation.amodalArea else {
@@ -385,11 +437,44 @@ private struct Validator {
                 checkOcclusionFacts(annotation, id: id, area: area, amodalArea: amodalArea, instanceID: instanceID)
             }
         }
+        checkSemanticMask(image, instance: instance, semantic: semantic, measures: measures, categoryOfInstance: categoryOfInstance)
         if minimumFraction == 0 {
             for (instanceID, measure) in measures.sorted(by: { $0.key < $1.key })
             where measure.area >= minimumPixels && !instanceIDs.contains(instanceID) {
                 fault("image \(imageID): instance \(instanceID) has \(measure.area) visible pixels in the instance mask but no annotation")
             }
+        }
+    }
+
+    /// Every pixel of the semantic mask: the `category_id` of the annotation of the pixel's
+    /// instance in the instance mask, the ignore value for an instance without an annotation,
+    /// and 0 or a stuff category where the instance mask is 0 (background, stuff and unlabeled
+    /// objects, which the instance mask does not tell apart).
+    /// - Complexity: one pass over the pixels.
+    mutating func checkSemanticMask(_ image: COCOFile.Image, instance: PNG.Image, semantic: PNG.Image,
+                                    measures: [Int: InstanceMeasure], categoryOfInstance: [Int: Int]) {
+        let path = DatasetFiles.semanticMask(forImage: image.fileName)
+        let depth = semanticBitDepth ?? semantic.bitDepth
+        if semantic.bitDepth != depth { fault("\(path): \(semantic.bitDepth)-bit, classes.json says \(depth)-bit") }
+        let ignore = ignoreValue ?? ClassMap.ignoreValue(bitDepth: semantic.bitDepth)
+        // The expected value per instance id; -1 where the instance mask is 0.
+        var expected = [Int](repeating: -1, count: (measures.keys.max() ?? 0) + 1)
+        for id in measures.keys { expected[id] = categoryOfInstance[id] ?? ignore }
+        var wrong = 0, first: (pixel: Int, found: Int, wanted: String)?
+        for pixel in 0..<instance.samples.count {
+            let (id, value) = (Int(instance.samples[pixel]), Int(semantic.samples[pixel]))
+            let want = expected[id]
+            let isRight = want >= 0 ? value == want : isAllowedWithoutInstance[value]
+            guard !isRight else { continue }
+            wrong += 1
+            if first == nil {
+                let wanted = want >= 0 ? (categoryOfInstance[id] != nil ? "category \(want) of instance \(id)" : "the ignore value \(want) (instance \(id) has no annotation)")
+                    : "0 or a stuff category (the instance mask is 0)"
+                first = (pixel, value, wanted)
+            }
+        }
+        if let first {
+            fault("\(path): \(wrong) pixel\(wrong == 1 ? "" : "s") differ from the instance mask and annotations; the first at (\(first.pixel % image.width), \(first.pixel / image.width)) holds \(first.found), expected \(first.wanted)")
         }
     }
 

@@ -31,16 +31,23 @@ public struct Shape: Hashable, Sendable {
     }
 }
 
-/// A COCO category. Ids start at 1 in declaration order.
+/// A category: a thing class (`classes`), whose instances are annotated one by one, or a
+/// stuff class (`stuff`: road, sky), an amorphous region that paints the semantic mask and
+/// gets no instance annotation. Things and stuff share one id space, 1, 2, … in declaration
+/// order (as COCO panoptic's categories do).
 public struct Category: Hashable, Sendable {
     public var id: Int
+    /// As declared: any non-empty text without control characters, written to COCO exactly.
     public var name: String
     public var supercategory: String
+    /// `true` for a thing class, `false` for a stuff class.
+    public var isThing: Bool
 
-    public init(id: Int, name: String, supercategory: String) {
+    public init(id: Int, name: String, supercategory: String, isThing: Bool = true) {
         self.id = id
         self.name = name
         self.supercategory = supercategory
+        self.isThing = isThing
     }
 }
 
@@ -50,7 +57,9 @@ public struct Instance: Hashable, Sendable {
     /// instance mask. Later instances are drawn on top of earlier ones.
     public var id: Int
     /// The category id, or `nil` for an unlabeled object (a distractor or occluder that is
-    /// drawn and hides what is behind it but is never annotated).
+    /// drawn and hides what is behind it but is never annotated). An instance of a stuff
+    /// category is drawn and hides what is behind it like an unlabeled object, and paints
+    /// its category into the semantic mask; it gets no annotation and no instance-mask id.
     public var categoryID: Int?
     /// Drawn in order; all belong to this instance.
     public var shapes: [Shape]

@@ -128,9 +128,16 @@ struct Transforms: Sendable {
     var items: [(kind: TransformKind, value: Expr)] = []
 }
 
+/// One class of a `classes` or `stuff` statement: `NAME [: SUPER]`, the name an identifier or
+/// a string.
 struct ClassDeclaration: Sendable {
     var name: String
     var supercategory: String
+    /// `false` for a `stuff` class: it paints the semantic mask and gets no instance annotation.
+    var isThing: Bool
+    /// The name as written (identifier or string literal).
+    var nameRange: SourceRange
+    /// The name through the supercategory.
     var range: SourceRange
 }
 
@@ -157,7 +164,7 @@ final class TemplateDeclaration: Sendable {
 }
 
 enum ObjectClass: Sendable {
-    /// `object circle …`: a declared class, checked statically.
+    /// `object circle …` or `object "traffic light" …`: a declared class, checked statically.
     case name(String, SourceRange)
     /// `object (expr) …`: a class-name string computed at run time.
     case expression(Expr)
@@ -170,6 +177,7 @@ enum ObjectClass: Sendable {
 struct Statement: Sendable {
     indirect enum Kind: Sendable {
         case canvas(width: Expr, height: Expr)
+        /// `classes …` (things) or `stuff …` (stuff classes); each declaration says which.
         case classes([ClassDeclaration])
         case background(Expr)
         /// `light ARGS`: the scene light, its arguments written like a call's without the

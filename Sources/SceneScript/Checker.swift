@@ -5,7 +5,11 @@ import SceneModel
 /// Collects every problem instead of stopping at the first.
 struct Checker {
     private let templates: [String: TemplateDeclaration]
-    private let classNames: [String]
+    /// The declared classes, things and stuff, in id order.
+    private let categories: [Category]
+    /// Category id by name; canonically equivalent spellings find the same class.
+    private let categoryIDs: [String: Int]
+    private var classNames: [String] { categories.map(\.name) }
     private var problems: [ProblemReport] = []
     /// Innermost scope last.
     private var scopes: [Set<String>] = [[]]
@@ -38,21 +42,26 @@ struct Checker {
     /// facts may be asked.
     private var isInRequirement = false
 
-    init(templates: [String: TemplateDeclaration], classNames: [String]) {
+    init(templates: [String: TemplateDeclaration], categories: [Category], categoryIDs: [String: Int]) {
         self.templates = templates
-        self.classNames = classNames
+        self.categories = categories
+        self.categoryIDs = categoryIDs
     }
+
+    /// Whether `name` is a declared class.
+    private func isClass(_ name: String) -> Bool { categoryIDs[name] != nil }
 
     /// Checks `statements` (top level, imports inlined) and returns the problems, the canvas
     /// size (512 × 512 unless a `canvas` statement says otherwise) and the attempts per image
     /// (``Limits/defaultAttempts`` unless an `attempts` statement says otherwise).
-    static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], classNames: [String],
+    static func check(_ statements: [Statement], templates: [String: TemplateDeclaration], categories: [Category],
+                      categoryIDs: [String: Int],
                       parameterValues: [String: Value] = [:], overrideOrigins: [String: String] = [:],
                       defaults: [String: Value] = [:])
         -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?,
             records: [(name: String, isList: Bool)], overrideProblems: [String])
     {
-        var checker = Checker(templates: templates, classNames: classNames)
+        var checker = Checker(templates: templates, categories: categories, categoryIDs: categoryIDs)
         checker.parameterValues = parameterValues
         checker.overrideOrigins = overrideOrigins
         checker.defaults = defaults
@@ -323,9 +332,14 @@ struct Checker {
             }
             switch objectClass {
             case let .name(name, range):
-                if !classNames.contains(name) {
+                if let id = categoryIDs[name] {
+                    if !categories[id - 1].isThing, let first = attributes.first, let labelRange = first.labelRange {
+                        report("'\(name)' is a stuff class: its objects get no annotation to hold attributes", at: labelRange,
+                               help: "give attributes to objects of thing classes ('classes …') only")
+                    }
+                } else {
                     report("unknown class '\(name)'", at: range,
-                           help: didYouMean(name, among: classNames) ?? (classNames.isEmpty ? "declare it with 'classes \(name)'" : nil))
+                           help: classSuggestion(name) ?? (classNames.isEmpty ? "declare it with 'classes \(ClassNames.spelled(name))'" : nil))
                 }
             case let .expression(expr):
                 checkExpression(expr)
@@ -436,7 +450,7 @@ struct Checker {
         case let .variable(name):
             if !isDeclared(name) {
                 let help: String?
-                if classNames.contains(name) {
+                if isClass(name) {
                     help = "class names are not values; write the name as a string: \"\(name)\""
                 } else {
                     help = didYouMean(name, among: visibleNames)
@@ -461,10 +475,8 @@ struct Checker {
                 return
             }
             // A class written as a literal is checked now rather than at the first image.
-            if function == .hidden_by || function == .shared_edge, call.arguments.count == 2,
-               case let .string(className) = call.arguments[1].value.kind, className != "unlabeled", !classNames.contains(className) {
-                report("\(call.name): unknown class '\(className)'", at: call.arguments[1].value.range,
-                       help: didYouMean(className, among: classNames + ["unlabeled"]))
+            if function == .hidden_by || function == .shared_edge, call.arguments.count == 2 {
+                checkClassLiteral(call.arguments[1].value, "\(call.name): ")
             }
             if function.isRenderedFact && !isInRequirement {
                 report("'\(call.name)' is a rendered fact, known only once the picture is drawn", at: call.nameRange,
@@ -483,7 +495,10 @@ struct Checker {
         case let .binary(op, left, right):
             checkExpression(left)
             checkExpression(right)
-            if op == .equal || op == .notEqual { checkStratumComparison(left, right) }
+            if op == .equal || op == .notEqual {
+                checkStratumComparison(left, right)
+                checkClassNameComparison(left, right)
+            }
         }
     }
 
@@ -499,17 +514,45 @@ struct Checker {
         }
     }
 
+    /// `class_name(p) == "NAME"`: the name must be a class or `"unlabeled"` (a typo would make
+    /// the comparison silently false in every image).
+    private mutating func checkClassNameComparison(_ left: Expr, _ right: Expr) {
+        for (a, b) in [(left, right), (right, left)] {
+            guard case let .call(call) = a.kind, call.name == BuiltinFunction.class_name.rawValue else { continue }
+            checkClassLiteral(b, "class_name(…) is compared with ")
+        }
+    }
+
+    /// A string literal where a class is named (`hidden_by(p, "car")`, `count(p in "traffic
+    /// light")`, `class_name(p) == "car"`): a declared class or `"unlabeled"`, checked now
+    /// rather than at the first image. Anything but a literal is checked when it is evaluated.
+    private mutating func checkClassLiteral(_ expr: Expr, _ context: String) {
+        guard case let .string(name) = expr.kind, name != "unlabeled", !isClass(name) else { return }
+        report("\(context)unknown class '\(name)'", at: expr.range,
+               help: didYouMean(name, among: classNames + ["unlabeled"]))
+    }
+
+    /// `did you mean 'traffic light'?`, saying how to write the class when it needs quotes.
+    private func classSuggestion(_ name: String) -> String? {
+        guard let closest = closestName(to: name, among: classNames) else { return nil }
+        let spelled = ClassNames.spelled(closest)
+        return spelled == closest ? "did you mean '\(closest)'?" : "did you mean \(spelled)? a name that is not an identifier is written in quotes"
+    }
+
     private mutating func checkAggregate(_ aggregate: Aggregate) {
         if !isInRequirement {
             report("'\(aggregate.kind.rawValue)(… in …)' goes through the instances of the finished picture, so it can only be used in a 'require' or 'quota' condition",
                    at: aggregate.kindRange)
         }
-        if case let .name(name, range) = aggregate.set, !classNames.contains(name), !isDeclared(name) {
+        if case let .name(name, range) = aggregate.set, !isClass(name), !isDeclared(name) {
             report("unknown class or variable '\(name)'", at: range,
                    help: didYouMean(name, among: classNames + ["all"] + visibleNames)
                        ?? "go through a class, 'all', 'unlabeled', or a List of instances named with 'object … as NAME'")
         }
-        if case let .expression(expr) = aggregate.set { checkExpression(expr) }
+        if case let .expression(expr) = aggregate.set {
+            checkExpression(expr)
+            checkClassLiteral(expr, "")
+        }
         scoped { checker in
             checker.scopes[checker.scopes.count - 1].insert(aggregate.variable)
             if let condition = aggregate.condition { checker.checkExpression(condition) }

@@ -53,14 +53,32 @@ extension Interpreter {
     /// The ids of the instances in `set`, in drawing order.
     private mutating func members(of set: InstanceSet) throws -> [Int] {
         switch set {
-        case .all: return instances.filter { $0.categoryID != nil }.map(\.id)
+        case .all: return instances.filter { $0.categoryID.map { script.categories[$0 - 1].isThing } ?? false }.map(\.id)
         case .unlabeled: return instances.filter { $0.categoryID == nil }.map(\.id)
         case let .name(name, range):
             if let category = script.categoryIDs[name] { return instances.filter { $0.categoryID == category }.map(\.id) }
             return try instanceList(try evaluate(Expr(kind: .variable(name), range: range)), "'\(name)'", at: range)
         case let .expression(expr):
-            return try instanceList(try evaluate(expr), "the set", at: expr.range)
+            let value = try evaluate(expr)
+            if case let .string(className) = value {
+                let isMember = try classMembership(className, "the set", at: expr.range)
+                return instances.map(\.id).filter(isMember)
+            }
+            return try instanceList(value, "the set", at: expr.range)
         }
+    }
+
+    /// The instances of a class named by a String (`"car"`, `"traffic light"`), or the
+    /// unlabeled objects for `"unlabeled"`.
+    private func classMembership(_ className: String, _ what: String, at range: SourceRange) throws -> (Int) -> Bool {
+        if className == "unlabeled" {
+            return { [instances] in instances[$0 - 1].categoryID == nil }
+        }
+        guard let category = script.categoryIDs[className] else {
+            throw ProblemReport("\(what): unknown class '\(className)'", at: range,
+                                help: didYouMean(className, among: script.categories.map(\.name) + ["unlabeled"]))
+        }
+        return { [instances] in instances[$0 - 1].categoryID == category }
     }
 
     /// The instance ids of a List of instances (or of one instance).
@@ -125,16 +143,7 @@ extension Interpreter {
     /// Which instances a second argument selects: an instance, a List of instances, a class
     /// name as a String, or `"unlabeled"` for the unlabeled objects.
     private func instanceSelection(_ value: Value, _ what: String, at range: SourceRange) throws -> (Int) -> Bool {
-        if case let .string(className) = value {
-            if className == "unlabeled" {
-                return { [instances] in instances[$0 - 1].categoryID == nil }
-            }
-            guard let category = script.categoryIDs[className] else {
-                throw ProblemReport("\(what): unknown class '\(className)'", at: range,
-                                    help: didYouMean(className, among: script.categories.map(\.name) + ["unlabeled"]))
-            }
-            return { [instances] in instances[$0 - 1].categoryID == category }
-        }
+        if case let .string(className) = value { return try classMembership(className, what, at: range) }
         let ids = Set(try instanceList(value, what, at: range))
         return { ids.contains($0) }
     }

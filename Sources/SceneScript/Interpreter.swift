@@ -316,6 +316,10 @@ struct Interpreter {
         if instances.count >= Limits.instances {
             throw ProblemReport("this image has more than \(Limits.instances) instances", at: range)
         }
+        if let categoryID, !script.categories[categoryID - 1].isThing, let first = attributeArguments.first, let labelRange = first.labelRange {
+            throw ProblemReport("'\(script.categories[categoryID - 1].name)' is a stuff class: its objects get no annotation to hold attributes",
+                                at: labelRange, help: "give attributes to objects of thing classes ('classes …') only")
+        }
         var attributes: [RecordedField] = []
         for argument in attributeArguments {
             attributes.append(RecordedField(name: argument.label!, value: try recordable(try evaluate(argument.value), at: argument.value.range)))

@@ -216,26 +216,11 @@ struct Parser {
             return finish(.canvas(width: width, height: height))
         case .keyword(.classes):
             advance()
-            var declarations: [ClassDeclaration] = []
-            repeat {
-                if !declarations.isEmpty { advance() }
-                let (name, range) = try expectIdentifier("a class name")
-                var supercategory = "object"
-                var fullRange = range
-                if isSymbol(":") {
-                    advance()
-                    if case let .string(s) = current.kind {
-                        supercategory = s
-                        fullRange = range.through(advance().range)
-                    } else {
-                        let (s, r) = try expectIdentifier("a supercategory name")
-                        supercategory = s
-                        fullRange = range.through(r)
-                    }
-                }
-                declarations.append(ClassDeclaration(name: name, supercategory: supercategory, range: fullRange))
-            } while isSymbol(",")
-            return finish(.classes(declarations))
+            return finish(.classes(try parseClassDeclarations(isThing: true)))
+        case .identifier("stuff") where isClassNameStart(peekKind()):
+            // `stuff` is a word only here: before a class name at the start of a statement.
+            advance()
+            return finish(.classes(try parseClassDeclarations(isThing: false)))
         case .keyword(.background):
             advance()
             return finish(.background(try parseExpression()))
@@ -339,7 +324,7 @@ struct Parser {
                 advance()
                 objectClass = .unlabeled
             } else {
-                let (name, range) = try expectIdentifier("a class name after 'object'")
+                let (name, range) = try expectClassName("a class name after 'object'")
                 objectClass = .name(name, range)
             }
             var handle: (name: String, range: SourceRange)?
@@ -394,6 +379,46 @@ struct Parser {
         default:
             throw ProblemReport("expected a statement, found \(current.spelling)", at: current.range, help: colourCommentHelp)
         }
+    }
+
+    /// Whether a token can start a class name: an identifier or a string.
+    private func isClassNameStart(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .identifier, .string: return true
+        default: return false
+        }
+    }
+
+    /// A class name: an identifier (`car`) or a string (`"traffic light"`, `"猫"`). The
+    /// name's own rules (not empty, no control characters) are checked with the declarations.
+    private mutating func expectClassName(_ what: String) throws -> (String, SourceRange) {
+        if case let .string(name) = current.kind { return (name, advance().range) }
+        return try expectIdentifier(what)
+    }
+
+    /// `CLASS [: SUPER], …` after `classes` or `stuff`.
+    private mutating func parseClassDeclarations(isThing: Bool) throws -> [ClassDeclaration] {
+        var declarations: [ClassDeclaration] = []
+        repeat {
+            if !declarations.isEmpty { advance() }
+            let (name, nameRange) = try expectClassName("a class name")
+            var supercategory = "object"
+            var range = nameRange
+            if isSymbol(":") {
+                advance()
+                if case let .string(s) = current.kind {
+                    supercategory = s
+                    range = nameRange.through(advance().range)
+                } else {
+                    let (s, r) = try expectIdentifier("a supercategory name")
+                    supercategory = s
+                    range = nameRange.through(r)
+                }
+            }
+            declarations.append(ClassDeclaration(name: name, supercategory: supercategory, isThing: isThing,
+                                                 nameRange: nameRange, range: range))
+        } while isSymbol(",")
+        return declarations
     }
 
     /// `LABEL: EXPR, …` after `with`, up to the transforms or the body.

@@ -104,43 +104,21 @@ public final class SceneProgram: Sendable {
         }
 
         var templates: [String: TemplateDeclaration] = [:]
-        var categories: [SceneModel.Category] = []
-        var categoryIDs: [String: Int] = [:]
-        var categoryRanges: [String: SourceRange] = [:]
         for statement in statements {
-            switch statement.kind {
-            case let .template(declaration):
-                if let first = templates[declaration.name] {
-                    problems.append(ProblemReport("template '\(declaration.name)' is defined twice", at: declaration.nameRange,
-                                                  notes: [("first defined here", first.nameRange)]))
-                } else if Primitive(rawValue: declaration.name) != nil || BuiltinFunction(rawValue: declaration.name) != nil {
-                    problems.append(ProblemReport("'\(declaration.name)' is a built-in name and cannot name a template", at: declaration.nameRange))
-                } else {
-                    templates[declaration.name] = declaration
-                }
-            case let .classes(declarations):
-                for declaration in declarations {
-                    if let first = categoryRanges[declaration.name] {
-                        problems.append(ProblemReport("class '\(declaration.name)' is declared twice", at: declaration.range,
-                                                      notes: [("first declared here", first)]))
-                        continue
-                    }
-                    if declaration.name == "all" {
-                        problems.append(ProblemReport("'all' cannot name a class: in an aggregate, 'count(p in all)' means every labeled instance",
-                                                      at: declaration.range, help: "pick another name, e.g. 'all_items'"))
-                        continue
-                    }
-                    categoryRanges[declaration.name] = declaration.range
-                    categories.append(Category(id: categories.count + 1, name: declaration.name, supercategory: declaration.supercategory))
-                    categoryIDs[declaration.name] = categories.count
-                }
-            default:
-                break
+            guard case let .template(declaration) = statement.kind else { continue }
+            if let first = templates[declaration.name] {
+                problems.append(ProblemReport("template '\(declaration.name)' is defined twice", at: declaration.nameRange,
+                                              notes: [("first defined here", first.nameRange)]))
+            } else if Primitive(rawValue: declaration.name) != nil || BuiltinFunction(rawValue: declaration.name) != nil {
+                problems.append(ProblemReport("'\(declaration.name)' is a built-in name and cannot name a template", at: declaration.nameRange))
+            } else {
+                templates[declaration.name] = declaration
             }
         }
+        let (categories, categoryIDs) = ClassNames.categories(of: statements, problems: &problems)
         var defaults: [String: Value] = [:]
         for declaration in declarations { defaults[declaration.name] = declaration.defaultValue }
-        let checked = Checker.check(statements, templates: templates, classNames: categories.map(\.name),
+        let checked = Checker.check(statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                                     parameterValues: parameterValues, overrideOrigins: overrideOrigins, defaults: defaults)
         if parameterError == nil, let problem = checked.overrideProblems.first { parameterError = ParameterError(message: problem) }
         // Without a file that could not be imported, its names are unknown everywhere they are

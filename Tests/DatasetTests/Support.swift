@@ -50,7 +50,7 @@ func runTessera(_ arguments: [String], in folder: URL = packageRoot) throws -> (
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
 
-/// Renders one image of `script` and returns (images, annotations) of annotations.json.
+/// Renders one image of `script` and returns (images, annotations) of its instances file.
 func annotate(_ script: String, visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle) throws
     -> (images: [[String: Any]], annotations: [[String: Any]])
 {
