@@ -24,9 +24,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-os.environ.setdefault("YOLO_OFFLINE", "1")
-ultralytics_utils = pytest.importorskip("ultralytics.data.utils")
-from scipy import ndimage  # noqa: E402
+os.environ.setdefault("YOLO_OFFLINE", "1")  # before ultralytics is imported
+import ultralytics.data.utils as ultralytics_utils  # noqa: E402
+from scipy import ndimage  # noqa: E402  (an ultralytics dependency)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
