@@ -26,7 +26,7 @@ from PIL import Image
 
 os.environ.setdefault("YOLO_OFFLINE", "1")  # before ultralytics is imported
 import ultralytics.data.utils as ultralytics_utils  # noqa: E402
-from scipy import ndimage  # noqa: E402  (an ultralytics dependency)
+import cv2  # noqa: E402  (an ultralytics dependency)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
@@ -129,7 +129,7 @@ def segmentation_ious(dataset, seg):
             # As ultralytics de-normalises: float32 segments times the image size.
             decoded = ultralytics_utils.polygon2mask((h, w), [(segment * np.array([w, h], dtype=np.float32)).reshape(-1)]) == 1
             iou = (decoded & truth).sum() / (decoded | truth).sum()
-            _, parts = ndimage.label(truth, structure=np.ones((3, 3)))
+            parts = cv2.connectedComponents(truth.astype(np.uint8), connectivity=8)[0] - 1
             results.append((iou, parts == 1, bool((decoded == truth).all())))
             # The box ultralytics derives from the polygon is the decoded mask's, 1/128 px in a side.
             ys, xs = np.nonzero(decoded)
