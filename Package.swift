@@ -12,6 +12,8 @@
 //   DatasetReading (typed, streaming reader of manifest.json, annotations.json, records.jsonl;
 //     the file names both sides use)
 //   → DatasetTools (tools that read a dataset back: validate, preview, stats, compare)
+//   → DatasetExport (other formats, written from a finished dataset a streamed image at a
+//     time: YOLO detection and segmentation)
 //   → tessera.
 import PackageDescription
 
@@ -20,7 +22,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
-        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "Dataset", "DatasetReading", "DatasetTools"]),
+        .library(name: "Tessera", targets: ["SceneScript", "SceneModel", "ImageFiles", "Rendering", "Annotation", "Dataset", "DatasetReading", "DatasetTools", "DatasetExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,16 +61,17 @@ let package = Package(
         .target(
             name: "DatasetTools",
             dependencies: ["DatasetReading", "Dataset", "Annotation", "Rendering", "ImageFiles", "SceneModel"]),
+        .target(name: "DatasetExport", dependencies: ["DatasetReading", "Dataset", "Annotation", "Rendering"]),
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "Dataset", "DatasetTools", "SceneScript",
+                "Dataset", "DatasetTools", "DatasetExport", "SceneScript",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel", "ImageFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "DatasetReading", "DatasetTools", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "DatasetReading", "DatasetTools", "DatasetExport", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
     ]
 )

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
 #   system: Cairo, libpng, libjpeg, pkg-config, fonts (Debian packages)
-#   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests)
+#   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests),
+#           ultralytics, torch, torchvision (the YOLO export's interop test; PyPI's default
+#           wheels, which run on CPU; about 1.5 minutes to install)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -28,4 +30,9 @@ fi
 if ! python3 -c "import pycocotools, numpy, PIL, pytest, yaml" 2>/dev/null; then
     echo "setup: installing Python packages for the interop and deploy tests" >&2
     python3 -m pip install --quiet --disable-pip-version-check pycocotools numpy pillow pytest pyyaml
+fi
+
+if ! python3 -c "import ultralytics, torch, torchvision" 2>/dev/null; then
+    echo "setup: installing ultralytics, torch and torchvision for the YOLO interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check ultralytics==8.4.190 torch==2.15.0 torchvision==0.29.2
 fi

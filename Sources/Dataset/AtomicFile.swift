@@ -48,14 +48,14 @@ public enum AtomicFile {
     }
 
     /// Renames `source` to `destination`, replacing a file already there.
-    static func moveReplacing(_ source: URL, to destination: URL) throws {
+    public static func moveReplacing(_ source: URL, to destination: URL) throws {
         guard rename(source.path, destination.path) == 0 else {
             throw DatasetError.io(path: destination.path, reason: String(cString: strerror(errno)))
         }
     }
 
     /// A short reason for a Foundation or POSIX error, without Foundation's boilerplate.
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         if case let DatasetError.io(_, reason) = error { return reason }
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {

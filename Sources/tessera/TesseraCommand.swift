@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dataset
+import DatasetExport
 import DatasetTools
 import Foundation
 import SceneScript
@@ -12,7 +13,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self, Compare.self],
+        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self, Compare.self, Export.self],
         defaultSubcommand: Render.self)
 
     /// Runs the command line, after catching a mistyped subcommand: `render` is the default,
@@ -502,6 +503,49 @@ struct Compare: ParsableCommand {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }
             print(comparison.text)
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them.",
+        discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
+
+    @Argument(help: "The dataset folder (a finished tessera render).")
+    var dataset: String
+
+    @Option(help: ArgumentHelp("The format: \(ExportFormat.names.joined(separator: ", ")).", valueName: "FORMAT"))
+    var format: String
+
+    @Option(help: "The output folder.")
+    var out: String
+
+    @Flag(help: "Replace what an earlier export wrote into the output folder (entries of the same names).")
+    var overwrite = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
+        guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
+        guard ExportFormat(rawValue: format) != nil else {
+            throw ValidationError("unknown --format '\(format)'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let start = Date()
+            let summary = try DatasetExporter.export(URL(fileURLWithPath: dataset), format: ExportFormat(rawValue: format)!,
+                                                     to: URL(fileURLWithPath: out), overwrite: overwrite)
+            if !quiet {
+                let line = "exported \(summary.images) images, \(summary.annotations) annotations as \(format) "
+                    + String(format: "in %.2f s into ", Date().timeIntervalSince(start)) + out
+                    + " (images \(summary.isLinked ? "hard-linked" : "copied"))"
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
         }
     }
 }

@@ -66,6 +66,52 @@ extension PixelPolygon {
     }
 }
 
+/// The boundary of one 4-connected part of a mask: its outer outline and the outlines of
+/// its holes, in pixel-edge coordinates, each with the part on its right (the outline runs
+/// clockwise on screen, x right and y down, the holes counter-clockwise).
+public struct PartBoundary: Hashable, Sendable {
+    /// The outer outline.
+    public var outline: PixelPolygon
+    /// One loop per hole, in the row-major order of the hole's first bordering pixel.
+    public var holes: [PixelPolygon]
+    /// The part's pixels (holes not counted).
+    public var pixelCount: Int
+}
+
+extension PixelPolygon {
+    /// Traces the boundary of every 4-connected part of a mask, holes included.
+    ///
+    /// Unlike ``outlines(within:isSet:)`` a hole is no obstacle: it gets its own loop.
+    /// Connectivity is the same: the mask is 4-connected, so a part may touch itself at a
+    /// corner, and a loop then passes that corner twice (it is simple except there).
+    /// A *hole* is a connected region of pixels outside the part that its outer outline
+    /// encloses; pixels outside the part that touch the outside only at a corner form a
+    /// hole. Parts come in the row-major order of their first pixel.
+    ///
+    /// - Parameters:
+    ///   - box: The region to trace, in canvas pixels. Pixels outside it count as not in the mask.
+    ///   - isSet: Whether canvas pixel (x, y) is in the mask; called once per pixel of `box`.
+    /// - Returns: One boundary per part; empty for an empty mask.
+    /// - Complexity: O(box area) time and memory.
+    public static func boundaries(within box: PixelBox, isSet: (_ x: Int, _ y: Int) -> Bool) -> [PartBoundary] {
+        var grid = PartGrid(box: box, isSet: isSet)
+        return grid.boundaries()
+    }
+
+    /// The boundaries of the pixels equal to `value` in a row-major label raster (pixel
+    /// (x, y) at `y * width + x`); `box` must lie inside it. Same rules as
+    /// ``boundaries(within:isSet:)``.
+    public static func boundaries(
+        of value: UInt16, in pixels: UnsafeBufferPointer<UInt16>, width: Int, height: Int, within box: PixelBox
+    ) -> [PartBoundary] {
+        precondition(width >= 0 && height >= 0 && pixels.count == width * height,
+                     "the raster holds width × height pixels")
+        precondition(box.minX >= 0 && box.minY >= 0 && box.maxX < width && box.maxY < height,
+                     "the box lies inside the raster")
+        return boundaries(within: box) { x, y in pixels[y * width + x] == value }
+    }
+}
+
 /// The mask copied into a row-major grid over the box, with a state per cell: outside the
 /// mask (reached from the box border or not yet), in the mask but not yet assigned to a
 /// part, or the part number (≥ 1).
@@ -76,6 +122,8 @@ private struct PartGrid {
 
     let box: PixelBox
     var cells: [Int32]
+    /// Parts labeled so far.
+    private(set) var parts: Int32 = 0
     private var stack: [Int] = []
 
     init(box: PixelBox, isSet: (_ x: Int, _ y: Int) -> Bool) {
@@ -146,21 +194,31 @@ private struct PartGrid {
 
     /// Walks the boundary of `part` from the top-left corner of its first cell `start`,
     /// keeping the part on the right, and records each corner in canvas coordinates.
+    func outline(of part: Int32, from start: Int) -> PixelPolygon {
+        var unused: [Bool] = []
+        return loop(of: part, from: start, markingTopEdgesIn: &unused)
+    }
+
+    /// Walks the boundary loop of `part` that runs along the top edge of cell `start`
+    /// heading right (the part below it), keeping the part on the right, and records each
+    /// corner in canvas coordinates: the loop's first vertex is the top-left corner of
+    /// `start`. When `usedTopEdges` holds a flag per cell, sets it for every cell whose top
+    /// edge the loop runs along.
     ///
     /// At a vertex the walk looks at the two pixels ahead: with the right one outside the
     /// part it turns right, else with the left one outside it goes straight, else it turns
-    /// left. Turning right first keeps corner-touching pixels apart (4-connectivity).
-    func outline(of part: Int32, from start: Int) -> PixelPolygon {
-        // The first cell in row-major order has no part pixel above or to its left, so its
-        // top edge is on the outline and the walk ends when it is back at that corner.
+    /// left. Turning right first keeps corner-touching pixels apart (4-connectivity). A loop
+    /// may pass a vertex twice (where the part touches itself at a corner); it ends when it
+    /// is about to run along its first edge again, which it does only once.
+    func loop(of part: Int32, from start: Int, markingTopEdgesIn usedTopEdges: inout [Bool]) -> PixelPolygon {
         let (startX, startY) = (start % box.width, start / box.width)
         var (vx, vy) = (startX, startY)
         var (dx, dy) = (1, 0)
         var coordinates = [startX + box.minX, startY + box.minY]
         while true {
+            if dx == 1 && !usedTopEdges.isEmpty { usedTopEdges[vy * box.width + vx] = true }
             vx += dx
             vy += dy
-            if vx == startX && vy == startY { break }
             // Pixel ahead-right has its corner at the vertex on the side of d + right;
             // ahead-left on the side of d + left. A +1 offset picks the pixel at the vertex,
             // a −1 offset the one before it.
@@ -168,16 +226,48 @@ private struct PartGrid {
             let (lx, ly) = (dy, -dx)
             let isRightAheadIn = isInPart(part, vx + (dx + rx - 1) / 2, vy + (dy + ry - 1) / 2)
             let isLeftAheadIn = isInPart(part, vx + (dx + lx - 1) / 2, vy + (dy + ly - 1) / 2)
+            let (nx, ny): (Int, Int)
             if !isRightAheadIn {
-                (dx, dy) = (rx, ry)
+                (nx, ny) = (rx, ry)
             } else if isLeftAheadIn {
-                (dx, dy) = (lx, ly)
+                (nx, ny) = (lx, ly)
             } else {
-                continue
+                (nx, ny) = (dx, dy)
             }
-            coordinates.append(vx + box.minX)
-            coordinates.append(vy + box.minY)
+            if vx == startX && vy == startY && nx == 1 { break }
+            if (nx, ny) != (dx, dy) {
+                coordinates.append(vx + box.minX)
+                coordinates.append(vy + box.minY)
+                (dx, dy) = (nx, ny)
+            }
         }
         return PixelPolygon(coordinates: coordinates)
+    }
+
+    /// Every boundary loop of every part, holes included: per part in the row-major order
+    /// of its first cell, its outer loop (clockwise on screen) and then its hole loops
+    /// (counter-clockwise), each starting at the top-left corner of the loop's first top
+    /// edge in row-major order.
+    /// - Complexity: O(box area + total loop length).
+    mutating func boundaries() -> [PartBoundary] {
+        for start in 0..<cells.count where cells[start] == Self.unlabeledMask {
+            parts += 1
+            label(parts, from: start)
+        }
+        var used = [Bool](repeating: false, count: cells.count)
+        var boundaries: [PartBoundary?] = Array(repeating: nil, count: Int(parts))
+        for cell in 0..<cells.count where cells[cell] > 0 && !used[cell] {
+            let part = cells[cell]
+            let (x, y) = (cell % box.width, cell / box.width)
+            guard !isInPart(part, x, y - 1) else { continue }
+            let loop = loop(of: part, from: cell, markingTopEdgesIn: &used)
+            if boundaries[Int(part) - 1] == nil {
+                boundaries[Int(part) - 1] = PartBoundary(outline: loop, holes: [], pixelCount: 0)
+            } else {
+                boundaries[Int(part) - 1]!.holes.append(loop)
+            }
+        }
+        for cell in cells where cell > 0 { boundaries[Int(cell) - 1]!.pixelCount += 1 }
+        return boundaries.map { $0! }
     }
 }

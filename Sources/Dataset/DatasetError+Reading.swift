@@ -1,11 +1,10 @@
-import Dataset
-import DatasetReading
+public import DatasetReading
 
 extension DatasetError {
     /// The error a tool reports for a dataset it could not read: a missing folder is
     /// missing input (66), a failed read I/O (74), a missing or malformed file an invalid
     /// dataset (65), as `validate` reports them.
-    init(_ error: DatasetReadError) {
+    public init(_ error: DatasetReadError) {
         switch error {
         case let .noSuchFolder(path): self = .missingInput(path: path)
         case .notAFolder: self = .usage(error.description)
@@ -15,7 +14,7 @@ extension DatasetError {
     }
 
     /// Runs `body`, turning a `DatasetReadError` into a `DatasetError`.
-    static func reading<T>(_ body: () throws -> T) throws -> T {
+    public static func reading<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatasetReadError { throw DatasetError(error) }
     }
 }

@@ -1,0 +1,126 @@
+public import Annotation
+public import DatasetReading
+public import Foundation
+import Dataset
+import Rendering
+
+/// One image of the dataset being exported, as a writer sees it: its split, COCO record and
+/// annotations, and its files, the masks decoded only when asked for (once each).
+public final class ExportItem {
+    /// The split the image belongs to (`default` for a run without splits).
+    public let split: String
+    public let image: COCOFile.Image
+    /// In file order (drawing order within the image).
+    public let annotations: [COCOFile.Annotation]
+    /// The RGB image file (PNG or JPEG).
+    public let imageURL: URL
+    /// The 16-bit instance mask file.
+    public let instanceMaskURL: URL
+    /// The semantic mask file.
+    public let semanticMaskURL: URL
+
+    private var decodedInstanceMask: InstanceMask?
+    private var decodedSemanticMask: LabelRaster?
+
+    init(split: String, image: COCOFile.Image, annotations: [COCOFile.Annotation], reader: DatasetReader) {
+        self.split = split
+        self.image = image
+        self.annotations = annotations
+        imageURL = reader.url(DatasetExporter.imagePath(image))
+        instanceMaskURL = reader.url(DatasetFiles.instanceMask(forImage: image.fileName))
+        semanticMaskURL = reader.url(DatasetFiles.semanticMask(forImage: image.fileName))
+    }
+
+    /// The file name without folder: `000017.png`.
+    public var imageFileName: String { imageURL.lastPathComponent }
+    /// The file name without folder and extension: `000017`.
+    public var stem: String { imageURL.deletingPathExtension().lastPathComponent }
+
+    /// The instance mask, decoded, with every annotation's instance found in it.
+    /// - Throws: `DatasetError.invalidDataset` naming the mask file when it is missing, not
+    ///   a one-channel PNG of the image's size, or lacks an annotation's `mask_id`.
+    public func instanceMask() throws -> InstanceMask {
+        if let decodedInstanceMask { return decodedInstanceMask }
+        let raster = try LabelRaster(instanceMaskURL, image: image)
+        let mask = InstanceMask(raster)
+        for annotation in annotations {
+            guard let id = annotation.instanceID else {
+                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has no mask_id, so its pixels in \(instanceMaskURL.path) are unknown")
+            }
+            guard mask.box(of: id) != nil else {
+                throw DatasetError.invalidDataset("\(instanceMaskURL.path): has no pixel of instance \(id), which annotation \(annotation.id) names")
+            }
+        }
+        decodedInstanceMask = mask
+        return mask
+    }
+
+    /// The semantic mask (category ids, 0 = background), decoded.
+    /// - Throws: `DatasetError.invalidDataset` naming the file.
+    public func semanticMask() throws -> LabelRaster {
+        if let decodedSemanticMask { return decodedSemanticMask }
+        let raster = try LabelRaster(semanticMaskURL, image: image)
+        decodedSemanticMask = raster
+        return raster
+    }
+
+    /// Checks that the image and both masks exist, without reading them.
+    func checkFilesExist() throws {
+        for url in [imageURL, instanceMaskURL, semanticMaskURL] where !FileManager.default.fileExists(atPath: url.path) {
+            throw DatasetError.invalidDataset("\(url.path): missing (image \(image.id), \(image.fileName))")
+        }
+    }
+}
+
+/// A one-channel label raster: row-major, pixel (x, y) at `y * width + x`, origin top-left.
+public struct LabelRaster: Sendable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [UInt16]
+
+    /// Decodes the PNG at `url` and checks it is one channel of the image's size.
+    /// - Throws: `DatasetError.invalidDataset` naming the file.
+    init(_ url: URL, image: COCOFile.Image) throws {
+        guard let data = try? Data(contentsOf: url) else {
+            throw DatasetError.invalidDataset("\(url.path): missing or unreadable (image \(image.id))")
+        }
+        let png: PNG.Image
+        do { png = try PNG.decode(data) } catch {
+            throw DatasetError.invalidDataset("\(url.path): not a PNG (\(error))")
+        }
+        guard png.width == image.width, png.height == image.height, png.channels == 1 else {
+            throw DatasetError.invalidDataset("\(url.path): \(png.width)×\(png.height)×\(png.channels), expected \(image.width)×\(image.height)×1 as image \(image.id) in the annotations")
+        }
+        (width, height, pixels) = (png.width, png.height, png.samples)
+    }
+}
+
+/// An instance mask with the tight box of every instance in it.
+public struct InstanceMask: Sendable {
+    public let raster: LabelRaster
+    private let boxes: [UInt16: PixelBox]
+
+    init(_ raster: LabelRaster) {
+        self.raster = raster
+        var boxes: [UInt16: PixelBox] = [:]
+        for measure in measureInstances(pixels: raster.pixels, width: raster.width, height: raster.height, maxID: .max) {
+            boxes[measure.instanceID] = measure.bbox
+        }
+        self.boxes = boxes
+    }
+
+    /// The tight box of instance `id`'s pixels, or `nil` when it has none.
+    public func box(of id: Int) -> PixelBox? {
+        guard let id = UInt16(exactly: id), id > 0 else { return nil }
+        return boxes[id]
+    }
+
+    /// The boundaries of instance `id`'s pixels (see `PixelPolygon.boundaries`); empty when
+    /// it has none.
+    public func boundaries(of id: Int) -> [PartBoundary] {
+        guard let box = box(of: id) else { return [] }
+        return raster.pixels.withUnsafeBufferPointer {
+            PixelPolygon.boundaries(of: UInt16(id), in: $0, width: raster.width, height: raster.height, within: box)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Annotation
+import Dataset
+import DatasetReading
+import Foundation
+
+/// YOLO detection or segmentation, as ultralytics reads it (docs/FORMATS.md, "Exports"):
+///
+/// ```
+/// data.yaml                 train/val/test lists, class names by 0-based index
+/// default.txt               one line per image of split `default`: ./images/NNNNNN.png
+/// images/NNNNNN.png         the dataset's images, hard-linked (copied across file systems)
+/// labels/NNNNNN.txt         one line per annotation (YOLOLabel), empty for an image without
+/// ```
+///
+/// Class index: a category's position in the dataset's categories (declaration order), so
+/// ids 1, 2, 3 become 0, 1, 2 and non-contiguous ids are mapped through the list, never by
+/// subtracting 1.
+struct YOLOWriter: ExportWriter {
+    let isSegmentation: Bool
+    private var folder: ExportFolder!
+    private var categories: [COCOFile.Category] = []
+    private var classIndex: [Int: Int] = [:]
+    private var splits: [String] = []
+    /// The open list file of each split (`<split>.txt`), streamed an image at a time.
+    private var lists: [String: FileHandle] = [:]
+
+    init(isSegmentation: Bool) { self.isSegmentation = isSegmentation }
+
+    mutating func begin(categories: [COCOFile.Category], splits: [String], folder: ExportFolder) throws {
+        self.folder = folder
+        self.categories = categories
+        self.splits = splits
+        for (index, category) in categories.enumerated() { classIndex[category.id] = index }
+        try folder.createFolder(folder.url("images"))
+        try folder.createFolder(folder.url("labels"))
+        for split in splits {
+            let url = folder.url(Self.listFile(split))
+            guard FileManager.default.createFile(atPath: url.path, contents: nil),
+                  let handle = try? FileHandle(forWritingTo: url) else {
+                throw DatasetError.io(path: url.path, reason: String(cString: strerror(errno)))
+            }
+            lists[split] = handle
+        }
+    }
+
+    mutating func write(_ item: ExportItem) throws {
+        let image = item.image
+        let imagePath = "images/" + item.imageFileName
+        try folder.place(item.imageURL, at: imagePath)
+        var text: [UInt8] = []
+        let mask = isSegmentation ? try item.instanceMask() : nil
+        for annotation in item.annotations {
+            guard let index = classIndex[annotation.categoryID] else {
+                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has category_id \(annotation.categoryID), which is no category")
+            }
+            if let mask, let id = annotation.instanceID {
+                let segment = YOLOSegment(parts: mask.boundaries(of: id))
+                text += YOLOLabel.segmentationLine(classIndex: index, segment: segment, width: image.width, height: image.height)
+            } else {
+                let box = annotation.bbox.compactMap { Int(exactly: $0) }
+                guard box.count == 4, annotation.bbox.count == 4, box[2] > 0, box[3] > 0 else {
+                    throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id): bbox \(annotation.bbox) is not [x, y, w, h] in whole pixels")
+                }
+                text += YOLOLabel.detectionLine(classIndex: index, bbox: box, width: image.width, height: image.height)
+            }
+        }
+        try folder.write(text, to: "labels/\(item.stem).txt")
+        guard let list = lists[item.split] else {
+            throw DatasetError.invalidDataset("image \(image.id) is in split '\(item.split)', which the dataset does not list")
+        }
+        do { try list.write(contentsOf: Array("./\(imagePath)\n".utf8)) } catch {
+            throw DatasetError.io(path: folder.url(Self.listFile(item.split)).path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    mutating func finish() throws {
+        for split in splits {
+            do { try lists[split]?.close() } catch {
+                throw DatasetError.io(path: folder.url(Self.listFile(split)).path, reason: AtomicFile.reason(error))
+            }
+        }
+        lists = [:]
+        try folder.write(Self.dataYAML(categories: categories, splits: splits, isSegmentation: isSegmentation), to: "data.yaml")
+    }
+
+    /// The image list of `split`: `<split>.txt`.
+    static func listFile(_ split: String) -> String { "\(split).txt" }
+
+    /// Which list files ultralytics' `train`, `val` and `test` name: the splits of those
+    /// names; without a `train` split every split trains, and without `val` the training
+    /// lists validate too (a run without `--split` has only `default`).
+    static func splitKeys(_ splits: [String]) -> [(key: String, lists: [String])] {
+        let train = splits.contains("train") ? ["train"] : splits
+        let val = splits.contains("val") ? ["val"] : train
+        var keys = [(key: "train", lists: train.map(listFile)), (key: "val", lists: val.map(listFile))]
+        if splits.contains("test") { keys.append((key: "test", lists: [listFile("test")])) }
+        return keys
+    }
+
+    /// `data.yaml`. No `path`: ultralytics then takes the folder of `data.yaml` as the
+    /// dataset root, so the export can be moved. Names are YAML double-quoted strings.
+    static func dataYAML(categories: [COCOFile.Category], splits: [String], isSegmentation: Bool) -> [UInt8] {
+        var text = "# YOLO \(isSegmentation ? "segmentation" : "detection") dataset written by tessera export (docs/FORMATS.md, \"Exports\").\n"
+        text += "# No 'path': ultralytics takes this file's folder as the dataset root.\n"
+        for (key, lists) in splitKeys(splits) {
+            text += lists.count == 1 ? "\(key): \(quoted(lists[0]))\n" : "\(key): [\(lists.map(quoted).joined(separator: ", "))]\n"
+        }
+        text += "nc: \(categories.count)\nnames:\n"
+        for (index, category) in categories.enumerated() {
+            text += "  \(index): \(quoted(category.name))\n"
+        }
+        return Array(text.utf8)
+    }
+
+    /// A YAML double-quoted scalar: JSON's string syntax, which YAML reads the same way.
+    static func quoted(_ string: String) -> String {
+        JSONValue.string(string).jsonText
+    }
+}
