@@ -50,7 +50,7 @@ struct BarChart {
                 svg.empty("line", [("x1", Plot.number(x(tick))), ("x2", Plot.number(x(tick))), ("y1", Plot.number(axisY)),
                                    ("y2", Plot.number(height - Self.bottom)), ("class", "grid")], selfClosing: true)
                 svg.element("text", [("x", Plot.number(x(tick))), ("y", Plot.number(axisY - 4)), ("class", "tick"),
-                                     ("text-anchor", "middle")], text: Plot.tickLabel(tick, step: step))
+                                     ("text-anchor", "middle")], text: Plot.tickLabel(tick))
                 tick += step
             }
             for (r, row) in rows.enumerated() {

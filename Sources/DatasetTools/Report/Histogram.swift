@@ -46,7 +46,7 @@ struct Histogram {
                 svg.empty("line", [("x1", Plot.number(Self.left)), ("x2", Plot.number(Self.width - Self.right)),
                                    ("y1", Plot.number(y(tick))), ("y2", Plot.number(y(tick))), ("class", "grid")], selfClosing: true)
                 svg.element("text", [("x", Plot.number(Self.left - 4)), ("y", Plot.number(y(tick) + 4)), ("class", "tick"),
-                                     ("text-anchor", "end")], text: Plot.tickLabel(tick, step: step))
+                                     ("text-anchor", "end")], text: Plot.tickLabel(tick))
                 tick += step
             }
             for (bin, count) in counts.enumerated() {

@@ -69,21 +69,18 @@ enum Plot {
     }
 
     /// Axis ticks from 0 to at least `maximum`: 1, 2 or 5 times a power of ten apart, about
-    /// `target` of them. Returns the step and the axis end (a multiple of the step).
+    /// `target` of them, at least 1 apart (the axes count things or percentages). Returns
+    /// the step and the axis end (a multiple of the step).
     static func ticks(upTo maximum: Double, target: Int = 4) -> (step: Double, end: Double) {
         guard maximum > 0 else { return (1, 1) }
         let rough = maximum / Double(target)
         let power = pow(10, (log10(rough)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+        let step = max(1, [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power)
         return (step, (maximum / step).rounded(.up) * step)
     }
 
-    /// A tick value as text: integers without decimals, fractions with as few as the step needs.
-    static func tickLabel(_ value: Double, step: Double) -> String {
-        if step >= 1 { return count(Int(value.rounded())) }
-        let decimals = max(1, Int((-log10(step)).rounded(.up)))
-        return String(format: "%.\(decimals)f", value)
-    }
+    /// A tick value as text (ticks are whole numbers).
+    static func tickLabel(_ value: Double) -> String { count(Int(value.rounded())) }
 
     /// The series colours, in turn.
     static let seriesColors = ["#3b6fb6", "#e0823d", "#4e9a5a", "#b5484b", "#7b5fb0", "#8c6d46"]
@@ -111,7 +108,7 @@ enum Plot {
     /// `text` cut to about `width` units with an ellipsis; the plot's `<title>` elements
     /// keep the whole text.
     static func fitting(_ text: String, width: Double) -> String {
-        let characters = max(1, Int(width / 6.6))
+        let characters = max(1, Int((width / 6.6).rounded()))
         return text.count <= characters ? text : String(text.prefix(characters - 1)) + "…"
     }
 }
