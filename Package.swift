@@ -11,7 +11,7 @@
 // Reading back, the other way round from the files and never into the writer:
 //   DatasetReading (typed, streaming reader of manifest.json, annotations.json, records.jsonl;
 //     the file names both sides use)
-//   → DatasetTools (tools that read a dataset back: validate, preview, stats, compare)
+//   → DatasetTools (tools that read a dataset back: validate, preview, stats, report, compare)
 //   → DatasetExport (other formats, written from a finished dataset a streamed image at a
 //     time: YOLO detection and segmentation)
 //   → tessera.

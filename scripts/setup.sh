@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
-#   system: Cairo, libpng, libjpeg, pkg-config, fonts (Debian packages)
+#   system: Cairo, libpng, libjpeg, pkg-config, fonts, Chromium (Debian packages; Chromium
+#           only for the report test, tests/interop/test_report.py)
 #   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests),
 #           ultralytics, torch, torchvision (the YOLO export's interop test; PyPI's default
 #           wheels, which run on CPU; about 1.5 minutes to install)
@@ -21,6 +22,7 @@ elif [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
     need_apt+=(fonts-dejavu-core)
 fi
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}" >&2
     $SUDO apt-get update -qq

@@ -74,31 +74,41 @@ public enum DatasetPreview {
     public static func write(_ root: URL, to output: URL, options: Options = .init()) throws -> Int {
         try options.validate()
         try requireFolder(root)
-        try checkOutput(output, dataset: root)
-        let selection = try DatasetError.reading { try Selection(DatasetReader(root), count: options.count) }
+        try checkOutput(output, dataset: root, product: "the contact sheet")
+        let selection = try DatasetError.reading { try Selection(DatasetReader(root), positions: 0..<options.count) }
         guard !selection.images.isEmpty else {
             throw DatasetError.invalidDataset("\(root.path): the dataset has no images to preview")
         }
-        let sheet = try ContactSheet(tileCount: selection.images.count, layout: try options.layout(imageCount: selection.images.count))
-        for (index, image) in selection.images.enumerated() {
+        let png = try sheetPNG(selection.images, selection, root: root, layout: try options.layout(imageCount: selection.images.count))
+        try AtomicFile.write(png, to: output, creatingFolders: false)
+        return selection.images.count
+    }
+
+    /// Draws `images` (of `selection`) as a contact sheet and encodes it as an 8-bit RGB PNG.
+    /// - Throws: `DatasetError.invalidDataset` for a missing or malformed image or mask;
+    ///   `RenderError` if Cairo or libpng fails.
+    /// - Complexity: memory holds the sheet and one image.
+    static func sheetPNG(_ images: some Collection<COCOFile.Image>, _ selection: Selection, root: URL,
+                         layout: ContactSheet.Layout) throws -> Data {
+        let sheet = try ContactSheet(tileCount: images.count, layout: layout)
+        for (index, image) in images.enumerated() {
             try sheet.draw(try tile(image, selection, root: root), at: index)
         }
-        try AtomicFile.write(try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)), to: output,
-                             creatingFolders: false)
-        return selection.images.count
+        return try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false))
     }
 
     /// Refuses an output path that would replace something other than a user's regular file:
     /// a device or folder, or a file of the dataset itself (its JSON files, record log,
     /// images or masks). Its folder must exist.
+    /// - Parameter product: what would be written there, for the message ("the contact sheet").
     /// - Throws: `DatasetError.usage` naming `--out`; `DatasetError.io` for a missing folder.
-    static func checkOutput(_ output: URL, dataset root: URL) throws {
+    static func checkOutput(_ output: URL, dataset root: URL, product: String) throws {
         let path = output.standardizedFileURL.path
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
             guard !isFolder.boolValue, type == .typeRegular else {
-                throw DatasetError.usage("--out '\(output.path)' exists and is not a regular file; the contact sheet would replace it")
+                throw DatasetError.usage("--out '\(output.path)' exists and is not a regular file; \(product) would replace it")
             }
         }
         let folder = output.deletingLastPathComponent().standardizedFileURL.path
@@ -192,7 +202,8 @@ public enum DatasetPreview {
         return png
     }
 
-    /// The first images of the instances files, their annotations and the category names.
+    /// Some images of the dataset, by position in file order (split after split), with their
+    /// annotations and the category names.
     struct Selection {
         struct Annotation {
             var instanceID: UInt16
@@ -207,12 +218,21 @@ public enum DatasetPreview {
         var annotations: [Int: [Annotation]] = [:]
         var categoryNames: [Int: String] = [:]
 
+        /// Reads the images at `positions` (0 = the first image in file order; ascending;
+        /// those beyond the last image are left out) and stops after the last of them.
         /// - Throws: `DatasetReadError` when the file cannot be read;
         ///   `DatasetError.invalidDataset` for a record the preview cannot draw.
-        init(_ reader: DatasetReader, count: Int) throws {
+        init(_ reader: DatasetReader, positions: some Sequence<Int>) throws {
             var path = ""
             func malformed(_ what: String) -> DatasetError { .invalidDataset("\(path): \(what)") }
+            var wanted = positions.makeIterator()
+            var next = wanted.next(), position = -1
             try reader.forEachImageWithSplit { split, image, records in
+                guard let target = next else { return false }
+                position += 1
+                guard target == position else { return true }
+                next = wanted.next()
+                precondition(next.map { $0 > target } ?? true, "positions ascend")
                 path = reader.url(DatasetFiles.annotations(split: split)).path
                 guard image.width > 0, image.height > 0 else { throw malformed("image \(image.id) has no pixels") }
                 images.append(image)
@@ -233,7 +253,7 @@ public enum DatasetPreview {
                     return Annotation(instanceID: instance, categoryID: record.categoryID,
                                       bbox: .init(x: box[0], y: box[1], width: box[2], height: box[3]), amodal: amodal)
                 }
-                return images.count < count
+                return next != nil
             }
             for category in try reader.categories() { categoryNames[category.id] = category.name }
         }

@@ -13,7 +13,7 @@ struct TesseraCommand: ParsableCommand {
         commandName: "tessera",
         abstract: "Turn scene scripts into pixel-exact labeled image datasets.",
         version: Tessera.version,
-        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self, Compare.self, Export.self],
+        subcommands: [Render.self, Sweep.self, Check.self, Merge.self, Validate.self, Preview.self, Stats.self, Report.self, Compare.self, Export.self],
         defaultSubcommand: Render.self)
 
     /// Runs the command line, after catching a mistyped subcommand: `render` is the default,
@@ -477,6 +477,47 @@ struct Stats: ParsableCommand {
                 try writeJSONReport(statistics.json.jsonBytes, to: json)
             }
             print(statistics.text)
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a self-contained HTML report of a dataset: its statistics as plots, a gallery of labeled samples, validation, provenance and the scene script.",
+        discussion: "One HTML file with inline SVG plots and embedded PNGs; it loads nothing and runs no script. Written atomically. What it shows: docs/QC.md. Exit status: 0 (also for a dataset that fails validation: the report lists the faults), 64 a bad option or --out a folder, 65 not a dataset, an unfinished run or a malformed file (named), 66 no such folder, 74 --out cannot be written.")
+
+    @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
+    var dataset: String
+
+    @Option(help: "The HTML file to write. Default: DATASET/report.html.")
+    var out: String?
+
+    @Option(parsing: .unconditional, help: "Images in the sample gallery, spread evenly through the dataset (0…100).")
+    var samples: Int = 12
+
+    @Option(parsing: .unconditional, help: "Side of a gallery tile in pixels; images are scaled to fit, aspect kept.")
+    var tile: Int = 256
+
+    @Option(name: .customLong("max-faults"), parsing: .unconditional, help: "List at most this many validation faults.")
+    var maxFaults: Int = 50
+
+    var options: DatasetReport.Options { .init(sampleCount: samples, tileSize: tile, maximumFaults: maxFaults) }
+
+    func validate() throws {
+        guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
+        guard out.map({ !$0.isEmpty }) ?? true else { throw ValidationError("--out must name a file, got an empty string") }
+        do { try options.validate() } catch let DatasetError.usage(message) {
+            throw ValidationError(message)
+        }
+    }
+
+    func run() throws {
+        let root = URL(fileURLWithPath: dataset)
+        let output = out.map { URL(fileURLWithPath: $0) } ?? DatasetReport.defaultOutput(for: root)
+        try reportingErrors {
+            let summary = try DatasetReport.write(root, to: output, options: options)
+            let verdict = summary.faultCount == 0 ? "valid" : "INVALID, \(summary.faultCount) fault\(summary.faultCount == 1 ? "" : "s")"
+            print("wrote \(output.path): \(summary.images) images, \(summary.annotations) annotations, \(summary.samples) samples; dataset \(verdict)")
         }
     }
 }
