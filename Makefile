@@ -41,4 +41,4 @@ bench-rejection: build
 	python3 scripts/bench_rejection.py --count $(BENCH_COUNT) scenes/street.scene $(wildcard scenes/occluded_pedestrians.scene)
 
 clean:
-	rm -rf .build output/images output/masks output/annotations.json output/manifest.json
+	rm -rf .build output/images output/masks output/annotations output/classes.json output/records.jsonl output/manifest.json

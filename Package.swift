@@ -9,8 +9,8 @@
 //   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
 //   → tessera (the CLI, argument parsing only).
 // Reading back, the other way round from the files and never into the writer:
-//   DatasetReading (typed, streaming reader of manifest.json, annotations.json, records.jsonl;
-//     the file names both sides use)
+//   DatasetReading (typed, streaming reader of manifest.json, annotations/instances_<split>.json,
+//     records.jsonl, classes.json; the file names both sides use)
 //   → DatasetTools (tools that read a dataset back: validate, preview, stats, report, compare)
 //   → DatasetExport (other formats, written from a finished dataset a streamed image at a
 //     time: YOLO detection and segmentation)

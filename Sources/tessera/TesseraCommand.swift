@@ -486,7 +486,7 @@ struct Report: ParsableCommand {
         abstract: "Write a self-contained HTML report of a dataset: its statistics as plots, a gallery of labeled samples, validation, provenance and the scene script.",
         discussion: "One HTML file with inline SVG plots and embedded PNGs; it loads nothing and runs no script. Written atomically. What it shows: docs/QC.md. Exit status: 0 (also for a dataset that fails validation: the report lists the faults), 64 a bad option or --out a folder, 65 not a dataset, an unfinished run or a malformed file (named), 66 no such folder, 74 --out cannot be written.")
 
-    @Argument(help: "The dataset folder (holding manifest.json and annotations.json).")
+    @Argument(help: "The dataset folder (holding manifest.json and annotations/instances_<split>.json).")
     var dataset: String
 
     @Option(help: "The HTML file to write. Default: DATASET/report.html.")

@@ -61,7 +61,7 @@ require[0.5] r < 0.3
         #expect(acceptance["skipped"] as? Int == exhausted.count)
         #expect(acceptance["attempts"] as? Int == attempts)
         #expect(abs((acceptance["acceptance_rate"] as! NSNumber).doubleValue - Double(written) / Double(attempts)) < 1e-12)
-        // Every written image is in annotations.json, one disc each.
+        // Every written image is in annotations/instances_<split>.json, one disc each.
         let coco = try jsonObject(folder.appendingPathComponent("annotations/instances_default.json"))
         #expect((coco["images"] as! [Any]).count == written && (coco["annotations"] as! [Any]).count == written)
 

@@ -66,7 +66,7 @@ import Testing
         let reader = try DatasetReader(folder)
         var read: [String] = []
         try reader.forEachFile { read.append("\($0.path) \($0.bytes) \($0.sha256)"); return true }
-        #expect(read == listed && read.count == 3 * 3 + 3)  // images and masks, annotations.json, records.jsonl, classes.json
+        #expect(read == listed && read.count == 3 * 3 + 3)  // images and masks, annotations/instances_<split>.json, records.jsonl, classes.json
         var first: [String] = []
         try reader.forEachFile { first.append("\($0.path) \($0.bytes) \($0.sha256)"); return first.count < 2 }
         #expect(first == Array(listed.prefix(2)))

@@ -28,7 +28,7 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         _ = try render(overlapScene, count: 11, jobs: 1, into: one)
         _ = try render(overlapScene, count: 11, jobs: 4, into: four)
         let a = try filesBelow(one), b = try filesBelow(four)
-        #expect(a.count == 11 * 3 + 4)  // images and masks, annotations.json, records.jsonl, classes.json, manifest.json
+        #expect(a.count == 11 * 3 + 4)  // images and masks, annotations/instances_<split>.json, records.jsonl, classes.json, manifest.json
         #expect(a.keys.sorted() == b.keys.sorted())
         for (path, data) in a { #expect(b[path] == data, "\(path) differs") }
     }

@@ -99,7 +99,7 @@ import Testing
         let skipped = (manifest["acceptance"] as! [String: Any])["skipped_images"] as! [[String: Any]]
         #expect(skipped.map { $0["index"] as! Int } == [3])
 
-        // Drop image 9's entry from annotations.json: the validator names it.
+        // Drop image 9's entry from annotations/instances_<split>.json: the validator names it.
         let url = folder.appendingPathComponent("annotations/instances_default.json")
         let text = try String(contentsOf: url, encoding: .utf8)
         let entry = text.split(separator: "\n").first { $0.contains("\"id\":10,") && $0.contains("file_name") }!

@@ -4,7 +4,7 @@ import SceneScript
 @testable import Dataset
 
 /// What a requirement sees of a rendered attempt (`RasterFacts`) equals what
-/// `annotations.json` says of the same image, field by field, on real scenes.
+/// `annotations/instances_<split>.json` says of the same image, field by field, on real scenes.
 struct RasterFactsTests {
     /// The fields compared, decoded with `JSONDecoder`, which reads numbers exactly
     /// (`JSONSerialization` on Linux may be off in the last bit).

@@ -43,7 +43,7 @@ import Testing
         return try filesBelow(folder)
     }
 
-    /// The `annotations` array of annotations.json, re-serialised with sorted keys.
+    /// The `annotations` array of annotations/instances_<split>.json, re-serialised with sorted keys.
     private static func annotations(_ files: [String: Data]) throws -> Data {
         let document = try JSONSerialization.jsonObject(with: files["annotations/instances_default.json"]!) as! [String: Any]
         return try JSONSerialization.data(withJSONObject: document["annotations"]!, options: [.sortedKeys])

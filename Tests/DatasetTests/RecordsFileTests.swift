@@ -73,7 +73,7 @@ import Testing
         #expect(first.contains(##"],"hour":19.0,"weather":"clear","tint":"#"##))
         #expect(first.hasSuffix(#"]},"parameters":{"size":64,"hour":19.0,"weather":"clear","lit":true}}"#))
         #expect(text.hasSuffix("}\n"))
-        // Listed in the manifest after annotations.json.
+        // Listed in the manifest after annotations/instances_<split>.json.
         let manifest = try String(contentsOf: folder.appendingPathComponent("manifest.json"), encoding: .utf8)
         #expect(manifest.contains(#"{"path":"annotations/instances_default.json""#) && manifest.contains(#"{"path":"records.jsonl""#))
         #expect(try DatasetValidator.validate(folder).isValid)

@@ -9,7 +9,7 @@ import Testing
     private func log(_ folder: URL) -> URL { folder.appendingPathComponent(".tessera-records.partial") }
 
     /// A finished run of `count` images turned into an interrupted one, as a kill leaves it:
-    /// no annotations.json or manifest.json, the log cut at `cut` (a function of its text).
+    /// no annotations/instances_<split>.json or manifest.json, the log cut at `cut` (a function of its text).
     private func interrupted(count: Int, jobs: Int, cut: (String) -> String.Index) throws -> URL {
         let folder = try temporaryFolder("torn")
         try renderExhausting(into: folder, count: count, jobs: jobs, shard: Shard(index: 0, count: 1))
