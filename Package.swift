@@ -6,14 +6,15 @@
 //     (reading sprite and photo files through ImageFiles: PNG/JPEG → SceneModel.Bitmap)
 //   → Rendering (the only Cairo user: RGB image + instance raster, PNG encoding)
 //   → Annotation (masks → RLE, bbox, area; COCO records)
-//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest)
+//   → Dataset (seeding, parallel pipeline, output layout, atomic writes, manifest; the WebDataset
+//     stream of `render --out -` and the tar and sample encoding it shares with the export)
 //   → tessera (the CLI, argument parsing only).
 // Reading back, the other way round from the files and never into the writer:
 //   DatasetReading (typed, streaming reader of manifest.json, annotations/instances_<split>.json,
 //     records.jsonl, classes.json; the file names both sides use)
 //   → DatasetTools (tools that read a dataset back: validate, preview, stats, report, compare)
 //   → DatasetExport (other formats, written from a finished dataset a streamed image at a
-//     time: YOLO detection and segmentation)
+//     time: YOLO detection and segmentation, WebDataset shards)
 //   → tessera.
 import PackageDescription
 

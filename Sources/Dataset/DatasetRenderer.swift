@@ -140,13 +140,51 @@ public struct DatasetRenderer: Sendable {
     /// Samples, renders, labels and writes image `index`; under ``ExhaustedPolicy/skip``, an
     /// image whose every attempt was rejected gets only its sample report.
     func makeImage(_ index: Int) throws -> RecordLog.ImageRecords {
+        let image: RenderedImage
+        switch try renderImage(index) {
+        case let .skipped(report): return RecordLog.ImageRecords(index: index, image: nil, report: report)
+        case let .rendered(rendered): image = rendered
+        }
+        var files: [FileEntry] = []
+        for (path, data) in [(layout.imagePath(index), image.image), (layout.instanceMaskPath(index), image.instanceMask),
+                             (layout.semanticMaskPath(index), image.semanticMask)] {
+            try AtomicFile.write(data, to: layout.url(path))
+            files.append(FileEntry(path: path, data: data))
+        }
+        return RecordLog.ImageRecords(index: index, image: image.record, annotations: image.annotations,
+                                      files: files, report: image.report, values: image.values)
+    }
+
+    /// One image made in memory: its encoded files and its records.
+    struct RenderedImage: Sendable {
+        /// The RGB image in the run's format, the instance mask and the semantic mask (PNG).
+        var image: Data, instanceMask: Data, semanticMask: Data
+        /// The COCO `images` record's JSON text.
+        var record: [UInt8]
+        /// The COCO annotations' JSON text, each with the record log's placeholder `id`.
+        var annotations: [[UInt8]]
+        var report: SampleReport
+        /// The `values` object's JSON text (the script's `record`s).
+        var values: [UInt8]
+    }
+
+    /// What ``renderImage(_:)`` made of an index.
+    enum MadeImage: Sendable {
+        case rendered(RenderedImage)
+        /// Every attempt was rejected under ``ExhaustedPolicy/skip``: what sampling took.
+        case skipped(SampleReport)
+    }
+
+    /// Samples, renders and labels image `index` without writing anything.
+    /// - Throws: `DatasetError.script` (with position), `.render` naming the index.
+    func renderImage(_ index: Int) throws -> MadeImage {
         let sample: Sample
         do { sample = try program.sampleMeasured(seed: options.seed, index: index) } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())
         } catch let exhausted as ExhaustedAttempts {
             switch options.onExhausted {
             case .fail: throw DatasetError.script(exhausted.error.rendered())
-            case .skip: return RecordLog.ImageRecords(index: index, image: nil, report: exhausted.report)
+            case .skip: return .skipped(exhausted.report)
             }
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
@@ -165,24 +203,15 @@ public struct DatasetRenderer: Sendable {
         let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodal: amodal)
         let imageID = index + 1
         let annotations = labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
-
-        let encoded: [(String, Data)]
         do {
-            encoded = [
-                (layout.imagePath(index), try encodeImage(rendered.image)),
-                (layout.instanceMaskPath(index), try labels.instanceMaskPNG(settings: options.png)),
-                (layout.semanticMaskPath(index), try labels.semanticMaskPNG(annotations: annotations, settings: options.png)),
-            ]
+            let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height)
+            return .rendered(RenderedImage(
+                image: try encodeImage(rendered.image), instanceMask: try labels.instanceMaskPNG(settings: options.png),
+                semanticMask: try labels.semanticMaskPNG(annotations: annotations, settings: options.png),
+                record: image.jsonBytes, annotations: annotations.map(\.jsonBytes), report: sample.report,
+                values: scene.records.json.jsonBytes))
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
         }
-        var files: [FileEntry] = []
-        for (path, data) in encoded {
-            try AtomicFile.write(data, to: layout.url(path))
-            files.append(FileEntry(path: path, data: data))
-        }
-        let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height)
-        return RecordLog.ImageRecords(index: index, image: image.jsonBytes, annotations: annotations.map(\.jsonBytes),
-                                      files: files, report: sample.report, values: scene.records.json.jsonBytes)
     }
 }

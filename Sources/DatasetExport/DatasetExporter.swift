@@ -26,7 +26,8 @@ public enum DatasetExporter {
     /// - Complexity: one pass over the annotations; memory holds one image's annotations and
     ///   masks, whatever the number of images.
     @discardableResult
-    public static func export(_ dataset: URL, format: ExportFormat, to output: URL, overwrite: Bool) throws -> Summary {
+    public static func export(_ dataset: URL, format: ExportFormat, options: ExportOptions = ExportOptions(),
+                              to output: URL, overwrite: Bool) throws -> Summary {
         let reader = try DatasetError.reading { try DatasetReader(dataset) }
         let datasetPath = dataset.standardizedFileURL.resolvingSymlinksInPath().path
         let outputPath = output.standardizedFileURL.resolvingSymlinksInPath().path
@@ -39,15 +40,14 @@ public enum DatasetExporter {
         let folder = try ExportFolder(output, overwrite: overwrite)
         var summary = Summary()
         do {
-            var writer = format.makeWriter()
+            var writer = format.makeWriter(options)
             try writer.begin(categories: categories, splits: splits(of: reader), folder: folder)
             try DatasetError.reading {
-                try forEachImage(of: reader) { split, image, annotations in
-                    let item = ExportItem(split: split, image: image, annotations: annotations, reader: reader)
+                try forEachImage(of: reader, carryingRecords: writer.carriesRecords) { item in
                     try item.checkFilesExist()
                     try writer.write(item)
                     summary.images += 1
-                    summary.annotations += annotations.count
+                    summary.annotations += item.annotations.count
                 }
             }
             try writer.finish()
@@ -69,11 +69,40 @@ public enum DatasetExporter {
     /// The dataset's splits, in name order (`default` for a run without `--split`).
     static func splits(of reader: DatasetReader) throws -> [String] { try reader.splits() }
 
-    /// Calls `body` with every image, its split and its annotations, split after split.
-    static func forEachImage(of reader: DatasetReader,
-                             _ body: (_ split: String, COCOFile.Image, [COCOFile.Annotation]) throws -> Void) throws {
-        try reader.forEachImageWithSplit { split, image, annotations in
-            try body(split, image, annotations)
+    /// Calls `body` with every image, split after split, in file order within a split.
+    ///
+    /// With `carryingRecords`, each item also has its records' JSON text and its
+    /// `records.jsonl` line: the lines are read split by split in one pass each, skipping the
+    /// other splits' lines (both files are in index order).
+    /// - Throws: `DatasetReadError` from the reader; `DatasetError.invalidDataset` when
+    ///   `records.jsonl` is missing or lacks an image's line.
+    static func forEachImage(of reader: DatasetReader, carryingRecords: Bool, _ body: (ExportItem) throws -> Void) throws {
+        guard carryingRecords else {
+            try reader.forEachImageWithSplit { split, image, annotations in
+                try body(ExportItem(split: split, image: image, annotations: annotations, reader: reader))
+                return true
+            }
+            return
+        }
+        var records: JSONLinesCursor<ImageRecord>?
+        var recordsSplit: String?
+        let recordsPath = reader.url(DatasetFiles.records).path
+        try reader.forEachImageWithText { split, image, annotations, text in
+            if recordsSplit != split {
+                guard let cursor = try reader.records() else {
+                    throw DatasetError.invalidDataset("\(recordsPath): missing; it holds each image's records.jsonl line, which this format carries")
+                }
+                (records, recordsSplit) = (cursor, split)
+            }
+            var line: [UInt8]?
+            while let (record, text) = try records?.nextWithText() {
+                if record.imageID == image.id { line = text; break }
+                if record.imageID > image.id, (record.split ?? split) == split { break }
+            }
+            guard let line else {
+                throw DatasetError.invalidDataset("\(recordsPath): has no line for image \(image.id) (\(image.fileName)) of split '\(split)'")
+            }
+            try body(ExportItem(split: split, image: image, annotations: annotations, reader: reader, text: text, recordText: line))
             return true
         }
     }

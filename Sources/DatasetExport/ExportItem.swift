@@ -18,14 +18,22 @@ public final class ExportItem {
     public let instanceMaskURL: URL
     /// The semantic mask file.
     public let semanticMaskURL: URL
+    /// The records' JSON text as the instances file holds it, for writers that carry
+    /// records (``ExportWriter/carriesRecords``); `nil` otherwise.
+    public let text: DatasetReader.ImageText?
+    /// The image's `records.jsonl` line (no newline), for writers that carry records.
+    public let recordText: [UInt8]?
 
     private var decodedInstanceMask: InstanceMask?
     private var decodedSemanticMask: LabelRaster?
 
-    init(split: String, image: COCOFile.Image, annotations: [COCOFile.Annotation], reader: DatasetReader) {
+    init(split: String, image: COCOFile.Image, annotations: [COCOFile.Annotation], reader: DatasetReader,
+         text: DatasetReader.ImageText? = nil, recordText: [UInt8]? = nil) {
         self.split = split
         self.image = image
         self.annotations = annotations
+        self.text = text
+        self.recordText = recordText
         imageURL = reader.url(DatasetExporter.imagePath(image))
         instanceMaskURL = reader.url(DatasetFiles.instanceMask(forImage: image.fileName))
         semanticMaskURL = reader.url(DatasetFiles.semanticMask(forImage: image.fileName))
@@ -62,6 +70,17 @@ public final class ExportItem {
         let raster = try LabelRaster(semanticMaskURL, image: image)
         decodedSemanticMask = raster
         return raster
+    }
+
+    /// The bytes of one of the image's files, as they are.
+    /// - Throws: `DatasetError.invalidDataset` naming a missing file; `.io` for a failed read.
+    public func bytes(of url: URL) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw DatasetError.invalidDataset("\(url.path): missing (image \(image.id), \(image.fileName))")
+        }
+        do { return try Data(contentsOf: url) } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
     }
 
     /// Checks that the image and both masks exist, without reading them.

@@ -14,7 +14,7 @@ public final class COCORecordCursor<Record: Decodable> {
     private let lines: LineCursor
     private let decoder = JSONDecoder()
     private var isDone = false
-    private var peeked: Record?
+    private var peeked: (record: Record, text: [UInt8])?
 
     /// Opens the file and skips to `section`.
     /// - Throws: `DatasetReadError.missingFile`, `.unreadable`, or `.malformed` when the
@@ -36,10 +36,15 @@ public final class COCORecordCursor<Record: Decodable> {
 
     /// The next record, or `nil` after the last.
     /// - Throws: `DatasetReadError.malformed` naming the line and the field.
-    public func next() throws -> Record? {
-        if let record = peeked {
-            peeked = nil
-            return record
+    public func next() throws -> Record? { try nextWithText()?.record }
+
+    /// The next record and its JSON text exactly as the file holds it (without the line's
+    /// trailing comma), or `nil` after the last.
+    /// - Throws: `DatasetReadError.malformed` naming the line and the field.
+    public func nextWithText() throws -> (record: Record, text: [UInt8])? {
+        if let peeked {
+            self.peeked = nil
+            return peeked
         }
         guard !isDone, let line = try lines.next() else { return nil }
         guard line.first == UInt8(ascii: "{") else {
@@ -49,14 +54,14 @@ public final class COCORecordCursor<Record: Decodable> {
             }
             return nil
         }
-        let record = line.last == UInt8(ascii: ",") ? line.dropLast() : line
-        return try decode(Record.self, from: record, decoder, url: lines.url, line: lines.lineNumber)
+        let text = line.last == UInt8(ascii: ",") ? line.dropLast() : line
+        return (try decode(Record.self, from: text, decoder, url: lines.url, line: lines.lineNumber), Array(text))
     }
 
     /// The record `next()` will return, without consuming it.
     public func peek() throws -> Record? {
-        if peeked == nil { peeked = try next() }
-        return peeked
+        if peeked == nil { peeked = try nextWithText() }
+        return peeked?.record
     }
 
     /// An error at the line last read.
@@ -79,10 +84,13 @@ public final class JSONLinesCursor<Record: Decodable> {
 
     /// The next line's record, or `nil` at the end; empty lines are skipped. After a
     /// `.malformed` error the cursor is on the next line, so a caller may report and go on.
-    public func next() throws -> Record? {
+    public func next() throws -> Record? { try nextWithText()?.record }
+
+    /// The next line's record and the line's text (without its newline), or `nil` at the end.
+    public func nextWithText() throws -> (record: Record, text: [UInt8])? {
         while let line = try lines.next() {
             guard !line.isEmpty else { continue }
-            return try decode(Record.self, from: line, decoder, url: lines.url, line: lines.lineNumber)
+            return (try decode(Record.self, from: line, decoder, url: lines.url, line: lines.lineNumber), Array(line))
         }
         return nil
     }

@@ -81,17 +81,41 @@ public struct DatasetReader: Sendable {
     /// ``forEachImage(inSplit:_:)`` that also passes each image's split.
     public func forEachImageWithSplit(inSplit split: String? = nil,
                                       _ body: (String, COCOFile.Image, [COCOFile.Annotation]) throws -> Bool) throws {
+        try forEachImage(inSplit: split, keepingText: false) { split, image, annotations, _ in try body(split, image, annotations) }
+    }
+
+    /// The JSON text of an image's records exactly as its instances file holds them, for
+    /// formats that carry the records on (``forEachImageWithText(inSplit:_:)``).
+    public struct ImageText: Sendable {
+        /// The `images` record.
+        public var image: [UInt8] = []
+        /// The `annotations` records, in file order.
+        public var annotations: [[UInt8]] = []
+    }
+
+    /// ``forEachImageWithSplit(inSplit:_:)`` that also passes the records' JSON text.
+    public func forEachImageWithText(inSplit split: String? = nil,
+                                     _ body: (String, COCOFile.Image, [COCOFile.Annotation], ImageText) throws -> Bool) throws {
+        try forEachImage(inSplit: split, keepingText: true, body)
+    }
+
+    private func forEachImage(inSplit split: String?, keepingText: Bool,
+                              _ body: (String, COCOFile.Image, [COCOFile.Annotation], ImageText) throws -> Bool) throws {
         for split in try split.map { [$0] } ?? splits() {
             let images = try images(split: split)
             let annotations = try annotations(split: split)
             var group: [COCOFile.Annotation] = []
-            while let image = try images.next() {
+            var text = ImageText()
+            while let (image, imageText) = try images.nextWithText() {
                 group.removeAll(keepingCapacity: true)
+                text.annotations.removeAll(keepingCapacity: true)
+                if keepingText { text.image = imageText }
                 while let annotation = try annotations.peek(), annotation.imageID == image.id {
+                    let next = try annotations.nextWithText()
                     group.append(annotation)
-                    _ = try annotations.next()
+                    if keepingText, let next { text.annotations.append(next.text) }
                 }
-                guard try body(split, image, group) else { return }
+                guard try body(split, image, group, text) else { return }
             }
             if let stray = try annotations.peek() {
                 throw annotations.malformed("annotation \(stray.id) names image_id \(stray.imageID), which is no image or not in image order")

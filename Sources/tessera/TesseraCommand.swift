@@ -193,7 +193,7 @@ struct Render: ParsableCommand {
 
     @OptionGroup var sceneOptions: SceneOptions
 
-    @Option(help: "Output folder.")
+    @Option(help: "Output folder; '-' streams the images to standard output as one WebDataset tar (docs/FORMATS.md, \"WebDataset\") and writes no files.")
     var out: String = "output"
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Render only shard K of N (K counted from 0): a contiguous slice of the images, for `tessera merge`.",
@@ -235,6 +235,7 @@ struct Render: ParsableCommand {
 
     func run() throws {
         let program = try sceneOptions.load()
+        if out == "-" { return try stream(program) }
         try reportingErrors {
             let options = try options(announcingShard: true)
             let reporter = ProgressReporter(total: options.images.count, isQuiet: arguments.quiet,
@@ -243,6 +244,50 @@ struct Render: ParsableCommand {
             reporter.finish(summary, output: out, requestedJobs: options.jobs)
             if !arguments.quiet, !program.requirements.isEmpty, let acceptance = summary.acceptance {
                 FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance).utf8))
+            }
+        }
+    }
+
+    /// `--out -`: the WebDataset tar on standard output, nothing on disk, no progress. A
+    /// reader that stops reading (a closed pipe) ends the run at once with status 141, as a
+    /// process killed by SIGPIPE would report it through a shell: `webdataset`'s `pipe:` URLs
+    /// accept that status.
+    private func stream(_ program: SceneProgram) throws {
+        signal(SIGPIPE, SIG_IGN)
+        try reportingErrors {
+            do {
+                try DatasetStream(program: program, options: try options()).run(to: StandardOutput.write)
+            } catch is StandardOutput.Closed {
+                Foundation.exit(141)
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
+
+/// Standard output written with `write(2)`, whole buffers, retried on interruption.
+enum StandardOutput {
+    /// The reader closed the pipe (`EPIPE`).
+    struct Closed: Error {}
+
+    static func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { throw Closed() }
+                    throw DatasetError.io(path: "standard output", reason: String(cString: strerror(errno)))
+                }
+                offset += written
             }
         }
     }
@@ -550,7 +595,7 @@ struct Compare: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them.",
+        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; WebDataset tar shards (webdataset).",
         discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
 
     @Argument(help: "The dataset folder (a finished tessera render).")
@@ -568,8 +613,17 @@ struct Export: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("samples-per-shard"), parsing: .unconditional, help: "webdataset: images per tar shard (default 1000).")
+    var samplesPerShard: Int?
+
     func validate() throws {
         guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
+        if let samplesPerShard {
+            guard format == ExportFormat.webdataset.rawValue else {
+                throw ValidationError("--samples-per-shard applies only to --format webdataset")
+            }
+            guard samplesPerShard >= 1 else { throw ValidationError("--samples-per-shard must be at least 1, got \(samplesPerShard)") }
+        }
         guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
         guard ExportFormat(rawValue: format) != nil else {
             throw ValidationError("unknown --format '\(format)'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
@@ -580,6 +634,7 @@ struct Export: ParsableCommand {
         try reportingErrors {
             let start = Date()
             let summary = try DatasetExporter.export(URL(fileURLWithPath: dataset), format: ExportFormat(rawValue: format)!,
+                                                     options: ExportOptions(samplesPerShard: samplesPerShard ?? 1000),
                                                      to: URL(fileURLWithPath: out), overwrite: overwrite)
             if !quiet {
                 let line = "exported \(summary.images) images, \(summary.annotations) annotations as \(format) "
