@@ -4,7 +4,9 @@
 #           only for the report test, tests/interop/test_report.py)
 #   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests),
 #           ultralytics, torch, torchvision (the YOLO export's interop test; PyPI's default
-#           wheels, which run on CPU; about 1.5 minutes to install)
+#           wheels, which run on CPU; about 1.5 minutes to install), panopticapi-lite (the
+#           COCO panoptic export's interop test: cocodataset/panopticapi's evaluator, installed
+#           without the plotting packages it declares but never imports)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -37,4 +39,9 @@ fi
 if ! python3 -c "import ultralytics, torch, torchvision" 2>/dev/null; then
     echo "setup: installing ultralytics, torch and torchvision for the YOLO interop test" >&2
     python3 -m pip install --quiet --disable-pip-version-check ultralytics==8.4.190 torch==2.15.0 torchvision==0.29.2
+fi
+
+if ! python3 -c "import panopticapi.evaluation" 2>/dev/null; then
+    echo "setup: installing panopticapi-lite for the COCO panoptic interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps panopticapi-lite==0.2.0
 fi

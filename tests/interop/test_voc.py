@@ -12,7 +12,8 @@ instances per image, some filtered by --min-visible-pixels), exports them, then:
   * checks ImageSets, labelmap.txt and the images;
   * crowd.scene: refused by default (exit 64, nothing written), and with
     --voc-overflow gray16 written as 16-bit greyscale object PNGs that match the same way;
-  * reads the export with Datumaro's VOC importer when datumaro is installed (skipped if not).
+  * reads the export with Datumaro's VOC importer when datumaro is installed (skipped if not):
+    labels, boxes and per-object masks.
 The binary is $TESSERA_BIN, else .build/debug/tessera.
 """
 import json
@@ -221,3 +222,12 @@ def test_datumaro_reads_the_export(exports):
             assert labels[box.label].name == names[a["category_id"]]
             # Datumaro keeps VOC's numbers as they are: x = xmin, w = xmax − xmin.
             assert [box.x, box.y, box.w, box.h] == [x + 1, y + 1, w - 1, h - 1]
+        # One mask per object, from SegmentationObject (group = the object index) and
+        # SegmentationClass (label): exactly the instance's pixels.
+        instance = png(dataset / "masks" / "instance" / (item.id + ".png"))
+        masks = [a for a in item.annotations if a.type == datumaro.AnnotationType.mask]
+        assert sorted(m.group for m in masks) == list(range(1, len(annotations) + 1))
+        for m in masks:
+            a = annotations[m.group - 1]
+            assert labels[m.label].name == names[a["category_id"]]
+            assert np.array_equal(m.image.astype(bool), instance == a["mask_id"])
