@@ -5,7 +5,9 @@
 #   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests),
 #           ultralytics, torch, torchvision (the YOLO export's interop test; PyPI's default
 #           wheels, which run on CPU; about 1.5 minutes to install), webdataset and wids
-#           (the WebDataset interop test)
+#           (the WebDataset interop test), panopticapi-lite (the COCO panoptic export's interop
+#           test: cocodataset/panopticapi's evaluator, installed without the plotting packages
+#           it declares but never imports)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -43,4 +45,9 @@ fi
 if ! python3 -c "import webdataset, wids" 2>/dev/null; then
     echo "setup: installing webdataset and wids for the WebDataset interop test" >&2
     python3 -m pip install --quiet --disable-pip-version-check webdataset==1.0.2 wids==0.1.11
+fi
+
+if ! python3 -c "import panopticapi.evaluation" 2>/dev/null; then
+    echo "setup: installing panopticapi-lite for the COCO panoptic interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps panopticapi-lite==0.2.0
 fi

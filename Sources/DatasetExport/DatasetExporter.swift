@@ -20,14 +20,17 @@ public enum DatasetExporter {
     /// image and mask files; masks are decoded and checked when the format reads them (the
     /// annotations' instances must be in the instance mask). Nothing is written under a
     /// final name unless the whole export succeeds.
-    /// - Throws: `DatasetError.usage` when `output` is the dataset or inside it;
+    /// - Parameter options: Choices beyond the format (``ExportOptions``).
+    /// - Throws: `DatasetError.usage` when `output` is the dataset or inside it, or the
+    ///   dataset does not fit the format (VOC: more than 254 categories, or more than 254
+    ///   instances in an image without `.gray16` overflow);
     ///   `.missingInput` for a missing dataset folder; `.invalidDataset` naming the file for
     ///   an unfinished or damaged dataset; `.outputNotEmpty` without `overwrite`; `.io`.
     /// - Complexity: one pass over the annotations; memory holds one image's annotations and
     ///   masks, whatever the number of images.
     @discardableResult
-    public static func export(_ dataset: URL, format: ExportFormat, options: ExportOptions = ExportOptions(),
-                              to output: URL, overwrite: Bool) throws -> Summary {
+    public static func export(_ dataset: URL, format: ExportFormat, to output: URL, overwrite: Bool,
+                              options: ExportOptions = .init()) throws -> Summary {
         let reader = try DatasetError.reading { try DatasetReader(dataset) }
         let datasetPath = dataset.standardizedFileURL.resolvingSymlinksInPath().path
         let outputPath = output.standardizedFileURL.resolvingSymlinksInPath().path
@@ -35,12 +38,14 @@ public enum DatasetExporter {
             throw DatasetError.usage("--out '\(output.path)' is the dataset folder or inside it; export into a folder of its own")
         }
         // A run that has not finished has no manifest.
-        _ = try DatasetError.reading { try reader.manifest() }
+        let manifest = try DatasetError.reading { try reader.manifest() }
         let categories = try DatasetError.reading { try reader.categories() }
+        let classMap = try DatasetError.reading { try reader.classMap() }
+        var writer = try format.makeWriter(for: ExportSource(
+            classMap: classMap, classMapURL: reader.url(DatasetFiles.classes), manifest: manifest, options: options))
         let folder = try ExportFolder(output, overwrite: overwrite)
         var summary = Summary()
         do {
-            var writer = format.makeWriter(options)
             try writer.begin(categories: categories, splits: splits(of: reader), folder: folder)
             try DatasetError.reading {
                 try forEachImage(of: reader, carryingRecords: writer.carriesRecords) { item in

@@ -1,4 +1,6 @@
 public import DatasetReading
+public import Foundation
+import Dataset
 
 /// A format an export writes: fed one image at a time, in the dataset's order, then
 /// finished. It writes only through the ``ExportFolder`` it is given, so a failure anywhere
@@ -38,13 +40,23 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case yoloSegmentation = "yolo-seg"
     /// WebDataset tar shards: image, masks and per-image JSON per sample.
     case webdataset
+    /// COCO panoptic segmentation: RGB-encoded segment PNGs and `segments_info`.
+    case cocoPanoptic = "coco-panoptic"
+    /// Pascal VOC: XML boxes, class and object palette PNGs, image sets.
+    case voc
 
     /// A new writer for this format.
-    public func makeWriter(_ options: ExportOptions = ExportOptions()) -> any ExportWriter {
+    /// - Parameter source: The dataset's class map and provenance, and the export options.
+    /// - Throws: `DatasetError.invalidDataset` when the format needs `classes.json` and the
+    ///   dataset has none; `DatasetError.usage` when the dataset cannot be written in the
+    ///   format (see each writer).
+    public func makeWriter(for source: ExportSource) throws -> any ExportWriter {
         switch self {
         case .yolo: return YOLOWriter(isSegmentation: false)
         case .yoloSegmentation: return YOLOWriter(isSegmentation: true)
-        case .webdataset: return WebDatasetWriter(samplesPerShard: options.samplesPerShard)
+        case .cocoPanoptic: return try COCOPanopticWriter(source)
+        case .voc: return try VOCWriter(source)
+        case .webdataset: return WebDatasetWriter(samplesPerShard: source.options.samplesPerShard)
         }
     }
 
@@ -52,10 +64,53 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     public static var names: [String] { allCases.map(\.rawValue) }
 }
 
-/// Settings of the formats that have any.
+/// Choices of an export beyond its format.
 public struct ExportOptions: Sendable, Equatable {
+    /// What `voc` does with an image of more than 254 annotated instances, which VOC's 8-bit
+    /// `SegmentationObject` PNG cannot number (`--voc-overflow`).
+    public var vocOverflow: VOCOverflow
     /// WebDataset: samples (images) per tar shard (`--samples-per-shard`, default 1000).
-    public var samplesPerShard = 1000
+    public var samplesPerShard: Int
 
-    public init(samplesPerShard: Int = 1000) { self.samplesPerShard = samplesPerShard }
+    public init(vocOverflow: VOCOverflow = .error, samplesPerShard: Int = 1000) {
+        self.vocOverflow = vocOverflow
+        self.samplesPerShard = samplesPerShard
+    }
+}
+
+/// `--voc-overflow`: the `voc` export's answer to an image with more than 254 annotated
+/// instances (docs/FORMATS.md, "Pascal VOC").
+public enum VOCOverflow: String, CaseIterable, Sendable {
+    /// Stop with a usage error naming the image (the default): nothing is written.
+    case error
+    /// Write every `SegmentationObject` PNG as 16-bit greyscale (0 background, 1…N the
+    /// objects, 65535 void) instead of VOC's 8-bit palette PNG.
+    case gray16
+}
+
+/// What a writer may need of the dataset besides its images: the class map, the provenance,
+/// and the options of the export.
+public struct ExportSource {
+    /// `classes.json`, or `nil` for a dataset written before it existed.
+    public var classMap: ClassMapFile?
+    /// Where `classes.json` is or would be, for messages.
+    public var classMapURL: URL
+    public var manifest: DatasetManifest
+    public var options: ExportOptions
+
+    public init(classMap: ClassMapFile?, classMapURL: URL, manifest: DatasetManifest, options: ExportOptions) {
+        self.classMap = classMap
+        self.classMapURL = classMapURL
+        self.manifest = manifest
+        self.options = options
+    }
+
+    /// The class map, for a format that cannot do without it.
+    /// - Throws: `DatasetError.invalidDataset` naming `classes.json` and `format`.
+    func requiredClassMap(for format: ExportFormat) throws -> ClassMapFile {
+        guard let classMap else {
+            throw DatasetError.invalidDataset("\(classMapURL.path): missing; --format \(format.rawValue) needs the class map (which classes are stuff, the ignore value); a dataset rendered before classes.json existed lacks it: render it again")
+        }
+        return classMap
+    }
 }

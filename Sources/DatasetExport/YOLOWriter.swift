@@ -22,7 +22,7 @@ struct YOLOWriter: ExportWriter {
     private var classIndex: [Int: Int] = [:]
     private var splits: [String] = []
     /// The open list file of each split (`<split>.txt`), streamed an image at a time.
-    private var lists: [String: FileHandle] = [:]
+    private var lists: [String: ExportStream] = [:]
 
     init(isSegmentation: Bool) { self.isSegmentation = isSegmentation }
 
@@ -34,12 +34,7 @@ struct YOLOWriter: ExportWriter {
         try folder.createFolder(folder.url("images"))
         try folder.createFolder(folder.url("labels"))
         for split in splits {
-            let url = folder.url(Self.listFile(split))
-            guard FileManager.default.createFile(atPath: url.path, contents: nil),
-                  let handle = try? FileHandle(forWritingTo: url) else {
-                throw DatasetError.io(path: url.path, reason: String(cString: strerror(errno)))
-            }
-            lists[split] = handle
+            lists[split] = try ExportStream(Self.listFile(split), in: folder)
         }
     }
 
@@ -68,17 +63,11 @@ struct YOLOWriter: ExportWriter {
         guard let list = lists[item.split] else {
             throw DatasetError.invalidDataset("image \(image.id) is in split '\(item.split)', which the dataset does not list")
         }
-        do { try list.write(contentsOf: Array("./\(imagePath)\n".utf8)) } catch {
-            throw DatasetError.io(path: folder.url(Self.listFile(item.split)).path, reason: AtomicFile.reason(error))
-        }
+        try list.append(Array("./\(imagePath)\n".utf8))
     }
 
     mutating func finish() throws {
-        for split in splits {
-            do { try lists[split]?.close() } catch {
-                throw DatasetError.io(path: folder.url(Self.listFile(split)).path, reason: AtomicFile.reason(error))
-            }
-        }
+        for split in splits { try lists[split]?.close() }
         lists = [:]
         try folder.write(Self.dataYAML(categories: categories, splits: splits, isSegmentation: isSegmentation), to: "data.yaml")
     }

@@ -66,7 +66,8 @@ static int has_few_runs(const void *pixels, int width, int height, size_t stride
 }
 
 int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
-                       tessera_png_layout layout, int level, int fast_filter,
+                       tessera_png_layout layout, const unsigned char *palette, int palette_entries,
+                       int level, int fast_filter,
                        tessera_png_buffer *out, char *message, size_t message_size) {
     error_sink sink = {message, message_size};
     if (message && message_size) message[0] = 0;
@@ -109,10 +110,24 @@ int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
     case TESSERA_PNG_RGB_FROM_BGRX: color_type = PNG_COLOR_TYPE_RGB; break;
     case TESSERA_PNG_GRAY8: break;
     case TESSERA_PNG_GRAY16: bit_depth = 16; break;
+    case TESSERA_PNG_RGB8: color_type = PNG_COLOR_TYPE_RGB; break;
+    case TESSERA_PNG_PALETTE8:
+        if (!palette || palette_entries < 1 || palette_entries > 256) png_error(png, "palette of 1 to 256 colours needed");
+        color_type = PNG_COLOR_TYPE_PALETTE;
+        break;
     default: png_error(png, "unknown pixel layout");
     }
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+    if (layout == TESSERA_PNG_PALETTE8) {
+        png_color colors[256];
+        for (int i = 0; i < palette_entries; i++) {
+            colors[i].red = palette[3 * i];
+            colors[i].green = palette[3 * i + 1];
+            colors[i].blue = palette[3 * i + 2];
+        }
+        png_set_PLTE(png, info, colors, palette_entries);
+    }
     png_write_info(png, info);
     if (layout == TESSERA_PNG_RGB_FROM_BGRX) {
         png_set_bgr(png);

@@ -42,14 +42,40 @@ public enum PNG {
         }
     }
 
+    /// Encodes `pixels` (row-major, `width * height * 3`, each pixel R, G, B) as an 8-bit RGB
+    /// PNG.
+    public static func encodeRGB8(_ pixels: [UInt8], width: Int, height: Int, settings: Settings = .init()) throws -> Data {
+        precondition(pixels.count == width * height * 3)
+        return try pixels.withUnsafeBytes { bytes in
+            try encode(bytes.baseAddress!, width: width, height: height, stride: width * 3,
+                       layout: TESSERA_PNG_RGB8, settings: settings)
+        }
+    }
+
+    /// Encodes `indices` (row-major, `width * height`) as an 8-bit palette PNG (colour type 3)
+    /// whose PLTE chunk holds `palette`, 1…256 colours as `(red, green, blue)`, 0…255 each. An
+    /// index at or past `palette.count` is a caller error (PNG readers may reject the file).
+    public static func encodePalette8(_ indices: [UInt8], palette: [(red: UInt8, green: UInt8, blue: UInt8)],
+                                      width: Int, height: Int, settings: Settings = .init()) throws -> Data {
+        precondition(indices.count == width * height && (1...256).contains(palette.count))
+        let colors = palette.flatMap { [$0.red, $0.green, $0.blue] }
+        return try indices.withUnsafeBytes { bytes in
+            try encode(bytes.baseAddress!, width: width, height: height, stride: width,
+                       layout: TESSERA_PNG_PALETTE8, palette: colors, settings: settings)
+        }
+    }
+
     private static func encode(_ pixels: UnsafeRawPointer, width: Int, height: Int, stride: Int,
-                               layout: tessera_png_layout, settings: Settings) throws -> Data {
+                               layout: tessera_png_layout, palette: [UInt8] = [], settings: Settings) throws -> Data {
         var buffer = tessera_png_buffer()
         defer { tessera_png_buffer_free(&buffer) }
         var message = [CChar](repeating: 0, count: 256)
-        let status = tessera_png_encode(pixels, Int32(width), Int32(height), stride, layout,
-                                        Int32(max(0, min(9, settings.level))), settings.fastFilter ? 1 : 0,
-                                        &buffer, &message, message.count)
+        let status = palette.withUnsafeBufferPointer { colors in
+            tessera_png_encode(pixels, Int32(width), Int32(height), stride, layout,
+                               colors.baseAddress, Int32(palette.count / 3),
+                               Int32(max(0, min(9, settings.level))), settings.fastFilter ? 1 : 0,
+                               &buffer, &message, message.count)
+        }
         guard status == 0 else { throw RenderError.png(cMessage(message)) }
         return Data(bytes: buffer.data, count: buffer.size)
     }

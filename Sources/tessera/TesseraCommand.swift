@@ -595,8 +595,8 @@ struct Compare: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; WebDataset tar shards (webdataset).",
-        discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
+        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; COCO panoptic (coco-panoptic); Pascal VOC (voc); WebDataset tar shards (webdataset).",
+        discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite, a dataset the format cannot hold: voc with more than 254 classes, or more than 254 instances in an image without --voc-overflow gray16), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
 
     @Argument(help: "The dataset folder (a finished tessera render).")
     var dataset: String
@@ -609,6 +609,9 @@ struct Export: ParsableCommand {
 
     @Flag(help: "Replace what an earlier export wrote into the output folder (entries of the same names).")
     var overwrite = false
+
+    @Option(help: ArgumentHelp("voc only: what to do with an image of more than 254 annotated instances, which VOC's 8-bit SegmentationObject PNG cannot number: error (the default; nothing is written) or gray16 (every SegmentationObject PNG 16-bit greyscale, 65535 void).", valueName: "POLICY"))
+    var vocOverflow: String?
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
@@ -628,14 +631,23 @@ struct Export: ParsableCommand {
         guard ExportFormat(rawValue: format) != nil else {
             throw ValidationError("unknown --format '\(format)'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
         }
+        if let vocOverflow {
+            guard format == ExportFormat.voc.rawValue else {
+                throw ValidationError("--voc-overflow applies to --format voc only, not '\(format)'")
+            }
+            guard VOCOverflow(rawValue: vocOverflow) != nil else {
+                throw ValidationError("unknown --voc-overflow '\(vocOverflow)'; the policies are: \(VOCOverflow.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
     }
 
     func run() throws {
         try reportingErrors {
             let start = Date()
+            let options = ExportOptions(vocOverflow: vocOverflow.flatMap(VOCOverflow.init(rawValue:)) ?? .error,
+                                        samplesPerShard: samplesPerShard ?? 1000)
             let summary = try DatasetExporter.export(URL(fileURLWithPath: dataset), format: ExportFormat(rawValue: format)!,
-                                                     options: ExportOptions(samplesPerShard: samplesPerShard ?? 1000),
-                                                     to: URL(fileURLWithPath: out), overwrite: overwrite)
+                                                     to: URL(fileURLWithPath: out), overwrite: overwrite, options: options)
             if !quiet {
                 let line = "exported \(summary.images) images, \(summary.annotations) annotations as \(format) "
                     + String(format: "in %.2f s into ", Date().timeIntervalSince(start)) + out

@@ -64,8 +64,8 @@ struct WebDatasetTests {
         let split = try SplitPlan(parsing: "train=0.5,val=0.5")
         let dataset = folder.appendingPathComponent("d"), shards = folder.appendingPathComponent("w")
         _ = try DatasetRenderer(program: program, options: RenderOptions(count: 6, seed: 9, output: dataset, jobs: 2, split: split)).run()
-        let summary = try DatasetExporter.export(dataset, format: .webdataset, options: ExportOptions(samplesPerShard: 2),
-                                                 to: shards, overwrite: false)
+        let summary = try DatasetExporter.export(dataset, format: .webdataset, to: shards, overwrite: false,
+                                                 options: ExportOptions(samplesPerShard: 2))
         #expect(summary.images == 6)
         var exported: [String: [UInt8]] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: shards.path) where name.hasSuffix(".tar") {

@@ -23,14 +23,22 @@ typedef enum {
     TESSERA_PNG_GRAY8 = 1,
     /// 2 bytes per pixel, host byte order; written as 16-bit grayscale.
     TESSERA_PNG_GRAY16 = 2,
+    /// 3 bytes per pixel in order R, G, B; written as 8-bit RGB.
+    TESSERA_PNG_RGB8 = 3,
+    /// 1 byte per pixel, an index into `palette`; written as an 8-bit palette PNG (colour
+    /// type 3) with a PLTE chunk of `palette_entries` colours and no transparency.
+    TESSERA_PNG_PALETTE8 = 4,
 } tessera_png_layout;
 
 /// Encodes rows of `pixels` (`height` rows of `stride` bytes) into `out`.
+/// `palette` (R, G, B bytes of `palette_entries` colours, 1…256) is read only for
+/// `TESSERA_PNG_PALETTE8`; pass NULL and 0 otherwise.
 /// `level` is the zlib level 0–9 (level 1: Z_RLE, or Z_HUFFMAN_ONLY for a noisy picture); `fast_filter` non-zero selects
 /// the single SUB filter (fast, good on smooth images), zero lets libpng choose adaptively.
 /// Returns 0 on success; otherwise non-zero with a message in `message`.
 int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
-                       tessera_png_layout layout, int level, int fast_filter,
+                       tessera_png_layout layout, const unsigned char *palette, int palette_entries,
+                       int level, int fast_filter,
                        tessera_png_buffer *out, char *message, size_t message_size);
 
 /// Decoded image: `channels` samples per pixel of `bit_depth` bits (8 or 16); 16-bit samples

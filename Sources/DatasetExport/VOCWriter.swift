@@ -1,0 +1,212 @@
+import Annotation
+import Dataset
+import DatasetReading
+import Foundation
+import Rendering
+
+/// Pascal VOC, as the VOC2012 development kit lays it out and its readers (torchvision,
+/// detectron2, Datumaro) read it (docs/FORMATS.md, "Pascal VOC"):
+///
+/// ```
+/// JPEGImages/NNNNNN.png                the dataset's images, hard-linked; the extension is kept
+/// Annotations/NNNNNN.xml               VOC XML: size, one <object> per annotation
+/// SegmentationClass/NNNNNN.png         8-bit palette PNG: class index (category id), 255 void
+/// SegmentationObject/NNNNNN.png        8-bit palette PNG: object index 1…N in <object> order, 255 void
+/// ImageSets/Main/<split>.txt           the image names (stems) of each split
+/// ImageSets/Segmentation/<split>.txt   the same (every image is segmented)
+/// labelmap.txt                         class index → name and colour (Datumaro's labelmap)
+/// ```
+///
+/// Boxes use VOC's convention: 1-based pixel indices, inclusive at both ends, so Tessera's
+/// `[x, y, w, h]` becomes xmin = x + 1, ymin = y + 1, xmax = x + w, ymax = y + h.
+///
+/// An image with more than 254 annotations cannot be numbered in an 8-bit object PNG;
+/// ``VOCOverflow`` decides what happens then.
+struct VOCWriter: ExportWriter {
+    /// The largest object index of an 8-bit object PNG (255 is void).
+    static let maxObjects8 = 254
+    /// The void value of a 16-bit object PNG (`--voc-overflow gray16`).
+    static let void16: UInt16 = 65535
+
+    private let classMap: ClassMapFile
+    private let manifest: DatasetManifest
+    private let overflow: VOCOverflow
+    /// Category id → name; VOC's class index is the category id (classes.json's ids are 1…N).
+    private let names: [Int: String]
+    /// The VOC colour map: 256 colours, index 255 VOC's void colour.
+    private let palette: [(red: UInt8, green: UInt8, blue: UInt8)]
+    private var folder: ExportFolder!
+    private var mainLists: [String: ExportStream] = [:]
+    private var segmentationLists: [String: ExportStream] = [:]
+    /// Per `mask_id`: the object index (1-based) in the image being written, 0 for none.
+    /// Cleared entry by entry after each image.
+    private var objectIndex = [UInt16](repeating: 0, count: 65536)
+
+    /// - Throws: `DatasetError.invalidDataset` when the dataset has no `classes.json` or its
+    ///   ids are not 1…N; `DatasetError.usage` when the classes do not fit VOC: more than 254
+    ///   (the class PNG is 8-bit with 255 void), a name holding `:` (labelmap.txt's separator),
+    ///   or a class named `background` (labelmap.txt's index 0).
+    init(_ source: ExportSource) throws {
+        classMap = try source.requiredClassMap(for: .voc)
+        manifest = source.manifest
+        overflow = source.options.vocOverflow
+        let categories = classMap.categories
+        guard categories.count <= Self.maxObjects8, classMap.ignoreValue == 255 else {
+            throw DatasetError.usage("--format voc: the dataset has \(categories.count) categories; VOC's SegmentationClass PNG is 8-bit with 255 as void, so it holds at most \(Self.maxObjects8)")
+        }
+        for (index, category) in categories.enumerated() {
+            guard category.id == index + 1 else {
+                throw DatasetError.invalidDataset("\(source.classMapURL.path): category \(index + 1) has id \(category.id); ids must be 1, 2, … in order")
+            }
+            if category.name.contains(":") {
+                throw DatasetError.usage("--format voc: class '\(category.name)' holds ':', which separates the fields of VOC's labelmap.txt")
+            }
+            if category.name == "background" {
+                throw DatasetError.usage("--format voc: a class is named 'background', which is VOC's class 0 (labelmap.txt)")
+            }
+        }
+        names = Dictionary(uniqueKeysWithValues: categories.map { ($0.id, $0.name) })
+        palette = (0..<256).map { value in
+            let color = ClassMap.color(of: value)
+            return (UInt8(color.red), UInt8(color.green), UInt8(color.blue))
+        }
+    }
+
+    mutating func begin(categories: [COCOFile.Category], splits: [String], folder: ExportFolder) throws {
+        self.folder = folder
+        for name in ["JPEGImages", "Annotations", "SegmentationClass", "SegmentationObject"] {
+            try folder.createFolder(folder.url(name))
+        }
+        for split in splits {
+            mainLists[split] = try ExportStream("ImageSets/Main/\(split).txt", in: folder)
+            segmentationLists[split] = try ExportStream("ImageSets/Segmentation/\(split).txt", in: folder)
+        }
+    }
+
+    mutating func write(_ item: ExportItem) throws {
+        guard let mainList = mainLists[item.split], let segmentationList = segmentationLists[item.split] else {
+            throw DatasetError.invalidDataset("image \(item.image.id) is in split '\(item.split)', which the dataset does not list")
+        }
+        let image = item.image
+        if item.annotations.count > Self.maxObjects8, overflow == .error {
+            throw DatasetError.usage("--format voc: image \(image.id) (\(image.fileName)) has \(item.annotations.count) annotations; VOC's SegmentationObject PNG (8-bit, 255 void) numbers at most \(Self.maxObjects8) objects. Export with --voc-overflow gray16 to write 16-bit greyscale object PNGs instead (docs/FORMATS.md, \"Pascal VOC\")")
+        }
+        if item.annotations.count >= Int(Self.void16) {
+            throw DatasetError.usage("--format voc: image \(image.id) (\(image.fileName)) has \(item.annotations.count) annotations; a 16-bit SegmentationObject PNG numbers at most \(Self.void16 - 1) (65535 is void)")
+        }
+        let mask = try item.instanceMask()
+        let semantic = try item.semanticMask()
+        try folder.place(item.imageURL, at: "JPEGImages/" + item.imageFileName)
+
+        var xml = """
+            <annotation>
+            \t<folder>JPEGImages</folder>
+            \t<filename>\(Self.escaped(item.imageFileName))</filename>
+            \t<source>
+            \t\t<database>Tessera</database>
+            \t\t<annotation>\(Self.escaped("\(manifest.tool) \(manifest.version)"))</annotation>
+            \t\t<image>\(Self.escaped("scene \(manifest.scene.name), seed \(manifest.seed)"))</image>
+            \t</source>
+            \t<size>
+            \t\t<width>\(image.width)</width>
+            \t\t<height>\(image.height)</height>
+            \t\t<depth>3</depth>
+            \t</size>
+            \t<segmented>1</segmented>
+
+            """
+        defer { for annotation in item.annotations { objectIndex[annotation.instanceID ?? 0] = 0 } }
+        for (index, annotation) in item.annotations.enumerated() {
+            guard let name = names[annotation.categoryID] else {
+                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has category_id \(annotation.categoryID), which is no category of classes.json")
+            }
+            // instanceMask() has checked that every annotation has a mask_id with pixels.
+            let id = annotation.instanceID ?? 0
+            guard let box = mask.box(of: id), objectIndex[id] == 0 else {
+                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id): mask_id \(id) is another annotation's too")
+            }
+            objectIndex[id] = UInt16(index + 1)
+            xml += """
+                \t<object>
+                \t\t<name>\(Self.escaped(name))</name>
+                \t\t<pose>Unspecified</pose>
+                \t\t<truncated>\((annotation.inFrameFraction ?? 1) < 1 ? 1 : 0)</truncated>
+
+                """
+            if let visibleFraction = annotation.visibleFraction {
+                xml += "\t\t<occluded>\(visibleFraction < 1 ? 1 : 0)</occluded>\n"
+            }
+            xml += """
+                \t\t<difficult>0</difficult>
+                \t\t<bndbox>
+                \t\t\t<xmin>\(box.minX + 1)</xmin>
+                \t\t\t<ymin>\(box.minY + 1)</ymin>
+                \t\t\t<xmax>\(box.maxX + 1)</xmax>
+                \t\t\t<ymax>\(box.maxY + 1)</ymax>
+                \t\t</bndbox>
+                \t</object>
+
+                """
+        }
+        xml += "</annotation>\n"
+        try folder.write(Array(xml.utf8), to: "Annotations/\(item.stem).xml")
+
+        try folder.write([UInt8](try classPNG(semantic, item: item)), to: "SegmentationClass/\(item.stem).png")
+        try folder.write([UInt8](try objectPNG(mask.raster, is16Bit: overflow == .gray16)), to: "SegmentationObject/\(item.stem).png")
+        try mainList.append(Array("\(item.stem)\n".utf8))
+        try segmentationList.append(Array("\(item.stem)\n".utf8))
+    }
+
+    mutating func finish() throws {
+        for stream in mainLists.values { try stream.close() }
+        for stream in segmentationLists.values { try stream.close() }
+        mainLists = [:]
+        segmentationLists = [:]
+        var text = "# label:color_rgb:parts:actions\nbackground:0,0,0::\n"
+        for category in classMap.categories {
+            let (red, green, blue) = palette[category.id]
+            text += "\(category.name):\(red),\(green),\(blue)::\n"
+        }
+        try folder.write(Array(text.utf8), to: "labelmap.txt")
+    }
+
+    /// The class PNG: the semantic mask's values as palette indices (they are already VOC's:
+    /// 0 background, a category id, 255 void).
+    /// - Throws: `DatasetError.invalidDataset` naming the mask at a value that is none of those.
+    private func classPNG(_ semantic: LabelRaster, item: ExportItem) throws -> Data {
+        let count = classMap.categories.count
+        var indices = [UInt8](repeating: 0, count: semantic.pixels.count)
+        for (p, value) in semantic.pixels.enumerated() {
+            guard Int(value) <= count || Int(value) == classMap.ignoreValue else {
+                throw DatasetError.invalidDataset("\(item.semanticMaskURL.path): value \(value) at pixel (\(p % semantic.width), \(p / semantic.width)) is no category of classes.json and not its ignore value")
+            }
+            indices[p] = UInt8(truncatingIfNeeded: value)
+        }
+        return try PNG.encodePalette8(indices, palette: palette, width: semantic.width, height: semantic.height)
+    }
+
+    /// The object PNG: 0 where no instance is, the object index of an annotated instance's
+    /// pixels, void (255, or 65535 in 16-bit) on an instance without annotation.
+    private func objectPNG(_ instances: LabelRaster, is16Bit: Bool) throws -> Data {
+        if is16Bit {
+            let values = instances.pixels.map { id in id == 0 ? 0 : objectIndex[Int(id)] == 0 ? Self.void16 : objectIndex[Int(id)] }
+            return try PNG.encodeGray16(values, width: instances.width, height: instances.height)
+        }
+        let indices = instances.pixels.map { id in id == 0 ? 0 : objectIndex[Int(id)] == 0 ? 255 : UInt8(objectIndex[Int(id)]) }
+        return try PNG.encodePalette8(indices, palette: palette, width: instances.width, height: instances.height)
+    }
+
+    /// `text` with XML's `&`, `<` and `>` escaped, for element content.
+    static func escaped(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
