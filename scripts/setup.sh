@@ -4,7 +4,9 @@
 #           only for the report test, tests/interop/test_report.py)
 #   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests),
 #           ultralytics, torch, torchvision (the YOLO export's interop test; PyPI's default
-#           wheels, which run on CPU; about 1.5 minutes to install)
+#           wheels, which run on CPU; about 1.5 minutes to install); supervision,
+#           faster-coco-eval, datumaro, FiftyOne (the dataset readers of
+#           tests/interop/test_loaders.py; about 65 s more)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -37,4 +39,11 @@ fi
 if ! python3 -c "import ultralytics, torch, torchvision" 2>/dev/null; then
     echo "setup: installing ultralytics, torch and torchvision for the YOLO interop test" >&2
     python3 -m pip install --quiet --disable-pip-version-check ultralytics==8.4.190 torch==2.15.0 torchvision==0.29.2
+fi
+
+# Looked up rather than imported: importing FiftyOne takes seconds.
+if ! python3 -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('supervision', 'faster_coco_eval', 'datumaro', 'fiftyone')))"; then
+    echo "setup: installing supervision, faster-coco-eval, datumaro and FiftyOne for the readers' interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check \
+        supervision==0.31.2 faster-coco-eval==1.8.0 datumaro==1.13.12 fiftyone==1.22.1
 fi
