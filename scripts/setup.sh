@@ -7,7 +7,8 @@
 #           wheels, which run on CPU; about 1.5 minutes to install), webdataset and wids
 #           (the WebDataset interop test), panopticapi-lite (the COCO panoptic export's interop
 #           test: cocodataset/panopticapi's evaluator, installed without the plotting packages
-#           it declares but never imports)
+#           it declares but never imports); supervision, faster-coco-eval, datumaro,
+#           FiftyOne (the dataset readers of tests/interop/test_loaders.py; about 65 s more)
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -50,4 +51,11 @@ fi
 if ! python3 -c "import panopticapi.evaluation" 2>/dev/null; then
     echo "setup: installing panopticapi-lite for the COCO panoptic interop test" >&2
     python3 -m pip install --quiet --disable-pip-version-check --no-deps panopticapi-lite==0.2.0
+fi
+
+# Looked up rather than imported: importing FiftyOne takes seconds.
+if ! python3 -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('supervision', 'faster_coco_eval', 'datumaro', 'fiftyone')))"; then
+    echo "setup: installing supervision, faster-coco-eval, datumaro and FiftyOne for the readers' interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check \
+        supervision==0.31.2 faster-coco-eval==1.8.0 datumaro==1.13.12 fiftyone==1.22.1
 fi

@@ -5,7 +5,7 @@ import DatasetReading
 ///
 /// ```
 /// images/000000.png            RGB image (000000.jpg with `--image-format jpeg`)
-/// masks/instance/000000.png    16-bit instance ids (0 = background or unlabeled)
+/// masks/instance_ids/000000.png  16-bit instance ids, the annotations' `mask_id` (0 = background or unlabeled)
 /// masks/semantic/000000.png    category ids (0 = background, 255 = ignore), 8-bit (16-bit past 254 categories)
 /// annotations/instances_<split>.json   COCO instances, one file per split
 /// classes.json                 the class map: every category, things and stuff, with its colour
@@ -48,8 +48,8 @@ public struct OutputLayout: Sendable {
     /// The COCO `file_name` of image `index`: relative to `images/`.
     public func imageFileName(_ index: Int) -> String { "\(stem(index)).\(imageFormat.fileExtension)" }
     public func imagePath(_ index: Int) -> String { DatasetFiles.image(imageFileName(index)) }
-    public func instanceMaskPath(_ index: Int) -> String { "masks/instance/\(stem(index)).png" }
-    public func semanticMaskPath(_ index: Int) -> String { "masks/semantic/\(stem(index)).png" }
+    public func instanceMaskPath(_ index: Int) -> String { "\(DatasetFiles.instanceMasksFolder)/\(stem(index)).png" }
+    public func semanticMaskPath(_ index: Int) -> String { "\(DatasetFiles.semanticMasksFolder)/\(stem(index)).png" }
 
     public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 

@@ -6,7 +6,7 @@ public import Foundation
 ///
 /// ```
 /// NNNNNN.png            the RGB image, as in images/ (NNNNNN.jpg with --image-format jpeg)
-/// NNNNNN.instance.png   the 16-bit instance mask, as in masks/instance/
+/// NNNNNN.instance.png   the 16-bit instance mask, as in masks/instance_ids/
 /// NNNNNN.semantic.png   the semantic mask, as in masks/semantic/
 /// NNNNNN.json           {"image": …, "record": …, "annotations": [ … ]}
 /// ```

@@ -16,7 +16,7 @@ import Rendering
 /// Every pixel belongs to at most one segment, and a segment's `area` and `bbox` are counted
 /// from its pixels in the PNG. Segment ids are unique within an image and depend only on the
 /// dataset:
-/// - a thing instance with an annotation: its `mask_id` (1…65535), its value in `masks/instance`;
+/// - a thing instance with an annotation: its `mask_id` (1…65535), its value in `masks/instance_ids`;
 /// - a stuff class present in the image: ``stuffIDOffset`` + its category id (65537…131070),
 ///   above every `mask_id`, so the two ranges never meet (ids stay below 2²⁴).
 ///

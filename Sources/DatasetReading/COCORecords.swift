@@ -81,7 +81,7 @@ extension COCOFile {
         /// `[x, y, w, h]`, pixels, top-left origin; integers in Tessera's files.
         public var bbox: [Double]
         public var iscrowd: Int
-        /// The instance's value in `masks/instance`: its drawing rank in the image.
+        /// The instance's value in `masks/instance_ids`: its drawing rank in the image.
         public var instanceID: Int?
         public var amodalSegmentation: RLE?
         public var amodalBBox: [Double]?

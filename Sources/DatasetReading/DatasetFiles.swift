@@ -19,8 +19,16 @@ public enum DatasetFiles {
     public static let records = "records.jsonl"
     /// A finished shard's record log, which `tessera merge` reads.
     public static let shardRecords = "shard.records"
+    /// The folder of the 16-bit instance masks (pixel value = the annotation's `mask_id`).
+    ///
+    /// Not `instance` nor `instances`: datumaro's `Dataset.detect` takes any folder of PNGs
+    /// named `instance` for KITTI segmentation (`**/instance/*.png`, a stronger guess than
+    /// its COCO one) and a folder `instances` for MOTS, and then refuses to name a format.
+    public static let instanceMasksFolder = "masks/instance_ids"
+    /// The folder of the semantic masks (class ids, see `classes`).
+    public static let semanticMasksFolder = "masks/semantic"
     /// The folders that hold per-image files.
-    public static let imageFolders = [imagesFolder, "masks/instance", "masks/semantic"]
+    public static let imageFolders = [imagesFolder, instanceMasksFolder, semanticMasksFolder]
 
     /// The COCO instances file of `split`: `annotations/instances_<split>.json`.
     public static func annotations(split: String) -> String {
@@ -40,14 +48,14 @@ public enum DatasetFiles {
     public static func image(_ fileName: String) -> String { "\(imagesFolder)/\(fileName)" }
 
     /// The instance mask of the image whose `file_name` is `imageFileName`
-    /// (`000017.png` → `masks/instance/000017.png`).
+    /// (`000017.png` → `masks/instance_ids/000017.png`).
     public static func instanceMask(forImage imageFileName: String) -> String {
-        "masks/instance/\(stem(imageFileName)).png"
+        "\(instanceMasksFolder)/\(stem(imageFileName)).png"
     }
 
     /// The semantic mask of the image whose `file_name` is `imageFileName`.
     public static func semanticMask(forImage imageFileName: String) -> String {
-        "masks/semantic/\(stem(imageFileName)).png"
+        "\(semanticMasksFolder)/\(stem(imageFileName)).png"
     }
 
     /// The file name without folder and extension.

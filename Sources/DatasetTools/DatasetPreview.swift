@@ -11,7 +11,7 @@ import SceneModel
 /// top-left and, where the amodal mask differs from the visible one, the amodal outline
 /// dashed; the image id and file name under each tile. See `ContactSheet` for the layout.
 ///
-/// The visible mask is read from `masks/instance` (the annotation's `mask_id`), exact
+/// The visible mask is read from `masks/instance_ids` (the annotation's `mask_id`), exact
 /// for RLE and polygon segmentations alike; the amodal mask from `amodal_segmentation`.
 public enum DatasetPreview {
     public struct Options: Sendable, Equatable {

@@ -44,7 +44,7 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         #expect(annotations.map { $0["id"] as! Int } == Array(1...annotations.count))
         for image in images {
             let name = (image["file_name"] as! String)
-            let ids = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/instance/\(name)")))
+            let ids = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/instance_ids/\(name)")))
             let semantic = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/semantic/\(name)")))
             #expect(ids.width == 96 && ids.height == 64 && ids.bitDepth == 16)
             let mine = annotations.filter { $0["image_id"] as! Int == image["id"] as! Int }
@@ -162,7 +162,7 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
         let files = try filesBelow(folder)
         for index in 0..<12 {
             let stem = String(format: "%06d.png", index)
-            for folder in ["images", "masks/instance", "masks/semantic"] {
+            for folder in ["images", "masks/instance_ids", "masks/semantic"] {
                 #expect((files["\(folder)/\(stem)"] != nil) == (index % 5 != 3), "\(folder)/\(stem)")
             }
         }

@@ -11,7 +11,7 @@ import Testing
         let files = try filesBelow(out)
         for name in ["000000", "000001", "000002"] {
             #expect(files["images/\(name).png"] != nil)
-            #expect(files["masks/instance/\(name).png"] != nil)
+            #expect(files["masks/instance_ids/\(name).png"] != nil)
             #expect(files["masks/semantic/\(name).png"] != nil)
         }
         let coco = try JSONSerialization.jsonObject(with: files["annotations/instances_default.json"]!) as! [String: Any]
@@ -19,6 +19,18 @@ import Testing
         #expect(info["seed"] as! Int == 1 && info["scene"] as! String == "shapes")
         #expect((coco["images"] as! [Any]).count == 3)
         #expect(files["manifest.json"] != nil)
+    }
+
+    /// datumaro's `Dataset.detect` (1.13) takes a folder of PNGs named `instance`, at any depth,
+    /// for KITTI segmentation with more confidence than it gives COCO instances, and a folder
+    /// `instances` for MOTS; either way it names no format (tests/interop/test_loaders.py).
+    @Test func noFolderOfTheDatasetCarriesANameThatDatumaroTakesForAnotherFormat() throws {
+        let out = try temporaryFolder()
+        let result = try runTessera(["render", "scenes/shapes.scene", "--count", "2", "--seed", "1", "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let folders = Set(try filesBelow(out).keys.flatMap { path in path.split(separator: "/").dropLast().map(String.init) })
+        #expect(folders == ["images", "masks", "instance_ids", "semantic", "annotations"])
+        #expect(folders.isDisjoint(with: ["instance", "instances", "label_2", "image_2"]))
     }
 
     @Test func bareRenderUsesTheBuiltInSceneAndOutputFolder() throws {

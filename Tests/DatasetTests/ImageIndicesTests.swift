@@ -65,7 +65,7 @@ import Testing
         let wholeFiles = try filesBelow(whole), chosenFiles = try filesBelow(chosen)
         let perImage = chosenFiles.keys.filter { $0.hasPrefix("images/") || $0.hasPrefix("masks/") }.sorted()
         #expect(perImage == ["000001", "000004", "000005", "000007"].flatMap {
-            ["images/\($0).png", "masks/instance/\($0).png", "masks/semantic/\($0).png"]
+            ["images/\($0).png", "masks/instance_ids/\($0).png", "masks/semantic/\($0).png"]
         }.sorted())
         for path in perImage { #expect(chosenFiles[path] == wholeFiles[path], "\(path)") }
 

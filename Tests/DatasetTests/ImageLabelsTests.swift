@@ -50,7 +50,7 @@ import Testing
         try render(into: folder)
         for stem in ["000000", "000001"] {
             let semantic = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/semantic/\(stem).png")))
-            let instance = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/instance/\(stem).png")))
+            let instance = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("masks/instance_ids/\(stem).png")))
             #expect(semantic.bitDepth == 8 && instance.bitDepth == 16)
             var wrong: [String] = []
             for y in 0..<30 {

@@ -24,7 +24,7 @@ struct OneFactorTests {
     private func masks(_ script: String, count: Int = 6) throws -> [Data] {
         let folder = try temporaryFolder()
         _ = try DatasetRenderer(program: try compile(script), options: RenderOptions(count: count, seed: 5, output: folder, jobs: 2)).run()
-        return try (0..<count).map { try Data(contentsOf: folder.appendingPathComponent(String(format: "masks/instance/%06d.png", $0))) }
+        return try (0..<count).map { try Data(contentsOf: folder.appendingPathComponent(String(format: "masks/instance_ids/%06d.png", $0))) }
     }
 
     private func scenes(_ script: String, count: Int = 6) throws -> [Scene] {
@@ -95,7 +95,7 @@ struct OneFactorTests {
                                                   overrides: [ParameterOverride(name: "hour_of_day", text: hour, origin: "test")])
             let folder = try temporaryFolder("street\(hour)")
             _ = try DatasetRenderer(program: program, options: RenderOptions(count: 3, seed: 2, output: folder, jobs: 2)).run()
-            let masks = try (0..<3).map { try Data(contentsOf: folder.appendingPathComponent(String(format: "masks/instance/%06d.png", $0))) }
+            let masks = try (0..<3).map { try Data(contentsOf: folder.appendingPathComponent(String(format: "masks/instance_ids/%06d.png", $0))) }
             if let previous { #expect(masks == previous, "hour \(hour)") }
             previous = masks
         }

@@ -136,7 +136,7 @@ private func render(_ options: RenderOptions, scene: String = smallScene) throws
         // re-render from image 4.
         text = String(text[..<text.range(of: "F\t", range: text.range(of: "I\t6\t")!.upperBound..<text.endIndex)!.lowerBound])
         try Data(text.utf8).write(to: log(torn))
-        try fm.removeItem(at: torn.appendingPathComponent("masks/instance/000004.png"))
+        try fm.removeItem(at: torn.appendingPathComponent("masks/instance_ids/000004.png"))
 
         // Without --resume the folder is refused; with a different seed resume is refused.
         #expect(throws: DatasetError.outputNotEmpty(path: torn.path)) { try render(options(torn, count: 10)) }
@@ -304,7 +304,7 @@ private enum OutputLayoutNames {
         let before = try filesBelow(folder)
         let fm = FileManager.default
         let previous = folder.appendingPathComponent(".tessera-previous")
-        for path in ["manifest.json", "images/000000.png", "masks/instance/000003.png"] {
+        for path in ["manifest.json", "images/000000.png", "masks/instance_ids/000003.png"] {
             let target = previous.appendingPathComponent(path)
             try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try fm.moveItem(at: folder.appendingPathComponent(path), to: target)

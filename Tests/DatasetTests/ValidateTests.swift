@@ -49,7 +49,7 @@ import Testing
         try Data(manifest.replacingOccurrences(of: "{\"index\":8,", with: "{\"index\":2,").utf8).write(to: url)
         #expect(try faults(folder) == [
             "images/000002.png: listed in manifest.json, but image 2 is listed as skipped",
-            "masks/instance/000002.png: listed in manifest.json, but image 2 is listed as skipped",
+            "masks/instance_ids/000002.png: listed in manifest.json, but image 2 is listed as skipped",
             "masks/semantic/000002.png: listed in manifest.json, but image 2 is listed as skipped",
             "annotations/: image id 3 is listed, but manifest.json lists image 2 as skipped",
             "annotations/: image 8 (id 9) is missing, and manifest.json does not list it as skipped",
@@ -64,7 +64,7 @@ import Testing
 
     @Test func findsAFlippedMaskPixel() throws {
         let folder = try dataset()
-        let url = folder.appendingPathComponent("masks/instance/000001.png")
+        let url = folder.appendingPathComponent("masks/instance_ids/000001.png")
         var mask = try PNG.decode(Data(contentsOf: url))
         // Give one pixel of some instance to the background.
         let pixel = mask.samples.firstIndex { $0 != 0 }!
@@ -73,7 +73,7 @@ import Testing
         try PNG.encodeGray16(mask.samples, width: mask.width, height: mask.height).write(to: url)
         let found = try faults(folder)
         // A changed file: its size or, when the size happens to match, its SHA-256.
-        #expect(found.contains { $0.hasPrefix("masks/instance/000001.png: ") && ($0.contains("bytes") || $0.contains("SHA-256")) }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("masks/instance_ids/000001.png: ") && ($0.contains("bytes") || $0.contains("SHA-256")) }, "\(found)")
         #expect(found.contains { $0.contains("pixels of instance \(instance)") })
         #expect(found.contains { $0.contains("RLE segmentation differs from the instance mask") })
     }

@@ -87,7 +87,7 @@ struct WebDatasetTests {
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("unused").path), "a stream writes no files")
         // Each sample's image and masks are the dataset's files.
-        #expect(exported["000004.instance.png"].map { Data($0) } == (try Data(contentsOf: dataset.appendingPathComponent("masks/instance/000004.png"))))
+        #expect(exported["000004.instance.png"].map { Data($0) } == (try Data(contentsOf: dataset.appendingPathComponent("masks/instance_ids/000004.png"))))
     }
 
     @Test("a dataset without records.jsonl cannot be exported as WebDataset, and nothing is written")

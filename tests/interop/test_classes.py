@@ -126,7 +126,7 @@ def check_semantic_masks(dataset):
     ignore = classes["ignore_value"]
     stuff_pixels = ignore_pixels = 0
     for image in coco.dataset["images"]:
-        instance = np.array(Image.open(image_path(dataset, "masks/instance", image))).astype(np.int64)
+        instance = np.array(Image.open(image_path(dataset, "masks/instance_ids", image))).astype(np.int64)
         semantic = np.array(Image.open(image_path(dataset, "masks/semantic", image))).astype(np.int64)
         anns = coco.loadAnns(coco.getAnnIds(imgIds=[image["id"]]))
         expected = np.full(instance.shape, -1, dtype=np.int64)

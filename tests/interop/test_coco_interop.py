@@ -80,7 +80,7 @@ def check_annotations_against_masks(dataset):
     assert doc["annotations"], "the scene should produce annotations"
     for im in doc["images"]:
         stem = pathlib.Path(im["file_name"]).stem + ".png"
-        ids = read_png(dataset / "masks" / "instance" / stem)
+        ids = read_png(dataset / "masks" / "instance_ids" / stem)
         semantic = read_png(dataset / "masks" / "semantic" / stem)
         assert ids.shape == (im["height"], im["width"])
         anns = by_image.get(im["id"], [])
@@ -130,7 +130,7 @@ def test_occlusion_facts_agree_with_the_masks(dataset):
     images = {im["id"]: im for im in doc["images"]}
     for ann in doc["annotations"]:
         im = images[ann["image_id"]]
-        ids = read_png(dataset / "masks" / "instance" / pathlib.Path(im["file_name"]).name)
+        ids = read_png(dataset / "masks" / "instance_ids" / pathlib.Path(im["file_name"]).name)
         visible = mask_utils.decode(ann["segmentation"]).astype(bool)
         amodal = mask_utils.decode(ann["amodal_segmentation"]).astype(bool)
         assert not np.any(visible & ~amodal), "visible mask must lie inside the amodal mask"
@@ -162,7 +162,7 @@ def test_polygons_rasterise_back_to_the_instance_mask(polygon_dataset):
     kinds = {"polygon": 0, "rle": 0, "parts": 0}
     for ann in doc["annotations"]:
         im = images[ann["image_id"]]
-        ids = read_png(polygon_dataset / "masks" / "instance" / pathlib.Path(im["file_name"]).name)
+        ids = read_png(polygon_dataset / "masks" / "instance_ids" / pathlib.Path(im["file_name"]).name)
         expected = (ids == ann["mask_id"]).astype(np.uint8)
         seg = ann["segmentation"]
         if isinstance(seg, dict):  # a mask with a hole stays RLE
@@ -222,7 +222,7 @@ def test_jpeg_images_decode_with_pillow_and_masks_equal_the_png_run(tmp_path):
         reference = read_png(png / "images" / im["file_name"].replace(".jpg", ".png")).astype(np.int16)
         assert np.abs(pixels - reference).mean() < 4
         stem = pathlib.Path(im["file_name"]).stem
-        for kind in ("instance", "semantic"):
+        for kind in ("instance_ids", "semantic"):
             assert np.array_equal(read_png(jpeg / "masks" / kind / f"{stem}.png"),
                                   read_png(png / "masks" / kind / f"{stem}.png"))
     assert doc["annotations"] == load(png)["annotations"]

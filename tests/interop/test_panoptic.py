@@ -111,7 +111,7 @@ def test_segments_match_their_pixels_and_the_dataset_masks(exports):
             stem = pathlib.Path(image["file_name"]).stem
             ids = panoptic_ids(export, "default", ann["file_name"])
             assert ids.shape == (image["height"], image["width"])
-            instance = png(dataset / "masks" / "instance" / f"{stem}.png")
+            instance = png(dataset / "masks" / "instance_ids" / f"{stem}.png")
             semantic = png(dataset / "masks" / "semantic" / f"{stem}.png")
             segments = {s["id"]: s for s in ann["segments_info"]}
             assert len(segments) == len(ann["segments_info"])
@@ -245,7 +245,7 @@ def test_a_damaged_dataset_is_named_and_nothing_is_written(exports, tmp_path, da
     else:
         # Paint one pixel of the first annotated instance of image 2 as background.
         first = next(a for a in load(dataset / "annotations" / "instances_default.json")["annotations"] if a["image_id"] == 2)
-        instance = png(dataset / "masks" / "instance" / "000001.png")
+        instance = png(dataset / "masks" / "instance_ids" / "000001.png")
         ys, xs = np.nonzero(instance == first["mask_id"])
         semantic = np.array(Image.open(dataset / "masks" / "semantic" / "000001.png"))
         semantic[ys[0], xs[0]] = 0

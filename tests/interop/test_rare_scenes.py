@@ -47,7 +47,7 @@ class RenderedImage:
         names = {c["id"]: c["name"] for c in doc["categories"]}
         self.id = image["id"]
         self.annotations = [a for a in doc["annotations"] if a["image_id"] == image["id"]]
-        self.ids = np.array(Image.open(out / "masks" / "instance" / pathlib.Path(image["file_name"]).name))
+        self.ids = np.array(Image.open(out / "masks" / "instance_ids" / pathlib.Path(image["file_name"]).name))
         self.class_of = {a["mask_id"]: names[a["category_id"]] for a in self.annotations}
 
     def measured(self, ann):

@@ -50,7 +50,7 @@ def test_scene_renders_masks_that_pycocotools_reads_back(rendered):
     for ann in doc["annotations"]:
         by_image.setdefault(ann["image_id"], []).append(ann)
     for im in doc["images"]:
-        ids = np.array(Image.open(out / "masks" / "instance" / pathlib.Path(im["file_name"]).name))
+        ids = np.array(Image.open(out / "masks" / "instance_ids" / pathlib.Path(im["file_name"]).name))
         anns = by_image.get(im["id"], [])
         assert sorted(int(v) for v in np.unique(ids) if v != 0) == sorted(a["mask_id"] for a in anns), \
             f"{scene}: the instance ids in the mask and the annotations differ in {im['file_name']}"

@@ -150,7 +150,7 @@ def test_class_and_object_pngs_match_the_dataset_masks(exports):
         for im in doc["images"]:
             stem = pathlib.Path(im["file_name"]).stem
             semantic = png(dataset / "masks" / "semantic" / f"{stem}.png")
-            instance = png(dataset / "masks" / "instance" / f"{stem}.png")
+            instance = png(dataset / "masks" / "instance_ids" / f"{stem}.png")
             cls = Image.open(export / "SegmentationClass" / f"{stem}.png")
             assert cls.mode == "P" and cls.getpalette()[:768] == colormap
             assert np.array_equal(np.array(cls).astype(np.int64), semantic)
@@ -224,7 +224,7 @@ def test_datumaro_reads_the_export(exports):
             assert [box.x, box.y, box.w, box.h] == [x + 1, y + 1, w - 1, h - 1]
         # One mask per object, from SegmentationObject (group = the object index) and
         # SegmentationClass (label): exactly the instance's pixels.
-        instance = png(dataset / "masks" / "instance" / (item.id + ".png"))
+        instance = png(dataset / "masks" / "instance_ids" / (item.id + ".png"))
         masks = [a for a in item.annotations if a.type == datumaro.AnnotationType.mask]
         assert sorted(m.group for m in masks) == list(range(1, len(annotations) + 1))
         for m in masks:

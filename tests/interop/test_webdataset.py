@@ -92,7 +92,7 @@ def test_webdataset_samples_are_the_dataset_files_and_labels(street):
         image = sample["png"]
         assert image.dtype == np.uint8 and (image == np.array(Image.open(dataset / "images" / f"{key}.png"))).all()
         ids = sample["instance.png"]
-        assert ids.dtype == np.uint16 and (ids == np.array(Image.open(dataset / "masks" / "instance" / f"{key}.png"))).all()
+        assert ids.dtype == np.uint16 and (ids == np.array(Image.open(dataset / "masks" / "instance_ids" / f"{key}.png"))).all()
         semantic = sample["semantic.png"]
         assert (semantic == np.array(Image.open(dataset / "masks" / "semantic" / f"{key}.png"))).all()
         assert meta["record"]["image_id"] == meta["image"]["id"] and meta["record"]["split"] in ("train", "val")

@@ -120,7 +120,7 @@ def segmentation_ious(dataset, seg):
     for im in doc["images"]:
         anns = by_image(doc)[im["id"]]
         lb, segments = read_labels(seg, im, len(index))
-        ids = np.array(Image.open(dataset / "masks" / "instance" / (pathlib.Path(im["file_name"]).stem + ".png")))
+        ids = np.array(Image.open(dataset / "masks" / "instance_ids" / (pathlib.Path(im["file_name"]).stem + ".png")))
         w, h = im["width"], im["height"]
         assert len(segments) == len(anns)
         for row, segment, ann in zip(lb, segments, anns):
@@ -223,13 +223,13 @@ def damaged_copy(dataset, tmp_path):
 
 @pytest.mark.parametrize("damage, named", [
     ("no manifest", "manifest.json"),
-    ("missing mask", "masks/instance/000003.png"),
-    ("undecodable mask", "masks/instance/000003.png"),
-    ("instance absent from mask", "masks/instance/000003.png"),
+    ("missing mask", "masks/instance_ids/000003.png"),
+    ("undecodable mask", "masks/instance_ids/000003.png"),
+    ("instance absent from mask", "masks/instance_ids/000003.png"),
 ])
 def test_a_damaged_dataset_is_named_and_nothing_is_written(exports, tmp_path, damage, named):
     dataset = damaged_copy(exports["shapes"][0], tmp_path)
-    mask = dataset / "masks" / "instance" / "000003.png"
+    mask = dataset / "masks" / "instance_ids" / "000003.png"
     if damage == "no manifest":
         (dataset / "manifest.json").unlink()
     elif damage == "missing mask":

@@ -57,7 +57,7 @@ import Testing
         let segments = (document["annotations"] as! [[String: Any]])[0]["segments_info"] as! [[String: Any]]
         try #require(segments.count == 3001)
         let ids = try segmentIDs(out.appendingPathComponent("panoptic_default/000000.png"))
-        let instance = try decodePNG(dataset.appendingPathComponent("masks/instance/000000.png")).samples
+        let instance = try decodePNG(dataset.appendingPathComponent("masks/instance_ids/000000.png")).samples
         var counts: [Int: Int] = [:]
         for value in ids { counts[value, default: 0] += 1 }
         // Drawing ranks 2…3001 (the floor is rank 1) at column c, row r of the tiling.
