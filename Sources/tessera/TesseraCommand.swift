@@ -159,6 +159,12 @@ struct RenderArguments: ParsableArguments {
                                                         valueName: "NAME=SHARE,…"))
     var split: String?
 
+    @Option(parsing: .unconditional, help: "Frames per clip: makes clips (--count clips, frame f at time = f / fps), overriding the script's 'clip frames:'.")
+    var frames: Int?
+
+    @Option(parsing: .unconditional, help: "Frames per second of the clips, overriding the script's 'clip … fps:'.")
+    var fps: Double?
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -182,6 +188,21 @@ struct RenderArguments: ParsableArguments {
             segmentation: segmentation, shard: shard, onExhausted: onExhausted,
             indices: try indices.map { try ImageIndices(parsing: $0) },
             split: try split.map { try SplitPlan(parsing: $0) } ?? .single)
+        try options.validate()
+        return options
+    }
+
+    /// `options` with the clip settings of `program` as `--frames` and `--fps` override them.
+    /// - Throws: `DatasetError.usage` naming the flag.
+    func clipOptions(_ options: RenderOptions, program: SceneProgram) throws -> RenderOptions {
+        var options = options
+        if let script = program.clip {
+            options.clip = ClipSettings(frames: frames ?? script.frames, fps: fps ?? script.fps)
+        } else if let frames, let fps {
+            options.clip = ClipSettings(frames: frames, fps: fps)
+        } else if frames != nil || fps != nil {
+            throw DatasetError.usage("\(frames != nil ? "--frames" : "--fps") needs \(frames != nil ? "--fps" : "--frames") too: the scene declares no 'clip frames: N, fps: F'")
+        }
         try options.validate()
         return options
     }
@@ -236,7 +257,7 @@ struct Render: ParsableCommand {
     func run() throws {
         let program = try sceneOptions.load()
         try reportingErrors {
-            let options = try options(announcingShard: true)
+            let options = try arguments.clipOptions(try options(announcingShard: true), program: program)
             let reporter = ProgressReporter(total: options.images.count, isQuiet: arguments.quiet,
                                              showsAcceptance: !program.requirements.isEmpty)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
