@@ -34,12 +34,15 @@ public enum DatasetExporter {
             throw DatasetError.usage("--out '\(output.path)' is the dataset folder or inside it; export into a folder of its own")
         }
         // A run that has not finished has no manifest.
-        _ = try DatasetError.reading { try reader.manifest() }
+        let manifest = try DatasetError.reading { try reader.manifest() }
+        if [.youtubeVIS, .mot].contains(format), manifest.clip == nil {
+            throw DatasetError.invalidDataset("\(dataset.path) holds still images, not clips: --format \(format.rawValue) exports datasets of clips (a scene with 'clip frames: N, fps: F', or render --frames N --fps F)")
+        }
         let categories = try DatasetError.reading { try reader.categories() }
         let folder = try ExportFolder(output, overwrite: overwrite)
         var summary = Summary()
         do {
-            var writer = format.makeWriter()
+            var writer = format.makeWriter(clip: manifest.clip)
             try writer.begin(categories: categories, splits: splits(of: reader), folder: folder)
             try DatasetError.reading {
                 try forEachImage(of: reader) { split, image, annotations in

@@ -27,12 +27,18 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case yolo
     /// YOLO segmentation (one polygon per instance), as ultralytics reads it.
     case yoloSegmentation = "yolo-seg"
+    /// YouTube-VIS video instance segmentation, for datasets of clips.
+    case youtubeVIS = "youtube-vis"
+    /// MOTChallenge tracking ground truth, for datasets of clips.
+    case mot
 
-    /// A new writer for this format.
-    public func makeWriter() -> any ExportWriter {
+    /// A new writer for this format; `clip` is the dataset's (its manifest's `clip`).
+    public func makeWriter(clip: DatasetManifest.Clip? = nil) -> any ExportWriter {
         switch self {
         case .yolo: return YOLOWriter(isSegmentation: false)
         case .yoloSegmentation: return YOLOWriter(isSegmentation: true)
+        case .youtubeVIS: return YouTubeVISWriter()
+        case .mot: return MOTWriter(fps: clip?.fps ?? 0)
         }
     }
 
