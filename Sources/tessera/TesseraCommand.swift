@@ -307,7 +307,11 @@ struct Sweep: ParsableCommand {
         try reportingErrors {
             let sweep = try DatasetSweep(variation: try variation(), options: try arguments.options(output: out, shard: nil),
                                          overrides: try sceneOptions.overrides()) {
-                try sceneOptions.load(overrides: $0)
+                let program = try sceneOptions.load(overrides: $0)
+                if program.clip != nil || arguments.frames != nil || arguments.fps != nil {
+                    throw DatasetError.usage("sweep does not make clips yet: render each value with 'tessera render --set NAME=VALUE' instead")
+                }
+                return program
             }
             var reporter: ProgressReporter?
             var current: String?
