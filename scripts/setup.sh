@@ -38,6 +38,11 @@ if ! python3 -c "import pycocotools, numpy, PIL, pytest, yaml" 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check pycocotools numpy pillow pytest pyyaml
 fi
 
+if ! python3 -c "import motmetrics" 2>/dev/null; then
+    echo "setup: installing motmetrics for the MOTChallenge interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check motmetrics==1.4.0
+fi
+
 if ! python3 -c "import ultralytics, torch, torchvision" 2>/dev/null; then
     echo "setup: installing ultralytics, torch and torchvision for the YOLO interop test" >&2
     python3 -m pip install --quiet --disable-pip-version-check ultralytics==8.4.190 torch==2.15.0 torchvision==0.29.2

@@ -55,7 +55,8 @@ public enum DatasetMerger {
                                                         includingRange: false)
             throw DatasetError.invalidDataset("shards of different runs cannot be merged: \(difference)")
         }
-        let count = try imageCount(first.header)
+        let (clips, framesPerClip) = try runSize(first.header)
+        let count = clips * (framesPerClip ?? 1)
         let order = readers.indices.sorted { readers[$0].header.images.span.lowerBound < readers[$1].header.images.span.lowerBound }
         var covered = 0
         for (position, i) in order.enumerated() {
@@ -82,7 +83,7 @@ public enum DatasetMerger {
             }
         }
         for (reader, shard) in zip(readers, shards) { try checkRecords(reader.url, of: shard) }
-        let layout = OutputLayout(root: output, imageCount: count)
+        let layout = OutputLayout(root: output, imageCount: clips, framesPerClip: framesPerClip)
         let lock = try layout.lock()
         defer { withExtendedLifetime(lock) {} }
         // --overwrite sets the old dataset aside; it comes back if the merge fails.
@@ -129,13 +130,18 @@ public enum DatasetMerger {
         }
     }
 
-    /// The dataset's image count, from the manifest head.
-    private static func imageCount(_ header: RecordLog.Header) throws -> Int {
+    /// The run's `count` (images, or clips) and, for clips, the frames per clip, from the
+    /// manifest head.
+    private static func runSize(_ header: RecordLog.Header) throws -> (count: Int, framesPerClip: Int?) {
         let head = try? JSONSerialization.jsonObject(with: Data(header.manifestHead)) as? [String: Any]
         guard let count = head?["count"] as? Int else {
             throw DatasetError.invalidDataset("a shard's record log has no image count in its header")
         }
-        return count
+        guard let clip = head?["clip"] else { return (count, nil) }
+        guard let frames = (clip as? [String: Any])?["frames"] as? Int, frames >= 1 else {
+            throw DatasetError.invalidDataset("a shard's record log has a clip without its frames in its header")
+        }
+        return (count, frames)
     }
 
     private static func copy(_ file: FileEntry, from shard: URL, to layout: OutputLayout) throws {

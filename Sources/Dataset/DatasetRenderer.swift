@@ -18,10 +18,14 @@ public struct DatasetRenderer: Sendable {
     public let options: RenderOptions
     public let layout: OutputLayout
 
+    /// The plans of the clips being made (``ClipPlanCache``); unused for still images.
+    private let plans = ClipPlanCache()
+
     public init(program: SceneProgram, options: RenderOptions) {
         self.program = program
         self.options = options
-        self.layout = OutputLayout(root: options.output, imageCount: options.count, imageFormat: options.imageFormat)
+        self.layout = OutputLayout(root: options.output, imageCount: options.count, imageFormat: options.imageFormat,
+                                   framesPerClip: options.clip?.frames)
     }
 
     /// Runs the whole job.
@@ -37,7 +41,7 @@ public struct DatasetRenderer: Sendable {
         let images = options.images
         let header = RecordLog.Header(
             manifestHead: try Manifest.head(program: program, options: options), images: images,
-            count: options.count, split: options.split, parameters: program.parametersJSON.jsonBytes,
+            count: options.itemCount, split: options.split, parameters: program.parametersJSON.jsonBytes,
             info: cocoInfo().jsonBytes,
             categories: program.categories.filter(\.isThing).map {
                 COCOCategory(id: $0.id, name: $0.name, supercategory: $0.supercategory).jsonBytes
@@ -179,7 +183,17 @@ public struct DatasetRenderer: Sendable {
     /// - Throws: `DatasetError.script` (with position), `.render` naming the index.
     func renderImage(_ index: Int) throws -> MadeImage {
         let sample: Sample
-        do { sample = try program.sampleMeasured(seed: options.seed, index: index) } catch let error as ScriptError {
+        do {
+            if let clip = options.clip {
+                let plan = try plans.plan(of: index / clip.frames) {
+                    try program.planClip(seed: options.seed, clip: index / clip.frames, settings: clip) { try RasterFacts(scene: $0) }
+                }
+                sample = try program.sampleFrame(seed: options.seed, clip: index / clip.frames, frame: index % clip.frames,
+                                                 settings: clip, plan: plan)
+            } else {
+                sample = try program.sampleMeasured(seed: options.seed, index: index)
+            }
+        } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())
         } catch let exhausted as ExhaustedAttempts {
             switch options.onExhausted {
@@ -203,8 +217,11 @@ public struct DatasetRenderer: Sendable {
         let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodal: amodal)
         let imageID = index + 1
         let annotations = labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
+        // A clip's frame says which clip (1-based, as COCO ids are) and which frame (0-based).
+        let video = options.clip.map { [JSONMember("video_id", .int(index / $0.frames + 1)), JSONMember("frame_id", .int(index % $0.frames))] }
         do {
-            let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height)
+            let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height,
+                                  extra: video ?? [])
             return .rendered(RenderedImage(
                 image: try encodeImage(rendered.image), instanceMask: try labels.instanceMaskPNG(settings: options.png),
                 semanticMask: try labels.semanticMaskPNG(annotations: annotations, settings: options.png),
@@ -212,6 +229,40 @@ public struct DatasetRenderer: Sendable {
                 values: scene.records.json.jsonBytes))
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
+        }
+    }
+}
+
+/// The plans of the clips a run is making, shared by the threads that make their frames: each
+/// clip is planned once (``SceneScript/SceneProgram/planClip(seed:clip:settings:measuring:)``
+/// samples every frame), not once per frame. A plan is a pure function of the clip, so which
+/// thread makes it, and whether an evicted plan is made again, never changes the output.
+final class ClipPlanCache: @unchecked Sendable {
+    /// One clip's plan, made under its own lock so that other clips are planned meanwhile.
+    private final class Entry: @unchecked Sendable {
+        let lock = NSLock()
+        var plan: Result<ClipPlan, any Error>?
+    }
+
+    private let lock = NSLock()
+    private var entries: [Int: Entry] = [:]
+    /// Plans kept: frames in flight span a few clips (the pipeline's window), so older ones are
+    /// dropped; one dropped too early is simply made again.
+    private let capacity = 64
+
+    /// The plan of clip `clip`, made by `make` the first time it is asked for.
+    /// - Throws: what `make` threw (remembered, so every frame of the clip fails alike).
+    func plan(of clip: Int, make: () throws -> ClipPlan) throws -> ClipPlan {
+        let entry: Entry = lock.withLock {
+            if let known = entries[clip] { return known }
+            let fresh = Entry()
+            entries[clip] = fresh
+            if entries.count > capacity, let oldest = entries.keys.min() { entries[oldest] = nil }
+            return fresh
+        }
+        return try entry.lock.withLock {
+            if entry.plan == nil { entry.plan = Result { try make() } }
+            return try entry.plan!.get()
         }
     }
 }

@@ -34,6 +34,9 @@ public struct DatasetStream: Sendable {
     public func run(to sink: ([UInt8]) throws -> Void) throws -> Summary {
         let options = renderer.options
         try options.validate()
+        guard options.clip == nil else {
+            throw DatasetError.usage("--out - streams still images; a clip script (clip frames: …) renders into a folder for now")
+        }
         guard !options.resume, !options.overwrite else {
             throw DatasetError.usage("--out - streams the images to standard output: --resume and --overwrite apply to a dataset folder only")
         }

@@ -22,6 +22,9 @@ struct ImageLabels {
     /// (index 0: nil).
     let attributesOfInstance: [JSONValue?]
 
+    /// The track id per instance id, `nil` outside a clip (index 0: nil).
+    let trackOfInstance: [Int?]
+
     /// Amodal masks per instance, in instance order (`amodal[k - 1]` for instance k).
     let amodal: [AmodalMask]
 
@@ -38,6 +41,9 @@ struct ImageLabels {
             isThing[instance.id] = instance.categoryID.map { scene.categories[$0 - 1].isThing } ?? false
             if !instance.attributes.isEmpty { attributes[instance.id] = instance.attributes.json }
         }
+        var tracks = [Int?](repeating: nil, count: scene.instances.count + 1)
+        for instance in scene.instances { tracks[instance.id] = instance.trackID }
+        self.trackOfInstance = tracks
         self.categoryOfInstance = table
         self.isThingInstance = isThing
         self.attributesOfInstance = attributes
@@ -75,7 +81,8 @@ struct ImageLabels {
                 return COCOAnnotation(id: 0, imageID: imageID, categoryID: Int(category), instance: measure,
                                       segmentation: segmentation,
                                       extra: occlusion.jsonMembers + [JSONMember("z_order", .int(Int(measure.instanceID)))]
-                                          + (attributesOfInstance[Int(measure.instanceID)].map { [JSONMember("attributes", $0)] } ?? []))
+                                          + (attributesOfInstance[Int(measure.instanceID)].map { [JSONMember("attributes", $0)] } ?? [])
+                                          + (trackOfInstance[Int(measure.instanceID)].map { [JSONMember("track_id", .int($0))] } ?? []))
             }
         }
     }

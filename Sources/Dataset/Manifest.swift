@@ -80,7 +80,8 @@ enum Manifest {
             ])),
             JSONMember("seed", .uint(options.seed)),
             JSONMember("count", .int(options.count)),
-        ] + (options.indices.map { [JSONMember("indices", .string($0.description))] } ?? []) + [
+        ] + (options.clip.map { [JSONMember("clip", .object([JSONMember("frames", .int($0.frames)), JSONMember("fps", .double($0.fps))]))] } ?? [])
+          + (options.indices.map { [JSONMember("indices", .string($0.description))] } ?? []) + [
             JSONMember("options", .object([
                 JSONMember("image_format", .string(options.imageFormat.rawValue)),
             ] + (options.imageFormat == .jpeg ? [JSONMember("jpeg_quality", .int(options.jpegQuality))] : []) + [

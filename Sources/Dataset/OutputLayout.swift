@@ -34,15 +34,26 @@ public struct OutputLayout: Sendable {
     /// a run that fails can put it back (see ``setAsideDatasetFiles()``).
     static let previousDatasetFolder = ".tessera-previous"
 
-    public init(root: URL, imageCount: Int, imageFormat: ImageFormat = .png) {
+    /// Frames per clip for a run of clips, else `nil`. Frame *f* of clip *c* is image
+    /// `c · framesPerClip + f`, filed as `CCCCCC/FFFFFF` (clip folder, then frame; 6 digits
+    /// each, more for the clips of a run with a million clips or more).
+    public let framesPerClip: Int?
+
+    /// - Parameter imageCount: the run's images, or its clips when `framesPerClip` is given.
+    public init(root: URL, imageCount: Int, imageFormat: ImageFormat = .png, framesPerClip: Int? = nil) {
         self.root = root
         self.digits = max(6, String(max(0, imageCount - 1)).count)
         self.imageFormat = imageFormat
+        self.framesPerClip = framesPerClip
     }
 
     func stem(_ index: Int) -> String {
-        let s = String(index)
-        return String(repeating: "0", count: max(0, digits - s.count)) + s
+        func padded(_ n: Int, _ digits: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, digits - s.count)) + s
+        }
+        guard let frames = framesPerClip else { return padded(index, digits) }
+        return padded(index / frames, digits) + "/" + padded(index % frames, 6)
     }
 
     /// The COCO `file_name` of image `index`: relative to `images/`.
@@ -121,6 +132,14 @@ public struct OutputLayout: Sendable {
     /// Removes the image folders where they are empty (deepest first), so a folder a failed
     /// job created counts as empty again.
     func removeEmptyFolders() {
+        for folder in Self.imageFolders {
+            for clip in Self.clipFolders(in: url(folder)) {
+                let path = url(folder + "/" + clip).path
+                if (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true {
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+            }
+        }
         for folder in Self.imageFolders + ["masks", DatasetFiles.annotationsFolder] {
             let path = url(folder).path
             if (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true {
@@ -153,7 +172,8 @@ public struct OutputLayout: Sendable {
     private func datasetFiles() -> [(path: String, isScratch: Bool)] {
         let fm = FileManager.default
         var files: [(path: String, isScratch: Bool)] = []
-        for folder in [""] + Self.imageFolders + [DatasetFiles.annotationsFolder] {
+        let clipFolders = Self.imageFolders.flatMap { folder in Self.clipFolders(in: url(folder)).map { folder + "/" + $0 } }
+        for folder in [""] + Self.imageFolders + clipFolders + [DatasetFiles.annotationsFolder] {
             let folderURL = folder.isEmpty ? root : url(folder)
             guard let names = try? fm.contentsOfDirectory(atPath: folderURL.path) else { continue }
             for name in names.sorted() {
@@ -176,6 +196,15 @@ public struct OutputLayout: Sendable {
             }
         }
         return files
+    }
+
+    /// The clip folders (names of digits only) directly in `folder`, sorted.
+    static func clipFolders(in folder: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { name in
+            !name.isEmpty && name.allSatisfy { $0.isASCII && $0.isNumber }
+                && (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.type]) as? FileAttributeType == .typeDirectory
+        }.sorted()
     }
 
     /// Removes the files a Tessera run writes (see `datasetFiles`) and nothing else, so a

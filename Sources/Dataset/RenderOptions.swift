@@ -1,5 +1,6 @@
 public import Foundation
 public import Rendering
+public import SceneScript
 
 /// Everything a render run needs besides the scene program.
 public struct RenderOptions: Sendable {
@@ -37,11 +38,17 @@ public struct RenderOptions: Sendable {
     /// How the images are divided into splits (`--split`), one instances file each. Part of
     /// the run's identity: it is in the manifest.
     public var split: SplitPlan
+    /// Frames and rate when the run makes clips (the script's `clip`, or `--frames`/`--fps`),
+    /// `nil` for still images. With clips, `count`, `shard` and `indices` count clips, and
+    /// frame *f* of clip *c* is item `c · frames + f` of the pipeline (``images``).
+    public var clip: ClipSettings?
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 png: PNG.Settings = .init(), imageFormat: ImageFormat = .png, jpegQuality: Int = 90, overwrite: Bool = false, resume: Bool = false,
                 visibility: VisibilityFilter = .init(), segmentation: SegmentationFormat = .rle, shard: Shard? = nil,
-                onExhausted: ExhaustedPolicy = .fail, indices: ImageIndices? = nil, split: SplitPlan = .single) {
+                onExhausted: ExhaustedPolicy = .fail, indices: ImageIndices? = nil, split: SplitPlan = .single,
+                clip: ClipSettings? = nil) {
+        self.clip = clip
         self.count = count
         self.seed = seed
         self.output = output
@@ -60,7 +67,15 @@ public struct RenderOptions: Sendable {
     }
 
     /// The image indices this run renders: `indices`, the shard's slice, or all of `0 ..< count`.
-    public var images: ImageIndices { indices ?? ImageIndices(shard?.range(of: count) ?? 0..<count) }
+    public var images: ImageIndices {
+        let samples = indices ?? ImageIndices(shard?.range(of: count) ?? 0..<count)
+        guard let frames = clip?.frames else { return samples }
+        // Whole clips: a shard or an index set never splits one.
+        return ImageIndices(ranges: samples.ranges.map { $0.lowerBound * frames ..< $0.upperBound * frames })
+    }
+
+    /// Images the whole run makes: `count`, or `count × frames` for clips.
+    public var itemCount: Int { count * (clip?.frames ?? 1) }
 
     /// The most images one run may render (split larger datasets into runs with `--seed`).
     public static let maximumCount = 100_000_000
@@ -83,6 +98,20 @@ public struct RenderOptions: Sendable {
             guard indices.span.upperBound <= count else {
                 let held = count == 0 ? "no images" : "images 0…\(count - 1)"
                 throw DatasetError.usage("--indices: image \(indices.span.upperBound - 1) is not in the run (--count \(count) holds \(held)); --count is the size of the whole run the indices are taken from: pass the full run's --count")
+            }
+        }
+        if let clip {
+            guard ClipSettings.frameLimit.contains(clip.frames) else {
+                throw DatasetError.usage("--frames must be \(ClipSettings.frameLimit.lowerBound)…\(ClipSettings.frameLimit.upperBound), got \(clip.frames)")
+            }
+            guard clip.fps.isFinite, clip.fps > 0, clip.fps <= ClipSettings.rateLimit else {
+                throw DatasetError.usage("--fps must be greater than 0 and at most \(Int(ClipSettings.rateLimit)), got \(clip.fps)")
+            }
+            guard count * clip.frames <= Self.maximumCount else {
+                throw DatasetError.usage("--count \(count) clips of \(clip.frames) frames make \(count * clip.frames) images; a run may make at most \(Self.maximumCount) (split it into runs with --seed)")
+            }
+            guard split == .single else {
+                throw DatasetError.usage("--split does not work with clips yet: render one run per split (each with its own --seed)")
             }
         }
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }

@@ -44,6 +44,10 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case cocoPanoptic = "coco-panoptic"
     /// Pascal VOC: XML boxes, class and object palette PNGs, image sets.
     case voc
+    /// YouTube-VIS video instance segmentation, for datasets of clips.
+    case youtubeVIS = "youtube-vis"
+    /// MOTChallenge tracking ground truth, for datasets of clips.
+    case mot
 
     /// A new writer for this format.
     /// - Parameter source: The dataset's class map and provenance, and the export options.
@@ -57,6 +61,8 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         case .cocoPanoptic: return try COCOPanopticWriter(source)
         case .voc: return try VOCWriter(source)
         case .webdataset: return WebDatasetWriter(samplesPerShard: source.options.samplesPerShard)
+        case .youtubeVIS: return YouTubeVISWriter()
+        case .mot: return MOTWriter(fps: source.manifest.clip?.fps ?? 0)
         }
     }
 

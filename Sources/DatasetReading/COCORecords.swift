@@ -13,9 +13,12 @@ extension COCOFile {
         /// Pixels.
         public var width: Int
         public var height: Int
+        /// A clip's frame: the clip's id (clip index + 1) and the frame's index in it (from 0).
+        public var videoID: Int?
+        public var frameID: Int?
 
         enum CodingKeys: String, CodingKey {
-            case id, fileName = "file_name", width, height
+            case id, fileName = "file_name", width, height, videoID = "video_id", frameID = "frame_id"
         }
     }
 }
@@ -96,12 +99,14 @@ extension COCOFile {
         public var zOrder: Int?
         /// Members sorted by key (JSON decoding keeps no order).
         public var attributes: JSONValue?
+        /// In a clip's frame: the object's track id, the same in every frame of the clip.
+        public var trackID: Int?
 
         enum CodingKeys: String, CodingKey {
             case id, imageID = "image_id", categoryID = "category_id", segmentation, area, bbox, iscrowd
             case instanceID = "mask_id", amodalSegmentation = "amodal_segmentation", amodalBBox = "amodal_bbox"
             case amodalArea = "amodal_area", visibleFraction = "visible_fraction", inFrameFraction = "in_frame_fraction"
-            case occluders, zOrder = "z_order", attributes
+            case occluders, zOrder = "z_order", attributes, trackID = "track_id"
         }
     }
 }

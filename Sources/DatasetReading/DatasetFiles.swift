@@ -48,7 +48,8 @@ public enum DatasetFiles {
     public static func image(_ fileName: String) -> String { "\(imagesFolder)/\(fileName)" }
 
     /// The instance mask of the image whose `file_name` is `imageFileName`
-    /// (`000017.png` → `masks/instance_ids/000017.png`).
+    /// (`000017.png` → `masks/instance_ids/000017.png`; a clip's frame keeps its clip folder:
+    /// `000003/000017.png` → `masks/instance_ids/000003/000017.png`).
     public static func instanceMask(forImage imageFileName: String) -> String {
         "\(instanceMasksFolder)/\(stem(imageFileName)).png"
     }
@@ -58,10 +59,10 @@ public enum DatasetFiles {
         "\(semanticMasksFolder)/\(stem(imageFileName)).png"
     }
 
-    /// The file name without folder and extension.
+    /// The path without its extension (folders kept).
     static func stem(_ path: String) -> Substring {
-        let name = path.split(separator: "/").last ?? Substring(path)
-        guard let dot = name.lastIndex(of: ".") else { return name }
+        let name = Substring(path)
+        guard let dot = name.lastIndex(of: "."), !name[dot...].contains("/") else { return name }
         return name[..<dot]
     }
 }

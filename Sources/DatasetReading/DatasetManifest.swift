@@ -35,6 +35,12 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
         }
     }
 
+    /// The manifest's `clip`: see docs/FORMATS.md, *Video*.
+    public struct Clip: Decodable, Sendable, Equatable {
+        public var frames: Int
+        public var fps: Double
+    }
+
     public struct Shard: Decodable, Sendable, Equatable {
         public var index: Int
         public var count: Int
@@ -51,6 +57,9 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
     public var scene: Scene
     public var seed: UInt64
     public var count: Int
+    /// A run of clips: frames per clip and frames per second (`count` then counts clips, and
+    /// frame f of clip c is image c · frames + f); `nil` for still images.
+    public var clip: Clip?
     /// A run of chosen images: their index set, `"17,40-59"`.
     public var indices: String?
     public var options: Options

@@ -72,6 +72,12 @@ private struct Validator {
     /// their files are named, and those left out because every attempt was rejected.
     var images: ImageIndices?
     var layout: OutputLayout?
+    /// Frames per clip of a run of clips, else `nil`.
+    var framesPerClip: Int?
+    /// For a run of clips: the category of each track, by (clip id, track id), to check that
+    /// a track is one object throughout its clip.
+    var trackCategories: [TrackKey: Int] = [:]
+    struct TrackKey: Hashable { var video: Int; var track: Int }
     var skippedIndices = Set<Int>()
     /// From the manifest's `options.split`: which split each image of the run belongs to.
     var splitPlan: SplitPlan?
@@ -109,7 +115,10 @@ private struct Validator {
         minimumPixels = options.minVisiblePixels ?? 1
         minimumFraction = options.minVisibleFraction ?? 0
         parameters = options.parameters
-        let count = manifest.count
+        framesPerClip = manifest.clip?.frames
+        if let frames = framesPerClip, frames < 1 { fault("manifest.json: clip.frames is \(frames), not at least 1") }
+        let clipCount = manifest.count
+        let count = clipCount * max(1, framesPerClip ?? 1)
         if count >= 0 {
             if let shard = manifest.shard {
                 if 0 <= shard.firstImage, shard.firstImage <= shard.endImage, shard.endImage <= count {
@@ -120,8 +129,9 @@ private struct Validator {
             } else if let text = manifest.indices {
                 do {
                     let indices = try ImageIndices(parsing: text, source: "manifest.json indices")
-                    if indices.span.upperBound <= count {
-                        images = indices
+                    if indices.span.upperBound <= clipCount {
+                        let frames = max(1, framesPerClip ?? 1)
+                        images = ImageIndices(ranges: indices.ranges.map { $0.lowerBound * frames ..< $0.upperBound * frames })
                     } else {
                         fault("manifest.json: indices '\(text)' go beyond the run's count \(count)")
                     }
@@ -132,7 +142,7 @@ private struct Validator {
                 images = ImageIndices(0..<count)
             }
             let format = options.imageFormat.flatMap(ImageFormat.init(rawValue:)) ?? .png
-            layout = OutputLayout(root: reader.root, imageCount: count, imageFormat: format)
+            layout = OutputLayout(root: reader.root, imageCount: clipCount, imageFormat: format, framesPerClip: framesPerClip)
             if let splits = options.split {
                 do {
                     let plan = try SplitPlan(parsing: splits.map { "\($0.name)=\($0.share)" }.joined(separator: ","))
@@ -374,6 +384,37 @@ private struct Validator {
     /// Checks one image's annotations against its instance and semantic masks.
     /// - Complexity: one pass over the instance mask, then per annotation time proportional
     ///   to its area and its RLE runs.
+    /// A clip's frame: its `video_id` and `frame_id` follow from its id; every annotation has
+    /// a `track_id` ≥ 1, no track is annotated twice in the frame, and a track keeps its
+    /// category over the clip. Outside clips, none of these fields may appear.
+    mutating func checkTracks(_ imageID: Int, _ image: COCOFile.Image, _ annotations: [COCOFile.Annotation]) {
+        guard let frames = framesPerClip, frames >= 1 else {
+            if image.videoID != nil || image.frameID != nil { fault("image id \(imageID): has video_id/frame_id, but manifest.json declares no clip") }
+            for annotation in annotations where annotation.trackID != nil {
+                fault("annotation \(annotation.id): has a track_id, but manifest.json declares no clip")
+            }
+            return
+        }
+        let (video, frame) = ((imageID - 1) / frames + 1, (imageID - 1) % frames)
+        if image.videoID != video || image.frameID != frame {
+            fault("image id \(imageID): video_id \(image.videoID.map(String.init) ?? "missing") and frame_id \(image.frameID.map(String.init) ?? "missing"), expected \(video) and \(frame) (clips of \(frames) frames)")
+        }
+        var tracks = Set<Int>()
+        for annotation in annotations {
+            guard let track = annotation.trackID, track >= 1 else {
+                fault("annotation \(annotation.id): lacks a track_id ≥ 1 (a frame of clip \(video))")
+                continue
+            }
+            if !tracks.insert(track).inserted { fault("annotation \(annotation.id): track \(track) is annotated twice in image \(imageID)") }
+            let key = TrackKey(video: video, track: track)
+            if let category = trackCategories[key], category != annotation.categoryID {
+                fault("annotation \(annotation.id): track \(track) of clip \(video) has category \(annotation.categoryID) here, \(category) in an earlier frame")
+            } else {
+                trackCategories[key] = annotation.categoryID
+            }
+        }
+    }
+
     mutating func checkImage(_ imageID: Int, _ image: COCOFile.Image?, _ annotations: [COCOFile.Annotation], file: String) {
         annotatedImages.insert(imageID)
         guard let image else {
@@ -387,6 +428,7 @@ private struct Validator {
                 measures[Int(measure.instanceID)] = measure
             }
         }
+        checkTracks(imageID, image, annotations)
         var instanceIDs = Set<Int>()
         // The category of each annotated instance, for the semantic mask.
         var categoryOfInstance: [Int: Int] = [:]

@@ -65,12 +65,22 @@ public struct Instance: Hashable, Sendable {
     public var shapes: [Shape]
     /// `object … with NAME: VALUE, …`: written in the annotation's `attributes`, in this order.
     public var attributes: [RecordedField]
+    /// What makes this instance the same object in every frame of a clip: a hash of the
+    /// `object` statement that placed it and its context (loop iterations, template calls).
+    /// 0 for an instance not made by a script.
+    public var trackKey: UInt64
+    /// The instance's track id within its clip (1, 2, … in order of first appearance), or
+    /// `nil` for a still image, an unlabeled or a stuff instance.
+    public var trackID: Int?
 
-    public init(id: Int, categoryID: Int?, shapes: [Shape], attributes: [RecordedField] = []) {
+    public init(id: Int, categoryID: Int?, shapes: [Shape], attributes: [RecordedField] = [], trackKey: UInt64 = 0,
+                trackID: Int? = nil) {
         self.id = id
         self.categoryID = categoryID
         self.shapes = shapes
         self.attributes = attributes
+        self.trackKey = trackKey
+        self.trackID = trackID
     }
 }
 

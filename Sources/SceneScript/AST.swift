@@ -210,6 +210,12 @@ struct Statement: Sendable {
         case quota([QuotaStratum])
         /// `attempts N`: how many samples an image may draw before its requirements give up.
         case attempts(Expr)
+        /// `clip frames: N, fps: F`: the script makes clips of `N` frames at `F` frames per
+        /// second (constants, top level of the main file); see ``ClipSettings``.
+        case clip(Call)
+        /// `camera pan: (X, Y), zoom: Z, rotate: DEG`: the view of the frame, applied to every
+        /// object when the sample is finished; the last one executed wins.
+        case camera(Call)
         /// `group TRANSFORMS { … }`: parts sharing one transform.
         case group(Transforms, body: [Statement])
         /// A primitive or template call drawing a part of the enclosing object.

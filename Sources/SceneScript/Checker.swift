@@ -19,6 +19,8 @@ struct Checker {
     private var hasSeenObject = false
     private var canvas: (width: Int, height: Int, range: SourceRange)?
     private var attempts: Int?
+    /// The `clip` statement's settings, once checked.
+    private var clip: ClipSettings?
     private var quota: QuotaSchedule?
     private var hasQuota = false
     /// The values in force of the program's `param`s, usable where a constant is needed.
@@ -59,7 +61,7 @@ struct Checker {
                       parameterValues: [String: Value] = [:], overrideOrigins: [String: String] = [:],
                       defaults: [String: Value] = [:])
         -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?,
-            records: [(name: String, isList: Bool)], overrideProblems: [String])
+            records: [(name: String, isList: Bool)], overrideProblems: [String], clip: ClipSettings?)
     {
         var checker = Checker(templates: templates, categories: categories, categoryIDs: categoryIDs)
         checker.parameterValues = parameterValues
@@ -70,7 +72,7 @@ struct Checker {
         }
         checker.checkBlock(statements)
         return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
-                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records, checker.overrideProblems)
+                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records, checker.overrideProblems, checker.clip)
     }
 
     /// Checks a `require` or quota condition, where rendered facts may be asked.
@@ -200,6 +202,10 @@ struct Checker {
                 report("attempts must be a constant whole number between 1 and \(Limits.attempts)", at: expr.range,
                        help: "write e.g. 'attempts \(Limits.defaultAttempts)'")
             }
+        case let .clip(call):
+            checkClip(call, range: statement.range, isTopLevel: isTopLevel)
+        case let .camera(call):
+            checkRealismStatement("camera", call, CameraStatement.signature, range: statement.range)
         case let .require(condition, probability):
             if let probability {
                 checkExpression(probability)
@@ -384,6 +390,41 @@ struct Checker {
         do { _ = try signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
             problems.append(problem)
         } catch {}
+    }
+
+    /// `clip frames: N, fps: F`: top level of the main file, once, with constant arguments in
+    /// range (``ClipSettings/frameLimit``, ``ClipSettings/rateLimit``).
+    private mutating func checkClip(_ call: Call, range: SourceRange, isTopLevel: Bool) {
+        if !isTopLevel || range.file != 0 {
+            report("'clip' must be at the top level of the main scene file", at: call.nameRange)
+            return
+        }
+        if clip != nil {
+            report("the clip is declared twice", at: call.nameRange, help: "keep one 'clip' statement")
+            return
+        }
+        let bound: [Int?]
+        do { bound = try ClipSettings.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+            problems.append(problem)
+            return
+        } catch { return }
+        let framesExpr = call.arguments[bound[0]!].value, fpsExpr = call.arguments[bound[1]!].value
+        var frames: Int?, fps: Double?
+        if let n = Checker.constantInteger(framesExpr, constants: parameterValues), ClipSettings.frameLimit.contains(n) {
+            frames = n
+        } else {
+            report("a clip's frames must be a constant whole number between \(ClipSettings.frameLimit.lowerBound) and \(ClipSettings.frameLimit.upperBound)",
+                   at: framesExpr.range, help: "write e.g. 'clip frames: 24, fps: 12'")
+        }
+        let rate: Double?
+        if case let .variable(name) = fpsExpr.kind { rate = parameterValues[name]?.number } else { rate = Checker.constantNumber(fpsExpr) }
+        if let r = rate, r.isFinite, r > 0, r <= ClipSettings.rateLimit {
+            fps = r
+        } else {
+            report("a clip's fps (frames per second) must be a constant number greater than 0 and at most \(formatNumber(ClipSettings.rateLimit))",
+                   at: fpsExpr.range, help: "write e.g. 'clip frames: 24, fps: 12'")
+        }
+        if let frames, let fps { clip = ClipSettings(frames: frames, fps: fps) }
     }
 
     private mutating func checkTemplate(_ declaration: TemplateDeclaration) {

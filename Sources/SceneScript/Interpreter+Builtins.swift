@@ -214,6 +214,8 @@ extension Interpreter {
         case .lerp:
             let (a, b, t) = (try num(0), try num(1), try num(2))
             return .double(a + (b - a) * t)
+        case .keyframes, .along, .wander:
+            return try callMotionBuiltin(function, values, ranges, call: call)
         case .radians: return .double(try num(0) * Double.pi / 180)
         case .degrees: return .double(try num(0) * 180 / Double.pi)
         case .move_to, .line_to:

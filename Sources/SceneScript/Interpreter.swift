@@ -25,6 +25,8 @@ struct CompiledScript: Sendable {
     var records: [(name: String, isList: Bool)]
     /// The image files the scripts use, resolved and cached.
     var media: MediaLibrary
+    /// The `clip` statement's frames and rate, or `nil` for a script of still images.
+    var clip: ClipSettings?
 }
 
 /// The state of sampling one attempt of one image: its random generator, its frame time, the
@@ -74,6 +76,12 @@ struct Interpreter {
     private var parts: [Shape]?
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
+    /// The view of the last `camera` statement executed (canvas pixels to canvas pixels), or
+    /// `nil`; applied to every instance by ``finishedInstances``.
+    var camera: AffineTransform?
+    /// How often each track key was placed in this sample, so that a key stays unique even if
+    /// one statement placed two objects in one context.
+    private var trackKeyUses: [UInt64: Int] = [:]
 
     init(script: CompiledScript, root: UInt64, time: Double = 0, index: Int = 0, stratum: Int? = nil,
          steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
@@ -146,8 +154,10 @@ struct Interpreter {
     private mutating func execute(_ statement: Statement) throws {
         try step(statement.range)
         switch statement.kind {
-        case .canvas, .classes, .import, .template, .attempts:
+        case .canvas, .classes, .import, .template, .attempts, .clip:
             break  // resolved at compile time
+        case let .camera(call):
+            try executeCamera(call)
         case let .param(name, _, _, _):
             scopes[scopes.count - 1][name] = script.parameterValues[name]!
         case let .record(name, _, expr):
@@ -328,7 +338,14 @@ struct Interpreter {
         parts = []
         defer { parts = nil }
         try inFrame(local) { try $0.inScope { try $0.execute(body) } }
-        instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? [], attributes: attributes))
+        // The object's identity across the frames of a clip: its statement and its context
+        // (loop iterations, template calls), which no draw and no frame time changes.
+        var trackKey = splitMix64(context ^ script.streams.key(range))
+        let uses = trackKeyUses[trackKey, default: 0]
+        trackKeyUses[trackKey] = uses + 1
+        if uses > 0 { trackKey = splitMix64(trackKey ^ UInt64(uses)) }
+        instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? [], attributes: attributes,
+                                  trackKey: trackKey))
     }
 
     /// Draws a primitive, or runs a template body, under the current transform composed with

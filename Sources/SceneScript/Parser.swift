@@ -221,6 +221,16 @@ struct Parser {
             // `stuff` is a word only here: before a class name at the start of a statement.
             advance()
             return finish(.classes(try parseClassDeclarations(isThing: false)))
+        case .identifier("clip") where peekKind(2) == .symbol(":"),
+             .identifier("camera") where peekKind(2) == .symbol(":"):
+            // Words only here: before `LABEL:` at the start of a statement, so `clip` and
+            // `camera` stay free as variable and template names.
+            let keyword = advance()
+            let arguments = try parseArguments(endingAtStatementEnd: true)
+            let range = keyword.range.through(tokens[max(index - 1, 0)].range)
+            let name = keyword.kind == .identifier("clip") ? "clip" : "camera"
+            let call = Call(name: name, nameRange: keyword.range, arguments: arguments, range: range)
+            return finish(name == "clip" ? .clip(call) : .camera(call))
         case .keyword(.background):
             advance()
             return finish(.background(try parseExpression()))

@@ -65,6 +65,8 @@ struct RandomStreams: Sendable {
         case .quota: return 19
         case let .param(name, _, _, _): return named(20, name)
         case let .record(name, _, _): return named(21, name)
+        case .clip: return 22
+        case .camera: return 23
         }
     }
 
@@ -116,11 +118,11 @@ struct RandomStreams: Sendable {
         keys[statement.range] = path
         func sub(_ i: UInt64) -> UInt64 { Self.child(path, i) }
         switch statement.kind {
-        case .canvas, .classes, .import, .attempts, .param:
+        case .canvas, .classes, .import, .attempts, .param, .clip:
             break
         case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .record(_, _, e):
             visit(e, path: sub(0))
-        case let .light(call), let .effect(call):
+        case let .light(call), let .effect(call), let .camera(call):
             visit(call, path: sub(0))
         case let .repeat(count, _, _, body):
             visit(count, path: sub(0))

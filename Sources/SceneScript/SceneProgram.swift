@@ -144,7 +144,7 @@ public final class SceneProgram: Sendable {
                 width: checked.width, height: checked.height, attempts: checked.attempts,
                 requirements: requirements, requirementIndex: requirementIndex, quota: checked.quota,
                 streams: RandomStreams(statements), parameterValues: parameterValues, records: checked.records,
-                media: media),
+                media: media, clip: checked.clip),
             parameters: declarations.map { declaration in
                 let at = compiler.buffers[declaration.range.file].location(of: declaration.nameRange)
                 return ParameterInfo(name: declaration.name, location: "\(at.path):\(at.line):\(at.column)",
@@ -202,33 +202,59 @@ public final class SceneProgram: Sendable {
         let stratumName = stratum.map { script.quota!.names[$0] }
         do {
             for attempt in 0..<script.attempts {
-                var interpreter = Interpreter(
-                    script: script, root: SceneRandomGenerator.root(seed: seed, index: index, attempt: attempt), index: index,
-                    stratum: stratum, steps: steps, tally: tally)
-                do {
-                    try interpreter.run()
-                    let scene = SceneModel.Scene(
-                        width: width, height: height, categories: categories,
-                        background: interpreter.background, instances: interpreter.instances,
-                        light: interpreter.light, effects: interpreter.effects,
-                        backgroundImage: interpreter.backgroundImage, records: interpreter.records)
-                    var facts: (any RenderedFacts)?
-                    if !interpreter.deferred.isEmpty {
-                        let measured: any RenderedFacts
-                        do { measured = try measure(scene) } catch is UnmeasuredFacts {
-                            throw ProblemReport("this requirement asks about the rendered picture, which this caller does not draw",
-                                                at: interpreter.deferred[0].condition.range)
-                        }
-                        facts = measured
-                        try interpreter.checkDeferred(facts: measured)
-                    }
-                    return Sample(scene: scene, report: SampleReport(attempts: attempt + 1, checks: checks(interpreter.tally), stratum: stratumName),
+                if let (scene, facts) = try runAttempt(seed: seed, index: index, attempt: attempt, time: 0, stratum: stratum,
+                                                       steps: &steps, tally: &tally, measure: measure) {
+                    return Sample(scene: scene, report: SampleReport(attempts: attempt + 1, checks: checks(tally), stratum: stratumName),
                                   facts: facts)
-                } catch is Rejection {
-                    steps = interpreter.steps
-                    tally = interpreter.tally
                 }
             }
+            throw exhausted(tally, seed: seed, index: index, stratumName: stratumName)
+        } catch let problem as ProblemReport {
+            throw located(problem, seed: seed, index: index)
+        }
+    }
+
+    /// Runs attempt `attempt` of sample `index` at frame time `time`: the script, then (when
+    /// `checksDeferred`) the requirements it deferred to the rendered picture. `steps` and
+    /// `tally` carry over from earlier attempts and are updated.
+    /// - Returns: the scene and the facts measured for it, or `nil` when a requirement rejected
+    ///   the attempt.
+    /// - Throws: ``ProblemReport`` for a runtime error; whatever `measure` throws.
+    func runAttempt(seed: UInt64, index: Int, attempt: Int, time: Double, stratum: Int?, steps: inout Int,
+                    tally: inout ConstraintTally,
+                    checksDeferred: Bool = true,
+                    measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> (SceneModel.Scene, (any RenderedFacts)?)? {
+        var interpreter = Interpreter(
+            script: script, root: SceneRandomGenerator.root(seed: seed, index: index, attempt: attempt), time: time, index: index,
+            stratum: stratum, steps: steps, tally: tally)
+        do {
+            try interpreter.run()
+            let scene = SceneModel.Scene(
+                width: width, height: height, categories: categories,
+                background: interpreter.background, instances: interpreter.finishedInstances(),
+                light: interpreter.light, effects: interpreter.effects,
+                backgroundImage: interpreter.backgroundImage, records: interpreter.records)
+            var facts: (any RenderedFacts)?
+            if checksDeferred, !interpreter.deferred.isEmpty {
+                let measured: any RenderedFacts
+                do { measured = try measure(scene) } catch is UnmeasuredFacts {
+                    throw ProblemReport("this requirement asks about the rendered picture, which this caller does not draw",
+                                        at: interpreter.deferred[0].condition.range)
+                }
+                facts = measured
+                try interpreter.checkDeferred(facts: measured)
+            }
+            (steps, tally) = (interpreter.steps, interpreter.tally)
+            return (scene, facts)
+        } catch is Rejection {
+            (steps, tally) = (interpreter.steps, interpreter.tally)
+            return nil
+        }
+    }
+
+    /// The error of a sample whose every attempt was rejected: the requirement that rejected
+    /// most often, with the others as notes.
+    func exhausted(_ tally: ConstraintTally, seed: UInt64, index: Int, stratumName: String?, what: String = "image") -> ExhaustedAttempts {
             let rejecting = tally.rejecting
             let (constraint, count) = rejecting[0]
             let problem = ProblemReport(
@@ -241,15 +267,12 @@ public final class SceneProgram: Sendable {
                 notes: rejecting.dropFirst().map {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })
-            throw ExhaustedAttempts(error: located(problem, seed: seed, index: index),
-                                    report: SampleReport(attempts: script.attempts, checks: checks(tally), stratum: stratumName))
-        } catch let problem as ProblemReport {
-            throw located(problem, seed: seed, index: index)
-        }
+            return ExhaustedAttempts(error: located(problem, seed: seed, index: index, what: what),
+                                     report: SampleReport(attempts: script.attempts, checks: checks(tally), stratum: stratumName))
     }
 
     /// One count per requirement, in ``requirements`` order.
-    private func checks(_ tally: ConstraintTally) -> [RequirementCount] {
+    func checks(_ tally: ConstraintTally) -> [RequirementCount] {
         var checks = [RequirementCount](repeating: RequirementCount(), count: script.requirements.count)
         for (range, count) in tally.counts {
             checks[script.requirementIndex[range]!] = RequirementCount(checked: count.evaluated, held: count.held)
@@ -257,10 +280,10 @@ public final class SceneProgram: Sendable {
         return checks
     }
 
-    /// `problem` as a script error with a note naming the image.
-    private func located(_ problem: ProblemReport, seed: UInt64, index: Int) -> ScriptError {
+    /// `problem` as a script error with a note naming the image (or clip, `what`).
+    func located(_ problem: ProblemReport, seed: UInt64, index: Int, what: String = "image") -> ScriptError {
         var diagnostic = diagnostic(problem)
-        diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil))
+        diagnostic.notes.append(Diagnostic(severity: .note, message: "while sampling \(what) \(index) with seed \(seed)", location: nil))
         return ScriptError(diagnostics: [diagnostic])
     }
 
@@ -317,7 +340,7 @@ private func collectParameters(_ statements: [Statement], problems: inout [Probl
 }
 
 /// Thrown by the `measure` of ``SceneProgram/sample(seed:index:)``, which draws nothing.
-private struct UnmeasuredFacts: Error {}
+struct UnmeasuredFacts: Error {}
 
 /// The condition of every `require` and quota stratum, in program order, with its kind.
 private func requirementConditions(_ statements: [Statement]) -> [(expr: Expr, kind: RequirementInfo.Kind)] {

@@ -118,6 +118,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case photo
     case visible_pixels, visible_fraction, amodal_area, in_frame_fraction, hidden_pixels, hidden_by
     case bbox_x, bbox_y, bbox_width, bbox_height, shared_edge, class_name
+    case keyframes, along, wander
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -143,6 +144,9 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .atan2: return Signature(name, required: ["y", "x"])
         case .clamp: return Signature(name, required: ["x", "lo", "hi"])
         case .lerp: return Signature(name, required: ["a", "b", "t"])
+        case .keyframes: return Signature(name, [Signature.Parameter(name: "ease", isRequired: false)], isVariadic: true, minimumCount: 2)
+        case .along: return Signature(name, required: ["points", "speed", "time"], optional: ["loop"])
+        case .wander: return Signature(name, required: ["center", "radius", "time"], optional: ["speed"])
         case .radians: return Signature(name, required: ["deg"])
         case .degrees: return Signature(name, required: ["rad"])
         case .len: return Signature(name, required: ["list"])
@@ -163,7 +167,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     var draws: Bool {
         switch self {
         case .uniform, .normal, .randint, .choice, .bernoulli, .truncnormal, .lognormal, .poisson, .random_color,
-             .point_in_rectangle, .point_in_disc, .value_noise, .perlin_noise, .photo:
+             .point_in_rectangle, .point_in_disc, .value_noise, .perlin_noise, .photo, .wander:
             return true
         default:
             return false

@@ -159,6 +159,12 @@ struct RenderArguments: ParsableArguments {
                                                         valueName: "NAME=SHARE,…"))
     var split: String?
 
+    @Option(parsing: .unconditional, help: "Frames per clip: makes clips (--count clips, frame f at time = f / fps), overriding the script's 'clip frames:'.")
+    var frames: Int?
+
+    @Option(parsing: .unconditional, help: "Frames per second of the clips, overriding the script's 'clip … fps:'.")
+    var fps: Double?
+
     @Flag(help: "Replace the dataset already in the output folder.")
     var overwrite = false
 
@@ -182,6 +188,21 @@ struct RenderArguments: ParsableArguments {
             segmentation: segmentation, shard: shard, onExhausted: onExhausted,
             indices: try indices.map { try ImageIndices(parsing: $0) },
             split: try split.map { try SplitPlan(parsing: $0) } ?? .single)
+        try options.validate()
+        return options
+    }
+
+    /// `options` with the clip settings of `program` as `--frames` and `--fps` override them.
+    /// - Throws: `DatasetError.usage` naming the flag.
+    func clipOptions(_ options: RenderOptions, program: SceneProgram) throws -> RenderOptions {
+        var options = options
+        if let script = program.clip {
+            options.clip = ClipSettings(frames: frames ?? script.frames, fps: fps ?? script.fps)
+        } else if let frames, let fps {
+            options.clip = ClipSettings(frames: frames, fps: fps)
+        } else if frames != nil || fps != nil {
+            throw DatasetError.usage("\(frames != nil ? "--frames" : "--fps") needs \(frames != nil ? "--fps" : "--frames") too: the scene declares no 'clip frames: N, fps: F'")
+        }
         try options.validate()
         return options
     }
@@ -237,7 +258,7 @@ struct Render: ParsableCommand {
         let program = try sceneOptions.load()
         if out == "-" { return try stream(program) }
         try reportingErrors {
-            let options = try options(announcingShard: true)
+            let options = try arguments.clipOptions(try options(announcingShard: true), program: program)
             let reporter = ProgressReporter(total: options.images.count, isQuiet: arguments.quiet,
                                              showsAcceptance: !program.requirements.isEmpty)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
@@ -331,7 +352,11 @@ struct Sweep: ParsableCommand {
         try reportingErrors {
             let sweep = try DatasetSweep(variation: try variation(), options: try arguments.options(output: out, shard: nil),
                                          overrides: try sceneOptions.overrides()) {
-                try sceneOptions.load(overrides: $0)
+                let program = try sceneOptions.load(overrides: $0)
+                if program.clip != nil || arguments.frames != nil || arguments.fps != nil {
+                    throw DatasetError.usage("sweep does not make clips yet: render each value with 'tessera render --set NAME=VALUE' instead")
+                }
+                return program
             }
             var reporter: ProgressReporter?
             var current: String?

@@ -55,7 +55,12 @@ struct SceneOutputTests {
                 ]),
                 Instance(id: 3, categoryID: 1, shapes: []),
             ])
-        #expect(scene == expected)
+        // Track keys are hashes of (statement, context): distinct per object, checked in
+        // ClipTests; here everything else must be exact.
+        #expect(Set(scene.instances.map(\.trackKey)).count == 3)
+        var unkeyed = scene
+        for k in unkeyed.instances.indices { unkeyed.instances[k].trackKey = 0 }
+        #expect(unkeyed == expected)
         // Clockwise on screen: the local x axis turns to +y, scaled by 2, then moved to (10, 20).
         let p = scene.instances[0].shapes[1].transform.apply(Point(0, 0))
         #expect(abs(p.x - 10) < 1e-12 && abs(p.y - 22) < 1e-12)

@@ -1,0 +1,142 @@
+"""Interop test: clips read back by the readers trackers and video models use.
+
+Renders a small clip dataset with the built binary (occlusion over time: a car passes in
+front of a standing person, a walker enters from the edge), exports it with
+`tessera export --format mot` and `--format youtube-vis`, then:
+  * evaluates every MOTChallenge sequence against itself with `motmetrics` (its own MOT
+    loader, `mot15-2D`, and IoU matching): MOTA = 1 and IDF1 = 1, and the gt lines agree with
+    the per-frame COCO annotations (frame, track id, box, visibility);
+  * decodes every YouTube-VIS segmentation with pycocotools per frame and compares it with the
+    instance PNG of that frame (pixels equal to the annotation's mask_id): exact;
+  * loads the per-frame COCO file with pycocotools' COCO and checks video_id / frame_id /
+    track_id, and that `tessera validate` accepts the dataset.
+The binary is $TESSERA_BIN, else .build/debug/tessera.
+"""
+import configparser
+import json
+import os
+import pathlib
+import subprocess
+
+import motmetrics as mm
+import numpy as np
+import pytest
+from PIL import Image
+from pycocotools import mask as mask_utils
+from pycocotools.coco import COCO
+
+# motmetrics 1.4.0, its latest release, still calls np.asfarray, which NumPy 2 removed; give it
+# the documented replacement (np.asarray with a float dtype) so its own IoU code runs.
+if not hasattr(np, "asfarray"):
+    np.asfarray = lambda a, dtype=np.float64: np.asarray(a, dtype=dtype)
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
+
+SCENE = """
+canvas 96 x 64
+classes car, person, cone
+clip frames: 10, fps: 5
+background #202020
+object person at (48, 32) { rectangle(6, 20, fill: #30c030) }
+if time >= 0.4 {
+  object person at along([(-10, 50), (100, 50)], 40, time - 0.4) { circle(5, fill: #3030c0) }
+}
+object car at (keyframes(time, [0, -27], [1.8, 113 + uniform(-4, 4)]), 32) { rectangle(30, 30, fill: #c03030) }
+repeat randint(1, 3) as i { object cone at (10 + 30 * i, 8 + wander(0, 2, time)) { circle(3, fill: #f0a000) } }
+camera pan: (2 * time, 0)
+"""
+
+
+def tessera(*args):
+    return subprocess.run([str(BINARY), *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    base = tmp_path_factory.mktemp("video")
+    scene = base / "crossing.scene"
+    scene.write_text(SCENE)
+    out = base / "clips"
+    r = tessera("render", str(scene), "--count", "4", "--seed", "3", "--out", str(out), "--jobs", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    for fmt in ["mot", "youtube-vis"]:
+        r = tessera("export", str(out), "--format", fmt, "--out", str(base / fmt))
+        assert r.returncode == 0, r.stderr
+    return base
+
+
+def test_per_frame_coco_is_valid_and_carries_tracks(dataset):
+    r = tessera("validate", str(dataset / "clips"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    coco = COCO(str(dataset / "clips" / "annotations" / "instances_default.json"))
+    images = coco.loadImgs(coco.getImgIds())
+    assert len(images) == 40
+    for image in images:
+        assert image["video_id"] == (image["id"] - 1) // 10 + 1 and image["frame_id"] == (image["id"] - 1) % 10
+        assert image["file_name"] == f"{image['video_id'] - 1:06d}/{image['frame_id']:06d}.png"
+        tracks = [a["track_id"] for a in coco.loadAnns(coco.getAnnIds(imgIds=image["id"]))]
+        assert len(tracks) == len(set(tracks)) and all(t >= 1 for t in tracks)
+    # The standing person (track 1) is hidden by the car in some frame of every clip, and
+    # visible again afterwards under the same track id.
+    for video in range(1, 5):
+        seen = [any(a["track_id"] == 1 for a in coco.loadAnns(coco.getAnnIds(imgIds=(video - 1) * 10 + f + 1))) for f in range(10)]
+        assert seen[0] and not all(seen) and seen[-1]
+
+
+def test_mot_sequences_score_perfectly_against_themselves(dataset):
+    coco = json.loads((dataset / "clips" / "annotations" / "instances_default.json").read_text())
+    images = {i["id"]: i for i in coco["images"]}
+    sequences = sorted(p for p in (dataset / "mot").iterdir() if p.is_dir())
+    assert [p.name for p in sequences] == ["000000", "000001", "000002", "000003"]
+    accumulators = []
+    for seq in sequences:
+        info = configparser.ConfigParser()
+        info.read(seq / "seqinfo.ini")
+        assert info["Sequence"]["seqLength"] == "10" and info["Sequence"]["frameRate"] == "5"
+        assert info["Sequence"]["imWidth"] == "96" and info["Sequence"]["imHeight"] == "64"
+        assert len(list((seq / "img1").iterdir())) == 10
+        gt = mm.io.loadtxt(str(seq / "gt" / "gt.txt"), fmt="mot15-2D")
+        accumulators.append(mm.utils.compare_to_groundtruth(gt, gt, "iou", distth=0.5))
+        # Every gt line is a COCO annotation of that clip's frame, and back.
+        video = int(seq.name) + 1
+        expected = sorted(
+            (images[a["image_id"]]["frame_id"] + 1, a["track_id"], *a["bbox"], a["visible_fraction"])
+            for a in coco["annotations"] if images[a["image_id"]]["video_id"] == video)
+        lines = sorted(tuple(float(x) for x in line.split(",")[:6]) + (float(line.split(",")[8]),)
+                       for line in (seq / "gt" / "gt.txt").read_text().splitlines())
+        assert lines == [tuple(float(x) for x in e) for e in expected]
+    summary = mm.metrics.create().compute_many(accumulators, metrics=["mota", "idf1", "num_switches"], generate_overall=True)
+    assert summary.loc["OVERALL", "mota"] == 1.0
+    assert summary.loc["OVERALL", "idf1"] == 1.0
+    assert summary.loc["OVERALL", "num_switches"] == 0
+
+
+def test_youtube_vis_segmentations_equal_the_instance_masks(dataset):
+    vis = json.loads((dataset / "youtube-vis" / "default.json").read_text())
+    coco = json.loads((dataset / "clips" / "annotations" / "instances_default.json").read_text())
+    by_frame = {}
+    for a in coco["annotations"]:
+        by_frame[(a["image_id"], a["track_id"])] = a
+    assert [v["id"] for v in vis["videos"]] == [1, 2, 3, 4]
+    assert all(v["length"] == 10 and len(v["file_names"]) == 10 for v in vis["videos"])
+    checked = 0
+    for track in vis["annotations"]:
+        video = next(v for v in vis["videos"] if v["id"] == track["video_id"])
+        assert len(track["segmentations"]) == len(track["bboxes"]) == len(track["areas"]) == 10
+        for frame, rle in enumerate(track["segmentations"]):
+            image_id = (track["video_id"] - 1) * 10 + frame + 1
+            annotation = by_frame.get((image_id, track["track_id"]))
+            if rle is None:
+                assert annotation is None and track["bboxes"][frame] is None
+                continue
+            assert (dataset / "youtube-vis" / "JPEGImages" / video["file_names"][frame]).exists()
+            decoded = mask_utils.decode(rle).astype(bool)
+            instance = np.array(Image.open(dataset / "clips" / "masks" / "instance_ids" / video["file_names"][frame]))
+            assert np.array_equal(decoded, instance == annotation["mask_id"])
+            assert track["areas"][frame] == annotation["area"] == int(mask_utils.area(rle))
+            assert track["bboxes"][frame] == annotation["bbox"] == list(mask_utils.toBbox(rle))
+            assert track["visible_fractions"][frame] == annotation["visible_fraction"]
+            assert track["category_id"] == annotation["category_id"]
+            checked += 1
+    assert checked == len(coco["annotations"])
