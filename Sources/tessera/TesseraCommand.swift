@@ -226,6 +226,45 @@ struct Render: ParsableCommand {
 
     @OptionGroup var arguments: RenderArguments
 
+    @Option(name: .customLong("format"), parsing: .singleValue,
+            help: ArgumentHelp("Also write the finished dataset in another format, as `tessera export` does with its defaults: \(ExportFormat.names.joined(separator: ", ")); into DIR, by default OUT-FORMAT beside the dataset. Repeatable. With --out -, only webdataset (the stream's own format).",
+                               valueName: "FORMAT[=DIR]"))
+    var formats: [String] = []
+
+    /// `--format FORMAT[=DIR]`, parsed: each export and its folder.
+    /// - Throws: `DatasetError.usage` naming `--format`.
+    func exports() throws -> [(format: ExportFormat, folder: URL)] {
+        var result: [(format: ExportFormat, folder: URL)] = []
+        for item in formats {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let format = ExportFormat(rawValue: parts[0]) else {
+                throw DatasetError.usage("--format \(item): unknown format '\(parts[0])'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
+            }
+            if out == "-" {
+                guard format == .webdataset, parts.count == 1 else {
+                    throw DatasetError.usage("--format \(item): --out - streams WebDataset samples and writes no folder; write other formats with a folder as --out, or with tessera export")
+                }
+                continue
+            }
+            guard parts.count == 1 || !parts[1].isEmpty else { throw DatasetError.usage("--format \(item): DIR is empty") }
+            let folder = URL(fileURLWithPath: parts.count == 2 ? parts[1] : out + "-" + format.rawValue).standardizedFileURL
+            let dataset = URL(fileURLWithPath: out).standardizedFileURL.path
+            guard folder.path != dataset, !folder.path.hasPrefix(dataset + "/") else {
+                throw DatasetError.usage("--format \(item): '\(folder.path)' is the dataset folder or inside it; an export needs a folder of its own")
+            }
+            guard !result.contains(where: { $0.folder.path == folder.path }) else {
+                throw DatasetError.usage("--format \(item): '\(folder.path)' is named by two exports")
+            }
+            // Checked before rendering, so a long run does not end in a refused export.
+            if !(arguments.overwrite || arguments.resume),
+               let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path), entries.contains(where: { !$0.hasPrefix(".") }) {
+                throw DatasetError.usage("--format \(item): '\(folder.path)' is not empty; pass --overwrite to replace what an earlier export wrote there")
+            }
+            result.append((format, folder))
+        }
+        return result
+    }
+
     /// The options, with the shard from `--shard`, else from the scheduler's environment.
     func options(announcingShard: Bool = false) throws -> RenderOptions {
         var resolved: Shard?
@@ -249,7 +288,12 @@ struct Render: ParsableCommand {
         if let shardCount, shard != nil {
             throw ValidationError("--shard-count \(shardCount) goes with JOB_COMPLETION_INDEX; --shard K/N already names the count")
         }
-        do { _ = try options() } catch let DatasetError.usage(message) {
+        do {
+            let options = try options()
+            if try !exports().isEmpty, options.shard != nil {
+                throw DatasetError.usage("--format: a shard is part of a dataset; export the merged dataset (tessera merge, then tessera export)")
+            }
+        } catch let DatasetError.usage(message) {
             throw ValidationError(message)
         }
     }
@@ -265,6 +309,15 @@ struct Render: ParsableCommand {
             reporter.finish(summary, output: out, requestedJobs: options.jobs)
             if !arguments.quiet, !program.requirements.isEmpty, let acceptance = summary.acceptance {
                 FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance).utf8))
+            }
+            for (format, folder) in try exports() {
+                let start = Date()
+                let exported = try DatasetExporter.export(URL(fileURLWithPath: out), format: format, to: folder,
+                                                          overwrite: arguments.overwrite || arguments.resume)
+                if !arguments.quiet {
+                    FileHandle.standardError.write(Data(("exported \(exported.images) images as \(format.rawValue) "
+                        + String(format: "in %.2f s into ", Date().timeIntervalSince(start)) + folder.path + "\n").utf8))
+                }
             }
         }
     }

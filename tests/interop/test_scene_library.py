@@ -42,7 +42,9 @@ def rendered(request, tmp_path_factory):
 def test_scene_renders_masks_that_pycocotools_reads_back(rendered):
     scene, out = rendered
     doc = json.loads((out / "annotations" / "instances_default.json").read_text())
-    assert len(doc["images"]) == COUNT
+    # A clip scene's --count counts clips of `frames` frames each.
+    clip = json.loads((out / "manifest.json").read_text()).get("clip")
+    assert len(doc["images"]) == COUNT * (clip["frames"] if clip else 1)
     assert len(doc["categories"]) >= 2, f"{scene} should declare at least two classes"
     assert doc["annotations"], f"{scene} produced no annotations"
     coco = COCO(str(out / "annotations" / "instances_default.json"))
@@ -50,7 +52,7 @@ def test_scene_renders_masks_that_pycocotools_reads_back(rendered):
     for ann in doc["annotations"]:
         by_image.setdefault(ann["image_id"], []).append(ann)
     for im in doc["images"]:
-        ids = np.array(Image.open(out / "masks" / "instance_ids" / pathlib.Path(im["file_name"]).name))
+        ids = np.array(Image.open(out / "masks" / "instance_ids" / pathlib.Path(im["file_name"]).with_suffix(".png")))
         anns = by_image.get(im["id"], [])
         assert sorted(int(v) for v in np.unique(ids) if v != 0) == sorted(a["mask_id"] for a in anns), \
             f"{scene}: the instance ids in the mask and the annotations differ in {im['file_name']}"

@@ -1,0 +1,59 @@
+"""`tessera render … --format FORMAT[=DIR]`: the exports written at render time are exactly what
+`tessera export` writes from the finished dataset, and the flag's errors come before any
+rendering. The binary is $TESSERA_BIN, else .build/debug/tessera."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
+SCENE = ["scenes/street.scene", "--count", "4", "--seed", "2", "--split", "train=0.5,val=0.5"]
+
+
+def tessera(*args):
+    return subprocess.run([str(BINARY), *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+def tree(root):
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_render_time_exports_equal_tessera_export(tmp_path):
+    out = tmp_path / "street"
+    r = tessera("render", *SCENE, "--out", str(out), "--format", "yolo-seg", "--format", f"webdataset={tmp_path / 'shards'}")
+    assert r.returncode == 0, r.stderr
+    assert "exported 4 images as yolo-seg" in r.stderr and "exported 4 images as webdataset" in r.stderr
+    for fmt, folder in (("yolo-seg", tmp_path / "street-yolo-seg"), ("webdataset", tmp_path / "shards")):
+        r = tessera("export", str(out), "--format", fmt, "--out", str(tmp_path / f"again-{fmt}"), "--quiet")
+        assert r.returncode == 0, r.stderr
+        assert tree(folder) == tree(tmp_path / f"again-{fmt}") and tree(folder), fmt
+    # A resumed run that is already complete writes the exports again, in place.
+    r = tessera("render", *SCENE, "--out", str(out), "--format", "yolo-seg", "--resume", "--quiet")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "tiff"], "unknown format 'tiff'"),
+    (["--shard", "0/2", "--format", "yolo"], "export the merged dataset"),
+    (["--format", "yolo=X", "--format", "yolo-seg=X"], "named by two exports"),
+])
+def test_format_errors_name_the_flag_and_render_nothing(tmp_path, args, message):
+    out = tmp_path / "d"
+    r = tessera("render", *SCENE, "--out", str(out), *[a.replace("X", str(tmp_path / "x")) for a in args])
+    assert r.returncode == 64 and "--format" in r.stderr and message in r.stderr, r.stderr
+    assert not out.exists()
+
+
+def test_a_non_empty_export_folder_is_refused_before_rendering(tmp_path):
+    (tmp_path / "d-yolo").mkdir()
+    (tmp_path / "d-yolo" / "mine.txt").write_text("keep me")
+    r = tessera("render", *SCENE, "--out", str(tmp_path / "d"), "--format", "yolo")
+    assert r.returncode == 64 and "not empty" in r.stderr
+    assert not (tmp_path / "d").exists() and (tmp_path / "d-yolo" / "mine.txt").read_text() == "keep me"
+
+
+def test_stream_takes_only_its_own_format(tmp_path):
+    r = tessera("render", *SCENE, "--out", "-", "--format", "yolo")
+    assert r.returncode == 64 and "--format yolo" in r.stderr
