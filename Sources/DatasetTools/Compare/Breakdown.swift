@@ -1,5 +1,6 @@
 import Annotation
 import Dataset
+import Foundation
 
 /// A value a breakdown bins by: a number, or a label (a string, or a Boolean as `true` /
 /// `false`).
@@ -65,7 +66,7 @@ public struct Breakdown: Sendable {
 
         var text: String {
             if let label { return label }
-            return "[\(shortNumber(from ?? 0)), \(shortNumber(to ?? 0))\(isLast ? "]" : ")")"
+            return "[\(String(format: "%g", from ?? 0)), \(String(format: "%g", to ?? 0))\(isLast ? "]" : ")")"
         }
     }
 
@@ -197,9 +198,4 @@ public struct Breakdown: Sendable {
         }
         return (0..<(edges.count - 1)).map { Bin(from: edges[$0], to: edges[$0 + 1], isLast: $0 == edges.count - 2, label: nil) }
     }
-}
-
-/// Shortest round-trip text of a number, without a trailing `.0`.
-func shortNumber(_ v: Double) -> String {
-    v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
 }
