@@ -566,9 +566,9 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let sides = try LabelSet.read(groundTruth: groundTruth, predictions: predictions)
             let comparison = try LabelComparison(
-                groundTruth: try LabelSet(contentsOf: groundTruth), predictions: try LabelSet(contentsOf: predictions),
-                options: .init(by: by, bins: try binSpecification()))
+                groundTruth: sides.groundTruth, predictions: sides.predictions, options: .init(by: by, bins: try binSpecification()))
             if let json {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }

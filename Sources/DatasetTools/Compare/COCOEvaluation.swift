@@ -10,6 +10,7 @@ public struct COCOEvaluation: Sendable {
         case bbox, segm
     }
 
+    public let iouType: IoUType
     /// The twelve `COCOeval.stats`, in pycocotools' order: AP, AP50, AP75, APs, APm, APl,
     /// AR1, AR10, AR100, ARs, ARm, ARl. -1 where there is nothing to average (no ground truth).
     public let stats: [Double]
@@ -99,6 +100,7 @@ public struct COCOEvaluation: Sendable {
     ///   - groundTruths, detections: each in file order; every image and category id among
     ///     those given.
     init(iouType: IoUType, imageIDs: [Int], categoryIDs: [Int], groundTruths: [Object], detections: [Object]) {
+        self.iouType = iouType
         let images = imageIDs.sorted(), categories = categoryIDs.sorted()
         let imageIndex = Dictionary(uniqueKeysWithValues: images.enumerated().map { ($1, $0) })
         let categoryIndex = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })

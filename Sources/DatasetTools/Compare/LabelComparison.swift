@@ -108,17 +108,37 @@ public struct LabelComparison: Sendable {
         var types: [COCOEvaluation.IoUType] = [.bbox]
         if groundTruth.hasMasks || groundTruth.objects.isEmpty, predictions.hasMasks { types.append(.segm) }
         let imageIDs = Array(sizes.keys).sorted(), categoryIDs = groundTruth.categories.map(\.id)
-        evaluations = types.map { type in
-            (type, COCOEvaluation(
-                iouType: type, imageIDs: imageIDs, categoryIDs: categoryIDs,
-                groundTruths: groundTruth.objects, detections: predictions.objects))
+        // The evaluations, the boundary F of the segm matches and the panoptic pass read the
+        // two sides and nothing else: they run at the same time, each into its own result.
+        enum Part: Sendable {
+            case evaluation(COCOEvaluation, BoundaryAgreement?)
+            case panoptic(PanopticQuality, SemanticAgreement)
         }
-        if let segm = evaluations.first(where: { $0.type == .segm })?.result {
-            boundary = Self.boundaryAgreement(segm, groundTruth, predictions, sizes: sizes)
-            (panoptic, semantic) = try Self.panopticAndSemantic(groundTruth, predictions, sizes: sizes)
-        } else {
-            (boundary, panoptic, semantic) = (nil, nil, nil)
+        var tasks: [@Sendable () throws -> Part] = types.map { type in
+            {
+                let result = COCOEvaluation(
+                    iouType: type, imageIDs: imageIDs, categoryIDs: categoryIDs,
+                    groundTruths: groundTruth.objects, detections: predictions.objects)
+                return .evaluation(result, type == .segm ? Self.boundaryAgreement(result, groundTruth, predictions, sizes: sizes) : nil)
+            }
         }
+        if types.contains(.segm) {
+            tasks.append { () throws -> Part in
+                let (p, s) = try Self.panopticAndSemantic(groundTruth, predictions, sizes: sizes)
+                return Part.panoptic(p, s)
+            }
+        }
+        var evaluations: [(type: COCOEvaluation.IoUType, result: COCOEvaluation)] = []
+        var boundary: BoundaryAgreement?, panoptic: PanopticQuality?, semantic: SemanticAgreement?
+        for part in try concurrently(tasks) {
+            switch part {
+            case let .evaluation(result, f):
+                evaluations.append((result.iouType, result))
+                if let f { boundary = f }
+            case let .panoptic(p, s): (panoptic, semantic) = (p, s)
+            }
+        }
+        (self.evaluations, self.boundary, self.panoptic, self.semantic) = (evaluations, boundary, panoptic, semantic)
         breakdown = try options.by.map { name in
             try Breakdown(
                 name: name, bins: options.bins, groundTruth: groundTruth, predictions: predictions, types: types,

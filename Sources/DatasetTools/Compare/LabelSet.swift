@@ -74,6 +74,14 @@ public struct LabelSet: Sendable {
         }
     }
 
+    /// Reads a ground truth and predictions at the same time (`init(contentsOf:)` each).
+    /// - Throws: the ground truth's error when both fail.
+    public static func read(groundTruth: String, predictions: String) throws -> (groundTruth: LabelSet, predictions: LabelSet) {
+        let tasks: [@Sendable () throws -> LabelSet] = [{ try LabelSet(contentsOf: groundTruth) }, { try LabelSet(contentsOf: predictions) }]
+        let sides = try concurrently(tasks)
+        return (sides[0], sides[1])
+    }
+
     private init(dataset url: URL) throws {
         var sizes: [Int: [Int]] = [:], fileNames: [Int: String] = [:]
         var objects: [COCOEvaluation.Object] = []

@@ -71,23 +71,25 @@ struct SegmentRaster {
         guard semantic.width == width, semantic.height == height, semantic.channels == 1 else {
             throw DatasetError.invalidDataset("\(url.path): \(semantic.width)×\(semantic.height)×\(semantic.channels), expected \(width)×\(height) grey")
         }
+        // Per semantic value, the label its free pixels take: 0 (left unlabeled), -1 (void),
+        // or a stuff class's segment, numbered in order of first appearance.
         let ignore = folder.ignoreValue(bitDepth: semantic.bitDepth)
-        let stuff = Set(folder.stuff.map(\.id))
-        var stuffLabels: [Int: Int32] = [:]
-        for y in 0..<height {
-            for x in 0..<width {
-                let p = x * height + y
-                guard labels[p] == 0 else { continue }
-                let value = Int(semantic.samples[y * width + x])
-                if value == ignore {
-                    labels[p] = -1
-                } else if includesStuff && stuff.contains(value) {
-                    if let label = stuffLabels[value] {
-                        labels[p] = label
-                    } else {
-                        segments.append(Segment(categoryID: value, isCrowd: false))
-                        stuffLabels[value] = Int32(segments.count)
-                        labels[p] = Int32(segments.count)
+        let isStuff = Set(folder.stuff.map(\.id))
+        var labelOfValue = [Int32](repeating: 0, count: 1 << max(8, semantic.bitDepth))
+        var isPending = [Bool](repeating: false, count: labelOfValue.count)
+        if ignore < labelOfValue.count { labelOfValue[ignore] = -1 }
+        if includesStuff { for id in isStuff where id < isPending.count && id != ignore { isPending[id] = true } }
+        semantic.samples.withUnsafeBufferPointer { samples in
+            labels.withUnsafeMutableBufferPointer { labels in
+                for x in 0..<width {
+                    for y in 0..<height where labels[x * height + y] == 0 {
+                        let value = Int(samples[y * width + x])
+                        if isPending[value] {
+                            isPending[value] = false
+                            segments.append(Segment(categoryID: value, isCrowd: false))
+                            labelOfValue[value] = Int32(segments.count)
+                        }
+                        labels[x * height + y] = labelOfValue[value]
                     }
                 }
             }
