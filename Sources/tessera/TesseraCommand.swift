@@ -647,8 +647,8 @@ struct Report: ParsableCommand {
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare predictions (or a second label set) with a ground truth: COCO AP as pycocotools computes it, per class, with matched IoU.",
-        discussion: "GT is a dataset folder or a COCO instances JSON; PRED a dataset folder, a COCO instances JSON or a COCO results JSON (a list of {image_id, category_id, bbox | segmentation, score}). Boxes are always compared; masks when both sides carry RLE segmentations. Exit status: 0, 65 the label sets do not match (every mismatch listed) or a malformed file, 66 no such file or folder, 74 a read or write failed.")
+        abstract: "Compare predictions (or a second label set) with a ground truth: COCO AP as pycocotools computes it, per class, with matched IoU; for masks boundary F, panoptic quality, pixel accuracy and Cohen's kappa; optionally per bin of a recorded value.",
+        discussion: "GT is a dataset folder or a COCO instances JSON; PRED a dataset folder, a COCO instances JSON or a COCO results JSON (a list of {image_id, category_id, bbox | segmentation, score}). Boxes are always compared; masks when both sides carry RLE segmentations. Stuff classes count in panoptic quality and the semantic masks are compared when both sides are Tessera datasets; otherwise things only. Definitions: docs/QC.md. Exit status: 0, 64 usage (bad --by or --bins), 65 the label sets do not match (every mismatch listed) or a malformed file, 66 no such file or folder, 74 a read or write failed.")
 
     @Argument(help: "The ground truth: a dataset folder or a COCO instances JSON.")
     var groundTruth: String
@@ -659,10 +659,39 @@ struct Compare: ParsableCommand {
     @Option(help: "Also write the comparison as JSON to this file (fields in docs/FORMATS.md).")
     var json: String?
 
+    @Option(help: ArgumentHelp("Break AP and matched IoU down by a recorded value of the ground truth's records.jsonl (images binned) or an instance fact: area, bbox_width, bbox_height, visible_fraction, in_frame_fraction, amodal_area, attributes.NAME (ground truths binned).", valueName: "NAME"))
+    var by: String?
+
+    @Option(help: ArgumentHelp("With --by: a number of equal-width bins from the smallest value to the largest (default 4), or increasing bin edges, comma-separated (0,0.25,0.5,1).", valueName: "N|EDGES"))
+    var bins: String?
+
+    func validate() throws {
+        if bins != nil && by == nil { throw ValidationError("--bins needs --by NAME") }
+        _ = try binSpecification()
+    }
+
+    func binSpecification() throws -> BinSpecification {
+        guard let bins else { return .count(4) }
+        if !bins.contains(","), let n = Int(bins) {
+            guard n >= 1 else { throw ValidationError("--bins \(bins): a number of bins must be at least 1") }
+            return .count(n)
+        }
+        let edges = bins.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard edges.count >= 2, edges.allSatisfy({ $0?.isFinite == true }) else {
+            throw ValidationError("--bins '\(bins)': give a number of bins or at least two comma-separated numbers (bin edges)")
+        }
+        let values = edges.map { $0! }
+        guard zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ValidationError("--bins '\(bins)': the edges must increase")
+        }
+        return .edges(values)
+    }
+
     func run() throws {
         try reportingErrors {
+            let sides = try LabelSet.read(groundTruth: groundTruth, predictions: predictions)
             let comparison = try LabelComparison(
-                groundTruth: try LabelSet(contentsOf: groundTruth), predictions: try LabelSet(contentsOf: predictions))
+                groundTruth: sides.groundTruth, predictions: sides.predictions, options: .init(by: by, bins: try binSpecification()))
             if let json {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }

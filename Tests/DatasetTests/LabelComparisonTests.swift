@@ -27,6 +27,53 @@ import Testing
                 #expect(c.averagePrecision == 1 && c.meanMatchedIoU == 1 && c.matches > 0)
             }
         }
+        let boundary = try #require(comparison.boundary)
+        #expect(boundary.meanF == 1 && boundary.pairs == comparison.evaluations[1].result.matchCount)
+    }
+
+    /// Two renders of street (things and stuff): PQ = SQ = RQ = 1 over things and stuff, the
+    /// semantic masks agree everywhere (κ = 1), every boundary F is 1, and a breakdown by
+    /// visible fraction has AP 1 in every bin that holds ground truths.
+    @Test func twoRendersOfStreetAgreeOnEveryMetric() throws {
+        let folder = try temporaryFolder()
+        let a = folder.appendingPathComponent("a"), b = folder.appendingPathComponent("b")
+        for out in [a, b] {
+            let result = try runTessera(["render", "scenes/street.scene", "--count", "2", "--seed", "9", "--out", out.path, "--quiet"])
+            try #require(result.status == 0, "\(result.stderr)")
+        }
+        let comparison = try LabelComparison(
+            groundTruth: try LabelSet(contentsOf: a.path), predictions: try LabelSet(contentsOf: b.path),
+            options: .init(by: "visible_fraction", bins: .edges([0, 0.5, 1])))
+        let panoptic = try #require(comparison.panoptic)
+        #expect(panoptic.includesStuff)
+        #expect(panoptic.perClass.contains { !$0.isThing && $0.truePositives > 0 })
+        for summary in [panoptic.summary(), panoptic.summary { $0.isThing }, panoptic.summary { !$0.isThing }] {
+            #expect(summary.pq == 1 && summary.sq == 1 && summary.rq == 1 && summary.classes > 0)
+        }
+        let semantic = try #require(comparison.semantic)
+        #expect(semantic.isFromSemanticMasks && semantic.kappa == 1 && semantic.accuracy == 1 && semantic.pixels > 0)
+        #expect(comparison.boundary?.meanF == 1)
+        let breakdown = try #require(comparison.breakdown)
+        #expect(breakdown.kind == .instance && breakdown.bins.count == 2 && breakdown.unbinned == 0)
+        for bin in breakdown.bins where bin.groundTruths > 0 {
+            for (_, result) in bin.evaluations { #expect(result.stats[0] == 1 && result.meanMatchedIoU == 1) }
+        }
+        #expect(breakdown.bins.reduce(0) { $0 + $1.groundTruths } == comparison.groundTruths)
+    }
+
+    @Test func anUnknownBreakdownNameListsTheNames() throws {
+        let folder = try temporaryFolder()
+        let gt = try write(groundTruth, "gt.json", in: folder)
+        let result = try runTessera(["compare", gt, gt, "--by", "hour"])
+        #expect(result.status == 64)
+        #expect(result.stderr == """
+            error: unknown --by 'hour'; the names available are:
+              instance facts: area, bbox_width, bbox_height
+              recorded values (records.jsonl of the ground truth): none
+
+            """, "\(result.stderr)")
+        let bins = try runTessera(["compare", gt, gt, "--by", "area", "--bins", "3,1"])
+        #expect(bins.status == 64 && bins.stderr.contains("the edges must increase"), "\(bins.stderr)")
     }
 
     private func write(_ json: String, _ name: String, in folder: URL) throws -> String {

@@ -10,6 +10,7 @@ public struct COCOEvaluation: Sendable {
         case bbox, segm
     }
 
+    public let iouType: IoUType
     /// The twelve `COCOeval.stats`, in pycocotools' order: AP, AP50, AP75, APs, APm, APl,
     /// AR1, AR10, AR100, ARs, ARm, ARl. -1 where there is nothing to average (no ground truth).
     public let stats: [Double]
@@ -55,6 +56,27 @@ public struct COCOEvaluation: Sendable {
         var isCrowd: Bool
         var score: Double
         var mask: RunLengthMask?
+        /// Outside the bin of a breakdown (`--by`): a ground truth is ignored as one outside
+        /// the area range is, a detection ignored unless matched, as one whose area is outside.
+        var isOutOfBin = false
+    }
+
+    /// A detection matched to a ground truth that is not ignored, at IoU ≥ 0.5, area all, as
+    /// `perClass` counts them: indices into the `groundTruths` and `detections` given.
+    struct Match: Sendable {
+        var categoryID: Int
+        var imageID: Int
+        var groundTruth: Int
+        var detection: Int
+        var iou: Double
+    }
+    /// Every match, by category, then image, then detection in decreasing score.
+    let matches: [Match]
+
+    /// All classes together: matches at IoU ≥ 0.5 and their mean IoU (`nil` when none).
+    public var matchCount: Int { matches.count }
+    public var meanMatchedIoU: Double? {
+        matches.isEmpty ? nil : matches.reduce(0) { $0 + $1.iou } / Double(matches.count)
     }
 
     // numpy.linspace(.5, .95, 10) and numpy.linspace(0, 1, 101), bit for bit.
@@ -78,6 +100,7 @@ public struct COCOEvaluation: Sendable {
     ///   - groundTruths, detections: each in file order; every image and category id among
     ///     those given.
     init(iouType: IoUType, imageIDs: [Int], categoryIDs: [Int], groundTruths: [Object], detections: [Object]) {
+        self.iouType = iouType
         let images = imageIDs.sorted(), categories = categoryIDs.sorted()
         let imageIndex = Dictionary(uniqueKeysWithValues: images.enumerated().map { ($1, $0) })
         let categoryIndex = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
@@ -100,12 +123,14 @@ public struct COCOEvaluation: Sendable {
         var matchedIoUSum = [Double](repeating: 0, count: K), matchedCount = [Int](repeating: 0, count: K)
         var imageIoUSum = [Double](repeating: 0, count: I), imageMatches = [Int](repeating: 0, count: I)
         var imageGroundTruths = [Int](repeating: 0, count: I), imageDetections = [Int](repeating: 0, count: I)
+        var matches: [Match] = []
         for k in 0..<K {
             for i in 0..<I {
                 let gtAll = gtGroups[k * I + i].map { groundTruths[$0] }
-                var dt = stableSortedByScore(dtGroups[k * I + i].map { detections[$0] })
-                if gtAll.isEmpty && dt.isEmpty { continue }
-                if dt.count > maxDet { dt.removeSubrange(maxDet...) }
+                var dtIndices = stableSortedByScore(dtGroups[k * I + i], detections)
+                if gtAll.isEmpty && dtIndices.isEmpty { continue }
+                if dtIndices.count > maxDet { dtIndices.removeSubrange(maxDet...) }
+                let dt = dtIndices.map { detections[$0] }
                 // computeIoU: [d * G + g], ground truths in file order.
                 let G = gtAll.count, D = dt.count
                 var ious = [Double](repeating: 0, count: D * G)
@@ -116,7 +141,7 @@ public struct COCOEvaluation: Sendable {
                 }
                 for a in 0..<A {
                     let (low, high) = Self.areaRanges[a]
-                    let ignoredAll = gtAll.map { $0.isCrowd || $0.area < low || $0.area > high }
+                    let ignoredAll = gtAll.map { $0.isCrowd || $0.isOutOfBin || $0.area < low || $0.area > high }
                     // Not-ignored ground truths first, order kept (mergesort of the flags).
                     let order = gtAll.indices.filter { !ignoredAll[$0] } + gtAll.indices.filter { ignoredAll[$0] }
                     let gt = order.map { gtAll[$0] }, gtIgnored = order.map { ignoredAll[$0] }
@@ -149,6 +174,9 @@ public struct COCOEvaluation: Sendable {
                                 isMatched[t * D + d] = gt[m].id != 0
                                 gtMatched[t * G + m] = dt[d].id != 0
                                 if a == 0 && t == 0 && !gtIgnored[m] {
+                                    matches.append(Match(
+                                        categoryID: categories[k], imageID: images[i], groundTruth: gtGroups[k * I + i][order[m]],
+                                        detection: dtIndices[d], iou: best))
                                     matchedIoUSum[k] += best
                                     matchedCount[k] += 1
                                     imageIoUSum[i] += best
@@ -157,7 +185,7 @@ public struct COCOEvaluation: Sendable {
                             }
                         }
                     }
-                    for d in 0..<D where dt[d].area < low || dt[d].area > high {
+                    for d in 0..<D where dt[d].isOutOfBin || dt[d].area < low || dt[d].area > high {
                         for t in 0..<T where !isMatched[t * D + d] { isIgnored[t * D + d] = true }
                     }
                     if a == 0 {
@@ -224,6 +252,7 @@ public struct COCOEvaluation: Sendable {
         func ar(a: Int = 0, m: Int = M - 1) -> Double {
             meanOfDefined((0..<T).lazy.flatMap { t in (0..<K).lazy.map { k in recall[((t * K + k) * A + a) * M + m] } })
         }
+        self.matches = matches
         stats = [ap(), ap(t: 0), ap(t: 5), ap(a: 1), ap(a: 2), ap(a: 3), ar(m: 0), ar(m: 1), ar(), ar(a: 1), ar(a: 2), ar(a: 3)]
         perImage = images.enumerated().map { i, id in
             ImageAgreement(
@@ -247,10 +276,10 @@ public struct COCOEvaluation: Sendable {
     }
 }
 
-/// Sorted by decreasing score, equal scores in their given order (numpy `argsort(-score, kind='mergesort')`).
-private func stableSortedByScore(_ objects: [COCOEvaluation.Object]) -> [COCOEvaluation.Object] {
-    objects.indices.sorted { objects[$0].score > objects[$1].score || (objects[$0].score == objects[$1].score && $0 < $1) }
-        .map { objects[$0] }
+/// `indices` (into `objects`, increasing) sorted by decreasing score, equal scores in their
+/// given order (numpy `argsort(-score, kind='mergesort')`).
+private func stableSortedByScore(_ indices: [Int], _ objects: [COCOEvaluation.Object]) -> [Int] {
+    indices.sorted { objects[$0].score > objects[$1].score || (objects[$0].score == objects[$1].score && $0 < $1) }
 }
 
 /// numpy `linspace(start, stop, count)`: `i * step + start`, the last value `stop` exactly.

@@ -22,6 +22,29 @@ public struct LabelSet: Sendable {
     var objects: [COCOEvaluation.Object]
     /// Every object has an RLE mask (segm can be evaluated).
     let hasMasks: Bool
+    /// Per object (aligned with `objects`), the facts a breakdown can bin ground truths by
+    /// beyond those of the object itself (`area`, `bbox_width`, `bbox_height`): the
+    /// annotations' `visible_fraction`, `in_frame_fraction`, `amodal_area` and
+    /// `attributes.NAME` (numbers, strings, Booleans), where they are given.
+    var facts: [String: [BinValue?]] = [:]
+    /// A dataset folder's files beyond the instances files; `nil` for a COCO file.
+    let dataset: DatasetFolder?
+
+    /// What a comparison reads of a dataset folder beyond its annotations.
+    struct DatasetFolder: Sendable {
+        let root: URL
+        /// Image id → `file_name`, which names the image's masks.
+        let fileNames: [Int: String]
+        /// `classes.json`; `nil` for a dataset written before it (things only, ignore 255).
+        let classMap: ClassMapFile?
+        /// Image id → `records.jsonl`'s `values` of the image; empty without the file.
+        let records: [Int: [String: JSONValue]]
+
+        /// The value a semantic mask's ignored pixels hold.
+        func ignoreValue(bitDepth: Int) -> Int { classMap?.ignoreValue ?? (bitDepth == 16 ? 65535 : 255) }
+        /// The stuff classes of `classes.json`, in id order.
+        var stuff: [ClassMapFile.Category] { classMap?.categories.filter { $0.isthing == 0 } ?? [] }
+    }
 
     /// Reads `path`: a folder is a dataset; a file a COCO instances or results JSON.
     /// - Throws: `DatasetError` — missing folder or file 66, unreadable 74, malformed 65.
@@ -51,15 +74,38 @@ public struct LabelSet: Sendable {
         }
     }
 
+    /// Reads a ground truth and predictions at the same time (`init(contentsOf:)` each).
+    /// - Throws: the ground truth's error when both fail.
+    public static func read(groundTruth: String, predictions: String) throws -> (groundTruth: LabelSet, predictions: LabelSet) {
+        let tasks: [@Sendable () throws -> LabelSet] = [{ try LabelSet(contentsOf: groundTruth) }, { try LabelSet(contentsOf: predictions) }]
+        let sides = try concurrently(tasks)
+        return (sides[0], sides[1])
+    }
+
     private init(dataset url: URL) throws {
-        var sizes: [Int: [Int]] = [:]
+        var sizes: [Int: [Int]] = [:], fileNames: [Int: String] = [:]
         var objects: [COCOEvaluation.Object] = []
+        var facts = FactColumns()
         var hasMasks = true
+        var classMap: ClassMapFile?
+        var records: [Int: [String: JSONValue]] = [:]
         let categories = try DatasetError.reading {
             let reader = try DatasetReader(url)
+            classMap = try reader.classMap()
+            if let lines = try reader.records() {
+                while let record = try lines.next() {
+                    if case let .object(members) = record.values {
+                        records[record.imageID] = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                    }
+                }
+            }
             try reader.forEachImageWithSplit { split, image, annotations in
                 sizes[image.id] = [image.height, image.width]
+                fileNames[image.id] = image.fileName
                 for a in annotations {
+                    facts.append(
+                        at: objects.count, visibleFraction: a.visibleFraction, inFrameFraction: a.inFrameFraction,
+                        amodalArea: a.amodalArea, attributes: a.attributes)
                     var mask: RunLengthMask?
                     if case .rle = a.segmentation {
                         mask = try Self.mask(a.segmentation, path: reader.url(DatasetFiles.annotations(split: split)).path, annotation: a.id)
@@ -74,13 +120,20 @@ public struct LabelSet: Sendable {
             }
             return try reader.categories()
         }
-        self.init(source: .dataset, imageSizes: sizes, categories: categories, objects: objects, hasMasks: hasMasks)
+        self.init(
+            source: .dataset, imageSizes: sizes, categories: categories, objects: objects, hasMasks: hasMasks,
+            facts: facts.columns(count: objects.count),
+            dataset: DatasetFolder(root: url, fileNames: fileNames, classMap: classMap, records: records))
     }
 
     private init(instances file: InstancesFile, path: String) throws {
         var objects: [COCOEvaluation.Object] = []
+        var facts = FactColumns()
         var hasMasks = true
         for a in file.annotations {
+            facts.append(
+                at: objects.count, visibleFraction: a.visibleFraction, inFrameFraction: a.inFrameFraction,
+                amodalArea: a.amodalArea, attributes: a.attributes)
             let mask = try a.segmentation.flatMap { try Self.mask($0, path: path, annotation: a.id) }
             if mask == nil { hasMasks = false }
             guard let bbox = a.bbox ?? mask.map({ $0.box?.cocoBBox.map(Double.init) ?? [0, 0, 0, 0] }), bbox.count == 4 else {
@@ -92,7 +145,7 @@ public struct LabelSet: Sendable {
         }
         self.init(
             source: .instances, imageSizes: Dictionary(file.images.map { ($0.id, [$0.height, $0.width]) }, uniquingKeysWith: { a, _ in a }),
-            categories: file.categories, objects: objects, hasMasks: hasMasks)
+            categories: file.categories, objects: objects, hasMasks: hasMasks, facts: facts.columns(count: objects.count))
     }
 
     /// As pycocotools `COCO.loadRes`: ids 1, 2, … in file order; when the first result
@@ -101,8 +154,12 @@ public struct LabelSet: Sendable {
     private init(results: [LooseObject], path: String) throws {
         let boxesGiven = results.first?.bbox.map { !$0.isEmpty } ?? false
         var objects: [COCOEvaluation.Object] = []
+        var facts = FactColumns()
         var hasMasks = !results.isEmpty
         for (n, r) in results.enumerated() {
+            facts.append(
+                at: objects.count, visibleFraction: r.visibleFraction, inFrameFraction: r.inFrameFraction,
+                amodalArea: r.amodalArea, attributes: r.attributes)
             let mask = try r.segmentation.flatMap { try Self.mask($0, path: path, annotation: n + 1) }
             if mask == nil { hasMasks = false }
             let bbox = r.bbox ?? mask.map { $0.box?.cocoBBox.map(Double.init) ?? [0, 0, 0, 0] }
@@ -115,15 +172,45 @@ public struct LabelSet: Sendable {
                 id: n + 1, imageID: r.imageID, categoryID: r.categoryID, bbox: bbox, area: area, isCrowd: false,
                 score: score, mask: mask))
         }
-        self.init(source: .results, imageSizes: nil, categories: [], objects: objects, hasMasks: hasMasks)
+        self.init(source: .results, imageSizes: nil, categories: [], objects: objects, hasMasks: hasMasks, facts: facts.columns(count: objects.count))
     }
 
-    private init(source: Source, imageSizes: [Int: [Int]]?, categories: [COCOFile.Category], objects: [COCOEvaluation.Object], hasMasks: Bool) {
+    private init(source: Source, imageSizes: [Int: [Int]]?, categories: [COCOFile.Category], objects: [COCOEvaluation.Object],
+                 hasMasks: Bool, facts: [String: [BinValue?]] = [:], dataset: DatasetFolder? = nil) {
         self.source = source
         self.imageSizes = imageSizes
         self.categories = categories
         self.objects = objects
         self.hasMasks = hasMasks
+        self.facts = facts
+        self.dataset = dataset
+    }
+
+    /// The names `facts` takes from an annotation's fields.
+    static let annotationFactNames = ["visible_fraction", "in_frame_fraction", "amodal_area"]
+
+    /// `facts` while objects are read: the values by name and object index.
+    private struct FactColumns {
+        var values: [String: [(Int, BinValue)]] = [:]
+
+        mutating func append(at index: Int, visibleFraction: Double?, inFrameFraction: Double?, amodalArea: Int?, attributes: JSONValue?) {
+            if let v = visibleFraction { values["visible_fraction", default: []].append((index, .number(v))) }
+            if let v = inFrameFraction { values["in_frame_fraction", default: []].append((index, .number(v))) }
+            if let v = amodalArea { values["amodal_area", default: []].append((index, .number(Double(v)))) }
+            if case let .object(members)? = attributes {
+                for m in members {
+                    if let value = BinValue(m.value) { values["attributes." + m.key, default: []].append((index, value)) }
+                }
+            }
+        }
+
+        func columns(count: Int) -> [String: [BinValue?]] {
+            values.mapValues { entries in
+                var column = [BinValue?](repeating: nil, count: count)
+                for (i, v) in entries { column[i] = v }
+                return column
+            }
+        }
     }
 
     private static func mask(_ segmentation: COCOFile.Segmentation, path: String, annotation: Int?) throws -> RunLengthMask? {
@@ -149,9 +236,14 @@ private struct LooseObject: Decodable {
     var area: Double?
     var iscrowd: Int?
     var score: Double?
+    var visibleFraction: Double?
+    var inFrameFraction: Double?
+    var amodalArea: Int?
+    var attributes: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case id, imageID = "image_id", categoryID = "category_id", bbox, segmentation, area, iscrowd, score
+        case visibleFraction = "visible_fraction", inFrameFraction = "in_frame_fraction", amodalArea = "amodal_area", attributes
     }
 }
 
