@@ -662,6 +662,9 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Break AP and matched IoU down by a recorded value of the ground truth's records.jsonl (images binned) or an instance fact: area, bbox_width, bbox_height, visible_fraction, in_frame_fraction, amodal_area, attributes.NAME (ground truths binned).", valueName: "NAME"))
     var by: String?
 
+    @Flag(name: .customLong("ap-only"), help: "COCO AP alone, the work pycocotools' and faster-coco-eval's COCOeval do: no boundary F, panoptic quality, pixel accuracy or kappa.")
+    var apOnly = false
+
     @Option(help: ArgumentHelp("With --by: a number of equal-width bins from the smallest value to the largest (default 4), or increasing bin edges, comma-separated (0,0.25,0.5,1).", valueName: "N|EDGES"))
     var bins: String?
 
@@ -691,7 +694,7 @@ struct Compare: ParsableCommand {
         try reportingErrors {
             let sides = try LabelSet.read(groundTruth: groundTruth, predictions: predictions)
             let comparison = try LabelComparison(
-                groundTruth: sides.groundTruth, predictions: sides.predictions, options: .init(by: by, bins: try binSpecification()))
+                groundTruth: sides.groundTruth, predictions: sides.predictions, options: .init(by: by, bins: try binSpecification(), apOnly: apOnly))
             if let json {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }

@@ -582,3 +582,19 @@ def test_unknown_by_names_the_choices(recorded):
     assert "instance facts: area, bbox_width, bbox_height, visible_fraction, in_frame_fraction, amodal_area" in result.stderr
     result = run("compare", str(root), str(results), "--by", "sky", "--bins", "0,1")
     assert result.returncode == 64 and "its values are labels" in result.stderr
+
+
+def test_ap_only_gives_the_same_ap_and_leaves_the_mask_metrics_out(rendered):
+    """--ap-only does the work COCOeval does (the speed comparison with faster-coco-eval in
+    docs/QC.md): the same AP figures, and no boundary F, panoptic or semantic figures."""
+    tmp, roots = rendered
+    root = roots["street"]
+    entries = perturb(document(root), np.random.default_rng(11))
+    results = tmp / "results_ap_only.json"
+    write_results(results, entries)
+    full = compare(tmp, root, results)
+    ap = compare(tmp, root, results, "--ap-only")
+    for kind in ("bbox", "segm"):
+        assert ap[kind]["stats"] == full[kind]["stats"]
+    assert "boundary_f" in full["segm"] and "boundary_f" not in ap["segm"]
+    assert full.get("panoptic") and not ap.get("panoptic") and not ap.get("semantic")

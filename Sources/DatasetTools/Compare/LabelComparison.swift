@@ -28,10 +28,14 @@ public struct LabelComparison: Sendable {
         /// A recorded value or an instance fact to break the metrics down by (`--by`).
         public var by: String?
         public var bins: BinSpecification
+        /// COCO AP alone (`--ap-only`): the work pycocotools' and faster-coco-eval's `COCOeval`
+        /// do, without boundary F, panoptic quality and the semantic agreement (then `nil`).
+        public var apOnly: Bool
 
-        public init(by: String? = nil, bins: BinSpecification = .count(4)) {
+        public init(by: String? = nil, bins: BinSpecification = .count(4), apOnly: Bool = false) {
             self.by = by
             self.bins = bins
+            self.apOnly = apOnly
         }
     }
 
@@ -119,10 +123,11 @@ public struct LabelComparison: Sendable {
                 let result = COCOEvaluation(
                     iouType: type, imageIDs: imageIDs, categoryIDs: categoryIDs,
                     groundTruths: groundTruth.objects, detections: predictions.objects)
-                return .evaluation(result, type == .segm ? Self.boundaryAgreement(result, groundTruth, predictions, sizes: sizes) : nil)
+                return .evaluation(result, type == .segm && !options.apOnly
+                                   ? Self.boundaryAgreement(result, groundTruth, predictions, sizes: sizes) : nil)
             }
         }
-        if types.contains(.segm) {
+        if types.contains(.segm), !options.apOnly {
             tasks.append { () throws -> Part in
                 let (p, s) = try Self.panopticAndSemantic(groundTruth, predictions, sizes: sizes)
                 return Part.panoptic(p, s)
