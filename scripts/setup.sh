@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
-#   system: Cairo, libpng, libjpeg, pkg-config, fonts, Chromium (Debian packages; Chromium
+#   system: Cairo, libpng, libjpeg, libdeflate, pkg-config, fonts, Chromium (Debian packages; Chromium
 #           only for the report test, tests/interop/test_report.py); slurm-wlm and munge
 #           (the single-node Slurm cluster of tests/deploy/test_slurm_cluster.py, which starts
 #           and stops the daemons itself; nothing is enabled as a service)
@@ -21,6 +21,8 @@ need_apt=()
 pkg-config --exists cairo 2>/dev/null || need_apt+=(libcairo2-dev)
 pkg-config --exists libpng 2>/dev/null || need_apt+=(libpng-dev)
 pkg-config --exists libjpeg 2>/dev/null || need_apt+=(libjpeg-dev)
+# The PNG writer's checksums (optional: without it the build takes zlib's, same bytes, slower).
+pkg-config --exists libdeflate 2>/dev/null || need_apt+=(libdeflate-dev)
 # The default font of text(…): DejaVu Sans (Debian: fonts-dejavu-core).
 if command -v fc-list >/dev/null; then
     fc-list | grep -q DejaVuSans.ttf || need_apt+=(fonts-dejavu-core)
