@@ -6,7 +6,7 @@ COUNT ?= 16
 PEER ?=
 BENCH_COUNT ?= 500
 
-.PHONY: setup build render test swift-test interop-test deploy-test bench bench-rejection clean
+.PHONY: setup build render test swift-test interop-test deploy-test bench bench-png bench-rejection clean
 
 setup:
 	@bash scripts/setup.sh
@@ -35,6 +35,10 @@ test: swift-test interop-test deploy-test
 # Throughput against the Python baseline: make bench PEER=path/to/py_shapes.py [BENCH_COUNT=500]
 bench: build
 	COUNT=$(BENCH_COUNT) PEER=$(PEER) bash scripts/bench.sh
+
+# PNG compressors (zlib as Tessera sets it, libdeflate's levels) on the benchmark's PNGs
+bench-png: build
+	bash scripts/bench_png.sh
 
 # The cost of a rejected attempt against a full image: make bench-rejection [BENCH_COUNT=200]
 bench-rejection: build

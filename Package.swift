@@ -16,7 +16,27 @@
 //   → DatasetExport (other formats, written from a finished dataset a streamed image at a
 //     time: YOLO detection and segmentation, WebDataset shards)
 //   → tessera.
+import Foundation
 import PackageDescription
+
+/// Whether libdeflate computes the PNG checksums (CRC-32, Adler-32): when pkg-config finds it
+/// (Debian: libdeflate-dev), unless TESSERA_PNG_CHECKSUMS=zlib asks for zlib's. Either way the
+/// PNG bytes are the same; libdeflate's are faster. See docs/PERFORMANCE.md.
+let useLibdeflate: Bool = {
+    if ProcessInfo.processInfo.environment["TESSERA_PNG_CHECKSUMS"] == "zlib" { return false }
+    #if os(Linux)
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    probe.arguments = ["pkg-config", "--exists", "libdeflate"]
+    probe.standardOutput = FileHandle.nullDevice
+    probe.standardError = FileHandle.nullDevice
+    guard (try? probe.run()) != nil else { return false }
+    probe.waitUntilExit()
+    return probe.terminationStatus == 0
+    #else
+    return false   // the manifest may not start processes (macOS sandbox): zlib's checksums
+    #endif
+}()
 
 let package = Package(
     name: "Tessera",
@@ -30,7 +50,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev libjpeg-dev pkg-config`.
+        // System libraries. Debian: `apt-get install libcairo2-dev libpng-dev libjpeg-dev pkg-config`,
+        // and libdeflate-dev for faster PNG checksums (optional: zlib's otherwise).
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
@@ -41,8 +62,17 @@ let package = Package(
             name: "CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
 
-        // libpng behind a C wall: its errors longjmp, which must not cross Swift frames.
-        .target(name: "PNGCodec", dependencies: ["CPNG"]),
+        .systemLibrary(
+            name: "CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
+
+        // libpng behind a C wall: its errors longjmp, which must not cross Swift frames. The
+        // direct PNG writer beside it calls zlib (and libdeflate's checksums when found).
+        .target(
+            name: "PNGCodec",
+            dependencies: useLibdeflate ? ["CPNG", "CDeflate"] : ["CPNG"],
+            cSettings: useLibdeflate ? [.define("TESSERA_HAVE_LIBDEFLATE")] : [],
+            linkerSettings: [.linkedLibrary("z")]),
         // libjpeg likewise: its error_exit must longjmp.
         .target(name: "JPEGCodec", dependencies: ["CJPEG"]),
 

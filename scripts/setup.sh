@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
-#   system: Cairo, libpng, libjpeg, pkg-config, fonts, Chromium (Debian packages; Chromium
-#           only for the report test, tests/interop/test_report.py)
+#   system: Cairo, libpng, libjpeg, libdeflate, pkg-config, fonts, Chromium (Debian packages; Chromium
+#           only for the report test, tests/interop/test_report.py); slurm-wlm and munge
+#           (the single-node Slurm cluster of tests/deploy/test_slurm_cluster.py, which starts
+#           and stops the daemons itself; nothing is enabled as a service)
 #   Python: pycocotools, numpy, Pillow, pytest (for the interop tests), PyYAML (deploy-file tests),
 #           ultralytics, torch, torchvision (the YOLO export's interop test; PyPI's default
 #           wheels, which run on CPU; about 1.5 minutes to install), webdataset and wids
@@ -19,6 +21,8 @@ need_apt=()
 pkg-config --exists cairo 2>/dev/null || need_apt+=(libcairo2-dev)
 pkg-config --exists libpng 2>/dev/null || need_apt+=(libpng-dev)
 pkg-config --exists libjpeg 2>/dev/null || need_apt+=(libjpeg-dev)
+# The PNG writer's checksums (optional: without it the build takes zlib's, same bytes, slower).
+pkg-config --exists libdeflate 2>/dev/null || need_apt+=(libdeflate-dev)
 # The default font of text(…): DejaVu Sans (Debian: fonts-dejavu-core).
 if command -v fc-list >/dev/null; then
     fc-list | grep -q DejaVuSans.ttf || need_apt+=(fonts-dejavu-core)
@@ -27,6 +31,8 @@ elif [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
 fi
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null || need_apt+=(slurm-wlm)
+command -v munged >/dev/null || need_apt+=(munge)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}" >&2
     $SUDO apt-get update -qq

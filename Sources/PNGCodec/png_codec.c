@@ -5,6 +5,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
+
+/* The checksums of the direct encoder: libdeflate's (SIMD Adler-32, carry-less-multiply
+   CRC-32) when the build found it (Package.swift asks pkg-config for libdeflate and defines
+   TESSERA_HAVE_LIBDEFLATE), zlib's otherwise. Checksums are functions of the bytes, so the
+   two builds write the same files. */
+#ifdef TESSERA_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+static uint32_t checksum_crc32(uint32_t crc, const unsigned char *bytes, size_t size) {
+    return libdeflate_crc32(crc, bytes, size);
+}
+static uint32_t checksum_adler32(uint32_t adler, const unsigned char *bytes, size_t size) {
+    return libdeflate_adler32(adler, bytes, size);
+}
+#else
+static uint32_t checksum_crc32(uint32_t crc, const unsigned char *bytes, size_t size) {
+    return (uint32_t)crc32_z(crc, bytes, size);
+}
+static uint32_t checksum_adler32(uint32_t adler, const unsigned char *bytes, size_t size) {
+    return (uint32_t)adler32_z(adler, bytes, size);
+}
+#endif
+
+const char *tessera_png_checksums(void) {
+#ifdef TESSERA_HAVE_LIBDEFLATE
+    return "libdeflate " LIBDEFLATE_VERSION_STRING;
+#else
+    return "zlib " ZLIB_VERSION;
+#endif
+}
 
 typedef struct {
     char *message;
@@ -65,10 +95,10 @@ static int has_few_runs(const void *pixels, int width, int height, size_t stride
     return samples > 0 && repeats * 4 < samples;
 }
 
-int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
-                       tessera_png_layout layout, const unsigned char *palette, int palette_entries,
-                       int level, int fast_filter,
-                       tessera_png_buffer *out, char *message, size_t message_size) {
+int tessera_png_encode_libpng(const void *pixels, int width, int height, size_t stride,
+                              tessera_png_layout layout, const unsigned char *palette, int palette_entries,
+                              int level, int fast_filter,
+                              tessera_png_buffer *out, char *message, size_t message_size) {
     error_sink sink = {message, message_size};
     if (message && message_size) message[0] = 0;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);
@@ -144,6 +174,233 @@ int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+   The direct encoder: the SUB-filtered image data built in one pass, deflated by zlib in
+   one call (a raw stream, the zlib header and Adler-32 trailer written here), and wrapped in
+   the PNG chunks (PNG spec, 2nd ed., §5 and §11; zlib: RFC 1950; DEFLATE: RFC 1951).
+   It writes the bytes libpng writes with the same settings — same zlib parameters, the
+   window shrunk for small images as libpng does, IDAT chunks of 64 KiB — without libpng's
+   row-by-row machinery and its second pass over the rows. */
+
+static void put_u32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+/* Appends a chunk (length, type, data, CRC over type and data) at `p`; returns the end. */
+static unsigned char *put_chunk(unsigned char *p, const char type[4], const unsigned char *data, size_t size) {
+    put_u32(p, (uint32_t)size);
+    memcpy(p + 4, type, 4);
+    if (size) memcpy(p + 8, data, size);
+    put_u32(p + 8 + size, checksum_crc32(0, p + 4, size + 4));
+    return p + 12 + size;
+}
+
+/* One row in the file's sample order, SUB-filtered (each byte minus the byte `bpp` to its
+   left, modulo 256), after the filter-type byte 1. A row of one pixel has no left neighbour:
+   its SUB bytes are its raw bytes, and it gets filter type 0 (None), as libpng writes it. */
+static void filter_row(unsigned char *dst, const unsigned char *src, int width, tessera_png_layout layout) {
+    *dst++ = width == 1 ? 0 : 1;
+    switch (layout) {
+    case TESSERA_PNG_RGB_FROM_BGRX: {
+        unsigned char r = 0, g = 0, b = 0;
+        for (int x = 0; x < width; x++, src += 4, dst += 3) {
+            dst[0] = (unsigned char)(src[2] - r);
+            dst[1] = (unsigned char)(src[1] - g);
+            dst[2] = (unsigned char)(src[0] - b);
+            r = src[2]; g = src[1]; b = src[0];
+        }
+        break;
+    }
+    case TESSERA_PNG_GRAY16: {
+        const uint16_t *samples = (const uint16_t *)(const void *)src;
+        unsigned char hi = 0, lo = 0;
+        for (int x = 0; x < width; x++, dst += 2) {
+            unsigned char h = (unsigned char)(samples[x] >> 8), l = (unsigned char)samples[x];
+            dst[0] = (unsigned char)(h - hi);
+            dst[1] = (unsigned char)(l - lo);
+            hi = h; lo = l;
+        }
+        break;
+    }
+    case TESSERA_PNG_RGB8: {
+        unsigned char r = 0, g = 0, b = 0;
+        for (int x = 0; x < width; x++, src += 3, dst += 3) {
+            dst[0] = (unsigned char)(src[0] - r);
+            dst[1] = (unsigned char)(src[1] - g);
+            dst[2] = (unsigned char)(src[2] - b);
+            r = src[0]; g = src[1]; b = src[2];
+        }
+        break;
+    }
+    default: { /* GRAY8, PALETTE8: one byte per pixel */
+        unsigned char left = 0;
+        for (int x = 0; x < width; x++) {
+            dst[x] = (unsigned char)(src[x] - left);
+            left = src[x];
+        }
+        break;
+    }
+    }
+}
+
+static int fail(char *message, size_t message_size, const char *text) {
+    if (message && message_size) snprintf(message, message_size, "%s", text);
+    return 1;
+}
+
+static int encode_direct(const void *pixels, int width, int height, size_t stride,
+                         tessera_png_layout layout, const unsigned char *palette, int palette_entries,
+                         int level, tessera_png_buffer *out, char *message, size_t message_size) {
+    if (message && message_size) message[0] = 0;
+    if (width < 1 || height < 1 || width > 0x7fffffff / 8) return fail(message, message_size, "PNG: image size out of range");
+    int bytes_per_pixel, bit_depth = 8, color_type;
+    switch (layout) {
+    case TESSERA_PNG_RGB_FROM_BGRX: bytes_per_pixel = 3; color_type = 2; break;
+    case TESSERA_PNG_GRAY8: bytes_per_pixel = 1; color_type = 0; break;
+    case TESSERA_PNG_GRAY16: bytes_per_pixel = 2; bit_depth = 16; color_type = 0; break;
+    case TESSERA_PNG_RGB8: bytes_per_pixel = 3; color_type = 2; break;
+    case TESSERA_PNG_PALETTE8:
+        if (!palette || palette_entries < 1 || palette_entries > 256) return fail(message, message_size, "PNG: palette of 1 to 256 colours needed");
+        bytes_per_pixel = 1; color_type = 3; break;
+    default: return fail(message, message_size, "PNG: unknown pixel layout");
+    }
+    size_t row_size = 1 + (size_t)width * (size_t)bytes_per_pixel;
+    if ((size_t)height > (SIZE_MAX / 2) / row_size) return fail(message, message_size, "PNG: image too large");
+    size_t data_size = row_size * (size_t)height;
+
+    /* The zlib settings tessera_png_encode_libpng gives libpng, and libpng's own: its
+       default strategy for filtered rows is Z_FILTERED; for image data of at most 16 KiB it
+       shrinks the window to the smallest power of two holding the data plus 262 bytes. */
+    int strategy = Z_FILTERED, mem_level = 8, window_bits = 15;
+    if (level == 1) {
+        int noisy = layout == TESSERA_PNG_RGB_FROM_BGRX && has_few_runs(pixels, width, height, stride);
+        strategy = noisy ? Z_HUFFMAN_ONLY : Z_RLE;
+        if (!noisy) mem_level = 5;
+    }
+    if (data_size <= 16384) {
+        size_t half_window = (size_t)1 << (window_bits - 1);
+        while (data_size + 262 <= half_window) {
+            half_window >>= 1;
+            window_bits--;
+        }
+    }
+
+    unsigned char *filtered = malloc(data_size);
+    if (!filtered) return fail(message, message_size, "PNG: out of memory");
+    const unsigned char *row = (const unsigned char *)pixels;
+    for (int y = 0; y < height; y++, row += stride) filter_row(filtered + (size_t)y * row_size, row, width, layout);
+
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    /* A raw stream (negative window bits): the zlib header and trailer are written below. */
+    if (deflateInit2(&z, level, Z_DEFLATED, -window_bits, mem_level, strategy) != Z_OK) {
+        free(filtered);
+        return fail(message, message_size, "zlib: cannot start deflate");
+    }
+    /* zlib's bound, or one that holds stored blocks of at least 256 bytes (5 bytes of header
+       each): deflateBound undercounts stored blocks (level 0) under a shrunk window. */
+    size_t bound = deflateBound(&z, (uLong)data_size);
+    size_t stored_bound = data_size + 5 * (data_size / 256 + 2) + 16;
+    if (bound < stored_bound) bound = stored_bound;
+    size_t stream_capacity = 2 + bound + 4;
+    unsigned char *stream = malloc(stream_capacity);
+    if (!stream) {
+        deflateEnd(&z);
+        free(filtered);
+        return fail(message, message_size, "PNG: out of memory");
+    }
+    /* zlib header (RFC 1950 §2.2): CM 8 and CINFO = window bits − 8; FLEVEL as zlib sets
+       it (0 for level < 2 and for the Huffman-only and RLE strategies); FCHECK makes it a
+       multiple of 31. For data of at most 16 KiB, CINFO names the smallest window holding
+       all of it (libpng rewrites zlib's header so; a decoder may then allocate less). */
+    int cinfo = window_bits - 8;
+    if (data_size <= 16384) {
+        size_t half_window = (size_t)1 << (cinfo + 7);
+        while (cinfo > 0 && data_size <= half_window) {
+            half_window >>= 1;
+            cinfo--;
+        }
+    }
+    int flevel = (strategy >= Z_HUFFMAN_ONLY || level < 2) ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
+    unsigned header = (unsigned)(((Z_DEFLATED + (cinfo << 4)) << 8) | (flevel << 6));
+    header += 31 - header % 31;
+    stream[0] = (unsigned char)(header >> 8);
+    stream[1] = (unsigned char)header;
+    z.next_in = filtered;
+    z.next_out = stream + 2;
+    /* One deflate call unless the data passes zlib's 32-bit counts. */
+    size_t in_left = data_size, out_left = bound;
+    int status;
+    do {
+        uInt in_chunk = in_left > 0x40000000u ? 0x40000000u : (uInt)in_left;
+        uInt out_chunk = out_left > 0x40000000u ? 0x40000000u : (uInt)out_left;
+        z.avail_in = in_chunk;
+        z.avail_out = out_chunk;
+        status = deflate(&z, in_chunk == in_left ? Z_FINISH : Z_NO_FLUSH);
+        in_left -= in_chunk - z.avail_in;
+        out_left -= out_chunk - z.avail_out;
+    } while (status == Z_OK && out_left > 0);
+    size_t deflated = (size_t)z.total_out;
+    deflateEnd(&z);
+    if (status != Z_STREAM_END) {
+        free(stream);
+        free(filtered);
+        return fail(message, message_size, "zlib: deflate failed");
+    }
+    put_u32(stream + 2 + deflated, checksum_adler32(1, filtered, data_size));
+    free(filtered);
+    size_t stream_size = 2 + deflated + 4;
+
+    /* signature, IHDR, PLTE, IDAT chunks of at most 64 KiB (as libpng with a 64 KiB
+       compression buffer), IEND. */
+    const size_t idat_max = 65536;
+    size_t idat_count = (stream_size + idat_max - 1) / idat_max;
+    size_t total = 8 + 25 + (color_type == 3 ? 12 + 3 * (size_t)palette_entries : 0) + 12 * idat_count + stream_size + 12;
+    if (buffer_reserve(out, total) != 0) {
+        free(stream);
+        return fail(message, message_size, "PNG: out of memory");
+    }
+    unsigned char *p = out->data + out->size;
+    static const unsigned char signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+    memcpy(p, signature, 8);
+    p += 8;
+    unsigned char ihdr[13];
+    put_u32(ihdr, (uint32_t)width);
+    put_u32(ihdr + 4, (uint32_t)height);
+    ihdr[8] = (unsigned char)bit_depth;
+    ihdr[9] = (unsigned char)color_type;
+    ihdr[10] = 0; /* deflate */
+    ihdr[11] = 0; /* adaptive filtering, method 0 */
+    ihdr[12] = 0; /* no interlace */
+    p = put_chunk(p, "IHDR", ihdr, 13);
+    if (color_type == 3) p = put_chunk(p, "PLTE", palette, 3 * (size_t)palette_entries);
+    for (size_t offset = 0; offset < stream_size; offset += idat_max) {
+        size_t size = stream_size - offset < idat_max ? stream_size - offset : idat_max;
+        p = put_chunk(p, "IDAT", stream + offset, size);
+    }
+    p = put_chunk(p, "IEND", NULL, 0);
+    out->size = (size_t)(p - out->data);
+    free(stream);
+    return 0;
+}
+
+int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
+                       tessera_png_layout layout, const unsigned char *palette, int palette_entries,
+                       int level, int fast_filter,
+                       tessera_png_buffer *out, char *message, size_t message_size) {
+    /* Level 0 (stored blocks) stays with libpng: the sizes of stored blocks follow how the
+       data is fed to zlib, so a one-call deflate would split them differently. */
+    if (fast_filter && level > 0) {
+        return encode_direct(pixels, width, height, stride, layout, palette, palette_entries, level,
+                             out, message, message_size);
+    }
+    return tessera_png_encode_libpng(pixels, width, height, stride, layout, palette, palette_entries,
+                                     level, fast_filter, out, message, message_size);
 }
 
 typedef struct {

@@ -1,7 +1,9 @@
 public import Foundation
 internal import PNGCodec
 
-/// PNG encoding and decoding (libpng, through the `PNGCodec` C wrapper).
+/// PNG encoding and decoding, through the `PNGCodec` C wrapper: with the SUB filter (the
+/// default) a direct writer (zlib for deflate; libdeflate's or zlib's checksums), with the
+/// adaptive filter libpng; both write the same bytes for the same settings. Decoding: libpng.
 public enum PNG {
     /// zlib level and filter choice. The default favours speed: level 1 with the SUB filter.
     public struct Settings: Sendable, Equatable {
@@ -65,16 +67,43 @@ public enum PNG {
         }
     }
 
+    /// Which library computes the CRC-32 and Adler-32 of the PNGs written with the SUB filter:
+    /// "libdeflate X.Y" when the build found it, else "zlib X.Y.Z". The bytes are the same.
+    public static var checksumLibrary: String { String(cString: tessera_png_checksums()) }
+
+    /// The two encoders behind `encode…`: `direct` (SUB filter: the rows filtered in one
+    /// pass and deflated by zlib in one call) and `libpng` (row by row; the adaptive filter).
+    enum Encoder { case automatic, libpng }
+
+    /// `encode(_:settings:)` through libpng whatever the settings: the reference the direct
+    /// encoder must match byte for byte (tests).
+    static func encodeThroughLibpng(_ surface: ImageSurface, settings: Settings = .init()) throws -> Data {
+        try surface.withPixelBytes { bytes in
+            try encode(bytes.baseAddress!, width: surface.width, height: surface.height,
+                       stride: surface.stride, layout: TESSERA_PNG_RGB_FROM_BGRX, settings: settings, encoder: .libpng)
+        }
+    }
+
+    /// `encodeGray16` through libpng (tests).
+    static func encodeGray16ThroughLibpng(_ pixels: [UInt16], width: Int, height: Int, settings: Settings = .init()) throws -> Data {
+        try pixels.withUnsafeBytes { bytes in
+            try encode(bytes.baseAddress!, width: width, height: height, stride: width * 2,
+                       layout: TESSERA_PNG_GRAY16, settings: settings, encoder: .libpng)
+        }
+    }
+
     private static func encode(_ pixels: UnsafeRawPointer, width: Int, height: Int, stride: Int,
-                               layout: tessera_png_layout, palette: [UInt8] = [], settings: Settings) throws -> Data {
+                               layout: tessera_png_layout, palette: [UInt8] = [], settings: Settings,
+                               encoder: Encoder = .automatic) throws -> Data {
         var buffer = tessera_png_buffer()
         defer { tessera_png_buffer_free(&buffer) }
         var message = [CChar](repeating: 0, count: 256)
         let status = palette.withUnsafeBufferPointer { colors in
-            tessera_png_encode(pixels, Int32(width), Int32(height), stride, layout,
-                               colors.baseAddress, Int32(palette.count / 3),
-                               Int32(max(0, min(9, settings.level))), settings.fastFilter ? 1 : 0,
-                               &buffer, &message, message.count)
+            let run = encoder == .libpng ? tessera_png_encode_libpng : tessera_png_encode
+            return run(pixels, Int32(width), Int32(height), stride, layout,
+                       colors.baseAddress, Int32(palette.count / 3),
+                       Int32(max(0, min(9, settings.level))), settings.fastFilter ? 1 : 0,
+                       &buffer, &message, message.count)
         }
         guard status == 0 else { throw RenderError.png(cMessage(message)) }
         return Data(bytes: buffer.data, count: buffer.size)

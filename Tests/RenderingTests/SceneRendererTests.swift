@@ -1,5 +1,5 @@
 import Foundation
-import Rendering
+@testable import Rendering
 import SceneModel
 import Testing
 
@@ -64,6 +64,40 @@ import Testing
 }
 
 @Suite struct PNGCodecTests {
+    /// The direct encoder (SUB filter) writes libpng's bytes: pictures clean and noisy (Z_RLE
+    /// and Huffman-only at level 1), every level, canvases from 1 × 1 (a single-pixel row is
+    /// filtered None; small data gets a shrunk window) to several IDAT chunks.
+    @Test(arguments: [(1, 1), (3, 2), (17, 9), (96, 64), (300, 200)])
+    func directPicturesAreLibpngsBytes(size: (Int, Int)) throws {
+        let (width, height) = size
+        for sigma in [0.0, 0.3] {
+            let picture = scene(width: width, height: height, [square(side: Double(width) / 3, at: Double(width) / 2, Double(height) / 2, rotate: 20)],
+                                background: .linearGradient(start: Point(0, 0), end: Point(Double(width), Double(height)), stops: [
+                                    ColorStop(offset: 0, color: rgbColor(0.1, 0.2, 0.9)), ColorStop(offset: 1, color: rgbColor(0.9, 0.8, 0.1)),
+                                ]), effects: sigma > 0 ? [.gaussianNoise(sigma: sigma, seed: 5)] : [])
+            let r = try SceneRenderer.render(picture)
+            for level in [1, 2, 6, 9] {
+                let settings = PNG.Settings(level: level)
+                let direct = try PNG.encode(r.image, settings: settings)
+                #expect(direct == (try PNG.encodeThroughLibpng(r.image, settings: settings)), "\(width)×\(height), σ \(sigma), level \(level)")
+                #expect(try PNG.decode(direct).samples.map(Double.init) == samples(r))
+            }
+        }
+    }
+
+    @Test(arguments: [1, 6]) func directMasksAreLibpngsBytes(level: Int) throws {
+        let (width, height) = (257, 70)   // more than 16 KiB, one IDAT; a row of odd length
+        let pixels: [UInt16] = (0..<(width * height)).map { i in UInt16((i % width) / 40 * 9000 + (i / width) / 20) }
+        let settings = PNG.Settings(level: level)
+        let direct = try PNG.encodeGray16(pixels, width: width, height: height, settings: settings)
+        #expect(direct == (try PNG.encodeGray16ThroughLibpng(pixels, width: width, height: height, settings: settings)))
+        #expect(try PNG.decode(direct).samples == pixels)
+    }
+
+    @Test func checksumLibraryIsNamed() {
+        #expect(PNG.checksumLibrary.hasPrefix("libdeflate ") || PNG.checksumLibrary.hasPrefix("zlib "))
+    }
+
     @Test func gray16RoundTrips() throws {
         let pixels: [UInt16] = (0..<(7 * 5)).map { UInt16($0 * 1871 % 65536) }
         let image = try PNG.decode(try PNG.encodeGray16(pixels, width: 7, height: 5))

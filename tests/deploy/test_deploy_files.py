@@ -15,8 +15,9 @@ Checks without the binary (bash, sh and PyYAML only; no Slurm, kubectl or Docker
     tessera; .dockerignore keeps build products out and lets the sources in.
 With $TESSERA_BIN set (the Makefile sets it), the files' commands are run for real: the
 Slurm scripts as two array tasks and the merge job, the Kubernetes commands as every index
-of the Job and the merge Job; each merged dataset must pass `tessera validate` and equal a
-single run byte for byte.
+of the Job (`parallelism` processes at a time, each with its own JOB_COMPLETION_INDEX) and
+the merge Job; each merged dataset must pass `tessera validate` and equal a single run byte
+for byte. test_slurm_cluster.py runs the Slurm files on a real (single-node) Slurm cluster.
 """
 import filecmp
 import os
@@ -373,13 +374,26 @@ def test_kubernetes_commands_render_every_index_and_merge_them_into_a_single_run
 
     words = words_of(render)
     words[words.index("--count") + 1] = str(completions + 1)   # small, and one shard gets two images
+    # The pods: every index in its own process, `parallelism` of them at once, as the Job
+    # controller runs them, all writing into the one volume.
+    parallelism = render_job()["spec"]["parallelism"]
+    pods = []
     for index in range(completions):
         env = {name: e.get("value") for name, e in env_of(render).items()}
         env["JOB_COMPLETION_INDEX"] = str(index)                # the downward API's values
         env["TESSERA_JOBS"] = str(render["resources"]["requests"]["cpu"])
         command = [expand(w, env) for w in words]
         command[0] = binary()
-        run(command, env=clean_environment(**{k: v for k, v in env.items() if v is not None}))
+        pods.append((index, command, clean_environment(**{k: v for k, v in env.items() if v is not None})))
+    assert parallelism > 1, "the pods of the Job run side by side"
+    for wave in range(0, completions, parallelism):
+        running = [(index, command, subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                                     stderr=subprocess.PIPE, text=True))
+                   for index, command, env in pods[wave:wave + parallelism]]
+        for index, command, process in running:
+            out, err = process.communicate(timeout=600)
+            assert process.returncode == 0, f"{command} failed ({process.returncode}):\n{out}\n{err}"
+            assert f"shard {index}/{completions} (from JOB_COMPLETION_INDEX and TESSERA_SHARD_COUNT)" in err, err
     merge = container(merge_job())
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

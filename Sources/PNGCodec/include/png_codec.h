@@ -31,6 +31,9 @@ typedef enum {
 } tessera_png_layout;
 
 /// Encodes rows of `pixels` (`height` rows of `stride` bytes) into `out`.
+/// With `fast_filter` the PNG is written directly (SUB-filtered rows deflated by zlib in one
+/// call, the chunks and checksums written here); otherwise by libpng
+/// (`tessera_png_encode_libpng`). Both write the same bytes for the same settings.
 /// `palette` (R, G, B bytes of `palette_entries` colours, 1…256) is read only for
 /// `TESSERA_PNG_PALETTE8`; pass NULL and 0 otherwise.
 /// `level` is the zlib level 0–9 (level 1: Z_RLE, or Z_HUFFMAN_ONLY for a noisy picture); `fast_filter` non-zero selects
@@ -40,6 +43,18 @@ int tessera_png_encode(const void *pixels, int width, int height, size_t stride,
                        tessera_png_layout layout, const unsigned char *palette, int palette_entries,
                        int level, int fast_filter,
                        tessera_png_buffer *out, char *message, size_t message_size);
+
+/// The same encoding through libpng, row by row: the adaptive-filter path of
+/// `tessera_png_encode`, and the reference the direct encoder is tested against (same
+/// arguments, same bytes).
+int tessera_png_encode_libpng(const void *pixels, int width, int height, size_t stride,
+                              tessera_png_layout layout, const unsigned char *palette, int palette_entries,
+                              int level, int fast_filter,
+                              tessera_png_buffer *out, char *message, size_t message_size);
+
+/// Which library computes the direct encoder's CRC-32 and Adler-32: "libdeflate 1.14" or
+/// "zlib 1.2.13" (the build's choice; the bytes are the same).
+const char *tessera_png_checksums(void);
 
 /// Decoded image: `channels` samples per pixel of `bit_depth` bits (8 or 16); 16-bit samples
 /// are in host byte order. Rows are packed (stride = width * channels * bytes per sample).
