@@ -140,3 +140,32 @@ def test_youtube_vis_segmentations_equal_the_instance_masks(dataset):
             assert track["category_id"] == annotation["category_id"]
             checked += 1
     assert checked == len(coco["annotations"])
+
+
+def test_preview_animation_opens_in_pillow_with_every_frame(dataset, tmp_path):
+    """`tessera preview --animate` writes an APNG that Pillow reads as an animation of the
+    clip's frames, each shown 1/fps s, frame k showing frame k's labels (the caption differs
+    from frame to frame, so no two frames are equal); the strip of the clip has its own frames."""
+    animation = tmp_path / "clip1.png"
+    result = tessera("preview", str(dataset / "clips"), "--clip", "1", "--animate", str(animation), "--tile", "128")
+    assert result.returncode == 0, result.stderr
+    with Image.open(animation) as image:
+        assert image.format == "PNG"
+        assert getattr(image, "is_animated", False)
+        assert image.n_frames == 10
+        assert image.size == (128 + 16, 128 + 34)
+        frames = []
+        for k in range(image.n_frames):
+            image.seek(k)
+            assert image.info.get("duration") == pytest.approx(200), "1/5 s a frame"
+            frames.append(np.asarray(image.convert("RGB")).copy())
+        assert image.info.get("loop") == 0
+    for a, b in zip(frames, frames[1:]):
+        assert not np.array_equal(a, b)
+
+    strip = tmp_path / "strip.png"
+    result = tessera("preview", str(dataset / "clips"), "--clip", "1", "--out", str(strip), "--tile", "64", "--step", "3")
+    assert result.returncode == 0, result.stderr
+    with Image.open(strip) as image:
+        # frames 0, 3, 6, 9 in 4 columns of 64 px tiles
+        assert image.size == (4 * 64 + 5 * 8, 64 + 18 + 16)
