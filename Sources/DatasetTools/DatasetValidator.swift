@@ -147,7 +147,7 @@ private struct Validator {
                 do {
                     let plan = try SplitPlan(parsing: splits.map { "\($0.name)=\($0.share)" }.joined(separator: ","))
                     splitPlan = plan
-                    splitAssignment = plan.assignment(count: count)
+                    splitAssignment = plan.assignment(count: clipCount, framesPerClip: max(1, framesPerClip ?? 1))
                 } catch {
                     fault("manifest.json: options.split is not a list of splits with shares adding up to 1 (\(error))")
                 }

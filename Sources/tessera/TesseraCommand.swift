@@ -277,7 +277,7 @@ struct Render: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         try reportingErrors {
             do {
-                try DatasetStream(program: program, options: try options()).run(to: StandardOutput.write)
+                try DatasetStream(program: program, options: try arguments.clipOptions(try options(), program: program)).run(to: StandardOutput.write)
             } catch is StandardOutput.Closed {
                 Foundation.exit(141)
             }

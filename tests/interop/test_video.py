@@ -169,3 +169,50 @@ def test_preview_animation_opens_in_pillow_with_every_frame(dataset, tmp_path):
     with Image.open(strip) as image:
         # frames 0, 3, 6, 9 in 4 columns of 64 px tiles
         assert image.size == (4 * 64 + 5 * 8, 64 + 18 + 16)
+
+
+def test_split_clips_export_as_still_images_and_stream_by_clip(tmp_path):
+    """A clip run with --split deals whole clips to the splits; the YOLO export names each frame
+    CCCCCC_FFFFFF and ultralytics resolves its lists and labels; `render --out -` streams the
+    same frames as WebDataset samples keyed CCCCCC_FFFFFF that `webdataset` reads back."""
+    import webdataset as wds
+    from ultralytics.data import utils as ultralytics_utils
+
+    scene = tmp_path / "crossing.scene"
+    scene.write_text(SCENE)
+    dataset = tmp_path / "split"
+    r = tessera("render", str(scene), "--count", "6", "--seed", "3", "--split", "train=0.5,val=0.5",
+                "--out", str(dataset), "--quiet")
+    assert r.returncode == 0, r.stderr
+    clips = {}
+    for split in ("train", "val"):
+        with open(dataset / "annotations" / f"instances_{split}.json") as f:
+            for im in json.load(f)["images"]:
+                clips.setdefault(im["video_id"], set()).add(split)
+    assert sorted(clips) == list(range(1, 7)) and all(len(s) == 1 for s in clips.values())
+
+    export = tmp_path / "yolo"
+    r = tessera("export", str(dataset), "--format", "yolo", "--out", str(export), "--quiet")
+    assert r.returncode == 0, r.stderr
+    data = ultralytics_utils.check_det_dataset(str(export / "data.yaml"), autodownload=False)
+    for split in ("train", "val"):
+        listed = (export / f"{split}.txt").read_text().split()
+        want = [f"./images/{c - 1:06d}_{f:06d}.png" for c in sorted(clips) if clips[c] == {split} for f in range(10)]
+        assert listed == want
+        assert pathlib.Path(data[split]) == export / f"{split}.txt"
+        for name in listed:
+            assert (export / name).is_file()
+            assert (export / "labels" / (pathlib.Path(name).stem + ".txt")).is_file()
+
+    url = "pipe:" + " ".join([str(BINARY), "render", str(scene), "--count", "6", "--seed", "3",
+                              "--split", "train=0.5,val=0.5", "--out", "-", "--quiet"])
+    keys = []
+    for sample in wds.WebDataset(url, shardshuffle=False).decode("rgb8"):
+        keys.append(sample["__key__"])
+        record = sample["json"]
+        c, f = (int(x) for x in sample["__key__"].split("_"))
+        assert (record["image"]["video_id"], record["image"]["frame_id"]) == (c + 1, f)
+        assert {record["record"]["split"]} == clips[c + 1]
+        with Image.open(dataset / "images" / f"{c:06d}" / f"{f:06d}.png") as stored:
+            assert np.array_equal(np.asarray(stored.convert("RGB")), sample["png"])
+    assert keys == [f"{c:06d}_{f:06d}" for c in range(6) for f in range(10)]

@@ -1,0 +1,106 @@
+import Dataset
+import DatasetExport
+import Foundation
+import SceneScript
+import Testing
+
+/// Clips and the still-image world: `--split` deals whole clips, and every still-image
+/// export names a frame `CCCCCC_FFFFFF` (clip, frame), so frames of different clips never
+/// share a name.
+@Suite struct ClipExportTests {
+    private static let scene = """
+    canvas 48 x 32
+    classes car, person
+    clip frames: 3, fps: 3
+    background #202020
+    object person at (24, 16) { rectangle(4, 12, fill: #30c030) }
+    object car at (-10 + 30 * time + uniform(0, 10), 16) { rectangle(16, 10, fill: #c03030) }
+    """
+    private static let split = try! SplitPlan(parsing: "train=0.5,val=0.5")
+
+    private func options(_ folder: URL, jobs: Int = 1, shard: Shard? = nil) throws -> RenderOptions {
+        RenderOptions(count: 4, seed: 2, output: folder, jobs: jobs, shard: shard, split: Self.split,
+                      clip: try compile(Self.scene).clip)
+    }
+
+    private func render(_ options: RenderOptions) throws {
+        _ = try DatasetRenderer(program: try compile(Self.scene), options: options).run()
+    }
+
+    /// `video_id` → the splits its frames are in, read from the instances files.
+    private func clipSplits(_ folder: URL) throws -> [Int: Set<String>] {
+        var found: [Int: Set<String>] = [:]
+        for split in ["train", "val"] {
+            let document = try jsonObject(folder.appendingPathComponent("annotations/instances_\(split).json"))
+            for image in document["images"] as! [[String: Any]] { found[image["video_id"] as! Int, default: []].insert(split) }
+        }
+        return found
+    }
+
+    @Test func splitsDealWholeClipsTheSameForAnyJobsAndShards() throws {
+        let whole = try temporaryFolder("whole")
+        try render(options(whole))
+        let splits = try clipSplits(whole)
+        #expect(splits.keys.sorted() == [1, 2, 3, 4])
+        #expect(splits.values.allSatisfy { $0.count == 1 }, "no clip straddles two splits: \(splits)")
+        #expect(splits.values.filter { $0 == ["train"] }.count == 2, "half the clips train")
+        let records = try jsonLines(whole.appendingPathComponent("records.jsonl"))
+        for record in records {
+            let clip = (record["index"] as! Int) / 3 + 1
+            #expect(splits[clip] == [record["split"] as! String])
+        }
+        #expect(try runTessera(["validate", whole.path]).status == 0)
+
+        let parallel = try temporaryFolder("parallel")
+        try render(options(parallel, jobs: 3))
+        try expectIdentical(whole, parallel)
+        var shards: [URL] = []
+        for k in 0..<2 {
+            let folder = try temporaryFolder("shard\(k)")
+            try render(options(folder, jobs: 2, shard: Shard(index: k, count: 2)))
+            shards.append(folder)
+        }
+        let merged = try temporaryFolder("merged")
+        _ = try DatasetMerger.merge(shards: shards, into: merged, overwrite: false)
+        try expectIdentical(whole, merged)
+    }
+
+    @Test func stillImageExportsNameFramesByClipAndFrame() throws {
+        let dataset = try temporaryFolder("dataset")
+        try render(options(dataset))
+        let splits = try clipSplits(dataset)
+        let frames = (0..<4).flatMap { c in (0..<3).map { f in String(format: "%06d_%06d", c, f) } }
+        func names(_ folder: URL, _ sub: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(sub).path).sorted()
+        }
+        func trainFrames(_ prefix: String = "", _ suffix: String = "") -> [String] {
+            frames.filter { splits[Int($0.prefix(6))! + 1] == ["train"] }.map { prefix + $0 + suffix }
+        }
+        for format in [ExportFormat.yolo, .yoloSegmentation] {
+            let out = try temporaryFolder("\(format.rawValue)").appendingPathComponent("out")
+            let summary = try DatasetExporter.export(dataset, format: format, to: out, overwrite: false)
+            #expect(summary.images == 12)
+            #expect(try names(out, "images") == frames.map { $0 + ".png" })
+            #expect(try names(out, "labels") == frames.map { $0 + ".txt" })
+            let list = try String(contentsOf: out.appendingPathComponent("train.txt"), encoding: .utf8)
+            #expect(list.split(separator: "\n").map(String.init) == trainFrames("./images/", ".png"))
+        }
+        let voc = try temporaryFolder("voc").appendingPathComponent("out")
+        _ = try DatasetExporter.export(dataset, format: .voc, to: voc, overwrite: false)
+        #expect(try names(voc, "Annotations") == frames.map { $0 + ".xml" })
+        #expect(try names(voc, "SegmentationObject") == frames.map { $0 + ".png" })
+        let vocTrain = try String(contentsOf: voc.appendingPathComponent("ImageSets/Main/train.txt"), encoding: .utf8)
+        #expect(vocTrain.split(separator: "\n").map(String.init) == trainFrames())
+        let xml = try String(contentsOf: voc.appendingPathComponent("Annotations/000002_000001.xml"), encoding: .utf8)
+        #expect(xml.contains("<filename>000002_000001.png</filename>"))
+
+        let panoptic = try temporaryFolder("panoptic").appendingPathComponent("out")
+        _ = try DatasetExporter.export(dataset, format: .cocoPanoptic, to: panoptic, overwrite: false)
+        var panopticNames: [String] = []
+        for split in ["train", "val"] {
+            let document = try jsonObject(panoptic.appendingPathComponent("annotations/panoptic_\(split).json"))
+            panopticNames += (document["images"] as! [[String: Any]]).map { $0["file_name"] as! String }
+        }
+        #expect(panopticNames.sorted() == frames.map { $0 + ".png" })
+    }
+}
