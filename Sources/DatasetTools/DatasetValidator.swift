@@ -389,7 +389,9 @@ private struct Validator {
     /// category over the clip. Outside clips, none of these fields may appear.
     mutating func checkTracks(_ imageID: Int, _ image: COCOFile.Image, _ annotations: [COCOFile.Annotation]) {
         guard let frames = framesPerClip, frames >= 1 else {
-            if image.videoID != nil || image.frameID != nil { fault("image id \(imageID): has video_id/frame_id, but manifest.json declares no clip") }
+            if image.videoID != nil || image.frameID != nil || image.unannotatedTracks != nil {
+                fault("image id \(imageID): has video_id/frame_id/unannotated_tracks, but manifest.json declares no clip")
+            }
             for annotation in annotations where annotation.trackID != nil {
                 fault("annotation \(annotation.id): has a track_id, but manifest.json declares no clip")
             }
@@ -411,6 +413,27 @@ private struct Validator {
                 fault("annotation \(annotation.id): track \(track) of clip \(video) has category \(annotation.categoryID) here, \(category) in an earlier frame")
             } else {
                 trackCategories[key] = annotation.categoryID
+            }
+        }
+        // Tracks in the frame without an annotation: each once, none also annotated, inside
+        // the canvas, with a category the track keeps.
+        for hidden in image.unannotatedTracks ?? [] {
+            let track = hidden.trackID
+            guard track >= 1 else { fault("image id \(imageID): unannotated_tracks holds track_id \(track), not ≥ 1"); continue }
+            if !tracks.insert(track).inserted { fault("image id \(imageID): track \(track) is listed twice among its annotations and unannotated_tracks") }
+            let box = hidden.amodalBBox
+            if box.count != 4 || hidden.amodalArea < 1 || box[0] < 0 || box[1] < 0 || box[2] < 1 || box[3] < 1
+                || box[0] + box[2] > image.width || box[1] + box[3] > image.height {
+                fault("image id \(imageID): unannotated track \(track) has amodal_bbox \(box) and amodal_area \(hidden.amodalArea); both must describe pixels inside the \(image.width)×\(image.height) canvas")
+            }
+            if !(0...1).contains(hidden.visibleFraction) || !(0...1).contains(hidden.inFrameFraction) {
+                fault("image id \(imageID): unannotated track \(track) has a visible_fraction or in_frame_fraction outside 0…1")
+            }
+            let key = TrackKey(video: video, track: track)
+            if let category = trackCategories[key], category != hidden.categoryID {
+                fault("image id \(imageID): unannotated track \(track) of clip \(video) has category \(hidden.categoryID) here, \(category) in another frame")
+            } else {
+                trackCategories[key] = hidden.categoryID
             }
         }
     }

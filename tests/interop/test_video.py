@@ -16,6 +16,7 @@ import configparser
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 
 import motmetrics as mm
@@ -90,6 +91,7 @@ def test_mot_sequences_score_perfectly_against_themselves(dataset):
     sequences = sorted(p for p in (dataset / "mot").iterdir() if p.is_dir())
     assert [p.name for p in sequences] == ["000000", "000001", "000002", "000003"]
     accumulators = []
+    hidden_lines = 0
     for seq in sequences:
         info = configparser.ConfigParser()
         info.read(seq / "seqinfo.ini")
@@ -98,14 +100,23 @@ def test_mot_sequences_score_perfectly_against_themselves(dataset):
         assert len(list((seq / "img1").iterdir())) == 10
         gt = mm.io.loadtxt(str(seq / "gt" / "gt.txt"), fmt="mot15-2D")
         accumulators.append(mm.utils.compare_to_groundtruth(gt, gt, "iou", distth=0.5))
-        # Every gt line is a COCO annotation of that clip's frame, and back.
+        # Every gt line is a COCO annotation of that clip's frame (its amodal box: MOT's
+        # full-extent box) or an unannotated track of the frame (hidden: visibility 0), and back.
         video = int(seq.name) + 1
         expected = sorted(
-            (images[a["image_id"]]["frame_id"] + 1, a["track_id"], *a["bbox"], a["visible_fraction"])
+            (images[a["image_id"]]["frame_id"] + 1, a["track_id"], *a["amodal_bbox"], a["visible_fraction"])
             for a in coco["annotations"] if images[a["image_id"]]["video_id"] == video)
+        hidden = sorted(
+            (im["frame_id"] + 1, t["track_id"], *t["amodal_bbox"], t["visible_fraction"])
+            for im in coco["images"] if im["video_id"] == video for t in im.get("unannotated_tracks", []))
         lines = sorted(tuple(float(x) for x in line.split(",")[:6]) + (float(line.split(",")[8]),)
                        for line in (seq / "gt" / "gt.txt").read_text().splitlines())
-        assert lines == [tuple(float(x) for x in e) for e in expected]
+        assert lines == sorted(tuple(float(x) for x in e) for e in expected + hidden)
+        hidden_lines += len(hidden)
+        # The standing person (drawn first: track 1) never leaves the canvas: its track has a
+        # line in every frame, visible or not, as MOT17 annotates occluded people.
+        assert sorted(int(l[0]) for l in lines if l[1] == 1) == list(range(1, 11))
+    assert hidden_lines > 0, "the car hides the standing person in some frames"
     summary = mm.metrics.create().compute_many(accumulators, metrics=["mota", "idf1", "num_switches"], generate_overall=True)
     assert summary.loc["OVERALL", "mota"] == 1.0
     assert summary.loc["OVERALL", "idf1"] == 1.0
@@ -216,3 +227,40 @@ def test_split_clips_export_as_still_images_and_stream_by_clip(tmp_path):
         with Image.open(dataset / "images" / f"{c:06d}" / f"{f:06d}.png") as stored:
             assert np.array_equal(np.asarray(stored.convert("RGB")), sample["png"])
     assert keys == [f"{c:06d}_{f:06d}" for c in range(6) for f in range(10)]
+
+
+def test_trackeval_scores_hota_1_on_the_mot_export(dataset, tmp_path):
+    """TrackEval (the MOTChallenge's own evaluation code, `trackeval` on PyPI) reads the MOT
+    sequences with its MotChallenge2DBox loader, preprocessing on, and scores the ground truth
+    against itself: HOTA = MOTA = IDF1 = 1, hidden (visibility 0) lines included. Its MOT
+    loader evaluates class 1 (MOT17's pedestrian) only, so every line's class is set to 1."""
+    trackeval = pytest.importorskip("trackeval")
+    benchmark, split = "TESSERA", "train"
+    gt_root, trackers = tmp_path / "gt", tmp_path / "trackers"
+    names, total = [], 0
+    for seq in sorted(p for p in (dataset / "mot").iterdir() if p.is_dir()):
+        names.append(seq.name)
+        target = gt_root / f"{benchmark}-{split}" / seq.name
+        (target / "gt").mkdir(parents=True)
+        shutil.copy(seq / "seqinfo.ini", target / "seqinfo.ini")
+        lines = [l.split(",") for l in (seq / "gt" / "gt.txt").read_text().splitlines()]
+        total += len(lines)
+        (target / "gt" / "gt.txt").write_text("".join(",".join(l[:7] + ["1", l[8]]) + "\n" for l in lines))
+        data = trackers / f"{benchmark}-{split}" / "self" / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        (data / f"{seq.name}.txt").write_text("".join(",".join(l[:6] + ["1", "-1", "-1", "-1"]) + "\n" for l in lines))
+    (gt_root / "seqmaps").mkdir()
+    (gt_root / "seqmaps" / f"{benchmark}-{split}.txt").write_text("name\n" + "".join(n + "\n" for n in names))
+    evaluator = trackeval.Evaluator({"USE_PARALLEL": False, "PRINT_RESULTS": False, "PRINT_CONFIG": False,
+                                     "OUTPUT_SUMMARY": False, "OUTPUT_DETAILED": False, "PLOT_CURVES": False,
+                                     "TIME_PROGRESS": False, "DISPLAY_LESS_PROGRESS": True})
+    source = trackeval.datasets.MotChallenge2DBox({
+        "GT_FOLDER": str(gt_root), "TRACKERS_FOLDER": str(trackers), "BENCHMARK": benchmark, "SPLIT_TO_EVAL": split,
+        "TRACKERS_TO_EVAL": ["self"], "CLASSES_TO_EVAL": ["pedestrian"], "DO_PREPROC": True, "PRINT_CONFIG": False})
+    results, messages = evaluator.evaluate([source], [trackeval.metrics.HOTA(), trackeval.metrics.CLEAR(), trackeval.metrics.Identity()])
+    combined = results["MotChallenge2DBox"]["self"]["COMBINED_SEQ"]["pedestrian"]
+    assert combined["HOTA"]["HOTA"].mean() == pytest.approx(1.0)
+    assert combined["CLEAR"]["MOTA"] == pytest.approx(1.0)
+    assert combined["Identity"]["IDF1"] == pytest.approx(1.0)
+    assert combined["CLEAR"]["CLR_TP"] == total, "every gt line, hidden ones included, was evaluated and matched"
+    assert combined["CLEAR"]["CLR_FN"] == 0 and combined["CLEAR"]["IDSW"] == 0
