@@ -103,4 +103,46 @@ import Testing
         }
         #expect(panopticNames.sorted() == frames.map { $0 + ".png" })
     }
+
+    /// A person hidden behind a wall in frames 1 and 2 of 4 has no annotation there but is
+    /// listed in the frame's `unannotated_tracks` with its amodal box and visibility 0; a
+    /// disc wholly off the canvas is not listed; validate accepts the dataset.
+    @Test func hiddenObjectsAreListedAsUnannotatedTracks() throws {
+        let program = try compile("""
+        canvas 40 x 20
+        classes person, wall
+        clip frames: 4, fps: 1
+        background #000000
+        object person at (6 + 10 * time, 10) { rectangle(4, 10, fill: #30c030) }
+        object person at (-30, 10) { circle(3) }
+        object wall at (21, 10) { rectangle(16, 20, fill: #808080) }
+        """)
+        let folder = try temporaryFolder()
+        _ = try DatasetRenderer(program: program, options: RenderOptions(count: 1, seed: 0, output: folder, jobs: 1, clip: program.clip)).run()
+        let document = try jsonObject(folder.appendingPathComponent("annotations/instances_default.json"))
+        let images = (document["images"] as! [[String: Any]]).sorted { ($0["frame_id"] as! Int) < ($1["frame_id"] as! Int) }
+        let annotations = document["annotations"] as! [[String: Any]]
+        for (frame, image) in images.enumerated() {
+            let personBoxes = annotations.filter { $0["image_id"] as! Int == image["id"] as! Int && $0["track_id"] as! Int == 1 }
+            let hidden = image["unannotated_tracks"] as? [[String: Any]]
+            // The person's box: columns 4 + 10 f … 7 + 10 f; the wall covers columns 13…28.
+            let box = [4 + 10 * frame, 5, 4, 10]
+            if frame == 1 || frame == 2 {
+                #expect(personBoxes.isEmpty, "frame \(frame)")
+                #expect(hidden?.count == 1)
+                #expect(hidden?.first?["track_id"] as? Int == 1 && hidden?.first?["category_id"] as? Int == 1)
+                #expect(hidden?.first?["amodal_bbox"] as? [Int] == box)
+                #expect(hidden?.first?["visible_fraction"] as? Double == 0 && hidden?.first?["amodal_area"] as? Int == 40)
+            } else {
+                #expect(personBoxes.count == 1 && hidden == nil, "frame \(frame)")
+                #expect(personBoxes.first?["amodal_bbox"] as? [Int] == box)
+            }
+        }
+        #expect(try runTessera(["validate", folder.path]).status == 0)
+        let mot = try temporaryFolder("mot").appendingPathComponent("out")
+        _ = try DatasetExporter.export(folder, format: .mot, to: mot, overwrite: false)
+        let lines = try String(contentsOf: mot.appendingPathComponent("000000/gt/gt.txt"), encoding: .utf8)
+        #expect(lines.split(separator: "\n").filter { $0.hasPrefix("2,1,") || $0.hasPrefix("3,1,") }
+                == ["2,1,14,5,4,10,1,1,0", "3,1,24,5,4,10,1,1,0"])
+    }
 }
