@@ -193,10 +193,15 @@ private struct Validator {
             return true
         }
         for folder in DatasetFiles.imageFolders {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: reader.url(folder).path)) ?? []
             // Numbered files only: a user's own file in an image folder is not the dataset's.
-            for name in names.sorted() where OutputLayout.isNumberedImageFile(name) && !listed.contains("\(folder)/\(name)") {
-                fault("\(folder)/\(name): present but not listed in manifest.json")
+            // A run of clips files frames in clip folders (digits only), checked the same way.
+            var subfolders = [folder]
+            if framesPerClip != nil { subfolders += OutputLayout.clipFolders(in: reader.url(folder)).map { "\(folder)/\($0)" } }
+            for subfolder in subfolders {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: reader.url(subfolder).path)) ?? []
+                for name in names.sorted() where OutputLayout.isNumberedImageFile(name) && !listed.contains("\(subfolder)/\(name)") {
+                    fault("\(subfolder)/\(name): present but not listed in manifest.json")
+                }
             }
         }
         listedFiles = listed

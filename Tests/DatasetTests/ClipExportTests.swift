@@ -1,5 +1,6 @@
 import Dataset
 import DatasetExport
+import DatasetTools
 import Foundation
 import SceneScript
 import Testing
@@ -144,5 +145,24 @@ import Testing
         let lines = try String(contentsOf: mot.appendingPathComponent("000000/gt/gt.txt"), encoding: .utf8)
         #expect(lines.split(separator: "\n").filter { $0.hasPrefix("2,1,") || $0.hasPrefix("3,1,") }
                 == ["2,1,14,5,4,10,1,1,0", "3,1,24,5,4,10,1,1,0"])
+    }
+
+    /// `tessera validate` finds numbered files in clip folders that the manifest does not list
+    /// (a stray frame, a stray clip folder), and leaves a user's own files alone.
+    @Test func validateFindsStrayFramesInClipFolders() throws {
+        let folder = try temporaryFolder()
+        try render(RenderOptions(count: 2, seed: 2, output: folder, jobs: 1, clip: try compile(Self.scene).clip))
+        #expect(try DatasetValidator.validate(folder).isValid)
+        let fm = FileManager.default
+        let frame = folder.appendingPathComponent("images/000001/000002.png")
+        try fm.copyItem(at: frame, to: folder.appendingPathComponent("images/000001/000009.png"))
+        try fm.createDirectory(at: folder.appendingPathComponent("masks/semantic/000007"), withIntermediateDirectories: false)
+        try fm.copyItem(at: folder.appendingPathComponent("masks/semantic/000001/000000.png"),
+                        to: folder.appendingPathComponent("masks/semantic/000007/000000.png"))
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("images/000001/notes.txt"))
+        let report = try DatasetValidator.validate(folder)
+        #expect(report.faults.contains { $0.contains("images/000001/000009.png: present but not listed in manifest.json") }, "\(report.faults)")
+        #expect(report.faults.contains { $0.contains("masks/semantic/000007/000000.png: present but not listed in manifest.json") })
+        #expect(report.faults.count == 2, "notes.txt is the user's: \(report.faults)")
     }
 }
