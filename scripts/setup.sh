@@ -49,6 +49,11 @@ if ! python3 -c "import motmetrics" 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check motmetrics==1.4.0
 fi
 
+if ! python3 -c "import trackeval" 2>/dev/null; then
+    echo "setup: installing TrackEval for the MOTChallenge HOTA interop test" >&2
+    python3 -m pip install --quiet --disable-pip-version-check trackeval==1.3.0
+fi
+
 if ! python3 -c "import ultralytics, torch, torchvision" 2>/dev/null; then
     echo "setup: installing ultralytics, torch and torchvision for the YOLO interop test" >&2
     python3 -m pip install --quiet --disable-pip-version-check ultralytics==8.4.190 torch==2.15.0 torchvision==0.29.2

@@ -81,16 +81,16 @@ public enum AtomicFile {
 
 /// A file streamed under a hidden `.NAME.partial` name in its final folder and renamed to
 /// NAME by `commit()` once complete, so a reader never sees it half-written.
-final class PartialFile {
+public final class PartialFile {
     /// The final location.
-    let url: URL
+    public let url: URL
     /// Where the bytes go until `commit()`.
-    let handle: FileHandle
+    public let handle: FileHandle
     private let partial: URL
 
     /// Creates (or truncates) the partial file.
     /// - Throws: `DatasetError.io` naming `url`.
-    init(_ url: URL) throws {
+    public init(_ url: URL) throws {
         self.url = url
         partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         guard FileManager.default.createFile(atPath: partial.path, contents: nil),
@@ -102,7 +102,7 @@ final class PartialFile {
 
     /// Flushes and closes the file and gives it its final name; on failure removes it.
     /// - Throws: `DatasetError.io` naming `url`.
-    func commit() throws {
+    public func commit() throws {
         do {
             try handle.synchronize()
             try handle.close()
@@ -111,5 +111,19 @@ final class PartialFile {
             try? FileManager.default.removeItem(at: partial)
             throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
         }
+    }
+
+    /// Appends `bytes`.
+    /// - Throws: `DatasetError.io` naming `url`.
+    public func write(_ bytes: [UInt8]) throws {
+        do { try handle.write(contentsOf: bytes) } catch {
+            throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    /// Closes and removes the partial file, leaving nothing under either name.
+    public func discard() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: partial)
     }
 }

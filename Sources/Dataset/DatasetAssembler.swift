@@ -60,7 +60,8 @@ enum DatasetAssembler {
         guard let first = readers.first else { return Result(annotations: 0, acceptance: AcceptanceReport(requirements: [])) }
         let header = first.header
         var acceptance = AcceptanceReport(requirements: first.requirements)
-        let assignment = header.split.assignment(count: header.count)
+        let frames = header.framesPerClip ?? 1
+        let assignment = header.split.assignment(count: header.count / frames, framesPerClip: frames)
         let splitFiles = try header.split.names.map {
             try AnnotationFile(layout: layout, path: DatasetFiles.annotations(split: $0), info: header.info)
         }

@@ -218,7 +218,13 @@ public struct DatasetRenderer: Sendable {
         let imageID = index + 1
         let annotations = labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         // A clip's frame says which clip (1-based, as COCO ids are) and which frame (0-based).
-        let video = options.clip.map { [JSONMember("video_id", .int(index / $0.frames + 1)), JSONMember("frame_id", .int(index % $0.frames))] }
+        // Tracks present but not annotated (hidden, or filtered out) are listed for the formats
+        // that keep them (MOTChallenge ground truth).
+        let video = options.clip.map { clip in
+            let unannotated = labels.unannotatedTracks(annotated: annotations)
+            return [JSONMember("video_id", .int(index / clip.frames + 1)), JSONMember("frame_id", .int(index % clip.frames))]
+                + (unannotated.isEmpty ? [] : [JSONMember("unannotated_tracks", .array(unannotated))])
+        }
         do {
             let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height,
                                   extra: video ?? [])

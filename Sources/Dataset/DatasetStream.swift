@@ -1,5 +1,6 @@
 public import SceneScript
 import Annotation
+import DatasetReading
 import Foundation
 
 /// `tessera render SCENE … --out -`: the run's images as one WebDataset tar stream
@@ -34,14 +35,11 @@ public struct DatasetStream: Sendable {
     public func run(to sink: ([UInt8]) throws -> Void) throws -> Summary {
         let options = renderer.options
         try options.validate()
-        guard options.clip == nil else {
-            throw DatasetError.usage("--out - streams still images; a clip script (clip frames: …) renders into a folder for now")
-        }
         guard !options.resume, !options.overwrite else {
             throw DatasetError.usage("--out - streams the images to standard output: --resume and --overwrite apply to a dataset folder only")
         }
         let images = options.images
-        let split = options.split.assignment(count: options.count)
+        let split = options.split.assignment(count: options.count, framesPerClip: options.clip?.frames ?? 1)
         let parameters = renderer.program.parametersJSON.jsonBytes
         let layout = renderer.layout
         let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: renderer.program.width * renderer.program.height,
@@ -57,7 +55,7 @@ public struct DatasetStream: Sendable {
             let record = RecordsFile.line(index: index, split: split.splitName(of: index), report: image.report,
                                           values: image.values, parameters: parameters)
             archive.removeAll(keepingCapacity: true)
-            WebDatasetSample.append(imageFileName: layout.imageFileName(index), image: image.image, instanceMask: image.instanceMask,
+            WebDatasetSample.append(imageFileName: DatasetFiles.flatFileName(forImage: layout.imageFileName(index)), image: image.image, instanceMask: image.instanceMask,
                                     semanticMask: image.semanticMask,
                                     json: WebDatasetSample.json(image: image.record, record: record, annotations: image.annotations),
                                     to: &archive)

@@ -87,6 +87,33 @@ struct ImageLabels {
         }
     }
 
+    /// A clip frame's `unannotated_tracks` (docs/FORMATS.md, *Video*): every thing with a track
+    /// that this frame places with some amodal pixel inside the canvas but that has no
+    /// annotation in `annotated` (no visible pixel, or left out by the visibility filter), in
+    /// drawing order, as `{"track_id", "category_id", "amodal_bbox", "amodal_area",
+    /// "visible_fraction", "in_frame_fraction"}` — what a tracking format that keeps hidden
+    /// objects (MOTChallenge) needs of them. Objects wholly off the canvas are not listed.
+    func unannotatedTracks(annotated: [COCOAnnotation]) -> [JSONValue] {
+        let annotatedIDs = Set(annotated.map(\.instanceID))
+        return instanceIDs.withUnsafeBufferPointer { pixels in
+            (1..<categoryOfInstance.count).compactMap { id -> JSONValue? in
+                guard isThingInstance[id], let track = trackOfInstance[id], !annotatedIDs.contains(id) else { return nil }
+                let whole = amodal[id - 1]
+                let occlusion = Occlusion(
+                    instanceID: UInt16(id), raster: pixels, width: width, height: height,
+                    amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
+                    amodalWidth: whole.width, amodalHeight: whole.height)
+                guard occlusion.amodalArea > 0, let box = occlusion.amodalBBox else { return nil }
+                return .object([
+                    JSONMember("track_id", .int(track)), JSONMember("category_id", .int(Int(categoryOfInstance[id]))),
+                    JSONMember("amodal_bbox", .array(box.cocoBBox.map { .int($0) })), JSONMember("amodal_area", .int(occlusion.amodalArea)),
+                    JSONMember("visible_fraction", .double(occlusion.visibleFraction)),
+                    JSONMember("in_frame_fraction", .double(occlusion.inFrameFraction)),
+                ])
+            }
+        }
+    }
+
     /// The instance mask: 16-bit grey, value = instance id of a thing, else 0.
     func instanceMaskPNG(settings: PNG.Settings) throws -> Data {
         // Usually every instance is a thing and the raster is the mask as it is.

@@ -199,7 +199,7 @@ public struct OutputLayout: Sendable {
     }
 
     /// The clip folders (names of digits only) directly in `folder`, sorted.
-    static func clipFolders(in folder: URL) -> [String] {
+    public static func clipFolders(in folder: URL) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { name in
             !name.isEmpty && name.allSatisfy { $0.isASCII && $0.isNumber }

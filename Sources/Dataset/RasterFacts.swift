@@ -103,10 +103,16 @@ extension SceneProgram {
     /// Samples image `index` as a render does: each attempt that reaches a requirement on
     /// rendered facts is measured from its instance raster (amodal masks drawn on demand).
     /// The way for a library user to sample a scene with rendered requirements;
-    /// ``SceneProgram/sample(seed:index:)`` cannot draw.
+    /// ``SceneProgram/sample(seed:index:)`` cannot draw. For a clip script (a `clip`
+    /// statement) it is frame 0 of clip `index`, planned over all the clip's frames so that
+    /// every requirement, those over the clip included, is checked as a render checks it.
     /// - Throws: as ``SceneProgram/sample(seed:index:measuring:)`` (``ExhaustedAttempts``,
     ///   `ScriptError`), and `RenderError` from drawing a raster.
     public func sampleMeasured(seed: UInt64, index: Int) throws -> Sample {
-        try sample(seed: seed, index: index) { try RasterFacts(scene: $0) }
+        if let settings = clip {
+            let plan = try planClip(seed: seed, clip: index, settings: settings) { try RasterFacts(scene: $0) }
+            return try sampleFrame(seed: seed, clip: index, frame: 0, settings: settings, plan: plan)
+        }
+        return try sample(seed: seed, index: index) { try RasterFacts(scene: $0) }
     }
 }

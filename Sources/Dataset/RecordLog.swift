@@ -58,6 +58,13 @@ enum RecordLog {
         /// program order.
         var requirements: [[UInt8]]
 
+        /// Frames per clip of a run of clips (the manifest head's `clip.frames`), else `nil`;
+        /// ``count`` then counts images, `count / framesPerClip` clips.
+        var framesPerClip: Int? {
+            let head = (try? JSONSerialization.jsonObject(with: Data(manifestHead))) as? [String: Any]
+            return ((head?["clip"] as? [String: Any])?["frames"] as? Int).flatMap { $0 >= 1 ? $0 : nil }
+        }
+
         /// Names what differs between this header and `expected`, e.g. `seed 3 there, 5 here`
         /// with the default `labels` (this header's, then `expected`'s).
         /// `includingRange: false` leaves the image ranges out (shards differ in them by design;

@@ -110,9 +110,6 @@ public struct RenderOptions: Sendable {
             guard count * clip.frames <= Self.maximumCount else {
                 throw DatasetError.usage("--count \(count) clips of \(clip.frames) frames make \(count * clip.frames) images; a run may make at most \(Self.maximumCount) (split it into runs with --seed)")
             }
-            guard split == .single else {
-                throw DatasetError.usage("--split does not work with clips yet: render one run per split (each with its own --seed)")
-            }
         }
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }

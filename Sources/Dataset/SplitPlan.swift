@@ -66,30 +66,40 @@ public struct SplitPlan: Sendable, Equatable, CustomStringConvertible {
         .array(zip(names, shares).map { .object([JSONMember("name", .string($0)), JSONMember("share", .double($1))]) })
     }
 
-    /// The split of each image of a run of `count` images.
-    public func assignment(count: Int) -> SplitAssignment { SplitAssignment(plan: self, count: count) }
+    /// The split of each image of a run of `count` images; for a run of `count` clips of
+    /// `framesPerClip` frames, the split of each clip, which every frame of it shares (frame
+    /// *f* of clip *c*, image `c · framesPerClip + f`, goes where a still image `c` of a run of
+    /// `count` images would go), so that no clip straddles two splits.
+    public func assignment(count: Int, framesPerClip: Int = 1) -> SplitAssignment {
+        SplitAssignment(plan: self, count: count, framesPerClip: framesPerClip)
+    }
 }
 
-/// Image index → split position in a ``SplitPlan``, for a run of `count` images.
+/// Image index → split position in a ``SplitPlan``, for a run of `count` images (or of
+/// `count` clips, each `framesPerClip` images, dealt to the splits whole).
 public struct SplitAssignment: Sendable {
     public let plan: SplitPlan
-    /// The run's size: images `0 ..< count`.
-    public var count: Int { permutation.count }
+    /// Images per dealt unit: 1 for still images, the frames of a clip for clips.
+    public let framesPerClip: Int
+    /// The run's size in images: `0 ..< count`.
+    public var count: Int { permutation.count * framesPerClip }
     private let permutation: IndexPermutation
     private let schedule: QuotaSchedule?
 
-    init(plan: SplitPlan, count: Int) {
+    init(plan: SplitPlan, count: Int, framesPerClip: Int = 1) {
+        precondition(framesPerClip >= 1)
         self.plan = plan
+        self.framesPerClip = framesPerClip
         permutation = IndexPermutation(count: count)
         schedule = plan.names.count > 1 ? QuotaSchedule(names: plan.names, shares: plan.shares) : nil
     }
 
-    /// The position in `plan.names` of image `index`'s split.
+    /// The position in `plan.names` of image `index`'s split (its clip's, for clips).
     /// - Complexity: O(`QuotaSchedule.checkpointSpacing` · splits) after the first call near
     ///   `index`.
     public func split(of index: Int) -> Int {
         guard let schedule else { return 0 }
-        return schedule.stratum(of: permutation.position(of: index))
+        return schedule.stratum(of: permutation.position(of: index / framesPerClip))
     }
 
     /// The name of image `index`'s split.

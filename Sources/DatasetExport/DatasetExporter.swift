@@ -39,11 +39,8 @@ public enum DatasetExporter {
         }
         // A run that has not finished has no manifest.
         let manifest = try DatasetError.reading { try reader.manifest() }
-        // The image formats name files by an image's file name alone, which repeats across
-        // clips (`000003/000017.png`, `000004/000017.png`).
-        if ![.youtubeVIS, .mot].contains(format), manifest.clip != nil {
-            throw DatasetError.usage("\(dataset.path) holds clips: --format \(format.rawValue) exports still images; export clips as youtube-vis or mot, or train image models on the per-frame COCO files as they are")
-        }
+        // The still-image formats take a clip's frames as images named CCCCCC_FFFFFF
+        // (ExportItem.imageFileName), so frames of different clips never share a name.
         if [.youtubeVIS, .mot].contains(format), manifest.clip == nil {
             throw DatasetError.invalidDataset("\(dataset.path) holds still images, not clips: --format \(format.rawValue) exports datasets of clips (a scene with 'clip frames: N, fps: F', or render --frames N --fps F)")
         }

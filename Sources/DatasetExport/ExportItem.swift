@@ -39,10 +39,12 @@ public final class ExportItem {
         semanticMaskURL = reader.url(DatasetFiles.semanticMask(forImage: image.fileName))
     }
 
-    /// The file name without folder: `000017.png`.
-    public var imageFileName: String { imageURL.lastPathComponent }
-    /// The file name without folder and extension: `000017`.
-    public var stem: String { imageURL.deletingPathExtension().lastPathComponent }
+    /// The file name in one folder: `000017.png`, and for frame 17 of clip 3 (`000003/000017.png`)
+    /// `000003_000017.png` (``DatasetFiles/flatFileName(forImage:)``), so frames of different
+    /// clips never share a name.
+    public var imageFileName: String { DatasetFiles.flatFileName(forImage: image.fileName) }
+    /// ``imageFileName`` without its extension: `000017`, `000003_000017`.
+    public var stem: String { URL(fileURLWithPath: imageFileName).deletingPathExtension().lastPathComponent }
 
     /// The instance mask, decoded, with every annotation's instance found in it.
     /// - Throws: `DatasetError.invalidDataset` naming the mask file when it is missing, not

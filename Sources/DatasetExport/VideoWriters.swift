@@ -27,9 +27,13 @@ private func clipName(_ video: Int) -> String {
 /// CCCCCC/gt/gt.txt          frame,id,bb_left,bb_top,bb_width,bb_height,conf,class,visibility
 /// ```
 ///
-/// One line per annotation: frame 1-based, id = `track_id`, the visible box in pixels,
-/// conf 1 (ground truth that counts), class = the COCO `category_id`, visibility = the
-/// annotation's `visible_fraction`. Lines are in frame order, then drawing order.
+/// One line per track placed in the frame inside the canvas, as MOT17/MOT20 annotate every
+/// person in view, occluded ones included: the frame's annotations and its
+/// `unannotated_tracks` (hidden, or left out by the visibility filter). Frame 1-based, id =
+/// `track_id`, the **amodal** box (MOT's full-extent box; ours clipped to the canvas), conf 1
+/// (MOT's "consider" flag: every line counts in evaluation), class = the COCO `category_id`,
+/// visibility = `visible_fraction` (0 for a hidden object). Lines are in frame order, then
+/// track id.
 struct MOTWriter: ExportWriter {
     private var folder: ExportFolder!
     private let fps: Double
@@ -61,15 +65,31 @@ struct MOTWriter: ExportWriter {
         imageExtension = "." + item.imageURL.pathExtension
         let number = String(frame + 1)
         try folder.place(item.imageURL, at: "\(clipName(video))/img1/\(String(repeating: "0", count: max(0, 6 - number.count)) + number)\(imageExtension)")
-        var text = ""
+        var rows: [(track: Int, text: String)] = []
+        func row(_ track: Int, _ box: [Int], _ category: Int, _ visibility: Double) {
+            rows.append((track, "\(frame + 1),\(track),\(box.map(String.init).joined(separator: ",")),1,\(category),\(formatted(visibility))\n"))
+        }
         for annotation in item.annotations {
             guard let track = annotation.trackID else {
                 throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(item.image.id) has no track_id")
             }
-            let box = annotation.bbox.map { Int(exactly: $0).map(String.init) ?? formatted($0) }
-            text += "\(frame + 1),\(track),\(box.joined(separator: ",")),1,\(annotation.categoryID),\(formatted(annotation.visibleFraction ?? 1))\n"
+            let amodal = annotation.amodalBBox ?? annotation.bbox
+            guard case let box = amodal.compactMap({ Int(exactly: $0) }), box.count == 4, amodal.count == 4 else {
+                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(item.image.id): amodal_bbox \(amodal) is not [x, y, w, h] in whole pixels")
+            }
+            row(track, box, annotation.categoryID, annotation.visibleFraction ?? 1)
         }
-        lines?.write(Data(text.utf8))
+        for hidden in item.image.unannotatedTracks ?? [] {
+            guard hidden.amodalBBox.count == 4 else {
+                throw DatasetError.invalidDataset("image \(item.image.id): unannotated track \(hidden.trackID) has amodal_bbox \(hidden.amodalBBox), not [x, y, w, h]")
+            }
+            row(hidden.trackID, hidden.amodalBBox, hidden.categoryID, hidden.visibleFraction)
+        }
+        let tracks = rows.map(\.track)
+        guard Set(tracks).count == tracks.count else {
+            throw DatasetError.invalidDataset("image \(item.image.id): a track is listed twice among its annotations and unannotated_tracks")
+        }
+        lines?.write(Data(rows.sorted { $0.track < $1.track }.map(\.text).joined().utf8))
     }
 
     mutating func finish() throws { try finishClip() }

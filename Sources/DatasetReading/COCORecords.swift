@@ -16,9 +16,29 @@ extension COCOFile {
         /// A clip's frame: the clip's id (clip index + 1) and the frame's index in it (from 0).
         public var videoID: Int?
         public var frameID: Int?
+        /// A clip's frame: the tracks it places inside the canvas that have no annotation
+        /// (hidden, or left out by the visibility filter); `nil` when there are none.
+        public var unannotatedTracks: [UnannotatedTrack]?
 
         enum CodingKeys: String, CodingKey {
             case id, fileName = "file_name", width, height, videoID = "video_id", frameID = "frame_id"
+            case unannotatedTracks = "unannotated_tracks"
+        }
+    }
+
+    /// An `unannotated_tracks[]` entry of a clip frame (docs/FORMATS.md, *Video*).
+    public struct UnannotatedTrack: Decodable, Sendable, Equatable {
+        public var trackID: Int
+        public var categoryID: Int
+        /// `[x, y, w, h]` of the amodal mask clipped to the canvas, pixels.
+        public var amodalBBox: [Int]
+        public var amodalArea: Int
+        public var visibleFraction: Double
+        public var inFrameFraction: Double
+
+        enum CodingKeys: String, CodingKey {
+            case trackID = "track_id", categoryID = "category_id", amodalBBox = "amodal_bbox", amodalArea = "amodal_area"
+            case visibleFraction = "visible_fraction", inFrameFraction = "in_frame_fraction"
         }
     }
 }

@@ -59,6 +59,15 @@ public enum DatasetFiles {
         "\(semanticMasksFolder)/\(stem(imageFileName)).png"
     }
 
+    /// The image's name in a flat folder (the still-image exports and WebDataset samples):
+    /// its `file_name` with each `/` turned into `_`, so frame 17 of clip 3
+    /// (`000003/000017.png`) is `000003_000017.png` and a still image keeps its name
+    /// (`000017.png`). Digits and one separator, so names of one run stay distinct and sort
+    /// by clip, then frame.
+    public static func flatFileName(forImage imageFileName: String) -> String {
+        imageFileName.replacingOccurrences(of: "/", with: "_")
+    }
+
     /// The path without its extension (folders kept).
     static func stem(_ path: String) -> Substring {
         let name = Substring(path)

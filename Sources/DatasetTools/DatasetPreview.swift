@@ -88,11 +88,12 @@ public enum DatasetPreview {
     /// - Throws: `DatasetError.invalidDataset` for a missing or malformed image or mask;
     ///   `RenderError` if Cairo or libpng fails.
     /// - Complexity: memory holds the sheet and one image.
+    /// - Parameter caption: the text under an image's tile; nil: id, file name and annotation count.
     static func sheetPNG(_ images: some Collection<COCOFile.Image>, _ selection: Selection, root: URL,
-                         layout: ContactSheet.Layout) throws -> Data {
+                         layout: ContactSheet.Layout, caption: ((COCOFile.Image) -> String)? = nil) throws -> Data {
         let sheet = try ContactSheet(tileCount: images.count, layout: layout)
         for (index, image) in images.enumerated() {
-            try sheet.draw(try tile(image, selection, root: root), at: index)
+            try sheet.draw(try tile(image, selection, root: root, caption: caption?(image)), at: index)
         }
         return try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false))
     }
@@ -124,22 +125,26 @@ public enum DatasetPreview {
         }
     }
 
-    /// One image's tile: its pixels, instance mask and overlays.
-    static func tile(_ image: COCOFile.Image, _ selection: Selection, root: URL) throws -> ContactSheet.Tile {
+    /// One image's tile: its pixels, instance mask and overlays. An annotation with a
+    /// `track_id` is coloured by its track (the colour it has in every frame of its clip) and
+    /// labelled `#TRACK NAME`; others by their rank in the image.
+    /// - Parameter caption: the text under the tile; default: id, file name and annotation count.
+    static func tile(_ image: COCOFile.Image, _ selection: Selection, root: URL, caption: String? = nil) throws -> ContactSheet.Tile {
         let rgb = try loadPicture(DatasetFiles.image(image.fileName), root: root, image: image)
         let mask = try loadPNG(DatasetFiles.instanceMask(forImage: image.fileName), root: root, image: image, channels: 1)
         let annotations = selection.annotations[image.id] ?? []
         let overlays = annotations.enumerated().map { rank, annotation in
-            ContactSheet.Overlay(
+            let name = selection.categoryNames[annotation.categoryID] ?? "category \(annotation.categoryID)"
+            return ContactSheet.Overlay(
                 instanceID: annotation.instanceID, bbox: annotation.bbox,
-                label: selection.categoryNames[annotation.categoryID] ?? "category \(annotation.categoryID)",
-                color: ContactSheet.palette[rank % ContactSheet.palette.count],
+                label: annotation.trackID.map { "#\($0) \(name)" } ?? name,
+                color: ContactSheet.palette[((annotation.trackID.map { $0 - 1 } ?? rank) % ContactSheet.palette.count + ContactSheet.palette.count) % ContactSheet.palette.count],
                 dashedOutlines: annotation.amodal.map { amodalOutlines($0) } ?? [])
         }
         return ContactSheet.Tile(
             width: image.width, height: image.height, rgb: rgb,
             instanceIDs: mask.samples, overlays: overlays,
-            caption: "id \(image.id) · \(URL(fileURLWithPath: image.fileName).lastPathComponent) · \(annotations.count) inst.")
+            caption: caption ?? "id \(image.id) · \(URL(fileURLWithPath: image.fileName).lastPathComponent) · \(annotations.count) inst.")
     }
 
     /// The outer outlines of an amodal mask, as pixel-edge polygons: holes are filled first,
@@ -211,6 +216,8 @@ public enum DatasetPreview {
             var bbox: ContactSheet.Box
             /// The amodal mask, when the annotation has one that differs from the visible mask.
             var amodal: RLE?
+            /// A clip frame's track id.
+            var trackID: Int?
         }
 
         var images: [COCOFile.Image] = []
@@ -223,16 +230,34 @@ public enum DatasetPreview {
         /// - Throws: `DatasetReadError` when the file cannot be read;
         ///   `DatasetError.invalidDataset` for a record the preview cannot draw.
         init(_ reader: DatasetReader, positions: some Sequence<Int>) throws {
-            var path = ""
-            func malformed(_ what: String) -> DatasetError { .invalidDataset("\(path): \(what)") }
             var wanted = positions.makeIterator()
             var next = wanted.next(), position = -1
-            try reader.forEachImageWithSplit { split, image, records in
-                guard let target = next else { return false }
+            try self.init(reader) { _ in
+                guard let target = next else { return .stop }
                 position += 1
-                guard target == position else { return true }
+                guard target == position else { return .skip }
                 next = wanted.next()
                 precondition(next.map { $0 > target } ?? true, "positions ascend")
+                return next == nil ? .takeAndStop : .take
+            }
+        }
+
+        /// What to do with an image of the file.
+        enum Choice { case take, takeAndStop, skip, stop }
+
+        /// Reads the images `choose` takes, in file order, until it says stop or the files end.
+        /// - Throws: `DatasetReadError` when the file cannot be read;
+        ///   `DatasetError.invalidDataset` for a record the preview cannot draw.
+        init(_ reader: DatasetReader, choose: (COCOFile.Image) -> Choice) throws {
+            var path = ""
+            func malformed(_ what: String) -> DatasetError { .invalidDataset("\(path): \(what)") }
+            try reader.forEachImageWithSplit { split, image, records in
+                let choice = choose(image)
+                switch choice {
+                case .stop: return false
+                case .skip: return true
+                case .take, .takeAndStop: break
+                }
                 path = reader.url(DatasetFiles.annotations(split: split)).path
                 guard image.width > 0, image.height > 0 else { throw malformed("image \(image.id) has no pixels") }
                 images.append(image)
@@ -251,9 +276,10 @@ public enum DatasetPreview {
                         if rle.area != record.area { amodal = rle }
                     }
                     return Annotation(instanceID: instance, categoryID: record.categoryID,
-                                      bbox: .init(x: box[0], y: box[1], width: box[2], height: box[3]), amodal: amodal)
+                                      bbox: .init(x: box[0], y: box[1], width: box[2], height: box[3]), amodal: amodal,
+                                      trackID: record.trackID)
                 }
-                return next != nil
+                return choice == .take
             }
             for category in try reader.categories() { categoryNames[category.id] = category.name }
         }

@@ -147,7 +147,7 @@ private struct Validator {
                 do {
                     let plan = try SplitPlan(parsing: splits.map { "\($0.name)=\($0.share)" }.joined(separator: ","))
                     splitPlan = plan
-                    splitAssignment = plan.assignment(count: count)
+                    splitAssignment = plan.assignment(count: clipCount, framesPerClip: max(1, framesPerClip ?? 1))
                 } catch {
                     fault("manifest.json: options.split is not a list of splits with shares adding up to 1 (\(error))")
                 }
@@ -193,10 +193,15 @@ private struct Validator {
             return true
         }
         for folder in DatasetFiles.imageFolders {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: reader.url(folder).path)) ?? []
             // Numbered files only: a user's own file in an image folder is not the dataset's.
-            for name in names.sorted() where OutputLayout.isNumberedImageFile(name) && !listed.contains("\(folder)/\(name)") {
-                fault("\(folder)/\(name): present but not listed in manifest.json")
+            // A run of clips files frames in clip folders (digits only), checked the same way.
+            var subfolders = [folder]
+            if framesPerClip != nil { subfolders += OutputLayout.clipFolders(in: reader.url(folder)).map { "\(folder)/\($0)" } }
+            for subfolder in subfolders {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: reader.url(subfolder).path)) ?? []
+                for name in names.sorted() where OutputLayout.isNumberedImageFile(name) && !listed.contains("\(subfolder)/\(name)") {
+                    fault("\(subfolder)/\(name): present but not listed in manifest.json")
+                }
             }
         }
         listedFiles = listed
@@ -389,7 +394,9 @@ private struct Validator {
     /// category over the clip. Outside clips, none of these fields may appear.
     mutating func checkTracks(_ imageID: Int, _ image: COCOFile.Image, _ annotations: [COCOFile.Annotation]) {
         guard let frames = framesPerClip, frames >= 1 else {
-            if image.videoID != nil || image.frameID != nil { fault("image id \(imageID): has video_id/frame_id, but manifest.json declares no clip") }
+            if image.videoID != nil || image.frameID != nil || image.unannotatedTracks != nil {
+                fault("image id \(imageID): has video_id/frame_id/unannotated_tracks, but manifest.json declares no clip")
+            }
             for annotation in annotations where annotation.trackID != nil {
                 fault("annotation \(annotation.id): has a track_id, but manifest.json declares no clip")
             }
@@ -411,6 +418,27 @@ private struct Validator {
                 fault("annotation \(annotation.id): track \(track) of clip \(video) has category \(annotation.categoryID) here, \(category) in an earlier frame")
             } else {
                 trackCategories[key] = annotation.categoryID
+            }
+        }
+        // Tracks in the frame without an annotation: each once, none also annotated, inside
+        // the canvas, with a category the track keeps.
+        for hidden in image.unannotatedTracks ?? [] {
+            let track = hidden.trackID
+            guard track >= 1 else { fault("image id \(imageID): unannotated_tracks holds track_id \(track), not ≥ 1"); continue }
+            if !tracks.insert(track).inserted { fault("image id \(imageID): track \(track) is listed twice among its annotations and unannotated_tracks") }
+            let box = hidden.amodalBBox
+            if box.count != 4 || hidden.amodalArea < 1 || box[0] < 0 || box[1] < 0 || box[2] < 1 || box[3] < 1
+                || box[0] + box[2] > image.width || box[1] + box[3] > image.height {
+                fault("image id \(imageID): unannotated track \(track) has amodal_bbox \(box) and amodal_area \(hidden.amodalArea); both must describe pixels inside the \(image.width)×\(image.height) canvas")
+            }
+            if !(0...1).contains(hidden.visibleFraction) || !(0...1).contains(hidden.inFrameFraction) {
+                fault("image id \(imageID): unannotated track \(track) has a visible_fraction or in_frame_fraction outside 0…1")
+            }
+            let key = TrackKey(video: video, track: track)
+            if let category = trackCategories[key], category != hidden.categoryID {
+                fault("image id \(imageID): unannotated track \(track) of clip \(video) has category \(hidden.categoryID) here, \(category) in another frame")
+            } else {
+                trackCategories[key] = hidden.categoryID
             }
         }
     }

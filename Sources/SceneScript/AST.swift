@@ -41,6 +41,72 @@ struct Expr: Sendable {
     }
 }
 
+extension Expr {
+    /// The calls of temporal functions (``BuiltinFunction/isTemporal``) in the expression, in
+    /// evaluation order (the checker forbids nesting them).
+    var temporalCalls: [Call] {
+        var found: [Call] = []
+        visit { expr in
+            if case let .call(call) = expr.kind, BuiltinFunction(rawValue: call.name)?.isTemporal == true {
+                found.append(call)
+                return false
+            }
+            return true
+        }
+        return found
+    }
+
+    /// Whether the expression calls a temporal function.
+    var asksClipFrames: Bool { !temporalCalls.isEmpty }
+
+    /// The variables the expression reads that no aggregate inside it binds, each with its
+    /// range, in order.
+    var freeVariables: [(name: String, range: SourceRange)] {
+        var found: [(name: String, range: SourceRange)] = []
+        func collect(_ expr: Expr, bound: Set<String>) {
+            switch expr.kind {
+            case .int, .double, .string, .bool, .color: break
+            case let .variable(name): if !bound.contains(name) { found.append((name, expr.range)) }
+            case let .point(a, b), let .index(a, b), let .binary(_, a, b):
+                collect(a, bound: bound)
+                collect(b, bound: bound)
+            case let .list(items): for item in items { collect(item, bound: bound) }
+            case let .unary(_, operand): collect(operand, bound: bound)
+            case let .call(call): for argument in call.arguments { collect(argument.value, bound: bound) }
+            case let .aggregate(aggregate):
+                switch aggregate.set {
+                case let .name(name, range): if !bound.contains(name) { found.append((name, range)) }
+                case let .expression(set): collect(set, bound: bound)
+                case .all, .unlabeled: break
+                }
+                let inner = bound.union([aggregate.variable])
+                if let condition = aggregate.condition { collect(condition, bound: inner) }
+                if let value = aggregate.value { collect(value, bound: inner) }
+            }
+        }
+        collect(self, bound: [])
+        return found
+    }
+
+    /// Calls `body` on this expression and, while it returns true, on its subexpressions.
+    private func visit(_ body: (Expr) -> Bool) {
+        guard body(self) else { return }
+        switch kind {
+        case .int, .double, .string, .bool, .color, .variable: break
+        case let .point(a, b), let .index(a, b), let .binary(_, a, b):
+            a.visit(body)
+            b.visit(body)
+        case let .list(items): for item in items { item.visit(body) }
+        case let .unary(_, operand): operand.visit(body)
+        case let .call(call): for argument in call.arguments { argument.value.visit(body) }
+        case let .aggregate(aggregate):
+            if case let .expression(set) = aggregate.set { set.visit(body) }
+            aggregate.condition?.visit(body)
+            aggregate.value?.visit(body)
+        }
+    }
+}
+
 enum UnaryOperator: String, Sendable {
     case negate = "-"
     case not

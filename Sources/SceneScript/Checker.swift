@@ -43,6 +43,13 @@ struct Checker {
     /// Whether the expression being checked is a `require` or quota condition, where rendered
     /// facts may be asked.
     private var isInRequirement = false
+    /// Whether the condition being checked is a plain `require` at the top level of the main
+    /// file, the one place a requirement over a clip (``BuiltinFunction/isTemporal``) may be.
+    private var isInClipRequirement = false
+    /// The temporal call whose conditions are being checked, if any.
+    private var temporalCall: String?
+    /// How many `count(… in …)`-style aggregates enclose the expression being checked.
+    private var aggregateDepth = 0
 
     init(templates: [String: TemplateDeclaration], categories: [Category], categoryIDs: [String: Int]) {
         self.templates = templates
@@ -218,7 +225,9 @@ struct Checker {
                 default: break
                 }
             }
+            isInClipRequirement = probability == nil && isTopLevel && statement.range.file == 0
             checkCondition(condition)
+            isInClipRequirement = false
         case let .quota(strata):
             checkQuota(strata, range: statement.range, isTopLevel: isTopLevel)
         case let .param(name, nameRange, _, _):
@@ -519,6 +528,16 @@ struct Checker {
             if function == .hidden_by || function == .shared_edge, call.arguments.count == 2 {
                 checkClassLiteral(call.arguments[1].value, "\(call.name): ")
             }
+            if function.isTemporal {
+                checkTemporal(call, function)
+                return
+            }
+            if function.isRenderedFact, let temporal = temporalCall, let instance = call.arguments.first?.value {
+                if case .variable = instance.kind {} else {
+                    report("'\(call.name)' inside '\(temporal)' follows one object over the clip's frames, so its instance must be a name",
+                           at: instance.range, help: "name the object with 'object … as NAME' and pass NAME")
+                }
+            }
             if function.isRenderedFact && !isInRequirement {
                 report("'\(call.name)' is a rendered fact, known only once the picture is drawn", at: call.nameRange,
                        help: "use it in a 'require' or 'quota' condition")
@@ -580,6 +599,27 @@ struct Checker {
         return spelled == closest ? "did you mean '\(closest)'?" : "did you mean \(spelled)? a name that is not an identifier is written in quotes"
     }
 
+    /// A temporal call (`count_frames(COND)`, …): only in a plain top-level `require` of the
+    /// main file, not inside another temporal call or an aggregate; its arguments are conditions.
+    private mutating func checkTemporal(_ call: Call, _ function: BuiltinFunction) {
+        if let outer = temporalCall {
+            report("'\(call.name)' inside '\(outer)': a condition over the clip's frames is evaluated in one frame at a time", at: call.nameRange)
+        } else if aggregateDepth > 0 {
+            report("'\(call.name)' inside 'count(… in …)': the aggregate goes through one frame's instances", at: call.nameRange,
+                   help: "put the aggregate inside: \(call.name)(count(p in CLASS where …) >= 1)")
+        } else if !isInClipRequirement {
+            report("'\(call.name)' looks at every frame of a clip, so it can only be used in a 'require' at the top level of the main scene file",
+                   at: call.nameRange, help: isInRequirement ? "move the requirement out of the block, and write 'require', not 'require[P]' or a quota" : nil)
+        }
+        let saved = temporalCall
+        temporalCall = call.name
+        for argument in call.arguments { checkExpression(argument.value) }
+        temporalCall = saved
+        do { _ = try function.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+            problems.append(problem)
+        } catch {}
+    }
+
     private mutating func checkAggregate(_ aggregate: Aggregate) {
         if !isInRequirement {
             report("'\(aggregate.kind.rawValue)(… in …)' goes through the instances of the finished picture, so it can only be used in a 'require' or 'quota' condition",
@@ -594,6 +634,8 @@ struct Checker {
             checkExpression(expr)
             checkClassLiteral(expr, "")
         }
+        aggregateDepth += 1
+        defer { aggregateDepth -= 1 }
         scoped { checker in
             checker.scopes[checker.scopes.count - 1].insert(aggregate.variable)
             if let condition = aggregate.condition { checker.checkExpression(condition) }

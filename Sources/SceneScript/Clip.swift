@@ -71,12 +71,14 @@ extension SceneProgram {
         for attempt in 0..<script.attempts {
             var tracks: [UInt64: Int] = [:]
             var isAccepted = true
+            var clipFrame = ClipFrame(index: 0, count: settings.frames)
             for frame in 0..<settings.frames {
                 var steps = 0
+                clipFrame.index = frame
                 let sampled: (SceneModel.Scene, (any RenderedFacts)?)?
                 do {
                     sampled = try runAttempt(seed: seed, index: clip, attempt: attempt, time: settings.time(ofFrame: frame),
-                                             stratum: stratum, steps: &steps, tally: &tally, measure: measure)
+                                             stratum: stratum, steps: &steps, tally: &tally, clipFrame: &clipFrame, measure: measure)
                 } catch let problem as ProblemReport {
                     throw located(problem, seed: seed, index: clip, what: "frame \(frame) of clip")
                 }
@@ -103,11 +105,12 @@ extension SceneProgram {
     public func sampleFrame(seed: UInt64, clip: Int, frame: Int, settings: ClipSettings, plan: ClipPlan) throws -> Sample {
         var steps = 0
         var tally = ConstraintTally()
+        var clipFrame = ClipFrame(index: frame, count: settings.frames, isChecked: false)
         let sampled: (SceneModel.Scene, (any RenderedFacts)?)?
         do {
             sampled = try runAttempt(seed: seed, index: clip, attempt: plan.attempt, time: settings.time(ofFrame: frame),
                                      stratum: script.quota?.stratum(of: clip), steps: &steps, tally: &tally,
-                                     checksDeferred: false) { _ in throw UnmeasuredFacts() }
+                                     clipFrame: &clipFrame, checksDeferred: false) { _ in throw UnmeasuredFacts() }
         } catch let problem as ProblemReport {
             throw located(problem, seed: seed, index: clip, what: "frame \(frame) of clip")
         }

@@ -16,6 +16,7 @@ extension Interpreter {
             throw ProblemReport("unknown function '\(call.name)'", at: call.nameRange)
         }
         if function.isRenderedFact || function == .class_name { return try callRenderedFact(function, call) }
+        if function.isTemporal { return try temporalValue(function, call) }
         let (values, ranges) = try evaluateArguments(call, signature: function.signature)
         // After the arguments, whose own draws use their own streams.
         if function.draws { useStream(for: call.range) }
@@ -236,6 +237,8 @@ extension Interpreter {
         case .visible_pixels, .visible_fraction, .amodal_area, .in_frame_fraction, .hidden_pixels, .hidden_by,
              .bbox_x, .bbox_y, .bbox_width, .bbox_height, .shared_edge, .class_name:
             preconditionFailure("handled by callRenderedFact")
+        case .count_frames, .longest_run, .ever, .always, .first_frame, .last_frame:
+            preconditionFailure("handled by temporalValue")
         }
     }
 }

@@ -82,6 +82,9 @@ struct Interpreter {
     /// How often each track key was placed in this sample, so that a key stays unique even if
     /// one statement placed two objects in one context.
     private var trackKeyUses: [UInt64: Int] = [:]
+    /// The frame of its clip this sample is (frame 0 of 1 for a still image), carrying what
+    /// the earlier frames showed the requirements over the clip.
+    var clipFrame = ClipFrame()
 
     init(script: CompiledScript, root: UInt64, time: Double = 0, index: Int = 0, stratum: Int? = nil,
          steps: Int = 0, tally: ConstraintTally = ConstraintTally()) {
@@ -279,6 +282,12 @@ struct Interpreter {
     }
 
     private mutating func check(_ condition: Expr) throws {
+        if script.requirements[script.requirementIndex[condition.range]!].isOverClip {
+            // Observed in every frame; decided, and counted, once the last frame is observed.
+            guard clipFrame.isChecked else { return }
+            try observeClipFrame(condition)
+            guard clipFrame.isLast else { return }
+        }
         let value = try evaluate(condition)
         guard case let .bool(holds) = value else {
             throw ProblemReport("a requirement must be a Bool, got \(value.typeName) \(value.display)", at: condition.range)

@@ -21,6 +21,9 @@ public struct RequirementInfo: Sendable, Hashable {
     /// Whether the condition asks about the rendered picture (visible pixels, occlusion, …)
     /// and so is checked after the instance raster of the attempt is drawn.
     public var isRendered: Bool
+    /// Whether the condition looks at every frame of a clip (`count_frames`, `longest_run`, …),
+    /// and so is decided once per clip attempt, when its last frame is sampled.
+    public var isOverClip: Bool = false
 }
 
 /// How often one requirement was checked and how often it held.

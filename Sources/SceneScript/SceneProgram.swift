@@ -133,7 +133,8 @@ public final class SceneProgram: Sendable {
             let location = compiler.buffers[condition.expr.range.file].location(of: condition.expr.range)
             return RequirementInfo(location: "\(location.path):\(location.line):\(location.column)",
                                    text: compiler.buffers[condition.expr.range.file].text(of: condition.expr.range),
-                                   kind: condition.kind, isRendered: condition.expr.asksRenderedFacts)
+                                   kind: condition.kind, isRendered: condition.expr.asksRenderedFacts,
+                                   isOverClip: condition.expr.asksClipFrames)
         }
         var requirementIndex: [SourceRange: Int] = [:]
         for (i, condition) in conditions.enumerated() { requirementIndex[condition.expr.range] = i }
@@ -202,8 +203,9 @@ public final class SceneProgram: Sendable {
         let stratumName = stratum.map { script.quota!.names[$0] }
         do {
             for attempt in 0..<script.attempts {
+                var still = ClipFrame()
                 if let (scene, facts) = try runAttempt(seed: seed, index: index, attempt: attempt, time: 0, stratum: stratum,
-                                                       steps: &steps, tally: &tally, measure: measure) {
+                                                       steps: &steps, tally: &tally, clipFrame: &still, measure: measure) {
                     return Sample(scene: scene, report: SampleReport(attempts: attempt + 1, checks: checks(tally), stratum: stratumName),
                                   facts: facts)
                 }
@@ -219,14 +221,18 @@ public final class SceneProgram: Sendable {
     /// `tally` carry over from earlier attempts and are updated.
     /// - Returns: the scene and the facts measured for it, or `nil` when a requirement rejected
     ///   the attempt.
+    /// `clipFrame` says which frame of its clip this is and carries the clip's requirements
+    /// over frames from one frame to the next (updated).
     /// - Throws: ``ProblemReport`` for a runtime error; whatever `measure` throws.
     func runAttempt(seed: UInt64, index: Int, attempt: Int, time: Double, stratum: Int?, steps: inout Int,
-                    tally: inout ConstraintTally,
+                    tally: inout ConstraintTally, clipFrame: inout ClipFrame,
                     checksDeferred: Bool = true,
                     measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> (SceneModel.Scene, (any RenderedFacts)?)? {
         var interpreter = Interpreter(
             script: script, root: SceneRandomGenerator.root(seed: seed, index: index, attempt: attempt), time: time, index: index,
             stratum: stratum, steps: steps, tally: tally)
+        interpreter.clipFrame = clipFrame
+        defer { clipFrame = interpreter.clipFrame }
         do {
             try interpreter.run()
             let scene = SceneModel.Scene(

@@ -119,6 +119,7 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case visible_pixels, visible_fraction, amodal_area, in_frame_fraction, hidden_pixels, hidden_by
     case bbox_x, bbox_y, bbox_width, bbox_height, shared_edge, class_name
     case keyframes, along, wander
+    case count_frames, longest_run, ever, always, first_frame, last_frame
 
     var signature: Signature {
         let name = "function '\(rawValue)'"
@@ -147,6 +148,8 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
         case .keyframes: return Signature(name, [Signature.Parameter(name: "ease", isRequired: false)], isVariadic: true, minimumCount: 2)
         case .along: return Signature(name, required: ["points", "speed", "time"], optional: ["loop"])
         case .wander: return Signature(name, required: ["center", "radius", "time"], optional: ["speed"])
+        case .count_frames, .ever, .always, .first_frame, .last_frame: return Signature(name, required: ["condition"])
+        case .longest_run: return Signature(name, required: ["condition"], optional: ["between"])
         case .radians: return Signature(name, required: ["deg"])
         case .degrees: return Signature(name, required: ["rad"])
         case .len: return Signature(name, required: ["list"])
@@ -183,6 +186,16 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
             return true
         default:
             return false
+        }
+    }
+
+    /// Whether the function looks at every frame of a clip (docs/LANGUAGE.md, *Requirements
+    /// over a clip*): its arguments are Bool conditions evaluated once per frame, and its value
+    /// is known once the clip's last frame is sampled.
+    var isTemporal: Bool {
+        switch self {
+        case .count_frames, .longest_run, .ever, .always, .first_frame, .last_frame: return true
+        default: return false
         }
     }
 

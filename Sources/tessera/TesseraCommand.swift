@@ -330,7 +330,7 @@ struct Render: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         try reportingErrors {
             do {
-                try DatasetStream(program: program, options: try options()).run(to: StandardOutput.write)
+                try DatasetStream(program: program, options: try arguments.clipOptions(try options(), program: program)).run(to: StandardOutput.write)
             } catch is StandardOutput.Closed {
                 Foundation.exit(141)
             }
@@ -542,16 +542,16 @@ struct Validate: ParsableCommand {
 
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw a contact sheet (PNG) of a dataset's first images with their labels overlaid.",
-        discussion: "Each annotated instance's visible mask is tinted, its bbox outlined and its class named; a dashed line outlines the amodal mask where the object is partly hidden.")
+        abstract: "Draw a contact sheet (PNG) of a dataset's first images with their labels overlaid; for clips, a strip of a clip's frames or an animated PNG.",
+        discussion: "Each annotated instance's visible mask is tinted, its bbox outlined and its class named; a dashed line outlines the amodal mask where the object is partly hidden. With --clip, the sheet shows that clip's frames, each object coloured and numbered by its track; --animate writes every frame of the clip as an animated PNG (APNG). See docs/PREVIEW.md.")
 
     @Argument(help: "The dataset folder (holding annotations/, images/ and masks/).")
     var dataset: String
 
-    @Option(help: "The PNG to write. Default: DATASET/preview.png.")
+    @Option(help: "The PNG to write. Default: DATASET/preview.png (with --animate: no sheet unless --out is given).")
     var out: String?
 
-    @Option(parsing: .unconditional, help: "Number of images, from the first.")
+    @Option(parsing: .unconditional, help: "Number of images, from the first (with --clip: frames of the clip).")
     var count: Int = 12
 
     @Option(parsing: .unconditional, help: "Tiles per row.")
@@ -560,20 +560,48 @@ struct Preview: ParsableCommand {
     @Option(parsing: .unconditional, help: "Side of a tile in pixels; images are scaled to fit, aspect kept.")
     var tile: Int = 256
 
+    @Option(parsing: .unconditional, help: "Preview the clip with this index (0-based, as in images/CCCCCC/) of a dataset of clips.")
+    var clip: Int?
+
+    @Option(parsing: .unconditional, help: "With --clip: show frames 0, K, 2K, … Default: as many as --count allows over the whole clip.")
+    var step: Int?
+
+    @Option(help: "Write every frame of the clip (--clip, default 0) with its labels as an animated PNG (APNG) to this file.")
+    var animate: String?
+
     var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile) }
+    var clipSelection: DatasetPreview.ClipSelection { .init(clip: clip ?? 0, step: step) }
 
     func validate() throws {
-        do { try options.validate() } catch let DatasetError.usage(message) {
+        do {
+            try options.validate()
+            try clipSelection.validate()
+        } catch let DatasetError.usage(message) {
             throw ValidationError(message)
+        }
+        if step != nil, clip == nil { throw ValidationError("--step picks frames of a clip; give --clip too") }
+        if let animate, !["png", "apng"].contains(URL(fileURLWithPath: animate).pathExtension.lowercased()) {
+            throw ValidationError("--animate writes an animated PNG; name the file .png or .apng, got '\(animate)'")
         }
     }
 
     func run() throws {
         let root = URL(fileURLWithPath: dataset)
-        let output = out.map { URL(fileURLWithPath: $0) } ?? DatasetPreview.defaultOutput(for: root)
         try reportingErrors {
-            let drawn = try DatasetPreview.write(root, to: output, options: options)
-            print("wrote \(output.path): \(drawn) image\(drawn == 1 ? "" : "s")")
+            if let animate {
+                let output = URL(fileURLWithPath: animate)
+                let frames = try DatasetPreview.writeAnimation(root, clip: clipSelection, to: output, tileSize: tile)
+                print("wrote \(output.path): clip \(clipSelection.clip), \(frames) frame\(frames == 1 ? "" : "s")")
+                guard out != nil else { return }
+            }
+            let output = out.map { URL(fileURLWithPath: $0) } ?? DatasetPreview.defaultOutput(for: root)
+            if clip != nil {
+                let drawn = try DatasetPreview.writeClipSheet(root, clip: clipSelection, to: output, options: options)
+                print("wrote \(output.path): clip \(clipSelection.clip), \(drawn) frame\(drawn == 1 ? "" : "s")")
+            } else {
+                let drawn = try DatasetPreview.write(root, to: output, options: options)
+                print("wrote \(output.path): \(drawn) image\(drawn == 1 ? "" : "s")")
+            }
         }
     }
 }

@@ -68,6 +68,32 @@ private func positions(_ scene: SceneModel.Scene) -> [Int: Double] {
         #expect(scenes.map { $0.instances[1].shapes[0].transform.tx } == [0, 4, 8, 2])
     }
 
+    @Test func alongFollowsBezierPathsByArcLength() throws {
+        // A straight "curve" (controls on the chord) is the line itself: 10 px a second along
+        // a 40-px segment; then a quarter-circle-like curve, a line_to and a close.
+        let scenes = try frames("""
+        classes a
+        clip frames: 5, fps: 1
+        object a at along([move_to((0, 0)), curve_to((10, 0), (30, 0), (40, 0))], 10, time) { circle(2) }
+        object a at along([(0, 0), curve_to((0, 55.23), (44.77, 100), (100, 100)), line_to((100, 0)), close()], 78.54, time) { circle(2) }
+        """)
+        // The Bézier parameter is not arc length (controls at 1/4 and 3/4): arc length is followed.
+        for (f, scene) in scenes.enumerated() {
+            let x = scene.instances[0].shapes[0].transform.tx
+            #expect(abs(x - min(40, 10 * Double(f))) < 0.01, "frame \(f): \(x)")
+        }
+        // The curve is a quarter circle of radius 100 about (100, 0), 157.08 px long: half-way
+        // (1 s) is at 45°, the end (2 s) at (100, 100), then 100 px down the line_to.
+        let second = scenes.map { ($0.instances[1].shapes[0].transform.tx, $0.instances[1].shapes[0].transform.ty) }
+        #expect(abs(second[1].0 - 29.29) < 0.1 && abs(second[1].1 - 70.71) < 0.1, "\(second[1])")
+        #expect(abs(second[2].0 - 100) < 0.1 && abs(second[2].1 - 100) < 0.1, "\(second[2])")
+        #expect(abs(second[3].0 - 100) < 0.1 && abs(second[3].1 - 21.46) < 0.2, "\(second[3])")
+        let program = try compile("classes a\nclip frames: 1, fps: 1\nobject a at along([(0, 0), close(), (1, 1)], 1, time) { circle(1) }\n")
+        #expect { try program.planClip(seed: 0, clip: 0, settings: program.clip!) { _ in preconditionFailure() } } throws: {
+            "\($0)".contains("along: points[1] is PathElement close(); after the first, items must be Points, line_to(…), curve_to(…) or a final close()")
+        }
+    }
+
     @Test func wanderIsSmoothBoundedAndDrawnOncePerClip() throws {
         let text = """
         classes a

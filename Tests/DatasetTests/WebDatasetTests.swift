@@ -90,6 +90,47 @@ struct WebDatasetTests {
         #expect(exported["000004.instance.png"].map { Data($0) } == (try Data(contentsOf: dataset.appendingPathComponent("masks/instance_ids/000004.png"))))
     }
 
+    @Test("clips stream and export as samples CCCCCC_FFFFFF, the same bytes, split by clip")
+    func clipStreamEqualsExport() throws {
+        let folder = try temporaryFolder()
+        let program = try compile("""
+        canvas 32 x 24
+        classes a
+        clip frames: 2, fps: 2
+        object a as d at (4 + 20 * time + uniform(0, 4), 12) { circle(3, fill: #c03030) }
+        """)
+        let split = try SplitPlan(parsing: "train=0.5,val=0.5")
+        let options = { (output: URL, jobs: Int) in
+            RenderOptions(count: 4, seed: 1, output: output, jobs: jobs, split: split, clip: program.clip)
+        }
+        let dataset = folder.appendingPathComponent("d"), shards = folder.appendingPathComponent("w")
+        _ = try DatasetRenderer(program: program, options: options(dataset, 2)).run()
+        _ = try DatasetExporter.export(dataset, format: .webdataset, to: shards, overwrite: false)
+        var exported: [String: [UInt8]] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: shards.path) where name.hasSuffix(".tar") {
+            for member in try readTar(Array(try Data(contentsOf: shards.appendingPathComponent(name)))) {
+                #expect(exported.updateValue(member.contents, forKey: member.name) == nil, "each member once")
+            }
+        }
+        var stream: [UInt8] = []
+        let streamed = try DatasetStream(program: program, options: options(folder.appendingPathComponent("unused"), 3)).run { stream += $0 }
+        #expect(streamed.samples == 8)
+        let members = try readTar(stream)
+        #expect(members.map(\.name) == (0..<4).flatMap { c in (0..<2).flatMap { f in
+            [".png", ".instance.png", ".semantic.png", ".json"].map { String(format: "%06d_%06d", c, f) + $0 }
+        } })
+        for member in members { #expect(exported[member.name] == member.contents, "\(member.name)") }
+        #expect(exported.count == members.count)
+        // Both frames of a clip carry the same split in their records.
+        for c in 0..<4 {
+            let splits = (0..<2).map { f in
+                let json = String(decoding: exported[String(format: "%06d_%06d.json", c, f)]!, as: UTF8.self)
+                return json.contains("\"split\":\"train\"") ? "train" : "val"
+            }
+            #expect(splits[0] == splits[1], "clip \(c)")
+        }
+    }
+
     @Test("a dataset without records.jsonl cannot be exported as WebDataset, and nothing is written")
     func missingRecords() throws {
         let folder = try temporaryFolder()

@@ -16,6 +16,7 @@ import configparser
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 
 import motmetrics as mm
@@ -90,6 +91,7 @@ def test_mot_sequences_score_perfectly_against_themselves(dataset):
     sequences = sorted(p for p in (dataset / "mot").iterdir() if p.is_dir())
     assert [p.name for p in sequences] == ["000000", "000001", "000002", "000003"]
     accumulators = []
+    hidden_lines = 0
     for seq in sequences:
         info = configparser.ConfigParser()
         info.read(seq / "seqinfo.ini")
@@ -98,14 +100,23 @@ def test_mot_sequences_score_perfectly_against_themselves(dataset):
         assert len(list((seq / "img1").iterdir())) == 10
         gt = mm.io.loadtxt(str(seq / "gt" / "gt.txt"), fmt="mot15-2D")
         accumulators.append(mm.utils.compare_to_groundtruth(gt, gt, "iou", distth=0.5))
-        # Every gt line is a COCO annotation of that clip's frame, and back.
+        # Every gt line is a COCO annotation of that clip's frame (its amodal box: MOT's
+        # full-extent box) or an unannotated track of the frame (hidden: visibility 0), and back.
         video = int(seq.name) + 1
         expected = sorted(
-            (images[a["image_id"]]["frame_id"] + 1, a["track_id"], *a["bbox"], a["visible_fraction"])
+            (images[a["image_id"]]["frame_id"] + 1, a["track_id"], *a["amodal_bbox"], a["visible_fraction"])
             for a in coco["annotations"] if images[a["image_id"]]["video_id"] == video)
+        hidden = sorted(
+            (im["frame_id"] + 1, t["track_id"], *t["amodal_bbox"], t["visible_fraction"])
+            for im in coco["images"] if im["video_id"] == video for t in im.get("unannotated_tracks", []))
         lines = sorted(tuple(float(x) for x in line.split(",")[:6]) + (float(line.split(",")[8]),)
                        for line in (seq / "gt" / "gt.txt").read_text().splitlines())
-        assert lines == [tuple(float(x) for x in e) for e in expected]
+        assert lines == sorted(tuple(float(x) for x in e) for e in expected + hidden)
+        hidden_lines += len(hidden)
+        # The standing person (drawn first: track 1) never leaves the canvas: its track has a
+        # line in every frame, visible or not, as MOT17 annotates occluded people.
+        assert sorted(int(l[0]) for l in lines if l[1] == 1) == list(range(1, 11))
+    assert hidden_lines > 0, "the car hides the standing person in some frames"
     summary = mm.metrics.create().compute_many(accumulators, metrics=["mota", "idf1", "num_switches"], generate_overall=True)
     assert summary.loc["OVERALL", "mota"] == 1.0
     assert summary.loc["OVERALL", "idf1"] == 1.0
@@ -140,3 +151,116 @@ def test_youtube_vis_segmentations_equal_the_instance_masks(dataset):
             assert track["category_id"] == annotation["category_id"]
             checked += 1
     assert checked == len(coco["annotations"])
+
+
+def test_preview_animation_opens_in_pillow_with_every_frame(dataset, tmp_path):
+    """`tessera preview --animate` writes an APNG that Pillow reads as an animation of the
+    clip's frames, each shown 1/fps s, frame k showing frame k's labels (the caption differs
+    from frame to frame, so no two frames are equal); the strip of the clip has its own frames."""
+    animation = tmp_path / "clip1.png"
+    result = tessera("preview", str(dataset / "clips"), "--clip", "1", "--animate", str(animation), "--tile", "128")
+    assert result.returncode == 0, result.stderr
+    with Image.open(animation) as image:
+        assert image.format == "PNG"
+        assert getattr(image, "is_animated", False)
+        assert image.n_frames == 10
+        assert image.size == (128 + 16, 128 + 34)
+        frames = []
+        for k in range(image.n_frames):
+            image.seek(k)
+            assert image.info.get("duration") == pytest.approx(200), "1/5 s a frame"
+            frames.append(np.asarray(image.convert("RGB")).copy())
+        assert image.info.get("loop") == 0
+    for a, b in zip(frames, frames[1:]):
+        assert not np.array_equal(a, b)
+
+    strip = tmp_path / "strip.png"
+    result = tessera("preview", str(dataset / "clips"), "--clip", "1", "--out", str(strip), "--tile", "64", "--step", "3")
+    assert result.returncode == 0, result.stderr
+    with Image.open(strip) as image:
+        # frames 0, 3, 6, 9 in 4 columns of 64 px tiles
+        assert image.size == (4 * 64 + 5 * 8, 64 + 18 + 16)
+
+
+def test_split_clips_export_as_still_images_and_stream_by_clip(tmp_path):
+    """A clip run with --split deals whole clips to the splits; the YOLO export names each frame
+    CCCCCC_FFFFFF and ultralytics resolves its lists and labels; `render --out -` streams the
+    same frames as WebDataset samples keyed CCCCCC_FFFFFF that `webdataset` reads back."""
+    import webdataset as wds
+    from ultralytics.data import utils as ultralytics_utils
+
+    scene = tmp_path / "crossing.scene"
+    scene.write_text(SCENE)
+    dataset = tmp_path / "split"
+    r = tessera("render", str(scene), "--count", "6", "--seed", "3", "--split", "train=0.5,val=0.5",
+                "--out", str(dataset), "--quiet")
+    assert r.returncode == 0, r.stderr
+    clips = {}
+    for split in ("train", "val"):
+        with open(dataset / "annotations" / f"instances_{split}.json") as f:
+            for im in json.load(f)["images"]:
+                clips.setdefault(im["video_id"], set()).add(split)
+    assert sorted(clips) == list(range(1, 7)) and all(len(s) == 1 for s in clips.values())
+
+    export = tmp_path / "yolo"
+    r = tessera("export", str(dataset), "--format", "yolo", "--out", str(export), "--quiet")
+    assert r.returncode == 0, r.stderr
+    data = ultralytics_utils.check_det_dataset(str(export / "data.yaml"), autodownload=False)
+    for split in ("train", "val"):
+        listed = (export / f"{split}.txt").read_text().split()
+        want = [f"./images/{c - 1:06d}_{f:06d}.png" for c in sorted(clips) if clips[c] == {split} for f in range(10)]
+        assert listed == want
+        assert pathlib.Path(data[split]) == export / f"{split}.txt"
+        for name in listed:
+            assert (export / name).is_file()
+            assert (export / "labels" / (pathlib.Path(name).stem + ".txt")).is_file()
+
+    url = "pipe:" + " ".join([str(BINARY), "render", str(scene), "--count", "6", "--seed", "3",
+                              "--split", "train=0.5,val=0.5", "--out", "-", "--quiet"])
+    keys = []
+    for sample in wds.WebDataset(url, shardshuffle=False).decode("rgb8"):
+        keys.append(sample["__key__"])
+        record = sample["json"]
+        c, f = (int(x) for x in sample["__key__"].split("_"))
+        assert (record["image"]["video_id"], record["image"]["frame_id"]) == (c + 1, f)
+        assert {record["record"]["split"]} == clips[c + 1]
+        with Image.open(dataset / "images" / f"{c:06d}" / f"{f:06d}.png") as stored:
+            assert np.array_equal(np.asarray(stored.convert("RGB")), sample["png"])
+    assert keys == [f"{c:06d}_{f:06d}" for c in range(6) for f in range(10)]
+
+
+def test_trackeval_scores_hota_1_on_the_mot_export(dataset, tmp_path):
+    """TrackEval (the MOTChallenge's own evaluation code, `trackeval` on PyPI) reads the MOT
+    sequences with its MotChallenge2DBox loader, preprocessing on, and scores the ground truth
+    against itself: HOTA = MOTA = IDF1 = 1, hidden (visibility 0) lines included. Its MOT
+    loader evaluates class 1 (MOT17's pedestrian) only, so every line's class is set to 1."""
+    trackeval = pytest.importorskip("trackeval")
+    benchmark, split = "TESSERA", "train"
+    gt_root, trackers = tmp_path / "gt", tmp_path / "trackers"
+    names, total = [], 0
+    for seq in sorted(p for p in (dataset / "mot").iterdir() if p.is_dir()):
+        names.append(seq.name)
+        target = gt_root / f"{benchmark}-{split}" / seq.name
+        (target / "gt").mkdir(parents=True)
+        shutil.copy(seq / "seqinfo.ini", target / "seqinfo.ini")
+        lines = [l.split(",") for l in (seq / "gt" / "gt.txt").read_text().splitlines()]
+        total += len(lines)
+        (target / "gt" / "gt.txt").write_text("".join(",".join(l[:7] + ["1", l[8]]) + "\n" for l in lines))
+        data = trackers / f"{benchmark}-{split}" / "self" / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        (data / f"{seq.name}.txt").write_text("".join(",".join(l[:6] + ["1", "-1", "-1", "-1"]) + "\n" for l in lines))
+    (gt_root / "seqmaps").mkdir()
+    (gt_root / "seqmaps" / f"{benchmark}-{split}.txt").write_text("name\n" + "".join(n + "\n" for n in names))
+    evaluator = trackeval.Evaluator({"USE_PARALLEL": False, "PRINT_RESULTS": False, "PRINT_CONFIG": False,
+                                     "OUTPUT_SUMMARY": False, "OUTPUT_DETAILED": False, "PLOT_CURVES": False,
+                                     "TIME_PROGRESS": False, "DISPLAY_LESS_PROGRESS": True})
+    source = trackeval.datasets.MotChallenge2DBox({
+        "GT_FOLDER": str(gt_root), "TRACKERS_FOLDER": str(trackers), "BENCHMARK": benchmark, "SPLIT_TO_EVAL": split,
+        "TRACKERS_TO_EVAL": ["self"], "CLASSES_TO_EVAL": ["pedestrian"], "DO_PREPROC": True, "PRINT_CONFIG": False})
+    results, messages = evaluator.evaluate([source], [trackeval.metrics.HOTA(), trackeval.metrics.CLEAR(), trackeval.metrics.Identity()])
+    combined = results["MotChallenge2DBox"]["self"]["COMBINED_SEQ"]["pedestrian"]
+    assert combined["HOTA"]["HOTA"].mean() == pytest.approx(1.0)
+    assert combined["CLEAR"]["MOTA"] == pytest.approx(1.0)
+    assert combined["Identity"]["IDF1"] == pytest.approx(1.0)
+    assert combined["CLEAR"]["CLR_TP"] == total, "every gt line, hidden ones included, was evaluated and matched"
+    assert combined["CLEAR"]["CLR_FN"] == 0 and combined["CLEAR"]["IDSW"] == 0

@@ -1,0 +1,152 @@
+import Dataset
+import Foundation
+import SceneModel
+import SceneScript
+import Testing
+
+/// A person walks right 5 px a frame from a random start behind a 24-pixel wall (which hides
+/// it whole while its centre is within 22…42); clips are kept only where it is fully hidden
+/// for at least 4 frames with a visible frame before and after.
+private let wallScene = """
+canvas 64 x 32
+classes person, wall
+clip frames: 12, fps: 4
+attempts 200
+background #000000
+let start = uniform(-20, 40)
+object person as p at (start + 20 * time, 16) { rectangle(4, 10, fill: #30c030) }
+object wall at (32, 16) { rectangle(24, 32, fill: #808080) }
+require longest_run(visible_pixels(p) == 0, between: visible_pixels(p) > 0) >= 4
+"""
+
+/// Per clip (`video_id`), a string with one letter per frame: `V` where category `category`
+/// has an annotation, `.` where it has none.
+private func visibility(_ folder: URL, category: String) throws -> [Int: String] {
+    let document = try jsonObject(folder.appendingPathComponent("annotations/instances_default.json"))
+    let categoryID = (document["categories"] as! [[String: Any]]).first { $0["name"] as! String == category }!["id"] as! Int
+    var seen: Set<Int> = []
+    for annotation in document["annotations"] as! [[String: Any]] where annotation["category_id"] as! Int == categoryID {
+        seen.insert(annotation["image_id"] as! Int)
+    }
+    var rows: [Int: [(Int, Character)]] = [:]
+    for image in document["images"] as! [[String: Any]] {
+        rows[image["video_id"] as! Int, default: []].append((image["frame_id"] as! Int, seen.contains(image["id"] as! Int) ? "V" : "."))
+    }
+    return rows.mapValues { String($0.sorted { $0.0 < $1.0 }.map(\.1)) }
+}
+
+/// Whether `row` has a run of at least `length` hidden frames with a visible frame before and after.
+private func hasHiddenRun(_ row: String, atLeast length: Int) -> Bool {
+    guard let first = row.firstIndex(of: "V"), let last = row.lastIndex(of: "V"), first < last else { return false }
+    return row[first...last].split(separator: "V").contains { $0.count >= length }
+}
+
+@Suite struct ClipRequirementTests {
+    private func options(_ folder: URL, count: Int = 6, jobs: Int = 1, shard: Shard? = nil, clip: ClipSettings?) -> RenderOptions {
+        RenderOptions(count: count, seed: 9, output: folder, jobs: jobs, shard: shard, clip: clip)
+    }
+
+    @Test func everyClipHasTheHiddenRunItAsksForAndTheBytesDoNotDependOnJobsOrShards() throws {
+        let program = try compile(wallScene)
+        let whole = try temporaryFolder("whole")
+        _ = try DatasetRenderer(program: program, options: options(whole, clip: program.clip)).run()
+        let rows = try visibility(whole, category: "person")
+        #expect(rows.count == 6)
+        for (clip, row) in rows { #expect(hasHiddenRun(row, atLeast: 4), "clip \(clip): \(row)") }
+        // The requirement rejected some clips: their start put the walk outside the clip.
+        let attempts = try jsonLines(whole.appendingPathComponent("records.jsonl")).map { $0["attempts"] as! Int }
+        #expect(attempts.contains { $0 > 1 })
+
+        // Without the requirement, some clip has no such run: it is not vacuous.
+        let free = try temporaryFolder("free")
+        let unconstrained = try compile(wallScene.replacingOccurrences(of: "require longest_run", with: "let unused = 1 # "))
+        _ = try DatasetRenderer(program: unconstrained, options: options(free, clip: unconstrained.clip)).run()
+        #expect(try visibility(free, category: "person").values.contains { !hasHiddenRun($0, atLeast: 4) })
+
+        let parallel = try temporaryFolder("parallel")
+        _ = try DatasetRenderer(program: program, options: options(parallel, jobs: 3, clip: program.clip)).run()
+        try expectIdentical(whole, parallel)
+        var shards: [URL] = []
+        for k in 0..<2 {
+            let folder = try temporaryFolder("shard\(k)")
+            _ = try DatasetRenderer(program: program, options: options(folder, jobs: 2, shard: Shard(index: k, count: 2), clip: program.clip)).run()
+            shards.append(folder)
+        }
+        let merged = try temporaryFolder("merged")
+        _ = try DatasetMerger.merge(shards: shards, into: merged, overwrite: false)
+        try expectIdentical(whole, merged)
+    }
+
+    /// Each temporal function over `time` on 6 frames at 1 fps (time 0…5); with one attempt,
+    /// a wrong value would exhaust it and name the requirement.
+    @Test func temporalFunctionsCountRunsAndFindFrames() throws {
+        let program = try compile("""
+        classes a
+        clip frames: 6, fps: 1
+        attempts 1
+        object a at (1, 1) { circle(1) }
+        require count_frames(time >= 2) == 4
+        require first_frame(time >= 2) == 2 and last_frame(time < 3) == 2 and first_frame(time > 9) == -1
+        require ever(time == 5) and not always(time < 5) and always(time >= 0)
+        require longest_run(time != 2) == 3
+        require longest_run(time != 5, between: time == 0 or time == 4) == 3
+        require longest_run(true, between: time == 3) == 0
+        """)
+        let plan = try program.planClip(seed: 0, clip: 0, settings: program.clip!) { _ in preconditionFailure("nothing rendered") }
+        #expect(plan.attempt == 0)
+        // Counted once per clip attempt, not per frame.
+        #expect(plan.report.checks.map(\.checked) == [1, 1, 1, 1, 1, 1])
+
+        let wrong = try compile("classes a\nclip frames: 6, fps: 1\nattempts 1\nrequire count_frames(time >= 2) == 5\n")
+        #expect { try wrong.planClip(seed: 0, clip: 0, settings: wrong.clip!) { _ in preconditionFailure() } } throws: { error in
+            "\((error as? ExhaustedAttempts)?.error ?? error)".contains("test.scene:4:9: error: requirement 'count_frames(time >= 2) == 5' was not met in 1 attempt")
+        }
+        // A still image is a clip of one frame.
+        let still = try compile("classes a\nattempts 1\nrequire count_frames(true) == 1 and longest_run(true, between: true) == 0\n")
+        #expect(try still.sample(seed: 0, index: 0).instances.isEmpty, "accepted at its one attempt")
+    }
+
+    @Test func theRealSceneHidesItsWalkerBehindTheBus() throws {
+        let url = packageRoot.appendingPathComponent("scenes/hidden_pedestrian_clip.scene")
+        let program = try SceneLoader.compile(path: url.path)
+        let folder = try temporaryFolder()
+        _ = try DatasetRenderer(program: program, options: RenderOptions(count: 1, seed: 1, output: folder, jobs: 2, clip: program.clip)).run()
+        let rows = try visibility(folder, category: "pedestrian")
+        #expect(rows.count == 1)
+        for (clip, row) in rows { #expect(hasHiddenRun(row, atLeast: 5), "clip \(clip): \(row)") }
+        #expect(try runTessera(["validate", folder.path]).status == 0)
+    }
+
+    @Test(arguments: [
+        ("classes a\nif true { require count_frames(true) > 0 }\n",
+         "test.scene:2:19: error: 'count_frames' looks at every frame of a clip, so it can only be used in a 'require' at the top level of the main scene file"),
+        ("classes a\nrequire[0.5] ever(true)\n", "test.scene:2:14: error: 'ever' looks at every frame of a clip"),
+        ("classes a\nlet n = count_frames(true)\n", "test.scene:2:9: error: 'count_frames' looks at every frame of a clip"),
+        ("classes a\nrequire ever(always(true))\n", "test.scene:2:14: error: 'always' inside 'ever': a condition over the clip's frames is evaluated in one frame at a time"),
+        ("classes a\nrequire count(p in a where ever(visible_pixels(p) > 0)) > 0\n", "test.scene:2:28: error: 'ever' inside 'count(… in …)'"),
+        ("classes a\nobject a as p { circle(2) }\nrequire ever(visible_pixels([p][0]) > 0)\n",
+         "test.scene:3:29: error: 'visible_pixels' inside 'ever' follows one object over the clip's frames, so its instance must be a name"),
+        ("classes a\nrequire longest_run(true, betwen: true) > 0\n", "test.scene:2:27: error: function 'longest_run' has no parameter 'betwen'"),
+    ])
+    func clipRequirementMistakesAreLocatedCompileErrors(_ text: String, _ expected: String) throws {
+        #expect { try compile(text) } throws: { "\($0)".hasPrefix(expected) }
+    }
+
+    @Test func aNameThatFollowsAnotherObjectIsARuntimeErrorAtTheName() throws {
+        let program = try compile("""
+        canvas 32 x 32
+        classes a
+        clip frames: 3, fps: 1
+        object a as first at (8, 8) { circle(2) }
+        object a as second at (24, 24) { circle(2) }
+        let chosen = [first, second][min(round(time), 1)]
+        require count_frames(visible_pixels(chosen) > 0) == 3
+        """)
+        let folder = try temporaryFolder()
+        #expect { try DatasetRenderer(program: program, options: RenderOptions(count: 1, seed: 0, output: folder, jobs: 1, clip: program.clip)).run() } throws: { error in
+            let text = "\(error)"
+            return text.contains("test.scene:7:37: error: 'chosen' names another object in frame 1 than in frame 0")
+                && text.contains("while sampling frame 1 of clip 0")
+        }
+    }
+}
