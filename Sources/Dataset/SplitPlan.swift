@@ -42,7 +42,10 @@ public struct SplitPlan: Sendable, Equatable, CustomStringConvertible {
             guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }) else {
                 throw DatasetError.usage("--split: split name '\(name)' must be letters, digits, '_' or '-'")
             }
-            guard !names.contains(name) else { throw DatasetError.usage("--split: split '\(name)' is named twice") }
+            // Case-insensitive, so that the instances files cannot collide on a file system that ignores case.
+            guard !names.contains(where: { $0.lowercased() == name.lowercased() }) else {
+                throw DatasetError.usage("--split: split '\(name)' is named twice (names are compared ignoring case: they name files)")
+            }
             guard let share = Double(parts[1].trimmingCharacters(in: .whitespaces)), share.isFinite, share > 0, share <= 1 else {
                 throw DatasetError.usage("--split: the share of '\(name)' must be a number in (0, 1], got '\(parts[1])'")
             }

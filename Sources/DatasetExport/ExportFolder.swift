@@ -32,6 +32,7 @@ public final class ExportFolder {
         previous = root.appendingPathComponent(Self.previousName)
         let fm = FileManager.default
         var isFolder: ObjCBool = false
+        createdRoot = !fm.fileExists(atPath: root.path)
         if fm.fileExists(atPath: root.path, isDirectory: &isFolder) {
             guard isFolder.boolValue else { throw DatasetError.io(path: root.path, reason: "exists and is not a folder") }
             let entries = try Self.entries(of: root)
@@ -117,9 +118,16 @@ public final class ExportFolder {
         try? fm.removeItem(at: staging)
     }
 
-    /// Removes the staging folder and everything in it.
+    /// Whether the export made `root` (it did not exist): a rollback then removes it again.
+    private let createdRoot: Bool
+
+    /// Removes the staging folder and everything in it, and the output folder when the
+    /// export made it, so a failed export leaves things as they were.
     public func rollback() {
         try? FileManager.default.removeItem(at: staging)
+        if createdRoot, (try? FileManager.default.contentsOfDirectory(atPath: root.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: root)
+        }
     }
 
     private static func entries(of folder: URL) throws -> [String] {

@@ -301,6 +301,11 @@ struct Render: ParsableCommand {
     func run() throws {
         let program = try sceneOptions.load()
         if out == "-" { return try stream(program) }
+        // Known before rendering: the video formats need clips, which the script or --frames makes.
+        let makesClips = program.clip != nil || arguments.frames != nil
+        for (format, _) in try reportingErrors({ try exports() }) where [.youtubeVIS, .mot].contains(format) && !makesClips {
+            throw fail("error: --format \(format.rawValue) exports clips, and the scene makes still images (no 'clip frames: N, fps: F', no --frames)", exitCode: 64)
+        }
         try reportingErrors {
             let options = try arguments.clipOptions(try options(announcingShard: true), program: program)
             let reporter = ProgressReporter(total: options.images.count, isQuiet: arguments.quiet,
@@ -733,7 +738,7 @@ struct Compare: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; COCO panoptic (coco-panoptic); Pascal VOC (voc); WebDataset tar shards (webdataset).",
+        abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; COCO panoptic (coco-panoptic); Pascal VOC (voc); WebDataset tar shards (webdataset); for clips, YouTube-VIS (youtube-vis) and MOTChallenge (mot).",
         discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite, a dataset the format cannot hold: voc with more than 254 classes, or more than 254 instances in an image without --voc-overflow gray16), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
 
     @Argument(help: "The dataset folder (a finished tessera render).")

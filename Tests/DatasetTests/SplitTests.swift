@@ -47,7 +47,7 @@ import DatasetTools
 
     @Test(arguments: [
         ("train", "'train' is not NAME=SHARE"), ("train=0.8,val=0.1", "the shares add up to 0.9"),
-        ("a=0.5,a=0.5", "split 'a' is named twice"), ("a b=1", "split name 'a b' must be"),
+        ("a=0.5,a=0.5", "split 'a' is named twice"), ("train=0.5,TRAIN=0.5", "split 'TRAIN' is named twice"), ("a b=1", "split name 'a b' must be"),
         ("a=-1,b=2", "the share of 'a' must be a number in (0, 1]"), ("a=nan", "the share of 'a'"), ("", "is not NAME=SHARE"),
     ])
     func badSplitsAreUsageErrorsNamingTheFlag(text: String, message: String) {

@@ -57,3 +57,19 @@ def test_a_non_empty_export_folder_is_refused_before_rendering(tmp_path):
 def test_stream_takes_only_its_own_format(tmp_path):
     r = tessera("render", *SCENE, "--out", "-", "--format", "yolo")
     assert r.returncode == 64 and "--format yolo" in r.stderr
+
+
+def test_a_video_format_for_a_still_scene_is_refused_before_rendering(tmp_path):
+    r = tessera("render", "scenes/shapes.scene", "--count", "2", "--out", str(tmp_path / "d"), "--format", "mot")
+    assert r.returncode == 64 and "--format mot" in r.stderr and "still images" in r.stderr, r.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_failed_export_leaves_no_folder_it_made(tmp_path):
+    out = tmp_path / "d"
+    assert tessera("render", "scenes/shapes.scene", "--count", "2", "--out", str(out), "--quiet").returncode == 0
+    (out / "masks" / "instance_ids" / "000001.png").unlink()
+    for fmt in ("yolo-seg", "webdataset", "coco-panoptic"):
+        r = tessera("export", str(out), "--format", fmt, "--out", str(tmp_path / fmt))
+        assert r.returncode == 65 and "000001.png" in r.stderr, r.stderr
+        assert not (tmp_path / fmt).exists(), fmt
