@@ -68,7 +68,7 @@ struct ImageLabels {
                 let occlusion = Occlusion(
                     instanceID: measure.instanceID, raster: pixels, width: width, height: height,
                     amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
-                    amodalWidth: whole.width, amodalHeight: whole.height)
+                    amodalWidth: whole.width, amodalHeight: whole.height, amodalOutside: whole.outsideArea)
                 guard occlusion.visibleFraction >= filter.minimumFraction else { return nil }
                 let segmentation: COCOSegmentation
                 if format == .polygon, let outlines = PixelPolygon.outlines(

@@ -48,7 +48,7 @@ final class RasterFacts: RenderedFacts {
         let occlusion = instanceIDs.withUnsafeBufferPointer { raster in
             Occlusion(instanceID: UInt16(id), raster: raster, width: scene.width, height: scene.height,
                       amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
-                      amodalWidth: whole.width, amodalHeight: whole.height)
+                      amodalWidth: whole.width, amodalHeight: whole.height, amodalOutside: whole.outsideArea)
         }
         let facts = OcclusionFacts(amodalArea: occlusion.amodalArea, visibleFraction: occlusion.visibleFraction,
                                    inFrameFraction: occlusion.inFrameFraction,
