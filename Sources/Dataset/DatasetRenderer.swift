@@ -205,18 +205,18 @@ public struct DatasetRenderer: Sendable {
         }
         let scene = sample.scene
         let rendered: RenderedScene
-        let amodal: [AmodalMask]
+        let annotations: [COCOAnnotation]
+        let labels: ImageLabels
+        let imageID = index + 1
         do {
             // An attempt measured for a requirement has its raster and some amodal masks drawn.
             let measured = sample.facts as? RasterFacts
             rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
-            amodal = try measured?.amodalMasks() ?? SceneRenderer.amodalMasks(scene)
+            labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
+            annotations = try labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
         }
-        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodal: amodal)
-        let imageID = index + 1
-        let annotations = labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         // A clip's frame says which clip (1-based, as COCO ids are) and which frame (0-based).
         let video = options.clip.map { [JSONMember("video_id", .int(index / $0.frames + 1)), JSONMember("frame_id", .int(index % $0.frames))] }
         do {

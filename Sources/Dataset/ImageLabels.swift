@@ -25,11 +25,17 @@ struct ImageLabels {
     /// The track id per instance id, `nil` outside a clip (index 0: nil).
     let trackOfInstance: [Int?]
 
-    /// Amodal masks per instance, in instance order (`amodal[k - 1]` for instance k).
-    let amodal: [AmodalMask]
+    /// The amodal mask of instance k (1-based), drawn when an annotation needs it and dropped
+    /// after: only visible things get one, and no more than one is held at a time, so memory
+    /// does not grow with the number of instances.
+    let amodalMask: (Int) throws -> AmodalMask
 
-    init(scene: Scene, instanceIDs: [UInt16], amodal: [AmodalMask]) {
-        self.amodal = amodal
+    /// - Parameter amodalMask: draws (or hands over an already drawn) amodal mask of an
+    ///   instance, by id; defaults to ``SceneRenderer/amodalMask(_:width:height:)``.
+    init(scene: Scene, instanceIDs: [UInt16], amodalMask: ((Int) throws -> AmodalMask)? = nil) {
+        self.amodalMask = amodalMask ?? { id in
+            try SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
+        }
         self.width = scene.width
         self.height = scene.height
         self.instanceIDs = instanceIDs
@@ -56,15 +62,16 @@ struct ImageLabels {
     /// With `.polygon`, `segmentation` holds the visible mask's outlines unless the mask has
     /// a hole; then, as with `.rle`, it is RLE. Annotation ids are 0 here; the ordered
     /// writer assigns them.
+    /// - Throws: what drawing an amodal mask throws (`RenderError`).
     func annotations(imageID: Int, filter: VisibilityFilter = .init(),
-                     segmentation format: SegmentationFormat = .rle) -> [COCOAnnotation] {
-        instanceIDs.withUnsafeBufferPointer { pixels in
+                     segmentation format: SegmentationFormat = .rle) throws -> [COCOAnnotation] {
+        try instanceIDs.withUnsafeBufferPointer { pixels in
             let measures = measureInstances(pixels: pixels, width: width, height: height,
                                             maxID: UInt16(categoryOfInstance.count - 1))
-            return measures.compactMap { measure in
+            return try measures.compactMap { measure in
                 let category = categoryOfInstance[Int(measure.instanceID)]
                 guard isThingInstance[Int(measure.instanceID)], measure.area >= filter.minimumPixels else { return nil }
-                let whole = amodal[Int(measure.instanceID) - 1]
+                let whole = try amodalMask(Int(measure.instanceID))
                 let occlusion = Occlusion(
                     instanceID: measure.instanceID, raster: pixels, width: width, height: height,
                     amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,

@@ -63,10 +63,10 @@ final class RasterFacts: RenderedFacts {
         return edges![low << 16 | high] ?? 0
     }
 
-    /// Every instance's amodal mask, in instance order: those drawn for requirements, and the
-    /// rest drawn now.
-    func amodalMasks() throws -> [AmodalMask] {
-        try scene.instances.map { try amodalMask(of: $0.id) }
+    /// Instance `id`'s amodal mask for the labels: the one drawn for a requirement, or drawn
+    /// now and not kept.
+    func labelAmodalMask(of id: Int) throws -> AmodalMask {
+        try amodal[id] ?? SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
     }
 
     private func amodalMask(of id: Int) throws -> AmodalMask {
