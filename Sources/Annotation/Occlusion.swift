@@ -34,13 +34,17 @@ public struct Occlusion: Hashable, Sendable {
     ///   - amodal: The instance's own coverage, row-major over a window of
     ///     `amodalWidth × amodalHeight` pixels whose (0, 0) is canvas pixel
     ///     (`amodalOriginX`, `amodalOriginY`); the window may extend past the canvas.
+    ///   - amodalOutside: Pixels the instance covers on the extended grid outside the canvas
+    ///     and outside the window, counted by the caller (so that the window can stop at the
+    ///     canvas edge); 0 when the window holds all of them.
     /// - Complexity: O(window area).
     public init(
         instanceID: UInt16, raster: UnsafeBufferPointer<UInt16>, width: Int, height: Int,
-        amodal: [Bool], amodalOriginX: Int, amodalOriginY: Int, amodalWidth: Int, amodalHeight: Int
+        amodal: [Bool], amodalOriginX: Int, amodalOriginY: Int, amodalWidth: Int, amodalHeight: Int,
+        amodalOutside: Int = 0
     ) {
-        precondition(raster.count == width * height && amodal.count == amodalWidth * amodalHeight)
-        var total = 0, inside = 0, visible = 0
+        precondition(raster.count == width * height && amodal.count == amodalWidth * amodalHeight && amodalOutside >= 0)
+        var total = amodalOutside, inside = 0, visible = 0
         var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
         var hidden: [Int: Int] = [:]
         // The instance's visible pixels count as amodal even where its own fill missed them:

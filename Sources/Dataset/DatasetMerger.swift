@@ -82,12 +82,27 @@ public enum DatasetMerger {
                 throw DatasetError.usage("--out '\(output.path)' is or contains the shard '\(shard.path)'; merge into a folder of its own")
             }
         }
-        for (reader, shard) in zip(readers, shards) { try checkRecords(reader.url, of: shard) }
+        var logDigests: [String] = []
+        for (reader, shard) in zip(readers, shards) { logDigests.append(try checkRecords(reader.url, of: shard)) }
         let layout = OutputLayout(root: output, imageCount: clips, framesPerClip: framesPerClip)
         let lock = try layout.lock()
         defer { withExtendedLifetime(lock) {} }
+        // What this merge is: the record logs it joins, in image order. The same shards make
+        // the same bytes, so a folder marked with it holds this very merge, cut short.
+        let marker = MergeMarker(url: layout.url(OutputLayout.mergeMarkerFile),
+                                 identity: order.map { "\(readers[$0].header.images.span) \(logDigests[$0])\n" }.joined())
+        if !overwrite, marker.isPresent {
+            try layout.removeDatasetFiles()
+            layout.removeEmptyFolders()
+        }
+        // Marked before the first folder is made, so that no kill leaves anything unmarked.
+        let marks = overwrite || layout.isEmpty
+        if marks { try marker.write() }
         // --overwrite sets the old dataset aside; it comes back if the merge fails.
-        try layout.prepare(overwrite: overwrite, resumable: false, settingAside: true)
+        do { try layout.prepare(overwrite: overwrite, resumable: false, settingAside: true) } catch {
+            if marks { marker.remove() }
+            throw error
+        }
         let replacing = layout.hasPreviousDataset
         let ordered = order.map { readers[$0] }
         var shardOfReader: [ObjectIdentifier: URL] = [:]
@@ -100,6 +115,7 @@ public enum DatasetMerger {
                 }
             }
             layout.discardPreviousDataset()
+            marker.remove()
             return Summary(shards: shards.count, images: assembled.acceptance.images, skipped: assembled.acceptance.skipped.count,
                            annotations: assembled.annotations)
         } catch {
@@ -107,17 +123,20 @@ public enum DatasetMerger {
             // and a replaced dataset is back.
             if replacing, (try? layout.restorePreviousDataset()) != nil {
                 layout.removeEmptyFolders()
+                marker.remove()
                 throw DatasetError.appendingNote(to: error, "nothing was replaced: the dataset that was in '\(output.path)' is back in place")
             }
             try? layout.removeDatasetFiles()
             layout.removeEmptyFolders()
+            marker.remove()
             throw error
         }
     }
 
     /// A shard's record log must be the one its manifest lists (size and SHA-256): the log
     /// is what the merged dataset is assembled from.
-    private static func checkRecords(_ records: URL, of shard: URL) throws {
+    /// - Returns: the log's SHA-256, hex.
+    private static func checkRecords(_ records: URL, of shard: URL) throws -> String {
         let manifest = shard.appendingPathComponent(OutputLayout.manifestFile)
         guard let data = try? Data(contentsOf: manifest), let files = Manifest.files(in: data),
               let listed = files.first(where: { $0["path"] as? String == OutputLayout.shardRecordsFile }),
@@ -128,6 +147,7 @@ public enum DatasetMerger {
               actual.bytes == bytes, actual.sha256 == sha256 else {
             throw DatasetError.invalidDataset("\(records.path) does not match the size and SHA-256 its manifest records: the shard was changed after it was rendered")
         }
+        return sha256
     }
 
     /// The run's `count` (images, or clips) and, for clips, the frames per clip, from the
@@ -154,5 +174,29 @@ public enum DatasetMerger {
             throw DatasetError.invalidDataset("'\(source.path)' does not match its record (\(file.bytes) bytes, SHA-256 \(file.sha256)): the shard was changed after it was rendered")
         }
         try AtomicFile.write(data, to: layout.url(file.path))
+    }
+}
+
+/// The mark of a merge in progress (``OutputLayout/mergeMarkerFile``): which record logs it
+/// joins. A merge that was cut short (killed, pre-empted) leaves it beside its partial files;
+/// running the same merge again finds its own mark, removes those files and starts over,
+/// without `--overwrite`. A folder marked by another merge, or holding anything else, is
+/// still refused.
+struct MergeMarker {
+    let url: URL
+    /// One line per shard in image order: its image range and its record log's SHA-256.
+    let identity: String
+
+    /// Whether the folder holds this merge's mark.
+    var isPresent: Bool {
+        (try? Data(contentsOf: url)) == Data(("tessera merge\n" + identity).utf8)
+    }
+
+    func write() throws {
+        try AtomicFile.write(Data(("tessera merge\n" + identity).utf8), to: url)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -205,25 +205,30 @@ public struct DatasetRenderer: Sendable {
         }
         let scene = sample.scene
         let rendered: RenderedScene
-        let amodal: [AmodalMask]
+        let annotations: [COCOAnnotation]
+        let labels: ImageLabels
+        let imageID = index + 1
         do {
             // An attempt measured for a requirement has its raster and some amodal masks drawn.
             let measured = sample.facts as? RasterFacts
             rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
-            amodal = try measured?.amodalMasks() ?? SceneRenderer.amodalMasks(scene)
+            labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
+            annotations = try labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")
         }
-        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodal: amodal)
-        let imageID = index + 1
-        let annotations = labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         // A clip's frame says which clip (1-based, as COCO ids are) and which frame (0-based).
         // Tracks present but not annotated (hidden, or filtered out) are listed for the formats
         // that keep them (MOTChallenge ground truth).
-        let video = options.clip.map { clip in
-            let unannotated = labels.unannotatedTracks(annotated: annotations)
-            return [JSONMember("video_id", .int(index / clip.frames + 1)), JSONMember("frame_id", .int(index % clip.frames))]
-                + (unannotated.isEmpty ? [] : [JSONMember("unannotated_tracks", .array(unannotated))])
+        let video: [JSONMember]?
+        do {
+            video = try options.clip.map { clip in
+                let unannotated = try labels.unannotatedTracks(annotated: annotations)
+                return [JSONMember("video_id", .int(index / clip.frames + 1)), JSONMember("frame_id", .int(index % clip.frames))]
+                    + (unannotated.isEmpty ? [] : [JSONMember("unannotated_tracks", .array(unannotated))])
+            }
+        } catch {
+            throw DatasetError.render(index: index, reason: "\(error)")
         }
         do {
             let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height,

@@ -25,11 +25,17 @@ struct ImageLabels {
     /// The track id per instance id, `nil` outside a clip (index 0: nil).
     let trackOfInstance: [Int?]
 
-    /// Amodal masks per instance, in instance order (`amodal[k - 1]` for instance k).
-    let amodal: [AmodalMask]
+    /// The amodal mask of instance k (1-based), drawn when an annotation needs it and dropped
+    /// after: only visible things get one, and no more than one is held at a time, so memory
+    /// does not grow with the number of instances.
+    let amodalMask: (Int) throws -> AmodalMask
 
-    init(scene: Scene, instanceIDs: [UInt16], amodal: [AmodalMask]) {
-        self.amodal = amodal
+    /// - Parameter amodalMask: draws (or hands over an already drawn) amodal mask of an
+    ///   instance, by id; defaults to ``SceneRenderer/amodalMask(_:width:height:)``.
+    init(scene: Scene, instanceIDs: [UInt16], amodalMask: ((Int) throws -> AmodalMask)? = nil) {
+        self.amodalMask = amodalMask ?? { id in
+            try SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
+        }
         self.width = scene.width
         self.height = scene.height
         self.instanceIDs = instanceIDs
@@ -56,19 +62,20 @@ struct ImageLabels {
     /// With `.polygon`, `segmentation` holds the visible mask's outlines unless the mask has
     /// a hole; then, as with `.rle`, it is RLE. Annotation ids are 0 here; the ordered
     /// writer assigns them.
+    /// - Throws: what drawing an amodal mask throws (`RenderError`).
     func annotations(imageID: Int, filter: VisibilityFilter = .init(),
-                     segmentation format: SegmentationFormat = .rle) -> [COCOAnnotation] {
-        instanceIDs.withUnsafeBufferPointer { pixels in
+                     segmentation format: SegmentationFormat = .rle) throws -> [COCOAnnotation] {
+        try instanceIDs.withUnsafeBufferPointer { pixels in
             let measures = measureInstances(pixels: pixels, width: width, height: height,
                                             maxID: UInt16(categoryOfInstance.count - 1))
-            return measures.compactMap { measure in
+            return try measures.compactMap { measure in
                 let category = categoryOfInstance[Int(measure.instanceID)]
                 guard isThingInstance[Int(measure.instanceID)], measure.area >= filter.minimumPixels else { return nil }
-                let whole = amodal[Int(measure.instanceID) - 1]
+                let whole = try amodalMask(Int(measure.instanceID))
                 let occlusion = Occlusion(
                     instanceID: measure.instanceID, raster: pixels, width: width, height: height,
                     amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
-                    amodalWidth: whole.width, amodalHeight: whole.height)
+                    amodalWidth: whole.width, amodalHeight: whole.height, amodalOutside: whole.outsideArea)
                 guard occlusion.visibleFraction >= filter.minimumFraction else { return nil }
                 let segmentation: COCOSegmentation
                 if format == .polygon, let outlines = PixelPolygon.outlines(
@@ -93,16 +100,18 @@ struct ImageLabels {
     /// drawing order, as `{"track_id", "category_id", "amodal_bbox", "amodal_area",
     /// "visible_fraction", "in_frame_fraction"}` — what a tracking format that keeps hidden
     /// objects (MOTChallenge) needs of them. Objects wholly off the canvas are not listed.
-    func unannotatedTracks(annotated: [COCOAnnotation]) -> [JSONValue] {
+    /// - Throws: what drawing an amodal mask throws (`RenderError`).
+    func unannotatedTracks(annotated: [COCOAnnotation]) throws -> [JSONValue] {
         let annotatedIDs = Set(annotated.map(\.instanceID))
-        return instanceIDs.withUnsafeBufferPointer { pixels in
-            (1..<categoryOfInstance.count).compactMap { id -> JSONValue? in
+        return try instanceIDs.withUnsafeBufferPointer { pixels in
+            try (1..<categoryOfInstance.count).compactMap { id -> JSONValue? in
                 guard isThingInstance[id], let track = trackOfInstance[id], !annotatedIDs.contains(id) else { return nil }
-                let whole = amodal[id - 1]
+                // Drawn on demand, one at a time, like the annotations' (only tracked things here).
+                let whole = try amodalMask(id)
                 let occlusion = Occlusion(
                     instanceID: UInt16(id), raster: pixels, width: width, height: height,
                     amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
-                    amodalWidth: whole.width, amodalHeight: whole.height)
+                    amodalWidth: whole.width, amodalHeight: whole.height, amodalOutside: whole.outsideArea)
                 guard occlusion.amodalArea > 0, let box = occlusion.amodalBBox else { return nil }
                 return .object([
                     JSONMember("track_id", .int(track)), JSONMember("category_id", .int(Int(categoryOfInstance[id]))),

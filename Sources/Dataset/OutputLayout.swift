@@ -26,6 +26,8 @@ public struct OutputLayout: Sendable {
     public static let recordsFile = DatasetFiles.records
     /// The record log while a run is in progress (see `RecordLog`).
     static let recordLogFile = ".tessera-records.partial"
+    /// Marks a folder a `tessera merge` is writing, until it has finished (see `MergeMarker`).
+    static let mergeMarkerFile = ".tessera-merge"
     /// A finished shard's record log, which `tessera merge` reads.
     public static let shardRecordsFile = DatasetFiles.shardRecords
     /// The folders that hold per-image files.

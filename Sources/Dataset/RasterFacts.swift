@@ -48,7 +48,7 @@ final class RasterFacts: RenderedFacts {
         let occlusion = instanceIDs.withUnsafeBufferPointer { raster in
             Occlusion(instanceID: UInt16(id), raster: raster, width: scene.width, height: scene.height,
                       amodal: whole.pixels, amodalOriginX: whole.originX, amodalOriginY: whole.originY,
-                      amodalWidth: whole.width, amodalHeight: whole.height)
+                      amodalWidth: whole.width, amodalHeight: whole.height, amodalOutside: whole.outsideArea)
         }
         let facts = OcclusionFacts(amodalArea: occlusion.amodalArea, visibleFraction: occlusion.visibleFraction,
                                    inFrameFraction: occlusion.inFrameFraction,
@@ -63,10 +63,10 @@ final class RasterFacts: RenderedFacts {
         return edges![low << 16 | high] ?? 0
     }
 
-    /// Every instance's amodal mask, in instance order: those drawn for requirements, and the
-    /// rest drawn now.
-    func amodalMasks() throws -> [AmodalMask] {
-        try scene.instances.map { try amodalMask(of: $0.id) }
+    /// Instance `id`'s amodal mask for the labels: the one drawn for a requirement, or drawn
+    /// now and not kept.
+    func labelAmodalMask(of id: Int) throws -> AmodalMask {
+        try amodal[id] ?? SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
     }
 
     private func amodalMask(of id: Int) throws -> AmodalMask {

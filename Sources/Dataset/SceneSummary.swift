@@ -18,9 +18,8 @@ public struct SceneSummary {
         let scene = sample.scene
         let measured = sample.facts as? RasterFacts
         let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
-        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs,
-                                 amodal: try measured?.amodalMasks() ?? SceneRenderer.amodalMasks(scene))
-        let visible = labels.annotations(imageID: 1)
+        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
+        let visible = try labels.annotations(imageID: 1)
         var lines = [
             "scene '\(program.name)': canvas \(scene.width) x \(scene.height), \(scene.categories.count) class\(scene.categories.count == 1 ? "" : "es"), \(program.sources.count) source file\(program.sources.count == 1 ? "" : "s")",
             "image 0 (seed \(seed)): \(scene.instances.count) instances drawn, \(visible.count) visible and annotated",

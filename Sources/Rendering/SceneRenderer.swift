@@ -1,21 +1,35 @@
 internal import CCairo
 public import SceneModel
 
-/// What rendering one scene produces: the antialiased picture and the instance raster.
 /// One instance's whole shape as if nothing hid it: pixel-centre coverage on the canvas
-/// pixel grid, over a window that may extend past the canvas.
+/// pixel grid extended past the canvas edges (by at most ``margin`` pixels), kept as the
+/// pixels inside the canvas plus a count of those outside it.
+///
+/// Only the part inside the canvas is kept as pixels (the labels need no more: the amodal
+/// segmentation, box and area are clipped to the canvas); the part outside is counted, for
+/// `in_frame_fraction`. So memory is bounded by the instance's box clipped to the canvas,
+/// whatever the geometry's size.
 public struct AmodalMask: Sendable, Equatable {
-    /// How far past each canvas edge the window may reach, in pixels. Coverage beyond it is
-    /// not measured (it only matters for `in_frame_fraction` of enormous objects).
+    /// How far past each canvas edge the extended grid reaches, in pixels. Coverage beyond it
+    /// is not measured (it only matters for `in_frame_fraction` of enormous objects).
     public static let margin = 4096
-    /// The canvas pixel at the window's (0, 0); negative when the window starts left of or
-    /// above the canvas.
+    /// The canvas pixel at the window's (0, 0); the window lies inside the canvas.
     public let originX: Int
     public let originY: Int
     public let width: Int
     public let height: Int
     /// Row-major, `width * height`: `true` where the instance covers the pixel centre.
     public let pixels: [Bool]
+    /// Pixels of the extended grid outside the canvas whose centre the instance covers.
+    public let outsideArea: Int
+
+    public init(originX: Int, originY: Int, width: Int, height: Int, pixels: [Bool], outsideArea: Int) {
+        precondition(pixels.count == width * height)
+        self.originX = originX; self.originY = originY; self.width = width; self.height = height
+        self.pixels = pixels; self.outsideArea = outsideArea
+    }
+
+    static let empty = AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [], outsideArea: 0)
 }
 
 public struct RenderedScene {
@@ -95,8 +109,10 @@ public enum SceneRenderer {
     /// so that truncation can be measured (same non-antialiased fill as the raster).
     /// - Returns: one mask per instance, in `scene.instances` order.
     /// - Throws: `RenderError.cairo` if Cairo fails.
-    /// - Complexity: one fill per shape on a surface the size of the instance's bounds
-    ///   (clamped to `AmodalMask.margin` pixels past each canvas edge).
+    /// - Complexity: per instance, one fill per shape and band of at most
+    ///   ``amodalBandPixels`` over its bounds clipped to `AmodalMask.margin` pixels past each
+    ///   canvas edge: time in proportion to that area, memory to its canvas part plus one
+    ///   band, whatever the size of the geometry.
     public static func amodalMasks(_ scene: Scene) throws -> [AmodalMask] {
         try scene.instances.map { try amodalMask($0, width: scene.width, height: scene.height) }
     }
@@ -121,29 +137,69 @@ public enum SceneRenderer {
             }
         }
         let m = Double(AmodalMask.margin)
-        guard bounds.minX <= bounds.maxX, bounds.minY <= bounds.maxY else {
-            return AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [])
-        }
+        guard bounds.minX <= bounds.maxX, bounds.minY <= bounds.maxY else { return .empty }
         // Clamped on both sides so that far-away or enormous shapes stay representable.
         func clamp(_ v: Double, _ size: Int) -> Int { Int(min(max(v, -m), Double(size) + m)) }
         let x0 = clamp(floor(bounds.minX), width), y0 = clamp(floor(bounds.minY), height)
         let x1 = clamp(ceil(bounds.maxX) + 1, width), y1 = clamp(ceil(bounds.maxY) + 1, height)
-        guard x1 > x0, y1 > y0 else {
-            return AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [])
-        }
-        let surface = try ImageSurface(width: x1 - x0, height: y1 - y0, format: CAIRO_FORMAT_A8)
-        try withContext(surface) { cr in
-            cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-            for shape in instance.shapes { try fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(y0))) }
-        }
-        let pixels = surface.withPixelBytes { bytes in
-            var pixels = [Bool](repeating: false, count: surface.width * surface.height)
-            for y in 0..<surface.height {
-                for x in 0..<surface.width { pixels[y * surface.width + x] = bytes[y * surface.stride + x] != 0 }
+        guard x1 > x0, y1 > y0 else { return .empty }
+        // The window is drawn in bands of whole rows: Cairo clips a path at a surface's left
+        // and right edges by splitting its edges (which can move a sample next to the cut),
+        // but at the top and bottom only by where each edge starts and ends, so row bands
+        // cover exactly what one surface over the whole window would.
+        let (cx0, cy0, cx1, cy1) = (max(x0, 0), max(y0, 0), min(x1, width), min(y1, height))
+        let canvasWidth = max(0, cx1 - cx0), canvasHeight = max(0, cy1 - cy0)
+        var pixels = [Bool](repeating: false, count: canvasWidth * canvasHeight)
+        var outside = 0
+        let rowsPerBand = max(1, amodalBandPixels / (x1 - x0))
+        for top in stride(from: y0, to: y1, by: rowsPerBand) {
+            let bottom = min(top + rowsPerBand, y1)
+            let surface = try ImageSurface(width: x1 - x0, height: bottom - top, format: CAIRO_FORMAT_A8)
+            try withContext(surface) { cr in
+                cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
+                for shape in instance.shapes { try fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(top))) }
             }
-            return pixels
+            surface.withPixelBytes { bytes in
+                for y in top..<bottom {
+                    let row = (y - top) * surface.stride
+                    guard y >= cy0, y < cy1, canvasWidth > 0 else {
+                        outside += countNonZero(bytes, from: row, count: x1 - x0)
+                        continue
+                    }
+                    outside += countNonZero(bytes, from: row, count: cx0 - x0)
+                    outside += countNonZero(bytes, from: row + cx1 - x0, count: x1 - cx1)
+                    let base = (y - cy0) * canvasWidth
+                    for x in 0..<canvasWidth { pixels[base + x] = bytes[row + cx0 - x0 + x] != 0 }
+                }
+            }
         }
-        return AmodalMask(originX: x0, originY: y0, width: surface.width, height: surface.height, pixels: pixels)
+        guard canvasWidth > 0, canvasHeight > 0 else {
+            return AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [], outsideArea: outside)
+        }
+        return AmodalMask(originX: cx0, originY: cy0, width: canvasWidth, height: canvasHeight, pixels: pixels, outsideArea: outside)
+    }
+
+    /// Pixels of one band of an amodal window: 4 MiB of A8, at least one row.
+    static let amodalBandPixels = 1 << 22
+
+    /// Bytes other than 0 among `count` bytes from `offset`; eight at a time where a whole
+    /// word is empty or full (coverage is 0 or 255).
+    private static func countNonZero(_ bytes: UnsafeRawBufferPointer, from offset: Int, count: Int) -> Int {
+        var total = 0, i = 0
+        while i + 8 <= count {
+            let word = bytes.loadUnaligned(fromByteOffset: offset + i, as: UInt64.self)
+            if word == .max {
+                total += 8
+            } else if word != 0 {
+                for k in 0..<8 where bytes[offset + i + k] != 0 { total += 1 }
+            }
+            i += 8
+        }
+        while i < count {
+            if bytes[offset + i] != 0 { total += 1 }
+            i += 1
+        }
+        return total
     }
 
     /// The canvas box of `shape`'s fill and outline as Cairo measures them

@@ -33,23 +33,67 @@ public struct Diagnostic: Sendable, Hashable {
 
     /// `PATH:LINE:COL: error: MESSAGE`, the source line, a caret line under the span, then
     /// the `help:` line and the notes, joined with `\n` (no trailing newline).
+    ///
+    /// What is echoed is bounded, so that one hostile line cannot flood the output: a source
+    /// line longer than `2 × echoRadius` characters is shown as a window of `echoRadius`
+    /// characters either side of the caret, with `…` where it was cut; the caret's `~`s cover
+    /// at most `echoRadius` characters of the span; a message longer than `messageLimit`
+    /// characters is cut in the middle with `…`. Control characters other than tab are echoed
+    /// as `�` (one column, so the caret still lines up), never sent to the terminal raw.
     public func rendered() -> String {
         var lines: [String] = []
         if let location {
-            lines.append("\(location.path):\(location.line):\(location.column): \(severity.rawValue): \(message)")
-            lines.append(location.lineText)
-            var caret = ""
-            for (i, scalar) in location.lineText.unicodeScalars.enumerated() where i < location.column - 1 {
-                caret.append(scalar == "\t" ? "\t" : " ")
-            }
-            caret += "^" + String(repeating: "~", count: max(0, location.length - 1))
-            lines.append(caret)
+            lines.append("\(location.path):\(location.line):\(location.column): \(severity.rawValue): \(Self.bounded(message))")
+            let echo = Self.echo(location)
+            lines.append(echo.line)
+            lines.append(echo.caret)
         } else {
-            lines.append("\(severity.rawValue): \(message)")
+            lines.append("\(severity.rawValue): \(Self.bounded(message))")
         }
-        if let help { lines.append("help: \(help)") }
+        if let help { lines.append("help: \(Self.bounded(help))") }
         for note in notes { lines.append(note.rendered()) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Characters of the source line shown either side of the caret.
+    public static let echoRadius = 80
+    /// Characters of a message (or `help:`) shown in full.
+    public static let messageLimit = 240
+
+    /// The source line (or the window of it around the caret) and the caret line under it.
+    static func echo(_ location: SourceLocation) -> (line: String, caret: String) {
+        let scalars = Array(location.lineText.unicodeScalars)
+        let column = min(max(location.column - 1, 0), scalars.count)
+        let span = min(max(location.length, 1), echoRadius)
+        let (start, end): (Int, Int)
+        if scalars.count <= 2 * echoRadius {
+            (start, end) = (0, scalars.count)
+        } else {
+            (start, end) = (max(0, column - echoRadius), min(scalars.count, column + span + echoRadius))
+        }
+        var line = String.UnicodeScalarView(), caret = String.UnicodeScalarView()
+        if start > 0 {
+            line.append("…")
+            caret.append(" ")
+        }
+        for (i, scalar) in scalars[start..<end].enumerated() {
+            let isControl = scalar != "\t" && (scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value))
+            line.append(isControl ? "\u{FFFD}" : scalar)
+            if start + i < column { caret.append(scalar == "\t" ? "\t" : " ") }
+        }
+        if end < scalars.count { line.append("…") }
+        return (String(line), String(caret) + "^" + String(repeating: "~", count: span - 1))
+    }
+
+    /// `text`, or its first and last characters around `…` when it is longer than
+    /// ``messageLimit``.
+    static func bounded(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard scalars.count > messageLimit else { return text }
+        var cut = String.UnicodeScalarView(scalars.prefix(messageLimit - 60))
+        cut.append("…")
+        cut.append(contentsOf: scalars.suffix(59))
+        return String(cut)
     }
 }
 
@@ -65,6 +109,9 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
     public func rendered() -> String {
         diagnostics.map { $0.rendered() }.joined(separator: "\n")
     }
+
+    /// Errors reported per file; past it a file's remaining errors are summed up in one note.
+    public static let errorsPerFile = 50
 
     public var description: String { rendered() }
 }

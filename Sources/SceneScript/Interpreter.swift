@@ -372,6 +372,7 @@ struct Interpreter {
             let composed = try checkedShapeTransform(transform.concatenating(local), at: call.range)
             var placed = shape
             placed.transform = composed
+            try checkExtent(of: placed, at: call.range)
             parts!.append(placed)
             return
         }
@@ -474,6 +475,23 @@ struct Interpreter {
                                 at: range, help: "nested 'scale's multiply; check the enclosing objects, groups and templates")
         }
         return t
+    }
+
+    /// A shape about to be drawn must lie within ``Limits/extent`` of the canvas origin:
+    /// its bounding disc (``SceneModel/Geometry/boundingRadius``, plus the outline's mitred
+    /// reach) under its transform, whose linear part stretches a length by at most its
+    /// largest singular value.
+    private func checkExtent(of shape: SceneModel.Shape, at range: SourceRange) throws {
+        let t = shape.transform
+        let sum = t.a * t.a + t.b * t.b + t.c * t.c + t.d * t.d, determinant = t.a * t.d - t.b * t.c
+        let stretch = ((sum + Swift.max(0, sum * sum - 4 * determinant * determinant).squareRoot()) / 2).squareRoot()
+        let outline = shape.outline.map { $0.width.isFinite && $0.width > 0 ? $0.width * 5 : 0 } ?? 0
+        let radius = shape.geometry.boundingRadius * stretch + outline
+        let reach = Swift.max(Swift.abs(t.tx), Swift.abs(t.ty)) + radius
+        guard reach <= Limits.extent else {
+            throw ProblemReport("this shape reaches \(formatNumber(reach.rounded(.up))) pixels from the canvas origin (its bounding radius is \(formatNumber(radius.rounded(.up))) pixels on the canvas); a shape may reach at most \(formatNumber(Limits.extent))",
+                                at: range, help: "make it smaller or scale it less: nested 'scale's multiply")
+        }
     }
 
     // MARK: Expressions

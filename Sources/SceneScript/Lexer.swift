@@ -36,7 +36,9 @@ struct Token: Sendable {
         case let .double(v): return "'\(v)'"
         case .string: return "string"
         case .color: return "colour"
-        case let .identifier(name): return "'\(name)'"
+        case let .identifier(name):
+            // A name is echoed whole up to 40 characters; a longer one by its start.
+            return name.unicodeScalars.count <= 40 ? "'\(name)'" : "'\(String(name.unicodeScalars.prefix(40)))…'"
         case let .keyword(k): return "'\(k.rawValue)'"
         case let .symbol(s): return "'\(s)'"
         case .newline: return "end of line"
@@ -276,7 +278,12 @@ struct Lexer {
                                           help: "write '\(keyword.rawValue)'"))
             return Token(kind: .keyword(keyword), range: range(from: start))
         default:
-            problems.append(ProblemReport("unexpected character '\(s)'", at: range(from: start)))
+            // A control or invisible character is named by its code point, not echoed raw.
+            let isVisible = s.value > 0x20 && !(0x7F...0xA0).contains(s.value) && !s.properties.isWhitespace
+                && s.properties.generalCategory != .format
+            let hex = String(s.value, radix: 16, uppercase: true)
+            let shown = isVisible ? "'\(s)'" : "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            problems.append(ProblemReport("unexpected character \(shown)", at: range(from: start)))
             return nextToken()
         }
         return Token(kind: .symbol(String(s)), range: range(from: start))

@@ -29,6 +29,12 @@ enum Limits {
     /// Largest size or coordinate, in pixels: beyond it Cairo's 24.8 fixed-point path
     /// coordinates could no longer represent the shape exactly.
     static let coordinate = 1_000_000.0
+    /// How far from the canvas origin, in canvas pixels, any part of a drawn shape may reach
+    /// (its bounding disc under the combined transform). Cairo holds device coordinates in
+    /// 24.8 fixed point (±8 388 607 px); beyond that a path wraps, and Cairo's tessellator
+    /// stalls on it (a circle of radius 10⁸ px never finished). Half that range leaves room
+    /// for outlines and the amodal window's offset.
+    static let extent = 4_000_000.0
     /// Characters (Unicode scalars) of one `text` shape, and of a font family name.
     static let textLength = 256
 }

@@ -154,10 +154,36 @@ public final class SceneProgram: Sendable {
                                      isOverridden: overriddenNames.contains(declaration.name))
             })
         if !problems.isEmpty {
-            throw ScriptError(diagnostics: problems.sorted(by: SceneProgram.isBefore).map(program.diagnostic))
+            throw ScriptError(diagnostics: program.diagnostics(problems))
         }
         if let parameterError { throw parameterError }
         return program
+    }
+
+    /// The diagnostics of compile problems in source order, at most
+    /// ``ScriptError/errorsPerFile`` per file, each file's rest summed up in a note
+    /// (`and N more errors in PATH`) after its last one shown: one garbled file cannot bury
+    /// the output, nor cost a rendered source line per error.
+    private func diagnostics(_ problems: [ProblemReport]) -> [Diagnostic] {
+        var shown: [Diagnostic] = []
+        var perFile: [Int: Int] = [:]
+        var hiddenAfter: [(index: Int, file: Int)] = []
+        for problem in problems.sorted(by: SceneProgram.isBefore) {
+            let count = perFile[problem.range.file, default: 0]
+            perFile[problem.range.file] = count + 1
+            if count < ScriptError.errorsPerFile {
+                shown.append(diagnostic(problem))
+            } else if count == ScriptError.errorsPerFile {
+                hiddenAfter.append((shown.count - 1, problem.range.file))
+            }
+        }
+        for (index, file) in hiddenAfter {
+            let hidden = perFile[file]! - ScriptError.errorsPerFile
+            shown[index].notes.append(Diagnostic(
+                severity: .note, message: "and \(hidden) more error\(hidden == 1 ? "" : "s") in \(buffers[file].file.path), not shown",
+                location: nil))
+        }
+        return shown
     }
 
     /// Source order: by file (main first), then by position.

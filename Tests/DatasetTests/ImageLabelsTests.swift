@@ -3,6 +3,7 @@ import Annotation
 import DatasetTools
 import Foundation
 import Rendering
+import SceneModel
 import Testing
 
 /// Things, stuff, unlabeled objects and the visibility filter in one rendered image, checked
@@ -146,5 +147,34 @@ import Testing
         let classes = try jsonObject(folder.appendingPathComponent("classes.json"))
         #expect(classes["bit_depth"] as! Int == 16 && classes["ignore_value"] as! Int == 65535)
         #expect(try DatasetValidator.validate(folder).isValid)
+    }
+}
+
+/// Issue 18, finding 2 (seen again by the fuzzer): a clip scene with `repeat 8192` around a
+/// sidewalk took 2 GB in `check`, because every instance's amodal mask — stuff included —
+/// was drawn and kept until the labels were written. Only visible things are annotated, so
+/// only their masks are drawn, one at a time.
+@Suite struct ImageLabelsAmodalDemandTests {
+    @Test func onlyVisibleThingsHaveTheirAmodalMaskDrawn() throws {
+        let shapes = { (x: Double, y: Double, w: Double, h: Double) in
+            [SceneModel.Shape(geometry: .rectangle(width: w, height: h), transform: .translation(x, y), paint: .solid(.black))]
+        }
+        let categories = [SceneModel.Category(id: 1, name: "thing", supercategory: "object"),
+                          SceneModel.Category(id: 2, name: "ground", supercategory: "stuff", isThing: false)]
+        var instances = (1...50).map { SceneModel.Instance(id: $0, categoryID: 2, shapes: shapes(20, 20, 40, 40)) }
+        instances.append(SceneModel.Instance(id: 51, categoryID: 1, shapes: shapes(10, 10, 4, 4)))   // visible
+        instances.append(SceneModel.Instance(id: 52, categoryID: 1, shapes: shapes(30, 30, 4, 4)))   // hidden below
+        instances.append(SceneModel.Instance(id: 53, categoryID: 1, shapes: shapes(30, 30, 6, 6)))   // visible
+        instances.append(SceneModel.Instance(id: 54, categoryID: nil, shapes: shapes(5, 5, 2, 2)))   // unlabeled
+        let scene = SceneModel.Scene(width: 40, height: 40, categories: categories, background: .solid(.white),
+                                     instances: instances)
+        var asked: [Int] = []
+        let labels = ImageLabels(scene: scene, instanceIDs: try SceneRenderer.instanceRaster(scene)) { id in
+            asked.append(id)
+            return try SceneRenderer.amodalMask(scene.instances[id - 1], width: 40, height: 40)
+        }
+        let annotations = try labels.annotations(imageID: 1)
+        #expect(annotations.map(\.instanceID) == [51, 53])
+        #expect(asked == [51, 53])
     }
 }

@@ -50,9 +50,12 @@ import Testing
 
     @Test func amodalMaskReachesPastTheCanvas() throws {
         // Centred at (36, 2): the box [32, 40) × [−4, 4) is half above the canvas.
-        let (visible, amodal) = try masks(spriteScene(width: 16, height: 16, .translation(36, 2)))
-        #expect(amodal == block(32...39, -4...3))
+        let s = spriteScene(width: 16, height: 16, .translation(36, 2))
+        let (visible, amodal) = try masks(s)
+        #expect(amodal == block(32...39, 0...3))
         #expect(visible == block(32...39, 0...3))
+        // Rows −4…−1 lie above the canvas: counted, not kept.
+        #expect(try SceneRenderer.amodalMasks(s)[0].outsideArea == 32)
     }
 
     @Test func pictureShowsTheImageAndTheBackgroundThroughIt() throws {

@@ -27,7 +27,8 @@ func block(_ xs: ClosedRange<Int>, _ ys: ClosedRange<Int>) -> Set<[Int]> {
     Set(xs.flatMap { x in ys.map { [x, $0] } })
 }
 
-/// The canvas pixels (x, y) of an amodal mask.
+/// The canvas pixels (x, y) of an amodal mask (the part inside the canvas; the rest is only
+/// counted, `outsideArea`).
 func pixels(_ mask: AmodalMask) -> Set<[Int]> {
     var out = Set<[Int]>()
     for y in 0..<mask.height { for x in 0..<mask.width where mask.pixels[y * mask.width + x] {

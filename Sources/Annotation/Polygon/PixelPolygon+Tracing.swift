@@ -151,7 +151,7 @@ private struct PartGrid {
             markBackground(y * w + w - 1)
         }
         while let cell = stack.popLast() {
-            forEachNeighbour(of: cell) { markBackground($0) }
+            Self.forEachNeighbour(of: cell, width: w, height: h) { markBackground($0) }
         }
         return cells.contains(Self.unreachedBackground)
     }
@@ -166,8 +166,9 @@ private struct PartGrid {
     mutating func label(_ part: Int32, from start: Int) {
         cells[start] = part
         stack.append(start)
+        let (w, h) = (box.width, box.height)
         while let cell = stack.popLast() {
-            forEachNeighbour(of: cell) { next in
+            Self.forEachNeighbour(of: cell, width: w, height: h) { next in
                 if cells[next] == Self.unlabeledMask {
                     cells[next] = part
                     stack.append(next)
@@ -176,14 +177,18 @@ private struct PartGrid {
         }
     }
 
+    /// The edge-adjacent cells of `cell` in a `width × height` grid.
+    ///
+    /// Static on purpose: as an instance method it would be called on a copy of `self`, and
+    /// the copy's reference to `cells` would make every write in `body` copy the whole grid
+    /// (copy-on-write), which made tracing quadratic in the box area.
     @inline(__always)
-    private func forEachNeighbour(of cell: Int, _ body: (Int) -> Void) {
-        let w = box.width
+    private static func forEachNeighbour(of cell: Int, width w: Int, height h: Int, _ body: (Int) -> Void) {
         let (x, y) = (cell % w, cell / w)
         if x > 0 { body(cell - 1) }
         if x + 1 < w { body(cell + 1) }
         if y > 0 { body(cell - w) }
-        if y + 1 < box.height { body(cell + w) }
+        if y + 1 < h { body(cell + w) }
     }
 
     /// Whether box-relative pixel (x, y) belongs to `part` (false outside the box).

@@ -174,4 +174,37 @@ struct PixelPolygonTests {
         }
         #expect(traced > 100 && holed > 100, "both outcomes are exercised (\(traced) traced, \(holed) with holes)")
     }
+    /// Issue 18, finding 4: tracing copied the whole grid at every flood-fill step
+    /// (copy-on-write through a method called on a copy of the grid), so a 1000 × 1000
+    /// rectangle took 82 s in a release build and two 2 × 2 squares at opposite corners of a
+    /// 1024² box 101 s. Linear tracing takes about a second for both in a debug build; the
+    /// ceiling is 60 times that, so only the quadratic behaviour can cross it.
+    @Test func tracingALargeBoxIsLinear() throws {
+        let side = 1024
+        var rectangle = [UInt16](repeating: 0, count: side * side)
+        for y in 12..<1012 { for x in 12..<1012 { rectangle[y * side + x] = 1 } }
+        var corners = [UInt16](repeating: 0, count: side * side)
+        for (x, y) in [(0, 0), (1, 0), (0, 1), (1, 1), (1022, 1022), (1023, 1022), (1022, 1023), (1023, 1023)] {
+            corners[y * side + x] = 1
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let traced = rectangle.withUnsafeBufferPointer {
+            PixelPolygon.outlines(of: 1, in: $0, width: side, height: side,
+                                  within: PixelBox(minX: 12, minY: 12, maxX: 1011, maxY: 1011))
+        }
+        #expect(traced?.map(\.coordinates) == [[12, 12, 1012, 12, 1012, 1012, 12, 1012]])
+        let apart = corners.withUnsafeBufferPointer {
+            PixelPolygon.outlines(of: 1, in: $0, width: side, height: side,
+                                  within: PixelBox(minX: 0, minY: 0, maxX: side - 1, maxY: side - 1))
+        }
+        #expect(apart?.map(\.coordinates) == [[0, 0, 2, 0, 2, 2, 0, 2], [1022, 1022, 1024, 1022, 1024, 1024, 1022, 1024]])
+        let parts = corners.withUnsafeBufferPointer {
+            PixelPolygon.boundaries(of: 1, in: $0, width: side, height: side,
+                                    within: PixelBox(minX: 0, minY: 0, maxX: side - 1, maxY: side - 1))
+        }
+        #expect(parts.map(\.pixelCount) == [4, 4])
+        let elapsed = clock.now - start
+        #expect(elapsed < .seconds(60), "tracing two 1024² boxes took \(elapsed)")
+    }
 }

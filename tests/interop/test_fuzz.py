@@ -1,0 +1,64 @@
+"""The standing fuzzer (scripts/fuzz.py, docs/FUZZING.md): a short deterministic run over the
+built binary must find nothing, and the harness must report each kind of finding it claims to.
+"""
+import json
+import os
+import pathlib
+import stat
+import subprocess
+import sys
+
+from conftest import BINARY, ROOT
+
+FUZZ = ROOT / "scripts" / "fuzz.py"
+
+
+def fuzz(*args, timeout=600):
+    done = subprocess.run([sys.executable, str(FUZZ), *map(str, args), "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.stdout, done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_a_hundred_mutants_find_nothing(tmp_path):
+    # Seed 1, mutants 0..99: check, then render and validate what passes. The debug binary is
+    # several times slower than a release one, hence the generous per-command limit.
+    code, summary = fuzz("--binary", BINARY, "--count", 100, "--seed", 1, "--jobs", 2, "--timeout", 60,
+                         "--findings", tmp_path / "findings")
+    assert summary["mutants"] == 100
+    assert summary["check_ok"] >= 5 and summary["rendered_and_validated"] >= 5, summary
+    assert summary["findings"] == [], json.dumps(summary["findings"], indent=2)
+    assert code == 0
+
+
+def test_mutants_are_a_function_of_seed_and_index():
+    def show(seed, index):
+        return subprocess.run([sys.executable, str(FUZZ), "--seed", str(seed), "--show", str(index)], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+    assert show(5, 17) == show(5, 17)
+    assert show(5, 17) != show(5, 18)
+
+
+def stub(tmp_path, body):
+    path = tmp_path / "tessera-stub"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+def test_the_harness_reports_every_kind_of_finding(tmp_path):
+    cases = {
+        "internal": "echo 'error: cairo: something' >&2; exit 70",
+        "crash": "kill -SEGV $$",
+        "hang": "sleep 30",
+        "unlocated": "echo 'error: no place' >&2; exit 65",
+        "memory": "exec python3 -c 'b = bytearray(400 * 1024 * 1024); b[::4096] = b\"x\" * len(b[::4096])'",
+        "invalid": 'case "$1" in validate) echo "invalid: 1 fault" >&2; exit 65;; *) exit 0;; esac',
+    }
+    for kind, body in cases.items():
+        code, summary = fuzz("--binary", stub(tmp_path, body), "--count", 2, "--seed", 1, "--jobs", 1,
+                             "--timeout", 2, "--memory-mb", 300, "--findings", tmp_path / kind, timeout=120)
+        assert code == 1, (kind, summary)
+        assert {f["kind"] for f in summary["findings"]} == {kind}, (kind, summary)
+        saved = sorted((tmp_path / kind).glob("*.scene"))
+        assert saved and (tmp_path / kind / (saved[0].stem + ".txt")).exists()
