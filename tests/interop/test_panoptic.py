@@ -27,8 +27,7 @@ import pytest
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
+from conftest import BINARY, ROOT, run_tessera as tessera  # noqa: E402  (the shared binary lookup)
 # scene: (count, extra render flags)
 SCENES = {
     "shapes": (6, []),
@@ -37,9 +36,6 @@ SCENES = {
 }
 STUFF_OFFSET = 65536
 
-
-def tessera(*args):
-    return subprocess.run([str(BINARY), *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,9 @@ import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
+from conftest import BINARY, ROOT, run_tessera as tessera  # noqa: E402  (the shared binary lookup)
 SCENE = ["scenes/street.scene", "--count", "4", "--seed", "2", "--split", "train=0.5,val=0.5"]
 
-
-def tessera(*args):
-    return subprocess.run([str(BINARY), *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 
 def tree(root):

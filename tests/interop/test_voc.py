@@ -27,8 +27,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / ".build" / "debug" / "tessera"))
+from conftest import BINARY, ROOT, run_tessera as tessera  # noqa: E402  (the shared binary lookup)
 # scene: (count, render flags, export flags)
 SCENES = {
     "shapes": (6, [], []),
@@ -36,9 +35,6 @@ SCENES = {
     "crowd": (3, ["--min-visible-pixels", "30"], ["--voc-overflow", "gray16"]),
 }
 
-
-def tessera(*args):
-    return subprocess.run([str(BINARY), *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture(scope="module")
