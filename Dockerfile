@@ -13,7 +13,7 @@ ARG SWIFT_IMAGE=swift:6.3-bookworm
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libcairo2-dev libpng-dev libdeflate-dev pkg-config \
+        libcairo2-dev libpng-dev libjpeg-dev libdeflate-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not fetch them again.
@@ -29,7 +29,7 @@ RUN swift build -c release --product tessera --static-swift-stdlib \
 FROM debian:bookworm-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libcairo2 libpng16-16 libdeflate0 fonts-dejavu-core \
+        libcairo2 libpng16-16 libjpeg62-turbo libdeflate0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 # An unprivileged user (uid 10001, as the Kubernetes files expect) owning the default output.
 RUN groupadd --system --gid 10001 tessera \

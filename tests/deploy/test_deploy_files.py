@@ -10,7 +10,7 @@ Checks without the binary (bash, sh and PyYAML only; no Slurm, kubectl or Docker
     with $(JOB_COMPLETION_INDEX) on a mounted PersistentVolumeClaim, --jobs equals the CPU
     request, and every $(VAR) it uses is defined; the merge Job joins as many shards from
     the same claim, then validates.
-  * Dockerfile: a Swift build stage with the Cairo and libpng headers, a slim runtime stage
+  * Dockerfile: a Swift build stage with the headers of every library Package.swift links, a slim runtime stage
     with the libraries only, scenes/ and templates/ in the working directory, ENTRYPOINT
     tessera; .dockerignore keeps build products out and lets the sources in.
 With $TESSERA_BIN set (the Makefile sets it), the files' commands are run for real: the
@@ -299,12 +299,18 @@ def test_dockerfile_builds_with_swift_and_runs_slim_with_the_runtime_libraries()
     arguments = dict(re.findall(r"^ARG (\w+)=(\S+)", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
     image = re.sub(r"\$\{?(\w+)\}?", lambda m: arguments[m.group(1)], build_from.split()[1])
     assert image.startswith("swift:"), "the official Swift image"
-    for package in ("libcairo2-dev", "libpng-dev", "pkg-config"):
-        assert package in build_text.split()
+    # Every system library Package.swift links (its apt providers) is installed to build, and
+    # its runtime package to run: a library missing here fails only when the image is built.
+    providers = re.findall(r'\.apt\(\["([^"]+)"\]\)', (ROOT / "Package.swift").read_text())
+    assert {"libcairo2-dev", "libpng-dev", "libjpeg-dev"} <= set(providers)
+    for package in providers + ["pkg-config"]:
+        assert package in build_text.split(), f"{package} in the build stage"
     assert re.search(r"swift build -c release --product tessera", build_text)
     assert run_from.split()[1] == "debian:bookworm-slim"
-    for package in ("libcairo2", "libpng16-16"):
-        assert package in runtime_text.split()
+    runtime_packages = {"libcairo2-dev": "libcairo2", "libpng-dev": "libpng16-16",
+                        "libjpeg-dev": "libjpeg62-turbo", "libdeflate-dev": "libdeflate0"}
+    for package in providers:
+        assert runtime_packages[package] in runtime_text.split(), f"{runtime_packages[package]} in the runtime stage"
     assert "-dev" not in runtime_text
     assert any(i.startswith("COPY --from=build") for i in runtime)
     workdir = max(i for i, line in enumerate(runtime) if line.startswith("WORKDIR"))
