@@ -101,7 +101,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "SceneScriptTests", dependencies: ["SceneScript", "SceneModel", "ImageFiles"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "SceneModel", "CCairo", "PNGCodec"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "DatasetReading", "DatasetTools", "DatasetExport", "SceneScript", "SceneModel", "Rendering", "Annotation", "ImageFiles"]),
     ]

@@ -295,22 +295,25 @@ static int encode_direct(const void *pixels, int width, int height, size_t strid
     const unsigned char *row = (const unsigned char *)pixels;
     for (int y = 0; y < height; y++, row += stride) filter_row(filtered + (size_t)y * row_size, row, width, layout);
 
+    /* Noisy pictures: Tessera's literal-only encoder (huffman_deflate.c), the same coding as
+       zlib's Huffman-only strategy at a fraction of its cost; the rest: zlib. */
+    int literals_only = strategy == Z_HUFFMAN_ONLY;
     z_stream z;
     memset(&z, 0, sizeof z);
     /* A raw stream (negative window bits): the zlib header and trailer are written below. */
-    if (deflateInit2(&z, level, Z_DEFLATED, -window_bits, mem_level, strategy) != Z_OK) {
+    if (!literals_only && deflateInit2(&z, level, Z_DEFLATED, -window_bits, mem_level, strategy) != Z_OK) {
         free(filtered);
         return fail(message, message_size, "zlib: cannot start deflate");
     }
     /* zlib's bound, or one that holds stored blocks of at least 256 bytes (5 bytes of header
        each): deflateBound undercounts stored blocks (level 0) under a shrunk window. */
-    size_t bound = deflateBound(&z, (uLong)data_size);
+    size_t bound = literals_only ? tessera_deflate_literals_bound(data_size) : deflateBound(&z, (uLong)data_size);
     size_t stored_bound = data_size + 5 * (data_size / 256 + 2) + 16;
     if (bound < stored_bound) bound = stored_bound;
     size_t stream_capacity = 2 + bound + 4;
     unsigned char *stream = malloc(stream_capacity);
     if (!stream) {
-        deflateEnd(&z);
+        if (!literals_only) deflateEnd(&z);
         free(filtered);
         return fail(message, message_size, "PNG: out of memory");
     }
@@ -331,26 +334,31 @@ static int encode_direct(const void *pixels, int width, int height, size_t strid
     header += 31 - header % 31;
     stream[0] = (unsigned char)(header >> 8);
     stream[1] = (unsigned char)header;
-    z.next_in = filtered;
-    z.next_out = stream + 2;
-    /* One deflate call unless the data passes zlib's 32-bit counts. */
-    size_t in_left = data_size, out_left = bound;
-    int status;
-    do {
-        uInt in_chunk = in_left > 0x40000000u ? 0x40000000u : (uInt)in_left;
-        uInt out_chunk = out_left > 0x40000000u ? 0x40000000u : (uInt)out_left;
-        z.avail_in = in_chunk;
-        z.avail_out = out_chunk;
-        status = deflate(&z, in_chunk == in_left ? Z_FINISH : Z_NO_FLUSH);
-        in_left -= in_chunk - z.avail_in;
-        out_left -= out_chunk - z.avail_out;
-    } while (status == Z_OK && out_left > 0);
-    size_t deflated = (size_t)z.total_out;
-    deflateEnd(&z);
-    if (status != Z_STREAM_END) {
-        free(stream);
-        free(filtered);
-        return fail(message, message_size, "zlib: deflate failed");
+    size_t deflated;
+    if (literals_only) {
+        deflated = tessera_deflate_literals(filtered, data_size, stream + 2);
+    } else {
+        z.next_in = filtered;
+        z.next_out = stream + 2;
+        /* One deflate call unless the data passes zlib's 32-bit counts. */
+        size_t in_left = data_size, out_left = bound;
+        int status;
+        do {
+            uInt in_chunk = in_left > 0x40000000u ? 0x40000000u : (uInt)in_left;
+            uInt out_chunk = out_left > 0x40000000u ? 0x40000000u : (uInt)out_left;
+            z.avail_in = in_chunk;
+            z.avail_out = out_chunk;
+            status = deflate(&z, in_chunk == in_left ? Z_FINISH : Z_NO_FLUSH);
+            in_left -= in_chunk - z.avail_in;
+            out_left -= out_chunk - z.avail_out;
+        } while (status == Z_OK && out_left > 0);
+        deflated = (size_t)z.total_out;
+        deflateEnd(&z);
+        if (status != Z_STREAM_END) {
+            free(stream);
+            free(filtered);
+            return fail(message, message_size, "zlib: deflate failed");
+        }
     }
     put_u32(stream + 2 + deflated, checksum_adler32(1, filtered, data_size));
     free(filtered);

@@ -52,6 +52,14 @@ int tessera_png_encode_libpng(const void *pixels, int width, int height, size_t 
                               int level, int fast_filter,
                               tessera_png_buffer *out, char *message, size_t message_size);
 
+/// A raw DEFLATE stream (RFC 1951, no zlib header) of `data` made of literals only: blocks of
+/// at most 65 535 bytes, each with its own Huffman code (lengths ≤ 15 bits) or stored when
+/// that is smaller. The encoder of noisy pictures at PNG level 1 (Huffman-only: their SUB
+/// residuals almost never repeat). `out` must hold `tessera_deflate_literals_bound(size)`
+/// bytes; returns the stream's length. Deterministic: a function of `data` alone.
+size_t tessera_deflate_literals(const unsigned char *data, size_t size, unsigned char *out);
+size_t tessera_deflate_literals_bound(size_t size);
+
 /// Which library computes the direct encoder's CRC-32 and Adler-32: "libdeflate 1.14" or
 /// "zlib 1.2.13" (the build's choice; the bytes are the same).
 const char *tessera_png_checksums(void);
