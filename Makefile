@@ -6,6 +6,7 @@ SWIFT ?= swift
 COUNT ?= 16
 PEER ?=
 BENCH_COUNT ?= 500
+OBJECTS ?= 10
 FUZZ_MINUTES ?= 30
 FUZZ_SEED ?= 1
 FUZZ_JOBS ?= 2
@@ -36,9 +37,9 @@ deploy-test: setup
 
 test: swift-test interop-test deploy-test
 
-# Throughput against the Python baseline: make bench PEER=path/to/py_shapes.py [BENCH_COUNT=500]
+# Throughput against the Python baseline: make bench PEER=path/to/py_shapes.py [BENCH_COUNT=500] [OBJECTS=10]
 bench: build
-	COUNT=$(BENCH_COUNT) PEER=$(PEER) bash scripts/bench.sh
+	COUNT=$(BENCH_COUNT) PEER=$(PEER) OBJECTS=$(OBJECTS) bash scripts/bench.sh
 
 # PNG compressors (zlib as Tessera sets it, libdeflate's levels) on the benchmark's PNGs
 bench-png: build

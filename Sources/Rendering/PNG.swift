@@ -105,8 +105,12 @@ public enum PNG {
                        Int32(max(0, min(9, settings.level))), settings.fastFilter ? 1 : 0,
                        &buffer, &message, message.count)
         }
-        guard status == 0 else { throw RenderError.png(cMessage(message)) }
-        return Data(bytes: buffer.data, count: buffer.size)
+        guard status == 0, let bytes = buffer.data else { throw RenderError.png(cMessage(message)) }
+        // The file's bytes change hands instead of being copied: the buffer is malloc'ed by
+        // the C side (realloc), so `Data` frees it, and the deferred free sees no buffer.
+        let file = Data(bytesNoCopy: bytes, count: buffer.size, deallocator: .free)
+        buffer = tessera_png_buffer()
+        return file
     }
 
     /// A decoded PNG: `channels` samples per pixel, row-major, packed.
