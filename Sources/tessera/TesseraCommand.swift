@@ -437,7 +437,7 @@ struct Sweep: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Parse and check a scene script, sample image 0 and summarize what it drew.")
+        abstract: "Parse and check a scene script, sample image 0 (frame 0 of clip 0 for a clip scene) and summarize what it drew.")
 
     @OptionGroup var sceneOptions: SceneOptions
 
@@ -463,7 +463,7 @@ struct Check: ParsableCommand {
                 var records = RecordedDistribution(program: program)
                 let report = try AcceptanceReport.estimate(program: program, seed: seed, samples: samples,
                                                            jobs: ProcessInfo.processInfo.activeProcessorCount, records: &records)
-                print(AcceptanceSummary.estimateText(report, attemptLimit: program.attemptLimit), terminator: "")
+                print(AcceptanceSummary.estimateText(report, attemptLimit: program.attemptLimit, clip: program.clip), terminator: "")
                 if !records.fields.isEmpty { print(RecordedSummary.text(records), terminator: "") }
             }
         } catch let error as ScriptError {

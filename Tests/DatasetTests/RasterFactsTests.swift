@@ -117,4 +117,27 @@ struct RasterFactsTests {
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("--samples"))
     }
+
+    /// A clip scene is summarised as clips: frame 0 of clip 0, and samples counted as clips.
+    @Test func checkOfAClipSceneSpeaksOfClipsAndFrames() throws {
+        let folder = try temporaryFolder()
+        let script = folder.appendingPathComponent("walk.scene")
+        try """
+            canvas 64 x 64
+            classes a
+            clip frames: 6, fps: 3
+            attempts 100
+            object a as p at (uniform(-40, 100) + 10 * time, 32) { circle(8) }
+            require always(in_frame_fraction(p) == 1)
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let result = try runTessera(["check", script.path, "--samples", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("scene 'walk': canvas 64 x 64, clips of 6 frames at 3 fps, 1 class") == true, "\(lines)")
+        #expect(lines.dropFirst().first?.hasPrefix("clip 0, frame 0 (seed 0): 1 instances drawn") == true, "\(lines)")
+        #expect(result.stdout.contains("sampled 5 clip(s) (6 frames each) without drawing pictures; acceptance: 5 of 5 clips accepted in "))
+        #expect(result.stdout.contains("attempts per clip: mean"))
+        #expect(result.stdout.contains("expected attempts per clip: "))
+        #expect(!result.stdout.contains("image"), "\(result.stdout)")
+    }
 }
