@@ -5,7 +5,9 @@ public import SceneModel
 /// background and the first ``depth`` instances, drawn once and copied into every frame.
 ///
 /// Drawing is painter's order on both rasters, so the state after a prefix of the drawing
-/// depends on that prefix alone; a frame whose canvas, background, photograph, light and first
+/// depends on that prefix alone (and each shape sets all the context state it draws with —
+/// source, fill rule, stroke style, font — so a fresh context goes on exactly as the old one
+/// would have); a frame whose canvas, background, photograph, light and first
 /// `depth` instances equal those the backdrop was drawn from (the caller decides that, e.g.
 /// `ClipPlan.backdropDepth`) gets from ``SceneRenderer/render(_:instanceIDs:over:)`` the very
 /// bytes it would get drawn whole.
