@@ -18,8 +18,11 @@ public struct DatasetRenderer: Sendable {
     public let options: RenderOptions
     public let layout: OutputLayout
 
-    /// The plans of the clips being made (``ClipPlanCache``); unused for still images.
-    private let plans = ClipPlanCache()
+    /// The plans of the clips being made; unused for still images.
+    private let plans = PerClipCache<ClipPlan>(capacity: 64)
+    /// The backdrops of the clips being made (``Rendering/Backdrop``), one per job and one
+    /// more: frames in flight belong to about that many clips. Unused for still images.
+    private let backdrops = PerClipCache<Backdrop>(capacity: 2)
 
     public init(program: SceneProgram, options: RenderOptions) {
         self.program = program
@@ -76,8 +79,7 @@ public struct DatasetRenderer: Sendable {
             }
         }
         let rendered = images.count - done
-        let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: program.width * program.height,
-                                     memory: MemoryBudget.available)
+        let jobs = jobBudget()
         var state = RenderProgress(done: done)
         progress(state)
         do {
@@ -115,6 +117,16 @@ public struct DatasetRenderer: Sendable {
         layout.discardPreviousDataset()
         return RenderSummary(images: images.count, jobs: jobs, rendered: rendered, annotations: assembled.annotations,
                              acceptance: assembled.acceptance, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The jobs the run may use (``MemoryBudget``), a clip's backdrop counted with each, and
+    /// the backdrops kept for them.
+    func jobBudget() -> Int {
+        let extra = options.clip == nil ? 0 : Backdrop.bytesPerPixel
+        let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: program.width * program.height,
+                                     memory: MemoryBudget.available, bytesPerPixel: MemoryBudget.bytesPerPixel + extra)
+        backdrops.limit(to: jobs + 1)
+        return jobs
     }
 
     /// After a failed `--overwrite` run: removes what it wrote, puts back the dataset it was
@@ -183,13 +195,15 @@ public struct DatasetRenderer: Sendable {
     /// - Throws: `DatasetError.script` (with position), `.render` naming the index.
     func renderImage(_ index: Int) throws -> MadeImage {
         let sample: Sample
+        var backdropDepth: Int?
         do {
             if let clip = options.clip {
-                let plan = try plans.plan(of: index / clip.frames) {
+                let plan = try plans.value(of: index / clip.frames) {
                     try program.planClip(seed: options.seed, clip: index / clip.frames, settings: clip) { try RasterFacts(scene: $0) }
                 }
                 sample = try program.sampleFrame(seed: options.seed, clip: index / clip.frames, frame: index % clip.frames,
                                                  settings: clip, plan: plan)
+                backdropDepth = plan.backdropDepth
             } else {
                 sample = try program.sampleMeasured(seed: options.seed, index: index)
             }
@@ -211,7 +225,11 @@ public struct DatasetRenderer: Sendable {
         do {
             // An attempt measured for a requirement has its raster and some amodal masks drawn.
             let measured = sample.facts as? RasterFacts
-            rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
+            // Every frame of the clip has this backdrop (the plan compared them), drawn once.
+            let backdrop = try backdropDepth.map { depth in
+                try backdrops.value(of: index / options.clip!.frames) { try SceneRenderer.backdrop(of: scene, depth: depth) }
+            }
+            rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs, over: backdrop)
             labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
             annotations = try labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         } catch {
@@ -244,36 +262,41 @@ public struct DatasetRenderer: Sendable {
     }
 }
 
-/// The plans of the clips a run is making, shared by the threads that make their frames: each
-/// clip is planned once (``SceneScript/SceneProgram/planClip(seed:clip:settings:measuring:)``
-/// samples every frame), not once per frame. A plan is a pure function of the clip, so which
-/// thread makes it, and whether an evicted plan is made again, never changes the output.
-final class ClipPlanCache: @unchecked Sendable {
-    /// One clip's plan, made under its own lock so that other clips are planned meanwhile.
+/// Values made once per clip and shared by the threads that make its frames: each clip's
+/// plan (``SceneScript/SceneProgram/planClip(seed:clip:settings:measuring:)`` samples every
+/// frame) and its backdrop (``Rendering/Backdrop``). A value is a pure function of the clip, so
+/// which thread makes it, and whether an evicted one is made again, never changes the output.
+final class PerClipCache<Value>: @unchecked Sendable {
+    /// One clip's value, made under its own lock so that other clips' are made meanwhile.
     private final class Entry: @unchecked Sendable {
         let lock = NSLock()
-        var plan: Result<ClipPlan, any Error>?
+        var value: Result<Value, any Error>?
     }
 
     private let lock = NSLock()
     private var entries: [Int: Entry] = [:]
-    /// Plans kept: frames in flight span a few clips (the pipeline's window), so older ones are
-    /// dropped; one dropped too early is simply made again.
-    private let capacity = 64
+    /// Values kept: frames in flight span a few clips (the pipeline's window), so the oldest
+    /// clip's is dropped beyond this; one dropped too early is simply made again.
+    private var capacity: Int
 
-    /// The plan of clip `clip`, made by `make` the first time it is asked for.
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    /// Keeps at most `capacity` clips' values from now on (at least 1).
+    func limit(to capacity: Int) { lock.withLock { self.capacity = max(1, capacity) } }
+
+    /// The value of clip `clip`, made by `make` the first time it is asked for.
     /// - Throws: what `make` threw (remembered, so every frame of the clip fails alike).
-    func plan(of clip: Int, make: () throws -> ClipPlan) throws -> ClipPlan {
+    func value(of clip: Int, make: () throws -> Value) throws -> Value {
         let entry: Entry = lock.withLock {
             if let known = entries[clip] { return known }
             let fresh = Entry()
             entries[clip] = fresh
-            if entries.count > capacity, let oldest = entries.keys.min() { entries[oldest] = nil }
+            while entries.count > capacity, let oldest = entries.keys.min() { entries[oldest] = nil }
             return fresh
         }
         return try entry.lock.withLock {
-            if entry.plan == nil { entry.plan = Result { try make() } }
-            return try entry.plan!.get()
+            if entry.value == nil { entry.value = Result { try make() } }
+            return try entry.value!.get()
         }
     }
 }

@@ -42,8 +42,7 @@ public struct DatasetStream: Sendable {
         let split = options.split.assignment(count: options.count, framesPerClip: options.clip?.frames ?? 1)
         let parameters = renderer.program.parametersJSON.jsonBytes
         let layout = renderer.layout
-        let jobs = MemoryBudget.jobs(requested: options.jobs, pixels: renderer.program.width * renderer.program.height,
-                                     memory: MemoryBudget.available)
+        let jobs = renderer.jobBudget()
         var summary = Summary()
         var archive: [UInt8] = []
         try ParallelMap.forEachInOrder(0..<images.count, jobs: jobs, window: jobs * 8) { position -> (Int, DatasetRenderer.MadeImage) in

@@ -14,7 +14,7 @@ public import SceneScript
 /// says. An accepted attempt hands its raster and amodal masks on to be reused.
 final class RasterFacts: RenderedFacts {
     let scene: Scene
-    /// Front-most instance id per pixel (``SceneRenderer/instanceRaster(_:)``).
+    /// Front-most instance id per pixel (``SceneRenderer/instanceRaster(_:over:)``).
     let instanceIDs: [UInt16]
     private let measures: [Int: InstanceMeasure]
     private var amodal: [Int: AmodalMask] = [:]

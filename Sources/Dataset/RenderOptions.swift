@@ -221,8 +221,9 @@ public enum MemoryBudget {
     public static let bytesPerPixel = 24
 
     /// `requested`, lowered so that that many images of `pixels` each take at most half of
-    /// `memory` bytes; at least 1.
-    public static func jobs(requested: Int, pixels: Int, memory: UInt64) -> Int {
+    /// `memory` bytes (at `bytesPerPixel` each, e.g. more for a clip's frame, which keeps a
+    /// backdrop); at least 1.
+    public static func jobs(requested: Int, pixels: Int, memory: UInt64, bytesPerPixel: Int = bytesPerPixel) -> Int {
         let perImage = UInt64(max(1, pixels)) * UInt64(bytesPerPixel)
         return max(1, min(requested, Int(min(UInt64(Int.max), memory / 2 / perImage))))
     }

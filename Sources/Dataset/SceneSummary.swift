@@ -4,7 +4,8 @@ import Rendering
 import SceneModel
 public import SceneScript
 
-/// What `tessera check` prints: the scene's canvas and classes, and what image 0 drew.
+/// What `tessera check` prints: the scene's canvas and classes, and what image 0 drew (for a
+/// clip scene: frame 0 of clip 0, planned over the whole clip).
 public struct SceneSummary {
     public let text: String
 
@@ -20,9 +21,10 @@ public struct SceneSummary {
         let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
         let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
         let visible = try labels.annotations(imageID: 1)
+        let clip = program.clip.map { ", clips of \($0.frames) frame\($0.frames == 1 ? "" : "s") at \(SceneSummary.number($0.fps)) fps" } ?? ""
         var lines = [
-            "scene '\(program.name)': canvas \(scene.width) x \(scene.height), \(scene.categories.count) class\(scene.categories.count == 1 ? "" : "es"), \(program.sources.count) source file\(program.sources.count == 1 ? "" : "s")",
-            "image 0 (seed \(seed)): \(scene.instances.count) instances drawn, \(visible.count) visible and annotated",
+            "scene '\(program.name)': canvas \(scene.width) x \(scene.height)\(clip), \(scene.categories.count) class\(scene.categories.count == 1 ? "" : "es"), \(program.sources.count) source file\(program.sources.count == 1 ? "" : "s")",
+            "\(program.clip == nil ? "image 0" : "clip 0, frame 0") (seed \(seed)): \(scene.instances.count) instances drawn, \(visible.count) visible and annotated",
         ]
         for category in scene.categories {
             let drawn = scene.instances.filter { $0.categoryID == category.id }.count

@@ -53,17 +53,36 @@ extension DatasetPreview {
         return frames.images.count
     }
 
-    /// Writes every frame of one clip, labels drawn as on the contact sheet, as an animated PNG
-    /// (APNG; see `AnimatedPNG`) to `output`, atomically: each frame one `tileSize` tile with
-    /// its caption (an 8-pixel margin; `tileSize + 16` × `tileSize + 34` pixels), shown
-    /// `1 / fps` seconds (the manifest's `clip.fps`), looping forever. Readers without APNG
-    /// support show frame 0.
+    /// The file formats of an animated preview.
+    public enum AnimationFormat: Sendable {
+        /// An animated PNG (`AnimatedPNG`): lossless; readers without APNG support show frame 0.
+        case apng
+        /// A GIF89a (`AnimatedGIF`): every program shows it; colours quantised to the labels'
+        /// flat colours and a 6 × 6 × 6 cube (at most 25 off per channel elsewhere).
+        case gif
+
+        /// The format a file name asks for: `.gif` a GIF, `.png` or `.apng` an APNG; `nil` otherwise.
+        public init?(fileName: String) {
+            switch URL(fileURLWithPath: fileName).pathExtension.lowercased() {
+            case "gif": self = .gif
+            case "png", "apng": self = .apng
+            default: return nil
+            }
+        }
+    }
+
+    /// Writes every frame of one clip, labels drawn as on the contact sheet, as an animation in
+    /// `format` to `output`, atomically: each frame one `tileSize` tile with its caption (an
+    /// 8-pixel margin; `tileSize + 16` × `tileSize + 34` pixels), shown `1 / fps` seconds (the
+    /// manifest's `clip.fps`; a GIF rounds each frame's start to the hundredth of a second),
+    /// looping forever.
     /// - Returns: The number of frames.
     /// - Throws: as ``writeClipSheet(_:clip:to:options:)``, and `DatasetError.invalidDataset`
     ///   when the clip lacks a frame the manifest's `clip.frames` promises.
     /// - Complexity: memory holds the clip's annotations and one frame; the file is streamed.
     @discardableResult
-    public static func writeAnimation(_ root: URL, clip selection: ClipSelection, to output: URL, tileSize: Int = 256) throws -> Int {
+    public static func writeAnimation(_ root: URL, clip selection: ClipSelection, to output: URL, tileSize: Int = 256,
+                                      format: AnimationFormat = .apng) throws -> Int {
         try Options(tileSize: tileSize).validate()
         try selection.validate()
         try requireFolder(root)
@@ -78,13 +97,20 @@ extension DatasetPreview {
         let layout = ContactSheet.Layout(columns: 1, tileSize: tileSize)
         let file = try PartialFile(output)
         do {
-            let animation = AnimatedPNG(frameCount: frames.images.count, delay: .init(fps: settings.fps), sink: file.write)
+            let size = layout.sheetSize(tileCount: 1)
+            let apng = format == .apng ? AnimatedPNG(frameCount: frames.images.count, delay: .init(fps: settings.fps), sink: file.write) : nil
+            let gif = format == .gif
+                ? AnimatedGIF(width: size.width, height: size.height, fps: settings.fps,
+                              palette: .init(exact: ContactSheet.flatColors), sink: file.write)
+                : nil
             for image in frames.images {
                 let sheet = try ContactSheet(tileCount: 1, layout: layout)
                 try sheet.draw(try tile(image, frames, root: root, caption: clipCaption(image, selection.clip, frames, fps: settings.fps)), at: 0)
-                try animation.append(png: try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)))
+                try apng?.append(png: try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)))
+                try gif?.append(sheet.surface)
             }
-            try animation.finish()
+            try apng?.finish()
+            try gif?.finish()
         } catch {
             file.discard()
             throw error

@@ -111,6 +111,21 @@ public final class ContactSheet {
         (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128), (170, 110, 40),
     ].map { Color(red: Double($0.0) / 255, green: Double($0.1) / 255, blue: Double($0.2) / 255) }
 
+    /// The sheet's colour where no image is drawn (margins, gaps).
+    static let sheetColor = Color(red: 0.13, green: 0.13, blue: 0.14)
+    /// The captions' colour.
+    static let captionColor = Color(red: 0.85, green: 0.85, blue: 0.85)
+
+    /// Every flat colour a sheet draws (instance colours, labels' text, captions, the sheet)
+    /// as 8-bit `0xRRGGBB`, as Cairo stores them (a channel c becomes ⌊(65535 c + ½) / 256⌋):
+    /// the colours an animated GIF keeps exact (``AnimatedGIF/Palette``).
+    public static var flatColors: [UInt32] {
+        (palette + [.white, captionColor, sheetColor]).map { color in
+            func byte(_ c: Double) -> UInt32 { UInt32(min(1, max(0, c)) * 65535 + 0.5) >> 8 }
+            return byte(color.red) << 16 | byte(color.green) << 8 | byte(color.blue)
+        }
+    }
+
     /// The font of labels and captions (Cairo's toy text API, resolved by fontconfig).
     static let fontFamily = "DejaVu Sans"
     static let labelFontSize = 11.0
@@ -131,7 +146,7 @@ public final class ContactSheet {
         self.tileCount = tileCount
         self.surface = try ImageSurface(width: size.width, height: size.height)
         try withContext(surface) { cr in
-            cairo_set_source_rgb(cr, 0.13, 0.13, 0.14)
+            cairo_set_source_rgb(cr, Self.sheetColor.red, Self.sheetColor.green, Self.sheetColor.blue)
             cairo_paint(cr)
         }
     }
@@ -200,7 +215,7 @@ public final class ContactSheet {
             cairo_save(cr)
             cairo_rectangle(cr, Double(cell.x), Double(cell.y) + size, size, Double(Layout.captionHeight))
             cairo_clip(cr)
-            cairo_set_source_rgb(cr, 0.85, 0.85, 0.85)
+            cairo_set_source_rgb(cr, Self.captionColor.red, Self.captionColor.green, Self.captionColor.blue)
             cairo_move_to(cr, Double(cell.x) + 2, Double(cell.y) + size + Double(Layout.captionHeight) - 5)
             cairo_show_text(cr, tile.caption)
             cairo_restore(cr)

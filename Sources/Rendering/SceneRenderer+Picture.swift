@@ -6,14 +6,18 @@ import SceneModel
 /// opacity; a sprite's fill is its image, unshaded). Masks are drawn elsewhere, from `fillCoverage` alone, so nothing here can reach
 /// a label.
 extension SceneRenderer {
-    static func drawPicture(_ scene: Scene, _ cr: OpaquePointer) throws {
+    /// Draws `scene.instances[range]`, and first the background when the range starts at 0
+    /// (a later range continues a picture that has the ones before it: a ``Backdrop``).
+    static func drawPicture(_ scene: Scene, instances range: Range<Int>, _ cr: OpaquePointer) throws {
         let canvas = DeviceBox(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height))
-        try setSource(scene.background, frame: .identity, over: canvas, cr)
-        cairo_paint(cr)
-        if let photo = scene.backgroundImage {
-            try paintBackgroundImage(photo, canvasWidth: scene.width, canvasHeight: scene.height, cr)
+        if range.lowerBound == 0 {
+            try setSource(scene.background, frame: .identity, over: canvas, cr)
+            cairo_paint(cr)
+            if let photo = scene.backgroundImage {
+                try paintBackgroundImage(photo, canvasWidth: scene.width, canvasHeight: scene.height, cr)
+            }
         }
-        for instance in scene.instances {
+        for instance in scene.instances[range] {
             if let light = scene.light, let shadow = light.shadow {
                 try ShadowRenderer.draw(instance, shadow: shadow, direction: light.direction,
                                         canvasWidth: scene.width, canvasHeight: scene.height, cr)

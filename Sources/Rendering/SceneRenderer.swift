@@ -57,13 +57,19 @@ public enum SceneRenderer {
     ///   65535 instances, or Cairo reports an error.
     /// - Complexity: two fills per shape (plus strokes for outlines, shading fills and a
     ///   shadow blur per instance when lit), one pass over the raster, and the effects.
-    /// - Parameter instanceIDs: the scene's instance raster when it was already drawn
-    ///   (``instanceRaster(_:)``, e.g. to check a requirement), so it is not drawn again.
-    public static func render(_ scene: Scene, instanceIDs: [UInt16]? = nil) throws -> RenderedScene {
-        let ids = try instanceIDs ?? instanceRaster(scene)
+    /// - Parameters:
+    ///   - instanceIDs: the scene's instance raster when it was already drawn
+    ///     (``instanceRaster(_:over:)``, e.g. to check a requirement), so it is not drawn again.
+    ///   - backdrop: the scene's background and first `backdrop.depth` instances already drawn
+    ///     (``backdrop(of:depth:)``, from a scene whose canvas, background, photograph, light
+    ///     and those instances equal this one's): copied, and only the instances after them
+    ///     drawn. The result is the same bytes as without it.
+    public static func render(_ scene: Scene, instanceIDs: [UInt16]? = nil, over backdrop: Backdrop? = nil) throws -> RenderedScene {
+        let ids = try instanceIDs ?? instanceRaster(scene, over: backdrop)
         precondition(ids.count == scene.width * scene.height)
-        let image = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(image) { cr in try drawPicture(scene, cr) }
+        let image = try surface(scene, holding: backdrop?.picture)
+        let first = backdrop?.depth ?? 0
+        try withContext(image) { cr in try drawPicture(scene, instances: first..<scene.instances.count, cr) }
         try ImageEffects.apply(scene.effects, to: image)
         return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
     }
@@ -71,23 +77,17 @@ public enum SceneRenderer {
     /// The instance raster alone: front-most instance id per pixel, row-major without
     /// padding, `width * height` (see ``RenderedScene/instanceIDs``). What a requirement on
     /// rendered facts needs of an attempt; no picture is drawn.
+    /// - Parameter backdrop: as in ``render(_:instanceIDs:over:)``: its raster is copied and
+    ///   only the instances after its `depth` are drawn.
     /// - Throws: `RenderError` when the canvas is out of range, the scene has more than
     ///   65535 instances, or Cairo reports an error.
     /// - Complexity: one fill per shape (plus outline strokes) and one pass over the raster.
-    public static func instanceRaster(_ scene: Scene) throws -> [UInt16] {
+    public static func instanceRaster(_ scene: Scene, over backdrop: Backdrop? = nil) throws -> [UInt16] {
         guard scene.instances.count <= Int(UInt16.max) else {
             throw RenderError.tooManyInstances(scene.instances.count)
         }
-        let raster = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(raster) { cr in
-            cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-            for instance in scene.instances {
-                // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
-                let id = Color(
-                    red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
-                for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
-            }
-        }
+        let raster = try surface(scene, holding: backdrop?.raster)
+        try drawRaster(scene, instances: (backdrop?.depth ?? 0)..<scene.instances.count, into: raster)
         return raster.withPixelBytes { bytes in
             var ids = [UInt16](repeating: 0, count: scene.width * scene.height)
             ids.withUnsafeMutableBufferPointer { out in
@@ -101,6 +101,20 @@ public enum SceneRenderer {
                 }
             }
             return ids
+        }
+    }
+
+    /// Fills the coverage of `scene.instances[range]`, in order, into `raster` (RGB24), each
+    /// instance in its id as an exact colour, without antialiasing.
+    static func drawRaster(_ scene: Scene, instances range: Range<Int>, into raster: ImageSurface) throws {
+        try withContext(raster) { cr in
+            cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
+            for instance in scene.instances[range] {
+                // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
+                let id = Color(
+                    red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
+                for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
+            }
         }
     }
 

@@ -46,6 +46,54 @@ public struct ClipPlan: Sendable {
     public let tracks: [UInt64: Int]
     /// What sampling the clip took (attempts, requirement checks over all frames sampled).
     public let report: SampleReport
+    /// How much of the drawing every frame shares (``StaticBackdrop``), or `nil` when the
+    /// background itself changes over the clip (or the clip has one frame: nothing to share).
+    public let backdropDepth: Int?
+}
+
+/// Which part of a clip's drawing stays the same in every frame, decided from the frames
+/// themselves: the planner samples every frame anyway, and compares each with the first.
+///
+/// The backdrop is the canvas, the background paint and photograph, and the longest run of
+/// instances at the back of the drawing order that are equal — geometry, transform, paint,
+/// outline, opacity, everything the renderer reads — in every frame; the light must be equal
+/// too for any instance to count (it shades and casts their shadows). Equal values draw equal
+/// pixels, so this is exact where a reading of the script (does this expression use `time`?)
+/// could only guess: a moving camera changes every transform, so a panning clip has an empty
+/// backdrop, while a still camera leaves its static part shared.
+struct StaticBackdrop {
+    private var first: SceneModel.Scene?
+    /// Instances shared so far, or `nil` once the background differed.
+    private(set) var depth: Int?
+    private var frames = 0
+
+    /// Takes the next frame of the clip into account.
+    /// - Complexity: one comparison of the frame's shared prefix with the first frame's.
+    mutating func add(_ scene: SceneModel.Scene) {
+        frames += 1
+        guard let first else {
+            first = scene
+            depth = scene.instances.count
+            return
+        }
+        guard let shared = depth else { return }
+        guard scene.width == first.width, scene.height == first.height, scene.background == first.background,
+              scene.backgroundImage == first.backgroundImage else {
+            depth = nil
+            return
+        }
+        guard scene.light == first.light else {
+            depth = 0
+            return
+        }
+        var k = 0
+        let limit = min(shared, scene.instances.count)
+        while k < limit, scene.instances[k] == first.instances[k] { k += 1 }
+        depth = k
+    }
+
+    /// The shared depth once every frame was added; `nil` for a clip of one frame.
+    var result: Int? { frames > 1 ? depth : nil }
 }
 
 extension SceneProgram {
@@ -70,6 +118,7 @@ extension SceneProgram {
         let stratumName = stratum.map { script.quota!.names[$0] }
         for attempt in 0..<script.attempts {
             var tracks: [UInt64: Int] = [:]
+            var backdrop = StaticBackdrop()
             var isAccepted = true
             var clipFrame = ClipFrame(index: 0, count: settings.frames)
             for frame in 0..<settings.frames {
@@ -89,10 +138,12 @@ extension SceneProgram {
                 for instance in scene.instances where instance.categoryID.map({ categories[$0 - 1].isThing }) == true {
                     if tracks[instance.trackKey] == nil { tracks[instance.trackKey] = tracks.count + 1 }
                 }
+                backdrop.add(scene)
             }
             if isAccepted {
                 return ClipPlan(attempt: attempt, tracks: tracks,
-                                report: SampleReport(attempts: attempt + 1, checks: checks(tally), stratum: stratumName))
+                                report: SampleReport(attempts: attempt + 1, checks: checks(tally), stratum: stratumName),
+                                backdropDepth: backdrop.result)
             }
         }
         throw exhausted(tally, seed: seed, index: clip, stratumName: stratumName, what: "clip")

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import SceneScript
 
 /// The short acceptance report printed after a run of a scene with requirements: the
 /// overall rate, attempts per image, each requirement's rate, the strata and the images
@@ -8,11 +9,13 @@ enum AcceptanceSummary {
     /// At most this many left-out images are named; the rest are counted.
     static let namedSkippedImages = 5
 
-    static func text(_ report: AcceptanceReport) -> String {
+    /// - Parameter unit: what one sample is: "image", or "clip" for a clip scene (all of whose
+    ///   frames are one sample).
+    static func text(_ report: AcceptanceReport, unit: String = "image") -> String {
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
         var lines = [
-            "acceptance: \(report.images) of \(report.sampledImages) images accepted in \(report.attempts) attempts ("
-                + percent(report.acceptanceRate) + "); attempts per image: mean "
+            "acceptance: \(report.images) of \(report.sampledImages) \(unit)s accepted in \(report.attempts) attempts ("
+                + percent(report.acceptanceRate) + "); attempts per \(unit): mean "
                 + (report.meanAttempts.map { String(format: "%.2f", $0) } ?? "n/a") + ", max \(report.maximumAttempts)",
         ]
         for requirement in report.requirements {
@@ -32,17 +35,20 @@ enum AcceptanceSummary {
         if !report.skipped.isEmpty {
             var named = report.skipped.prefix(namedSkippedImages).map { "\($0.index)" }.joined(separator: ", ")
             if report.skipped.count > namedSkippedImages { named += ", …" }
-            lines.append("  left out \(report.skipped.count) image(s) whose attempts were all rejected: \(named) (see manifest.json acceptance.skipped_images)")
+            lines.append("  left out \(report.skipped.count) \(unit)(s) whose attempts were all rejected: \(named) (see manifest.json acceptance.skipped_images)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// What `tessera check --samples N` prints: the summary, then what a run would pay.
-    static func estimateText(_ report: AcceptanceReport, attemptLimit: Int) -> String {
-        var text = "sampled \(report.sampledImages) image(s) without drawing pictures; " + Self.text(report)
-        text += "expected attempts per image: " + (report.expectedAttempts.map { String(format: "%.2f", $0) } ?? "more than \(attemptLimit)")
+    /// - Parameter clip: the scene's clips, when it makes clips: then a sample is a clip.
+    static func estimateText(_ report: AcceptanceReport, attemptLimit: Int, clip: ClipSettings? = nil) -> String {
+        let unit = clip == nil ? "image" : "clip"
+        let what = clip.map { " (\($0.frames) frame\($0.frames == 1 ? "" : "s") each)" } ?? ""
+        var text = "sampled \(report.sampledImages) \(unit)(s)\(what) without drawing pictures; " + Self.text(report, unit: unit)
+        text += "expected attempts per \(unit): " + (report.expectedAttempts.map { String(format: "%.2f", $0) } ?? "more than \(attemptLimit)")
         if !report.skipped.isEmpty {
-            text += "; \(report.skipped.count) image(s) exhausted their \(attemptLimit) attempts: a render stops there unless run with --on-exhausted skip"
+            text += "; \(report.skipped.count) \(unit)(s) exhausted their \(attemptLimit) attempts: a render stops there unless run with --on-exhausted skip"
         }
         return text + "\n"
     }

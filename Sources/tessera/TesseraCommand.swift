@@ -437,7 +437,7 @@ struct Sweep: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Parse and check a scene script, sample image 0 and summarize what it drew.")
+        abstract: "Parse and check a scene script, sample image 0 (frame 0 of clip 0 for a clip scene) and summarize what it drew.")
 
     @OptionGroup var sceneOptions: SceneOptions
 
@@ -463,7 +463,7 @@ struct Check: ParsableCommand {
                 var records = RecordedDistribution(program: program)
                 let report = try AcceptanceReport.estimate(program: program, seed: seed, samples: samples,
                                                            jobs: ProcessInfo.processInfo.activeProcessorCount, records: &records)
-                print(AcceptanceSummary.estimateText(report, attemptLimit: program.attemptLimit), terminator: "")
+                print(AcceptanceSummary.estimateText(report, attemptLimit: program.attemptLimit, clip: program.clip), terminator: "")
                 if !records.fields.isEmpty { print(RecordedSummary.text(records), terminator: "") }
             }
         } catch let error as ScriptError {
@@ -548,7 +548,7 @@ struct Validate: ParsableCommand {
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a contact sheet (PNG) of a dataset's first images with their labels overlaid; for clips, a strip of a clip's frames or an animated PNG.",
-        discussion: "Each annotated instance's visible mask is tinted, its bbox outlined and its class named; a dashed line outlines the amodal mask where the object is partly hidden. With --clip, the sheet shows that clip's frames, each object coloured and numbered by its track; --animate writes every frame of the clip as an animated PNG (APNG). See docs/PREVIEW.md.")
+        discussion: "Each annotated instance's visible mask is tinted, its bbox outlined and its class named; a dashed line outlines the amodal mask where the object is partly hidden. With --clip, the sheet shows that clip's frames, each object coloured and numbered by its track; --animate writes every frame of the clip as an animated PNG (APNG) or GIF. See docs/PREVIEW.md.")
 
     @Argument(help: "The dataset folder (holding annotations/, images/ and masks/).")
     var dataset: String
@@ -571,7 +571,7 @@ struct Preview: ParsableCommand {
     @Option(parsing: .unconditional, help: "With --clip: show frames 0, K, 2K, … Default: as many as --count allows over the whole clip.")
     var step: Int?
 
-    @Option(help: "Write every frame of the clip (--clip, default 0) with its labels as an animated PNG (APNG) to this file.")
+    @Option(help: "Write every frame of the clip (--clip, default 0) with its labels as an animation to this file: an animated PNG (APNG) for .png or .apng, a GIF for .gif (colours quantised, see docs/PREVIEW.md).")
     var animate: String?
 
     var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile) }
@@ -585,8 +585,8 @@ struct Preview: ParsableCommand {
             throw ValidationError(message)
         }
         if step != nil, clip == nil { throw ValidationError("--step picks frames of a clip; give --clip too") }
-        if let animate, !["png", "apng"].contains(URL(fileURLWithPath: animate).pathExtension.lowercased()) {
-            throw ValidationError("--animate writes an animated PNG; name the file .png or .apng, got '\(animate)'")
+        if let animate, DatasetPreview.AnimationFormat(fileName: animate) == nil {
+            throw ValidationError("--animate writes an animated PNG (name the file .png or .apng) or a GIF (.gif), got '\(animate)'")
         }
     }
 
@@ -595,7 +595,8 @@ struct Preview: ParsableCommand {
         try reportingErrors {
             if let animate {
                 let output = URL(fileURLWithPath: animate)
-                let frames = try DatasetPreview.writeAnimation(root, clip: clipSelection, to: output, tileSize: tile)
+                let frames = try DatasetPreview.writeAnimation(root, clip: clipSelection, to: output, tileSize: tile,
+                                                               format: DatasetPreview.AnimationFormat(fileName: animate) ?? .apng)
                 print("wrote \(output.path): clip \(clipSelection.clip), \(frames) frame\(frames == 1 ? "" : "s")")
                 guard out != nil else { return }
             }

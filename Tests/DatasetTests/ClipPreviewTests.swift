@@ -119,7 +119,7 @@ import Testing
                                 options: RenderOptions(count: 1, seed: 0, output: stills, jobs: 1)).run()
         let cli = try runTessera(["preview", stills.path, "--clip", "0"])
         #expect(cli.status == 64 && cli.stderr.contains("declares no clip"), "\(cli.stderr)")
-        for (arguments, flag) in [(["--step", "2"], "--step"), (["--clip", "-1"], "--clip"), (["--animate", "a.gif"], "--animate")] {
+        for (arguments, flag) in [(["--step", "2"], "--step"), (["--clip", "-1"], "--clip"), (["--animate", "a.webp"], "--animate")] {
             let result = try runTessera(["preview", folder.path] + arguments)
             #expect(result.status == 64 && result.stderr.contains(flag), "\(arguments): \(result.stderr)")
         }

@@ -98,16 +98,21 @@ struct RasterFactsTests {
         }
     }
 
+    /// Writes `text` to a fresh folder as `name` and returns its URL.
+    private func scriptFile(_ name: String, _ text: String) throws -> URL {
+        let script = try temporaryFolder().appendingPathComponent(name)
+        try text.write(to: script, atomically: true, encoding: .utf8)
+        return script
+    }
+
     @Test func checkSamplesPrintsEachRequirementsAcceptance() throws {
-        let folder = try temporaryFolder()
-        let script = folder.appendingPathComponent("rare.scene")
-        try """
+        let script = try scriptFile("rare.scene", """
             canvas 64 x 64
             classes a
             attempts 100
             object a as p at (uniform(0, 64), 32) { circle(8) }
             require in_frame_fraction(p) < 1
-            """.write(to: script, atomically: true, encoding: .utf8)
+            """)
         let result = try runTessera(["check", script.path, "--samples", "40"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("sampled 40 image(s) without drawing pictures"))
@@ -116,5 +121,26 @@ struct RasterFactsTests {
         let bad = try runTessera(["check", script.path, "--samples", "0"])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("--samples"))
+    }
+
+    /// A clip scene is summarised as clips: frame 0 of clip 0, and samples counted as clips.
+    @Test func checkOfAClipSceneSpeaksOfClipsAndFrames() throws {
+        let script = try scriptFile("walk.scene", """
+            canvas 64 x 64
+            classes a
+            clip frames: 6, fps: 3
+            attempts 100
+            object a as p at (uniform(-40, 100) + 10 * time, 32) { circle(8) }
+            require always(in_frame_fraction(p) == 1)
+            """)
+        let result = try runTessera(["check", script.path, "--samples", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("scene 'walk': canvas 64 x 64, clips of 6 frames at 3 fps, 1 class") == true, "\(lines)")
+        #expect(lines.dropFirst().first?.hasPrefix("clip 0, frame 0 (seed 0): 1 instances drawn") == true, "\(lines)")
+        #expect(result.stdout.contains("sampled 5 clip(s) (6 frames each) without drawing pictures; acceptance: 5 of 5 clips accepted in "))
+        #expect(result.stdout.contains("attempts per clip: mean"))
+        #expect(result.stdout.contains("expected attempts per clip: "))
+        #expect(!result.stdout.contains("image"), "\(result.stdout)")
     }
 }

@@ -182,6 +182,43 @@ def test_preview_animation_opens_in_pillow_with_every_frame(dataset, tmp_path):
         assert image.size == (4 * 64 + 5 * 8, 64 + 18 + 16)
 
 
+def test_preview_gif_is_the_apng_quantised(dataset, tmp_path):
+    """`tessera preview --animate FILE.gif` writes a GIF89a that Pillow reads as an animation
+    looping forever, one frame per clip frame, each shown from round(100 f / fps) to
+    round(100 (f + 1) / fps) hundredths of a second; every frame is the APNG's frame with its
+    colours quantised as docs/PREVIEW.md says: the labels' flat colours exact, others at most
+    25 off per channel (a 6 x 6 x 6 cube)."""
+    gif, apng = tmp_path / "clip1.gif", tmp_path / "clip1.png"
+    for path in (gif, apng):
+        result = tessera("preview", str(dataset / "clips"), "--clip", "1", "--animate", str(path), "--tile", "128")
+        assert result.returncode == 0, result.stderr
+    assert gif.read_bytes()[:6] == b"GIF89a"
+    fps = 5
+    with Image.open(gif) as animation, Image.open(apng) as reference:
+        assert animation.format == "GIF"
+        assert animation.n_frames == reference.n_frames == 10
+        assert animation.size == reference.size == (128 + 16, 128 + 34)
+        assert animation.info.get("loop") == 0
+        total = 0
+        for k in range(animation.n_frames):
+            animation.seek(k)
+            reference.seek(k)
+            delay = round(100 * (k + 1) / fps) - round(100 * k / fps)
+            assert animation.info.get("duration") == 10 * delay
+            total += animation.info["duration"]
+            ours = np.asarray(animation.convert("RGB")).astype(int)
+            theirs = np.asarray(reference.convert("RGB")).astype(int)
+            error = np.abs(ours - theirs)
+            assert error.max() <= 25, f"frame {k}: a channel {error.max()} off"
+            # The cube's levels are multiples of 51; anything else is one of the exact colours.
+            off_cube = (ours % 51 != 0).any(axis=2)
+            assert (error[off_cube] == 0).all(), f"frame {k}: a flat label colour changed"
+            if k == 0:
+                # The labels' flat colours survive: some pixels are off the cube and exact.
+                assert off_cube.sum() > 100
+        assert total == 1000 * animation.n_frames // fps
+
+
 def test_split_clips_export_as_still_images_and_stream_by_clip(tmp_path):
     """A clip run with --split deals whole clips to the splits; the YOLO export names each frame
     CCCCCC_FFFFFF and ultralytics resolves its lists and labels; `render --out -` streams the
