@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """CPU per image and per labeled instance for every shipped scene (docs/PERFORMANCE.md).
 
-    python3 scripts/bench_scenes.py [--count 50] [--tessera .build/release/tessera] [SCENE …]
+    python3 scripts/bench_scenes.py [--count 50] [--clips 2] [--tessera .build/release/tessera] [SCENE …]
 
-Renders COUNT images (clips: COUNT clips, every frame counted as an image) of each scene with
+Renders COUNT images (CLIPS clips of a clip scene, every frame counted as an image) of each scene with
 `--jobs 1 --seed 1` into a temporary folder and reports the process's CPU time (user + system,
 from the kernel's accounting of the finished child, so other work on the machine costs it
 little), the images and the annotations written, ms of CPU per image and per annotation. A
@@ -12,6 +12,7 @@ benchmark, not a test: it asserts nothing.
 import argparse
 import json
 import pathlib
+import re
 import resource
 import subprocess
 import tempfile
@@ -32,6 +33,7 @@ def count_labels(dataset):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--clips", type=int, default=2)
     parser.add_argument("--tessera", default=str(ROOT / ".build" / "release" / "tessera"))
     parser.add_argument("scenes", nargs="*")
     args = parser.parse_args()
@@ -42,7 +44,9 @@ def main():
             out = pathlib.Path(work) / scene.stem
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            subprocess.run([args.tessera, "render", str(scene), "--count", str(args.count), "--seed", "1",
+            is_clip = re.search(r"^\s*clip\b", scene.read_text(), re.MULTILINE) is not None
+            count = args.clips if is_clip else args.count
+            subprocess.run([args.tessera, "render", str(scene), "--count", str(count), "--seed", "1",
                             "--jobs", "1", "--quiet", "--out", str(out)], cwd=ROOT, check=True)
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
