@@ -66,7 +66,7 @@ public struct DatasetRenderer: Sendable {
             case .complete:
                 layout.discardPreviousDataset()
                 return RenderSummary(images: images.count, jobs: 0, rendered: 0, annotations: nil, acceptance: nil,
-                                     seconds: Date().timeIntervalSince(start))
+                                     seconds: Date().timeIntervalSince(start), framesPerClip: options.clip?.frames)
             case let .continuing(writer, complete):
                 (log, done) = (writer, complete)
             }
@@ -116,7 +116,8 @@ public struct DatasetRenderer: Sendable {
         }
         layout.discardPreviousDataset()
         return RenderSummary(images: images.count, jobs: jobs, rendered: rendered, annotations: assembled.annotations,
-                             acceptance: assembled.acceptance, seconds: Date().timeIntervalSince(start))
+                             acceptance: assembled.acceptance, seconds: Date().timeIntervalSince(start),
+                             framesPerClip: options.clip?.frames)
     }
 
     /// The jobs the run may use (``MemoryBudget``), a clip's backdrop counted with each, and

@@ -379,3 +379,13 @@ final class OutputLock {
         close(descriptor)
     }
 }
+
+extension OutputLayout {
+    /// How a count of the pipeline's images reads to a user: "12 images", or for a run of
+    /// clips (whose images are frames) "2 clips of 24 frames (48 frames)".
+    public static func describe(images: Int, framesPerClip: Int?) -> String {
+        guard let frames = framesPerClip, frames > 0 else { return "\(images) image\(images == 1 ? "" : "s")" }
+        let clips = images / frames
+        return "\(clips) clip\(clips == 1 ? "" : "s") of \(frames) frame\(frames == 1 ? "" : "s") (\(images) frame\(images == 1 ? "" : "s"))"
+    }
+}

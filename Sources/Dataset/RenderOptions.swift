@@ -190,6 +190,8 @@ public struct RenderSummary: Sendable, Equatable {
     /// also the images a resumed run found done; `nil` when it found the dataset complete.
     public var acceptance: AcceptanceReport?
     public var seconds: Double
+    /// Frames per clip for a run of clips (then `images` and `rendered` count frames), else `nil`.
+    public var framesPerClip: Int? = nil
 }
 
 /// How far a run is, as ``DatasetRenderer/run(progress:)`` reports it.

@@ -34,10 +34,16 @@ public enum DatasetValidator {
         /// Faults beyond `maximumFaults` are counted, not kept.
         public var faultCount = 0
         public var files = 0
+        /// Images checked; for a run of clips, frames.
         public var images = 0
         public var annotations = 0
+        /// Frames per clip of a run of clips (manifest.json's `clip.frames`), else `nil`.
+        public var framesPerClip: Int?
 
         public var isValid: Bool { faultCount == 0 }
+
+        /// "12 images" — or, for clips, "2 clips of 24 frames (48 frames)".
+        public var imageCount: String { OutputLayout.describe(images: images, framesPerClip: framesPerClip) }
     }
 
     /// Validates the dataset in `root`.
@@ -116,6 +122,7 @@ private struct Validator {
         minimumFraction = options.minVisibleFraction ?? 0
         parameters = options.parameters
         framesPerClip = manifest.clip?.frames
+        report.framesPerClip = framesPerClip
         if let frames = framesPerClip, frames < 1 { fault("manifest.json: clip.frames is \(frames), not at least 1") }
         let clipCount = manifest.count
         let count = clipCount * max(1, framesPerClip ?? 1)

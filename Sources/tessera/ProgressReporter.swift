@@ -53,8 +53,13 @@ final class ProgressReporter {
             return
         }
         let rate = Double(summary.rendered) / max(summary.seconds, 1e-9)
-        var line = String(format: "rendered %d images in %.2f s (%.1f images/s) into ", summary.rendered, summary.seconds, rate)
-            + output + "; the dataset holds \(summary.images - (summary.acceptance?.skipped.count ?? 0)) images, \(annotations) annotations"
+        // A run of clips counts clips and frames; the pipeline's images are its frames.
+        let frames = summary.framesPerClip
+        let unit = frames == nil ? "images" : "frames"
+        let made = OutputLayout.describe(images: summary.rendered, framesPerClip: frames)
+        let held = OutputLayout.describe(images: summary.images - (summary.acceptance?.skipped.count ?? 0), framesPerClip: frames)
+        var line = "rendered \(made) in " + String(format: "%.2f s (%.1f ", summary.seconds, rate) + unit + "/s) into "
+            + output + "; the dataset holds \(held), \(annotations) annotations"
         if let skipped = summary.acceptance?.skipped.count, skipped > 0 {
             line += " (\(skipped) of the run's images left out: every sampling attempt was rejected)"
         }

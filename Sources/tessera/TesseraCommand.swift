@@ -534,7 +534,7 @@ struct Validate: ParsableCommand {
         let report = try reportingErrors {
             try DatasetValidator.validate(URL(fileURLWithPath: dataset), maximumFaults: maxFaults)
         }
-        let counts = "\(report.images) images, \(report.annotations) annotations, \(report.files) files"
+        let counts = "\(report.imageCount), \(report.annotations) annotations, \(report.files) files"
         guard report.isValid else {
             var lines = report.faults.map { "\(dataset): \($0)" }
             if report.faultCount > report.faults.count { lines.append("… and \(report.faultCount - report.faults.count) more") }

@@ -200,7 +200,21 @@ private func positions(_ scene: SceneModel.Scene) -> [Int: Double] {
         // The walking person enters from the left edge: truncated in its first frame.
         let entering = annotations.first { $0["track_id"] as! Int == 5 }!
         #expect((entering["in_frame_fraction"] as! Double) < 1)
-        #expect(try runTessera(["validate", folder.path]).status == 0)
+        let validated = try runTessera(["validate", folder.path])
+        #expect(validated.status == 0 && validated.stdout.hasPrefix("valid: 1 clip of 8 frames (8 frames), "), "\(validated.stdout)")
+    }
+
+    @Test func renderAndValidateCountClipsAndFrames() throws {
+        let folder = try temporaryFolder()
+        let scene = folder.appendingPathComponent("clip.scene")
+        try "canvas 32 x 32\nclasses ball\nclip frames: 3, fps: 6\nobject ball at (4 + 8 * time, 16) { circle(4) }\n".write(to: scene, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out").path
+        let rendered = try runTessera(["render", scene.path, "--count", "2", "--out", out])
+        #expect(rendered.status == 0 && rendered.stderr.contains("rendered 2 clips of 3 frames (6 frames) in "), "\(rendered.stderr)")
+        #expect(rendered.stderr.contains(" frames/s) into ") && rendered.stderr.contains("the dataset holds 2 clips of 3 frames (6 frames), 6 annotations"))
+        #expect(!rendered.stderr.contains("images"), "\(rendered.stderr)")
+        let validated = try runTessera(["validate", out])
+        #expect(validated.stdout.hasPrefix("valid: 2 clips of 3 frames (6 frames), 6 annotations"), "\(validated.stdout)")
     }
 }
 
