@@ -39,6 +39,11 @@ enum TextureRenderer {
         // Pattern units at the centre of canvas pixel (0, 0), and per pixel step in x and in y.
         let step = (x: Point(toPattern.a, toPattern.b), y: Point(toPattern.c, toPattern.d))
         let canvasOrigin = toPattern.apply(Point(0.5, 0.5))
+        // Stripes depend on u alone: where u does not change along y (stripes across an
+        // unrotated frame), every row repeats the first; where it does not change along x,
+        // every pixel of a row repeats its first. Copied, they are the same bits.
+        let isStripes = if case .stripes = texture.pattern { true } else { false }
+        let rowsRepeat = isStripes && step.y.x == 0, columnsRepeat = isStripes && step.x.x == 0
         switch texture.pattern {
         case .stripes, .checker, .dots:
             // A 2 × 2 grid of samples at ±¼ pixel about each centre.
@@ -46,8 +51,16 @@ enum TextureRenderer {
                 Point(dx * step.x.x + dy * step.y.x, dx * step.x.y + dy * step.y.y)
             }
             for y in 0..<height {
+                if rowsRepeat, y > 0 {
+                    for x in 0..<width { values[y * width + x] = values[x] }
+                    continue
+                }
                 let cy = Double(y0 + y)
                 for x in 0..<width {
+                    if columnsRepeat, x > 0 {
+                        values[y * width + x] = values[y * width]
+                        continue
+                    }
                     let cx = Double(x0 + x)
                     let (u, v) = (canvasOrigin.x + cx * step.x.x + cy * step.y.x,
                                   canvasOrigin.y + cx * step.x.y + cy * step.y.y)
@@ -78,8 +91,13 @@ enum TextureRenderer {
         let (fg, bg) = (texture.foreground, texture.background)
         surface.withMutablePixelBytes { bytes in
             for y in 0..<height {
-                let row = bytes.baseAddress!.advanced(by: y * surface.stride).assumingMemoryBound(to: UInt32.self)
-                for x in 0..<width { row[x] = premultipliedARGB(mix(bg, fg, values[y * width + x])) }
+                let row = bytes.baseAddress!.advanced(by: y * surface.stride)
+                if rowsRepeat, y > 0 {
+                    row.copyMemory(from: bytes.baseAddress!, byteCount: 4 * width)
+                    continue
+                }
+                let pixels = row.assumingMemoryBound(to: UInt32.self)
+                for x in 0..<width { pixels[x] = premultipliedARGB(mix(bg, fg, values[y * width + x])) }
             }
         }
         return surface
