@@ -39,11 +39,9 @@ enum TextureRenderer {
         // Pattern units at the centre of canvas pixel (0, 0), and per pixel step in x and in y.
         let step = (x: Point(toPattern.a, toPattern.b), y: Point(toPattern.c, toPattern.d))
         let canvasOrigin = toPattern.apply(Point(0.5, 0.5))
-        // Stripes depend on u alone: where u does not change along y (stripes across an
-        // unrotated frame), every row repeats the first; where it does not change along x,
-        // every pixel of a row repeats its first. Copied, they are the same bits.
-        let isStripes = if case .stripes = texture.pattern { true } else { false }
-        let rowsRepeat = isStripes && step.y.x == 0, columnsRepeat = isStripes && step.x.x == 0
+        // Stripes depend on u alone: where u does not change along y (stripes at angle 0 on
+        // an unrotated frame), every row repeats the first. Copied, they are the same bits.
+        let rowsRepeat = if case .stripes = texture.pattern, step.y.x == 0 { true } else { false }
         switch texture.pattern {
         case .stripes, .checker, .dots:
             // A 2 × 2 grid of samples at ±¼ pixel about each centre.
@@ -57,10 +55,6 @@ enum TextureRenderer {
                 }
                 let cy = Double(y0 + y)
                 for x in 0..<width {
-                    if columnsRepeat, x > 0 {
-                        values[y * width + x] = values[y * width]
-                        continue
-                    }
                     let cx = Double(x0 + x)
                     let (u, v) = (canvasOrigin.x + cx * step.x.x + cy * step.y.x,
                                   canvasOrigin.y + cx * step.x.y + cy * step.y.y)

@@ -80,3 +80,29 @@ import Testing
         #expect(none.rasterisations == 12)
     }
 }
+
+/// Stripes at angle 0 on an unrotated frame are computed for one row and copied: the copies
+/// hold what each pixel's own samples give (angle 90 takes the general path, as a check).
+@Suite struct RepeatedStripeRowTests {
+    @Test(arguments: [0.0, 90.0])
+    func copiedRowsMatchTheirOwnSamples(angle: Double) throws {
+        let texture = Texture(.stripes(duty: 0.37), scale: 6.3, angle: angle, foreground: .black, background: .white)
+        let frame = AffineTransform.translation(11.3, 7.7)
+        let s = try #require(try TextureRenderer.surface(texture, frame: frame, x0: 3, y0: 2, x1: 40, y1: 30))
+        let bytes = s.withPixelBytes { Array($0) }
+        // Each pixel: the mean of 4 samples at ±¼ px of its centre, in pattern units.
+        for y in 0..<s.height {
+            for x in 0..<s.width {
+                var sum = 0.0
+                for (dx, dy) in [(-0.25, -0.25), (0.25, -0.25), (-0.25, 0.25), (0.25, 0.25)] {
+                    let (px, py) = (Double(3 + x) + 0.5 + dx - 11.3, Double(2 + y) + 0.5 + dy - 7.7)
+                    let u = (angle == 0 ? px : py) / 6.3
+                    sum += u - u.rounded(.down) < 0.37 ? 1 : 0
+                }
+                let expected = Int((1 - sum / 4) * 255 + 0.5)   // foreground black: value 1 is 0
+                let blue = Int(bytes[y * s.stride + 4 * x])
+                #expect(abs(blue - expected) <= 1, "pixel (\(x), \(y))")
+            }
+        }
+    }
+}
