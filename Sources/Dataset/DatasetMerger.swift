@@ -30,6 +30,81 @@ public enum DatasetMerger {
     ///   another run, overlapping or missing images, or whose file does not match its
     ///   record (the files already copied are removed again); `DatasetError.outputNotEmpty`; `DatasetError.io` naming the path.
     public static func merge(shards: [URL], into output: URL, overwrite: Bool) throws -> Summary {
+        let run = try checkedRun(shards)
+        let (readers, order) = (run.readers, run.order)
+        // Symbolic links resolved: `--out` may be a link to a shard.
+        let target = output.standardizedFileURL.resolvingSymlinksInPath().path
+        for shard in shards {
+            let source = shard.standardizedFileURL.resolvingSymlinksInPath().path
+            guard target != source, !target.hasPrefix(source + "/"), !source.hasPrefix(target + "/") else {
+                throw DatasetError.usage("--out '\(output.path)' is or contains the shard '\(shard.path)'; merge into a folder of its own")
+            }
+        }
+        let layout = OutputLayout(root: output, imageCount: run.clips, framesPerClip: run.framesPerClip)
+        let lock = try layout.lock()
+        defer { withExtendedLifetime(lock) {} }
+        // What this merge is: the record logs it joins, in image order. The same shards make
+        // the same bytes, so a folder marked with it holds this very merge, cut short.
+        let marker = MergeMarker(url: layout.url(OutputLayout.mergeMarkerFile), identity: run.identity)
+        if !overwrite, marker.isPresent {
+            try layout.removeDatasetFiles()
+            layout.removeEmptyFolders()
+        }
+        // Marked before the first folder is made, so that no kill leaves anything unmarked.
+        let marks = overwrite || layout.isEmpty
+        if marks { try marker.write() }
+        // --overwrite sets the old dataset aside; it comes back if the merge fails.
+        do { try layout.prepare(overwrite: overwrite, resumable: false, settingAside: true) } catch {
+            if marks { marker.remove() }
+            throw error
+        }
+        let replacing = layout.hasPreviousDataset
+        let ordered = order.map { readers[$0] }
+        var shardOfReader: [ObjectIdentifier: URL] = [:]
+        for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
+        do {
+            let assembled = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
+                                                            beforeManifestEnds: { _ in }) { records, reader in
+                for file in records.files {
+                    try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
+                }
+            }
+            layout.discardPreviousDataset()
+            marker.remove()
+            return Summary(shards: shards.count, images: assembled.acceptance.images, skipped: assembled.acceptance.skipped.count,
+                           annotations: assembled.annotations)
+        } catch {
+            // A refused merge leaves no half dataset behind: the same command can run again,
+            // and a replaced dataset is back.
+            if replacing, (try? layout.restorePreviousDataset()) != nil {
+                layout.removeEmptyFolders()
+                marker.remove()
+                throw DatasetError.appendingNote(to: error, "nothing was replaced: the dataset that was in '\(output.path)' is back in place")
+            }
+            try? layout.removeDatasetFiles()
+            layout.removeEmptyFolders()
+            marker.remove()
+            throw error
+        }
+    }
+
+    /// The shards of one run, checked for a merge: finished, of the same run, tiling its
+    /// images without gap or overlap, each record log the one its manifest lists.
+    private struct Run {
+        var readers: [RecordLogReader]
+        /// Indices of `readers` in image order.
+        var order: [Int]
+        /// Each reader's record log SHA-256, hex.
+        var logDigests: [String]
+        var clips: Int
+        var framesPerClip: Int?
+        /// What a merge of these shards is (``MergeMarker/identity``): one line per shard in
+        /// image order, its image range and its record log's SHA-256.
+        var identity: String { order.map { "\(readers[$0].header.images.span) \(logDigests[$0])\n" }.joined() }
+    }
+
+    /// - Throws: as ``merge(shards:into:overwrite:)`` for shards that cannot be merged.
+    private static func checkedRun(_ shards: [URL]) throws -> Run {
         guard !shards.isEmpty else { throw DatasetError.usage("merge needs at least one shard folder") }
         let fm = FileManager.default
         var readers: [RecordLogReader] = []
@@ -74,63 +149,16 @@ public enum DatasetMerger {
             throw DatasetError.invalidDataset("no shard holds images \(covered)..<\(count) (of \(count)); merge needs every shard of the run")
         }
 
-        // Symbolic links resolved: `--out` may be a link to a shard.
-        let target = output.standardizedFileURL.resolvingSymlinksInPath().path
-        for shard in shards {
-            let source = shard.standardizedFileURL.resolvingSymlinksInPath().path
-            guard target != source, !target.hasPrefix(source + "/"), !source.hasPrefix(target + "/") else {
-                throw DatasetError.usage("--out '\(output.path)' is or contains the shard '\(shard.path)'; merge into a folder of its own")
-            }
-        }
         var logDigests: [String] = []
         for (reader, shard) in zip(readers, shards) { logDigests.append(try checkRecords(reader.url, of: shard)) }
-        let layout = OutputLayout(root: output, imageCount: clips, framesPerClip: framesPerClip)
-        let lock = try layout.lock()
-        defer { withExtendedLifetime(lock) {} }
-        // What this merge is: the record logs it joins, in image order. The same shards make
-        // the same bytes, so a folder marked with it holds this very merge, cut short.
-        let marker = MergeMarker(url: layout.url(OutputLayout.mergeMarkerFile),
-                                 identity: order.map { "\(readers[$0].header.images.span) \(logDigests[$0])\n" }.joined())
-        if !overwrite, marker.isPresent {
-            try layout.removeDatasetFiles()
-            layout.removeEmptyFolders()
-        }
-        // Marked before the first folder is made, so that no kill leaves anything unmarked.
-        let marks = overwrite || layout.isEmpty
-        if marks { try marker.write() }
-        // --overwrite sets the old dataset aside; it comes back if the merge fails.
-        do { try layout.prepare(overwrite: overwrite, resumable: false, settingAside: true) } catch {
-            if marks { marker.remove() }
-            throw error
-        }
-        let replacing = layout.hasPreviousDataset
-        let ordered = order.map { readers[$0] }
-        var shardOfReader: [ObjectIdentifier: URL] = [:]
-        for i in order { shardOfReader[ObjectIdentifier(readers[i])] = shards[i] }
-        do {
-            let assembled = try DatasetAssembler.assemble(ordered, into: layout, manifestExtra: [],
-                                                            beforeManifestEnds: { _ in }) { records, reader in
-                for file in records.files {
-                    try copy(file, from: shardOfReader[ObjectIdentifier(reader)]!, to: layout)
-                }
-            }
-            layout.discardPreviousDataset()
-            marker.remove()
-            return Summary(shards: shards.count, images: assembled.acceptance.images, skipped: assembled.acceptance.skipped.count,
-                           annotations: assembled.annotations)
-        } catch {
-            // A refused merge leaves no half dataset behind: the same command can run again,
-            // and a replaced dataset is back.
-            if replacing, (try? layout.restorePreviousDataset()) != nil {
-                layout.removeEmptyFolders()
-                marker.remove()
-                throw DatasetError.appendingNote(to: error, "nothing was replaced: the dataset that was in '\(output.path)' is back in place")
-            }
-            try? layout.removeDatasetFiles()
-            layout.removeEmptyFolders()
-            marker.remove()
-            throw error
-        }
+        return Run(readers: readers, order: order, logDigests: logDigests, clips: clips, framesPerClip: framesPerClip)
+    }
+
+    /// The mark a merge of `shards` into `output` writes before its first file: what a merge
+    /// cut short leaves, for tests that stand in for a kill.
+    /// - Throws: as ``merge(shards:into:overwrite:)`` for shards that cannot be merged.
+    static func marker(for shards: [URL], into output: URL) throws -> MergeMarker {
+        MergeMarker(url: output.appendingPathComponent(OutputLayout.mergeMarkerFile), identity: try checkedRun(shards).identity)
     }
 
     /// A shard's record log must be the one its manifest lists (size and SHA-256): the log

@@ -8,10 +8,15 @@ import SceneModel
 extension SceneRenderer {
     /// Draws `scene.instances[range]`, and first the background when the range starts at 0
     /// (a later range continues a picture that has the ones before it: a ``Backdrop``).
-    static func drawPicture(_ scene: Scene, instances range: Range<Int>, _ cr: OpaquePointer) throws {
+    /// - Parameter textures: the picture's textures, drawn once each and reused (by default a
+    ///   cache keeping up to four canvases of texture pixels). A texture's pixels depend on
+    ///   their canvas position only, so a backdrop and the frames over it may use different caches.
+    static func drawPicture(_ scene: Scene, instances range: Range<Int>, _ cr: OpaquePointer,
+                            textures: TextureCache? = nil) throws {
+        let textures = textures ?? TextureCache(budget: 4 * scene.width * scene.height)
         let canvas = DeviceBox(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height))
         if range.lowerBound == 0 {
-            try setSource(scene.background, frame: .identity, over: canvas, cr)
+            try setSource(scene.background, frame: .identity, over: canvas, textures: textures, cr)
             cairo_paint(cr)
             if let photo = scene.backgroundImage {
                 try paintBackgroundImage(photo, canvasWidth: scene.width, canvasHeight: scene.height, cr)
@@ -27,14 +32,15 @@ extension SceneRenderer {
                     .flatMap { Shading(light: light, bounds: $0) }
             }
             for shape in instance.shapes {
-                try draw(shape, shading: shape.isShaded ? shading : nil, canvas: canvas, cr)
+                try draw(shape, shading: shape.isShaded ? shading : nil, canvas: canvas, textures: textures, cr)
             }
         }
     }
 
     /// Draws one shape into the picture: fill, shading, outline; through a group painted with
     /// `cairo_paint_with_alpha` when the shape is translucent.
-    private static func draw(_ shape: Shape, shading: Shading?, canvas: DeviceBox, _ cr: OpaquePointer) throws {
+    private static func draw(_ shape: Shape, shading: Shading?, canvas: DeviceBox, textures: TextureCache,
+                             _ cr: OpaquePointer) throws {
         guard shape.opacity > 0 else { return }
         cairo_new_path(cr)
         guard appendShapePath(shape, cr) else { return }
@@ -50,11 +56,13 @@ extension SceneRenderer {
             } else {
                 let extents = coverExtents(shape, cr).intersection(canvas)
                 if let shading {
-                    try shading.paint(over: extents, cr, source: { try setSource(shape.paint, frame: shape.transform, over: extents, $0) }) {
+                    try shading.paint(over: extents, cr, source: {
+                        try setSource(shape.paint, frame: shape.transform, over: extents, textures: textures, $0)
+                    }) {
                         cover(shape, cr)
                     }
                 } else {
-                    try setSource(shape.paint, frame: shape.transform, over: extents, cr)
+                    try setSource(shape.paint, frame: shape.transform, over: extents, textures: textures, cr)
                     cover(shape, cr)
                 }
             }
@@ -76,8 +84,10 @@ extension SceneRenderer {
     ///   - frame: maps the paint's frame (gradient points, texture layout) to canvas pixels:
     ///     a shape's transform, or the identity for the background.
     ///   - box: the canvas region that will be painted; textures are computed only there.
+    ///   - textures: where a texture is taken from when it was drawn before, and kept.
     /// - Throws: `RenderError.cairo` if a texture surface cannot be created.
-    static func setSource(_ paint: Paint, frame: AffineTransform, over box: DeviceBox, _ cr: OpaquePointer) throws {
+    static func setSource(_ paint: Paint, frame: AffineTransform, over box: DeviceBox, textures: TextureCache,
+                          _ cr: OpaquePointer) throws {
         switch paint {
         case let .solid(c):
             cairo_set_source_rgba(cr, c.red, c.green, c.blue, c.alpha)
@@ -87,14 +97,14 @@ extension SceneRenderer {
             setGradient(cairo_pattern_create_radial(center.x, center.y, 0, center.x, center.y, max(0, radius))!,
                         stops, frame: frame, cr)
         case let .texture(texture):
-            let (x0, y0) = (Int(box.x0.rounded(.down)), Int(box.y0.rounded(.down)))
-            guard let surface = try TextureRenderer.surface(texture, frame: frame, x0: x0, y0: y0,
-                                                            x1: Int(box.x1.rounded(.up)), y1: Int(box.y1.rounded(.up))) else {
+            guard let source = try textures.surface(texture, frame: frame,
+                                                    x0: Int(box.x0.rounded(.down)), y0: Int(box.y0.rounded(.down)),
+                                                    x1: Int(box.x1.rounded(.up)), y1: Int(box.y1.rounded(.up))) else {
                 cairo_set_source_rgba(cr, 0, 0, 0, 0)
                 return
             }
             // The pattern holds its own reference to the surface.
-            cairo_set_source_surface(cr, surface.surface, Double(x0), Double(y0))
+            cairo_set_source_surface(cr, source.surface.surface, Double(source.x), Double(source.y))
         }
     }
 

@@ -171,6 +171,9 @@ extension Interpreter {
         guard let kind = EffectKind(rawValue: call.name) else {
             throw ProblemReport("unknown effect '\(call.name)'", at: call.nameRange)
         }
+        guard effects.count < Limits.effects else {
+            throw ProblemReport("an image may have at most \(Limits.effects) effects; this is effect \(effects.count + 1)", at: call.range)
+        }
         let arguments = try checkedArguments(call, kind.signature, owner: kind.rawValue)
         let effect: Effect
         switch kind {

@@ -37,4 +37,7 @@ enum Limits {
     static let extent = 4_000_000.0
     /// Characters (Unicode scalars) of one `text` shape, and of a font family name.
     static let textLength = 256
+    /// `effect`s per image: each is a pass over every pixel of the picture (a blur several),
+    /// so `repeat 100000 { effect blur(50) }` must not stall a render.
+    static let effects = 32
 }

@@ -357,6 +357,20 @@ struct LimitTests {
         }
     }
 
+    /// Each effect is a pass over the whole picture: `repeat 100000 { effect blur(50) }`
+    /// stalled render (and check) for minutes. At most 32 per image, a located error.
+    @Test func effectLimit() throws {
+        let allowed = try compile("classes a\nrepeat 32 { effect brightness(1.01) }").sample(seed: 0, index: 0)
+        #expect(allowed.effects.count == 32)
+        let program = try compile("classes a\nrepeat 100000 {\n  effect blur(50)\n}")
+        do {
+            _ = try program.sample(seed: 0, index: 0)
+            Issue.record("expected the effect limit")
+        } catch let error as ScriptError {
+            #expect(error.rendered().hasPrefix("test.scene:3:10: error: an image may have at most 32 effects; this is effect 33"))
+        }
+    }
+
     @Test func instanceLimit() throws {
         let program = try compile("classes a\nrepeat 70000 { object a {} }")
         #expect(throws: ScriptError.self) { try program.sample(seed: 0, index: 0) }
