@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # PNG compressors on the benchmark's three PNGs: renders one image of
 # scenes/bench-shapes.scene, turns its picture, instance mask and semantic mask back into the
-# SUB-filtered rows Tessera's writer deflates, and times zlib (Tessera's settings) against
-# libdeflate's levels on each (scripts/png_compressors.c). Needs libdeflate-dev and Pillow.
+# SUB-filtered rows Tessera's writer deflates, and times zlib (Tessera's settings) and
+# Tessera's literal-only encoder against libdeflate's levels on each
+# (scripts/png_compressors.c). Needs libdeflate-dev and Pillow.
 #   make bench-png            # or: bash scripts/bench_png.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,8 @@ RUNS="${1:-20}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$TESSERA" render scenes/bench-shapes.scene --count 1 --seed 1 --quiet --out "$work/dataset"
-cc -O2 scripts/png_compressors.c -o "$work/png_compressors" -lz -ldeflate
+cc -O2 -ISources/PNGCodec/include scripts/png_compressors.c Sources/PNGCodec/huffman_deflate.c \
+  -o "$work/png_compressors" -lz -ldeflate
 python3 - "$work" <<'PY'
 import sys, numpy as np
 from PIL import Image

@@ -1,11 +1,14 @@
-/* Deflate on the data of a PNG: zlib with the settings Tessera uses, against libdeflate at
+/* Deflate on the data of a PNG: zlib with the settings Tessera uses and Tessera's own
+   literal-only encoder (Sources/PNGCodec/huffman_deflate.c, noisy pictures), against libdeflate at
    each of its levels. Input: a file of filtered PNG rows (filter byte + bytes per row), as
    the writer hands them to the compressor. Prints, per setting, the best of RUNS timings and
    the compressed size. A measurement for docs/PERFORMANCE.md, not part of the build:
-     cc -O2 scripts/png_compressors.c -o png_compressors -lz -ldeflate
+     cc -O2 -ISources/PNGCodec/include scripts/png_compressors.c Sources/PNGCodec/huffman_deflate.c \
+        -o png_compressors -lz -ldeflate
      ./png_compressors ROWS_FILE [RUNS]
    (scripts/bench_png.sh makes the row files from a rendered benchmark image and runs it.) */
 #include <libdeflate.h>
+#include <png_codec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,20 @@ int main(int argc, char **argv) {
             if (time < best) best = time;
         }
         printf("  %-56s %8.2f ms %9zu bytes\n", zlib_settings[k].name, best * 1e3, produced);
+    }
+    {
+        /* Tessera's literal-only encoder: what noisy pictures now get instead of Huffman-only. */
+        unsigned char *buffer = malloc(tessera_deflate_literals_bound((size_t)size));
+        double best = 1e9;
+        size_t produced = 0;
+        for (int run = 0; run < runs; run++) {
+            double start = seconds();
+            produced = tessera_deflate_literals(in, (size_t)size, buffer);
+            double time = seconds() - start;
+            if (time < best) best = time;
+        }
+        printf("  %-56s %8.2f ms %9zu bytes\n", "Tessera literal-only (noisy pictures)", best * 1e3, produced + 6);
+        free(buffer);
     }
     for (int level = 1; level <= 12; level++) {
         struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(level);
