@@ -147,7 +147,7 @@ final class JSONArrayStream {
             end -= shift - position
             guard isRefilled else {
                 if isScalar { break }
-                throw malformed("the file is cut short")
+                throw malformed("the file is cut short: the value that starts on this line has no end")
             }
         }
         defer {
