@@ -77,10 +77,15 @@ public struct ExportOptions: Sendable, Equatable {
     public var vocOverflow: VOCOverflow
     /// WebDataset: samples (images) per tar shard (`--samples-per-shard`, default 1000).
     public var samplesPerShard: Int
+    /// `voc`: the width in pixels of VOC's void band (255) drawn over every instance border
+    /// in `SegmentationClass` and `SegmentationObject` (`--voc-void-band`); 0, the default,
+    /// keeps the masks exact.
+    public var vocVoidBand: Int
 
-    public init(vocOverflow: VOCOverflow = .error, samplesPerShard: Int = 1000) {
+    public init(vocOverflow: VOCOverflow = .error, samplesPerShard: Int = 1000, vocVoidBand: Int = 0) {
         self.vocOverflow = vocOverflow
         self.samplesPerShard = samplesPerShard
+        self.vocVoidBand = vocVoidBand
     }
 }
 

@@ -13,6 +13,7 @@ import Rendering
 /// SegmentationClass/NNNNNN.png         8-bit palette PNG: class index (category id), 255 void
 /// SegmentationObject/NNNNNN.png        8-bit palette PNG: object index 1…N in <object> order, 255 void
 /// ImageSets/Main/<split>.txt           the image names (stems) of each split
+/// ImageSets/Main/<class>_<split>.txt   per thing class: each image name and 1 / -1 / 0 (present / absent / only difficult)
 /// ImageSets/Segmentation/<split>.txt   the same (every image is segmented)
 /// labelmap.txt                         class index → name and colour (Datumaro's labelmap)
 /// ```
@@ -21,7 +22,8 @@ import Rendering
 /// `[x, y, w, h]` becomes xmin = x + 1, ymin = y + 1, xmax = x + w, ymax = y + h.
 ///
 /// An image with more than 254 annotations cannot be numbered in an 8-bit object PNG;
-/// ``VOCOverflow`` decides what happens then.
+/// ``VOCOverflow`` decides what happens then. VOC's void band over instance borders is drawn
+/// only when asked (``ExportOptions/vocVoidBand``), as it hides labelled pixels.
 struct VOCWriter: ExportWriter {
     /// The largest object index of an 8-bit object PNG (255 is void).
     static let maxObjects8 = 254
@@ -31,6 +33,12 @@ struct VOCWriter: ExportWriter {
     private let classMap: ClassMapFile
     private let manifest: DatasetManifest
     private let overflow: VOCOverflow
+    private let voidBand: Int
+    /// The thing classes (those with objects), in id order: VOC's per-class image lists.
+    private let thingClasses: [ClassMapFile.Category]
+    /// Per split, per thing class: lines of `<class>_<split>.txt` not yet appended to it.
+    private var classLines: [String: [[UInt8]]] = [:]
+    private var pendingClassBytes = 0
     /// Category id → name; VOC's class index is the category id (classes.json's ids are 1…N).
     private let names: [Int: String]
     /// The VOC colour map: 256 colours, index 255 VOC's void colour.
@@ -50,6 +58,7 @@ struct VOCWriter: ExportWriter {
         classMap = try source.requiredClassMap(for: .voc)
         manifest = source.manifest
         overflow = source.options.vocOverflow
+        voidBand = source.options.vocVoidBand
         let categories = classMap.categories
         guard categories.count <= Self.maxObjects8, classMap.ignoreValue == 255 else {
             throw DatasetError.usage("--format voc: the dataset has \(categories.count) categories; VOC's SegmentationClass PNG is 8-bit with 255 as void, so it holds at most \(Self.maxObjects8)")
@@ -61,10 +70,14 @@ struct VOCWriter: ExportWriter {
             if category.name.contains(":") {
                 throw DatasetError.usage("--format voc: class '\(category.name)' holds ':', which separates the fields of VOC's labelmap.txt")
             }
-            if category.name == "background" {
-                throw DatasetError.usage("--format voc: a class is named 'background', which is VOC's class 0 (labelmap.txt)")
+            if category.name == "background" || category.name == "ignored" {
+                throw DatasetError.usage("--format voc: a class is named '\(category.name)', which labelmap.txt gives to VOC's \(category.name == "background" ? "class 0" : "void, 255")")
+            }
+            if category.isthing == 1, category.name.contains("/") || category.name.hasPrefix(".") {
+                throw DatasetError.usage("--format voc: class '\(category.name)' names a file ImageSets/Main/<class>_<split>.txt, and a name with '/' or a leading '.' cannot")
             }
         }
+        thingClasses = categories.filter { $0.isthing == 1 }
         names = Dictionary(uniqueKeysWithValues: categories.map { ($0.id, $0.name) })
         palette = (0..<256).map { value in
             let color = ClassMap.color(of: value)
@@ -80,8 +93,19 @@ struct VOCWriter: ExportWriter {
         for split in splits {
             mainLists[split] = try ExportStream("ImageSets/Main/\(split).txt", in: folder)
             segmentationLists[split] = try ExportStream("ImageSets/Segmentation/\(split).txt", in: folder)
+            for category in thingClasses {
+                let name = Self.classListFile(category.name, split: split)
+                if splits.contains(where: { "ImageSets/Main/\($0).txt" == name }) {
+                    throw DatasetError.usage("--format voc: class '\(category.name)' of split '\(split)' and split '\(category.name)_\(split)' would both write \(name)")
+                }
+                try folder.write([], to: name)
+            }
+            classLines[split] = Array(repeating: [], count: thingClasses.count)
         }
     }
+
+    /// VOC's per-class image list of `split`.
+    static func classListFile(_ className: String, split: String) -> String { "ImageSets/Main/\(className)_\(split).txt" }
 
     mutating func write(_ item: ExportItem) throws {
         guard let mainList = mainLists[item.split], let segmentationList = segmentationLists[item.split] else {
@@ -151,13 +175,49 @@ struct VOCWriter: ExportWriter {
         xml += "</annotation>\n"
         try folder.write(Array(xml.utf8), to: "Annotations/\(item.stem).xml")
 
-        try folder.write([UInt8](try classPNG(semantic, item: item)), to: "SegmentationClass/\(item.stem).png")
-        try folder.write([UInt8](try objectPNG(mask.raster, is16Bit: overflow == .gray16)), to: "SegmentationObject/\(item.stem).png")
+        let band = voidBand > 0 ? Self.borderBand(mask.raster.pixels, width: mask.raster.width, height: mask.raster.height, band: voidBand) : nil
+        try folder.write([UInt8](try classPNG(semantic, band: band, item: item)), to: "SegmentationClass/\(item.stem).png")
+        try folder.write([UInt8](try objectPNG(mask.raster, band: band, is16Bit: overflow == .gray16)), to: "SegmentationObject/\(item.stem).png")
         try mainList.append(Array("\(item.stem)\n".utf8))
         try segmentationList.append(Array("\(item.stem)\n".utf8))
+        try appendClassLines(item)
+    }
+
+    /// Adds the image's line to each of its split's per-class lists: ` 1` when it has an
+    /// object of the class that is not difficult, ` 0` when only difficult ones (Tessera
+    /// marks none difficult, so 0 does not occur), `-1` when none — the devkit's `%s %2d`.
+    /// Lines are gathered and appended to the files 1 MiB at a time, so memory stays flat
+    /// and no more than one file is open.
+    private mutating func appendClassLines(_ item: ExportItem) throws {
+        let present = Set(item.annotations.map(\.categoryID))
+        for (k, category) in thingClasses.enumerated() {
+            let line = Array("\(item.stem) \(present.contains(category.id) ? " 1" : "-1")\n".utf8)
+            classLines[item.split]?[k] += line
+            pendingClassBytes += line.count
+        }
+        if pendingClassBytes >= 1 << 20 { try flushClassLines() }
+    }
+
+    private mutating func flushClassLines() throws {
+        for (split, lists) in classLines {
+            for (k, lines) in lists.enumerated() where !lines.isEmpty {
+                let url = folder.url(Self.classListFile(thingClasses[k].name, split: split))
+                do {
+                    let handle = try FileHandle(forWritingTo: url)
+                    defer { try? handle.close() }
+                    try handle.seekToEnd()
+                    try handle.write(contentsOf: lines)
+                } catch {
+                    throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
+                }
+                classLines[split]?[k] = []
+            }
+        }
+        pendingClassBytes = 0
     }
 
     mutating func finish() throws {
+        try flushClassLines()
         for stream in mainLists.values { try stream.close() }
         for stream in segmentationLists.values { try stream.close() }
         mainLists = [:]
@@ -167,33 +227,81 @@ struct VOCWriter: ExportWriter {
             let (red, green, blue) = palette[category.id]
             text += "\(category.name):\(red),\(green),\(blue)::\n"
         }
+        // VOC's void, so that readers mapping the class PNG's colours through this file
+        // (Datumaro) know the colour of 255 instead of failing on it.
+        let void = palette[255]
+        text += "ignored:\(void.red),\(void.green),\(void.blue)::\n"
         try folder.write(Array(text.utf8), to: "labelmap.txt")
     }
 
     /// The class PNG: the semantic mask's values as palette indices (they are already VOC's:
-    /// 0 background, a category id, 255 void).
+    /// 0 background, a category id, 255 void), 255 on the void band when there is one.
     /// - Throws: `DatasetError.invalidDataset` naming the mask at a value that is none of those.
-    private func classPNG(_ semantic: LabelRaster, item: ExportItem) throws -> Data {
+    private func classPNG(_ semantic: LabelRaster, band: [Bool]?, item: ExportItem) throws -> Data {
         let count = classMap.categories.count
         var indices = [UInt8](repeating: 0, count: semantic.pixels.count)
         for (p, value) in semantic.pixels.enumerated() {
             guard Int(value) <= count || Int(value) == classMap.ignoreValue else {
                 throw DatasetError.invalidDataset("\(item.semanticMaskURL.path): value \(value) at pixel (\(p % semantic.width), \(p / semantic.width)) is no category of classes.json and not its ignore value")
             }
-            indices[p] = UInt8(truncatingIfNeeded: value)
+            indices[p] = band?[p] == true ? 255 : UInt8(truncatingIfNeeded: value)
         }
         return try PNG.encodePalette8(indices, palette: palette, width: semantic.width, height: semantic.height)
     }
 
     /// The object PNG: 0 where no instance is, the object index of an annotated instance's
-    /// pixels, void (255, or 65535 in 16-bit) on an instance without annotation.
-    private func objectPNG(_ instances: LabelRaster, is16Bit: Bool) throws -> Data {
+    /// pixels, void (255, or 65535 in 16-bit) on an instance without annotation and on the
+    /// void band when there is one.
+    private func objectPNG(_ instances: LabelRaster, band: [Bool]?, is16Bit: Bool) throws -> Data {
+        func value(_ p: Int, _ id: UInt16) -> UInt16? {
+            if band?[p] == true { return nil }
+            return id == 0 ? 0 : objectIndex[Int(id)] == 0 ? nil : objectIndex[Int(id)]
+        }
         if is16Bit {
-            let values = instances.pixels.map { id in id == 0 ? 0 : objectIndex[Int(id)] == 0 ? Self.void16 : objectIndex[Int(id)] }
+            let values = instances.pixels.enumerated().map { value($0, $1) ?? Self.void16 }
             return try PNG.encodeGray16(values, width: instances.width, height: instances.height)
         }
-        let indices = instances.pixels.map { id in id == 0 ? 0 : objectIndex[Int(id)] == 0 ? 255 : UInt8(objectIndex[Int(id)]) }
+        let indices = instances.pixels.enumerated().map { value($0, $1).map { UInt8($0) } ?? 255 }
         return try PNG.encodePalette8(indices, palette: palette, width: instances.width, height: instances.height)
+    }
+
+    /// VOC's void band: the pixels within a band `band` pixels wide centred on every border
+    /// of the instance mask `pixels` (row-major, `w` × `h`) (between two instances, or an instance and what is not one).
+    ///
+    /// The band is the square (Chebyshev) dilation of the border pixels: for an odd width
+    /// 2k + 1, the pixels whose right or lower neighbour has another value, dilated by k (k + 1
+    /// pixels on the left or upper side of a straight border, k on the other); for an even
+    /// width 2k + 2, the pixels with any 4-neighbour of another value, dilated by k (k + 1 on
+    /// each side). So a straight border gets exactly `width` void pixels across it.
+    /// - Returns: row-major, `true` in the band.
+    /// - Complexity: O(pixels), whatever the width.
+    static func borderBand(_ pixels: [UInt16], width w: Int, height h: Int, band: Int) -> [Bool] {
+        let radius = (band - 1) / 2, isTwoSided = band % 2 == 0
+        var seeds = [UInt8](repeating: 0, count: pixels.count)
+        for y in 0..<h {
+            for x in 0..<w {
+                let p = y * w + x, v = pixels[p]
+                if x + 1 < w, pixels[p + 1] != v { seeds[p] = 1; if isTwoSided { seeds[p + 1] = 1 } }
+                if y + 1 < h, pixels[p + w] != v { seeds[p] = 1; if isTwoSided { seeds[p + w] = 1 } }
+            }
+        }
+        // Separable dilation: a sliding count of seeds along each row, then each column.
+        func dilate(_ input: [UInt8], lines: Int, length: Int, step: Int, stride: Int) -> [UInt8] {
+            var output = [UInt8](repeating: 0, count: input.count)
+            for line in 0..<lines {
+                let base = line * stride
+                var count = 0
+                for i in 0..<min(radius, length) { count += Int(input[base + i * step]) }
+                for i in 0..<length {
+                    if i + radius < length { count += Int(input[base + (i + radius) * step]) }
+                    if i - radius - 1 >= 0 { count -= Int(input[base + (i - radius - 1) * step]) }
+                    output[base + i * step] = count > 0 ? 1 : 0
+                }
+            }
+            return output
+        }
+        let rows = dilate(seeds, lines: h, length: w, step: 1, stride: w)
+        return dilate(rows, lines: w, length: h, step: w, stride: 1).map { $0 != 0 }
     }
 
     /// `text` with XML's `&`, `<` and `>` escaped, for element content.

@@ -7,71 +7,55 @@ public enum COCOSection: String, Sendable {
 
 /// The records of one array of the instances files, decoded one at a time.
 ///
-/// Tessera writes the file one record per line: `{"info":…,` then `"licenses":[],`, then
-/// each array as a line `"NAME":[` (or `"NAME":[],` when empty), its records one a line
-/// (`{…},`), and `],` (`]}` after `categories`).
+/// Tessera writes the file one record per line (`{"info":…,`, `"licenses":[],`, then each
+/// array as `"NAME":[`, its records one a line, `],`), but the cursor reads any layout of
+/// the same document, streamed (``JSONArrayStream``). Records are read by ``JSONScanner``.
 public final class COCORecordCursor<Record: Decodable> {
-    private let lines: LineCursor
-    private let decoder = JSONDecoder()
-    private var isDone = false
-    private var peeked: (record: Record, text: [UInt8])?
+    private let elements: JSONArrayStream
+    private let reader = RecordReader<Record>()
+    private var peeked: (record: Record, text: ArraySlice<UInt8>)?
 
-    /// Opens the file and skips to `section`.
+    /// Opens the file and moves into `section`'s array.
     /// - Throws: `DatasetReadError.missingFile`, `.unreadable`, or `.malformed` when the
-    ///   file is not in this layout.
+    ///   file is not a JSON object with that array.
     init(_ url: URL, section: COCOSection) throws {
-        lines = try LineCursor(url)
-        guard let first = try lines.next(), first.starts(with: Array("{\"info\":".utf8)) else {
-            throw lines.malformed("not a COCO file in Tessera's one-record-per-line layout (line 1 is not {\"info\":…)")
-        }
-        let open = Array("\"\(section.rawValue)\":[".utf8)
-        while let line = try lines.next() {
-            // Records start with `{`: skip them without a closer look.
-            guard line.first != UInt8(ascii: "{"), line.starts(with: open) else { continue }
-            isDone = line.count > open.count  // `"NAME":[],` or `"NAME":[]}`: empty
-            return
-        }
-        throw lines.malformed("has no \"\(section.rawValue)\" array in Tessera's one-record-per-line layout")
+        elements = try JSONArrayStream(url, member: section.rawValue)
     }
 
     /// The next record, or `nil` after the last.
     /// - Throws: `DatasetReadError.malformed` naming the line and the field.
-    public func next() throws -> Record? { try nextWithText()?.record }
+    public func next() throws -> Record? { try nextWithTextSlice()?.record }
 
-    /// The next record and its JSON text exactly as the file holds it (without the line's
-    /// trailing comma), or `nil` after the last.
+    /// The next record and its JSON text exactly as the file holds it, or `nil` after the last.
     /// - Throws: `DatasetReadError.malformed` naming the line and the field.
     public func nextWithText() throws -> (record: Record, text: [UInt8])? {
+        try nextWithTextSlice().map { ($0.record, Array($0.text)) }
+    }
+
+    /// ``nextWithText()`` without copying the text out of the read buffer.
+    func nextWithTextSlice() throws -> (record: Record, text: ArraySlice<UInt8>)? {
         if let peeked {
             self.peeked = nil
             return peeked
         }
-        guard !isDone, let line = try lines.next() else { return nil }
-        guard line.first == UInt8(ascii: "{") else {
-            isDone = true
-            guard line.elementsEqual("],".utf8) || line.elementsEqual("]}".utf8) else {
-                throw lines.malformed("expected a record or the end of the array")
-            }
-            return nil
-        }
-        let text = line.last == UInt8(ascii: ",") ? line.dropLast() : line
-        return (try decode(Record.self, from: text, decoder, url: lines.url, line: lines.lineNumber), Array(text))
+        guard let (text, line) = try elements.next() else { return nil }
+        return (try reader.read(text, url: elements.url, line: line), text)
     }
 
     /// The record `next()` will return, without consuming it.
     public func peek() throws -> Record? {
-        if peeked == nil { peeked = try nextWithText() }
+        if peeked == nil { peeked = try nextWithTextSlice() }
         return peeked?.record
     }
 
     /// An error at the line last read.
-    func malformed(_ reason: String) -> DatasetReadError { lines.malformed(reason) }
+    func malformed(_ reason: String) -> DatasetReadError { elements.malformed(reason) }
 }
 
 /// The lines of a JSON Lines file (`records.jsonl`), each decoded as a `Record`.
 public final class JSONLinesCursor<Record: Decodable> {
     private let lines: LineCursor
-    private let decoder = JSONDecoder()
+    private let reader = RecordReader<Record>()
 
     init(_ url: URL) throws { lines = try LineCursor(url) }
 
@@ -90,8 +74,33 @@ public final class JSONLinesCursor<Record: Decodable> {
     public func nextWithText() throws -> (record: Record, text: [UInt8])? {
         while let line = try lines.next() {
             guard !line.isEmpty else { continue }
-            return (try decode(Record.self, from: line, decoder, url: lines.url, line: lines.lineNumber), Array(line))
+            return (try reader.read(line, url: lines.url, line: lines.lineNumber), Array(line))
         }
         return nil
+    }
+}
+
+/// Reads records of one type from their JSON text: by ``JSONScanner`` when the type is
+/// ``JSONScannable`` (the reader's own records), else by `JSONDecoder`.
+struct RecordReader<Record: Decodable> {
+    private let scan: ((ArraySlice<UInt8>) throws(JSONScanError) -> Record)?
+    private let decoder = JSONDecoder()
+
+    init() {
+        func scanner<S: JSONScannable>(_: S.Type) -> (ArraySlice<UInt8>) throws(JSONScanError) -> Record {
+            { text throws(JSONScanError) in try JSONScanner.scan(S.self, from: text) as! Record }
+        }
+        scan = (Record.self as? any JSONScannable.Type).map { scanner($0) }
+    }
+
+    /// The record that `text` holds, `text` starting on `line` of the file at `url`.
+    /// - Throws: `DatasetReadError.malformed` naming the file, the line of the fault and the field.
+    func read(_ text: ArraySlice<UInt8>, url: URL, line: Int) throws(DatasetReadError) -> Record {
+        guard let scan else { return try decode(Record.self, from: text, decoder, url: url, line: line) }
+        do { return try scan(text) } catch {
+            // The fault's own line, for a record that spans several.
+            let faultLine = line + text.prefix(error.offset).count { $0 == UInt8(ascii: "\n") }
+            throw .malformed(path: url.path, line: faultLine, reason: error.reason(record: String(describing: Record.self)))
+        }
     }
 }

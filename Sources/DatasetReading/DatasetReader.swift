@@ -5,9 +5,9 @@ public import Foundation
 /// image's annotations at a time. The one place that knows how the files are laid out
 /// (docs/FORMATS.md); every tool that reads a dataset back goes through it.
 ///
-/// The instances files are read in Tessera's layout: one record per line inside the
-/// `images`, `annotations` and `categories` arrays, annotations in image order. Numbers are
-/// decoded by `JSONDecoder`, exactly.
+/// The instances files are read streamed, in any layout (Tessera writes one record per line
+/// inside the `images`, `annotations` and `categories` arrays), annotations in image order.
+/// Records are read from their bytes by `JSONScanner`; numbers exactly.
 ///
 /// Errors are `DatasetReadError`s naming the file and line.
 public struct DatasetReader: Sendable {
@@ -106,14 +106,14 @@ public struct DatasetReader: Sendable {
             let annotations = try annotations(split: split)
             var group: [COCOFile.Annotation] = []
             var text = ImageText()
-            while let (image, imageText) = try images.nextWithText() {
+            while let (image, imageText) = try images.nextWithTextSlice() {
                 group.removeAll(keepingCapacity: true)
                 text.annotations.removeAll(keepingCapacity: true)
-                if keepingText { text.image = imageText }
+                if keepingText { text.image = Array(imageText) }
                 while let annotation = try annotations.peek(), annotation.imageID == image.id {
-                    let next = try annotations.nextWithText()
+                    let next = try annotations.nextWithTextSlice()
                     group.append(annotation)
-                    if keepingText, let next { text.annotations.append(next.text) }
+                    if keepingText, let next { text.annotations.append(Array(next.text)) }
                 }
                 guard try body(split, image, group, text) else { return }
             }
@@ -189,7 +189,7 @@ public struct DatasetReader: Sendable {
         let (url, handle) = try openManifest()
         defer { try? handle.close() }
         let marker = Array(",\"files\":[".utf8)
-        let decoder = JSONDecoder()
+        let reader = RecordReader<ManifestFile>()
         var buffer: [UInt8] = []
         var isInFiles = false, isAtEnd = false
         while true {
@@ -208,7 +208,7 @@ public struct DatasetReader: Sendable {
                     switch buffer[start] {
                     case UInt8(ascii: "{"):
                         guard let end = buffer[start...].firstIndex(of: UInt8(ascii: "}")) else { break scan }
-                        let entry = try decode(ManifestFile.self, from: buffer[start...end], decoder, url: url)
+                        let entry = try reader.read(buffer[start...end], url: url, line: 0)
                         start = end + 1
                         guard try body(entry) else { return }
                     case UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\n"): start += 1

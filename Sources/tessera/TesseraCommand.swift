@@ -227,9 +227,11 @@ struct Render: ParsableCommand {
     @OptionGroup var arguments: RenderArguments
 
     @Option(name: .customLong("format"), parsing: .singleValue,
-            help: ArgumentHelp("Also write the finished dataset in another format, as `tessera export` does with its defaults: \(ExportFormat.names.joined(separator: ", ")); into DIR, by default OUT-FORMAT beside the dataset. Repeatable. With --out -, only webdataset (the stream's own format).",
+            help: ArgumentHelp("Also write the finished dataset in another format, as `tessera export` does (with the export options below): \(ExportFormat.names.joined(separator: ", ")); into DIR, by default OUT-FORMAT beside the dataset. Repeatable. With --out -, only webdataset (the stream's own format).",
                                valueName: "FORMAT[=DIR]"))
     var formats: [String] = []
+
+    @OptionGroup(title: "Export options (with --format)") var exportArguments: ExportArguments
 
     /// `--format FORMAT[=DIR]`, parsed: each export and its folder.
     /// - Throws: `DatasetError.usage` naming `--format`.
@@ -290,9 +292,14 @@ struct Render: ParsableCommand {
         }
         do {
             let options = try options()
-            if try !exports().isEmpty, options.shard != nil {
+            let exports = try exports()
+            if !exports.isEmpty, options.shard != nil {
                 throw DatasetError.usage("--format: a shard is part of a dataset; export the merged dataset (tessera merge, then tessera export)")
             }
+            if out == "-", exportArguments.isAnyGiven {
+                throw ValidationError("--out - streams one WebDataset tar and writes no export; --samples-per-shard, --voc-overflow and --voc-void-band apply to --format exports written to folders")
+            }
+            try exportArguments.validate(formats: exports.map(\.format))
         } catch let DatasetError.usage(message) {
             throw ValidationError(message)
         }
@@ -318,7 +325,8 @@ struct Render: ParsableCommand {
             for (format, folder) in try exports() {
                 let start = Date()
                 let exported = try DatasetExporter.export(URL(fileURLWithPath: out), format: format, to: folder,
-                                                          overwrite: arguments.overwrite || arguments.resume)
+                                                          overwrite: arguments.overwrite || arguments.resume,
+                                                          options: exportArguments.options)
                 if !arguments.quiet {
                     FileHandle.standardError.write(Data(("exported \(exported.images) images as \(format.rawValue) "
                         + String(format: "in %.2f s into ", Date().timeIntervalSince(start)) + folder.path + "\n").utf8))
@@ -737,6 +745,51 @@ struct Compare: ParsableCommand {
     }
 }
 
+/// The options of an export beyond its format, the same on `export` and `render --format`.
+struct ExportArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("voc only: what to do with an image of more than 254 annotated instances, which VOC's 8-bit SegmentationObject PNG cannot number: error (the default; nothing is written) or gray16 (every SegmentationObject PNG 16-bit greyscale, 65535 void).", valueName: "POLICY"))
+    var vocOverflow: String?
+
+    @Option(name: .customLong("voc-void-band"), parsing: .unconditional, help: ArgumentHelp("voc only: draw VOC's void band, PX pixels wide (VOC's own is 5), as 255 over every instance border in SegmentationClass and SegmentationObject. Default 0: exact masks (the band hides labelled pixels).", valueName: "PX"))
+    var vocVoidBand: Int?
+
+    @Option(name: .customLong("samples-per-shard"), parsing: .unconditional, help: "webdataset: images per tar shard (default 1000).")
+    var samplesPerShard: Int?
+
+    /// Refuses an option that none of `formats` takes, or a value out of range.
+    func validate(formats: [ExportFormat]) throws {
+        let given = formats.isEmpty ? "" : ", not '\(formats.map(\.rawValue).joined(separator: ", "))'"
+        if let samplesPerShard {
+            guard formats.contains(.webdataset) else {
+                throw ValidationError("--samples-per-shard applies only to --format webdataset")
+            }
+            guard samplesPerShard >= 1 else { throw ValidationError("--samples-per-shard must be at least 1, got \(samplesPerShard)") }
+        }
+        if let vocOverflow {
+            guard formats.contains(.voc) else {
+                throw ValidationError("--voc-overflow applies to --format voc only\(given)")
+            }
+            guard VOCOverflow(rawValue: vocOverflow) != nil else {
+                throw ValidationError("unknown --voc-overflow '\(vocOverflow)'; the policies are: \(VOCOverflow.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let vocVoidBand {
+            guard formats.contains(.voc) else {
+                throw ValidationError("--voc-void-band applies to --format voc only\(given)")
+            }
+            guard (0...255).contains(vocVoidBand) else { throw ValidationError("--voc-void-band must be 0…255 pixels, got \(vocVoidBand)") }
+        }
+    }
+
+    var isAnyGiven: Bool { vocOverflow != nil || vocVoidBand != nil || samplesPerShard != nil }
+
+    /// The options given, defaults for the rest.
+    var options: ExportOptions {
+        ExportOptions(vocOverflow: vocOverflow.flatMap(VOCOverflow.init(rawValue:)) ?? .error,
+                      samplesPerShard: samplesPerShard ?? 1000, vocVoidBand: vocVoidBand ?? 0)
+    }
+}
+
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; COCO panoptic (coco-panoptic); Pascal VOC (voc); WebDataset tar shards (webdataset); for clips, YouTube-VIS (youtube-vis) and MOTChallenge (mot).",
@@ -754,42 +807,24 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace what an earlier export wrote into the output folder (entries of the same names).")
     var overwrite = false
 
-    @Option(help: ArgumentHelp("voc only: what to do with an image of more than 254 annotated instances, which VOC's 8-bit SegmentationObject PNG cannot number: error (the default; nothing is written) or gray16 (every SegmentationObject PNG 16-bit greyscale, 65535 void).", valueName: "POLICY"))
-    var vocOverflow: String?
+    @OptionGroup var exportArguments: ExportArguments
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    @Option(name: .customLong("samples-per-shard"), parsing: .unconditional, help: "webdataset: images per tar shard (default 1000).")
-    var samplesPerShard: Int?
-
     func validate() throws {
         guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
-        if let samplesPerShard {
-            guard format == ExportFormat.webdataset.rawValue else {
-                throw ValidationError("--samples-per-shard applies only to --format webdataset")
-            }
-            guard samplesPerShard >= 1 else { throw ValidationError("--samples-per-shard must be at least 1, got \(samplesPerShard)") }
-        }
         guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
-        guard ExportFormat(rawValue: format) != nil else {
+        guard let format = ExportFormat(rawValue: format) else {
             throw ValidationError("unknown --format '\(format)'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
         }
-        if let vocOverflow {
-            guard format == ExportFormat.voc.rawValue else {
-                throw ValidationError("--voc-overflow applies to --format voc only, not '\(format)'")
-            }
-            guard VOCOverflow(rawValue: vocOverflow) != nil else {
-                throw ValidationError("unknown --voc-overflow '\(vocOverflow)'; the policies are: \(VOCOverflow.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
+        try exportArguments.validate(formats: [format])
     }
 
     func run() throws {
         try reportingErrors {
             let start = Date()
-            let options = ExportOptions(vocOverflow: vocOverflow.flatMap(VOCOverflow.init(rawValue:)) ?? .error,
-                                        samplesPerShard: samplesPerShard ?? 1000)
+            let options = exportArguments.options
             let summary = try DatasetExporter.export(URL(fileURLWithPath: dataset), format: ExportFormat(rawValue: format)!,
                                                      to: URL(fileURLWithPath: out), overwrite: overwrite, options: options)
             if !quiet {

@@ -30,7 +30,27 @@ def test_render_time_exports_equal_tessera_export(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_render_takes_the_export_options_as_export_does(tmp_path):
+    out = tmp_path / "street"
+    options = ["--samples-per-shard", "1", "--voc-void-band", "5", "--voc-overflow", "gray16"]
+    r = tessera("render", *SCENE, "--out", str(out), "--format", "voc", "--format", "webdataset", *options, "--quiet")
+    assert r.returncode == 0, r.stderr
+    for fmt, flags in (("voc", options[2:]), ("webdataset", options[:2])):
+        r = tessera("export", str(out), "--format", fmt, *flags, "--out", str(tmp_path / f"again-{fmt}"), "--quiet")
+        assert r.returncode == 0, r.stderr
+        assert tree(tmp_path / f"street-{fmt}") == tree(tmp_path / f"again-{fmt}"), fmt
+    # The options took effect: one sample a shard, 16-bit object PNGs with a void band.
+    assert len(list((tmp_path / "street-webdataset").glob("*.tar"))) == 4
+    r = tessera("export", str(out), "--format", "voc", "--out", str(tmp_path / "defaults"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert tree(tmp_path / "defaults")["SegmentationObject/000000.png"] != tree(tmp_path / "street-voc")["SegmentationObject/000000.png"]
+
+
 @pytest.mark.parametrize("args, message", [
+    (["--format", "yolo", "--samples-per-shard", "2"], "--samples-per-shard applies only to --format webdataset"),
+    (["--format", "yolo", "--voc-void-band", "5"], "--voc-void-band applies to --format voc only"),
+    (["--voc-overflow", "gray16"], "--voc-overflow applies to --format voc only"),
+
     (["--format", "tiff"], "unknown format 'tiff'"),
     (["--shard", "0/2", "--format", "yolo"], "export the merged dataset"),
     (["--format", "yolo=X", "--format", "yolo-seg=X"], "named by two exports"),
@@ -53,6 +73,8 @@ def test_a_non_empty_export_folder_is_refused_before_rendering(tmp_path):
 def test_stream_takes_only_its_own_format(tmp_path):
     r = tessera("render", *SCENE, "--out", "-", "--format", "yolo")
     assert r.returncode == 64 and "--format yolo" in r.stderr
+    r = tessera("render", *SCENE, "--out", "-", "--format", "webdataset", "--samples-per-shard", "2")
+    assert r.returncode == 64 and "--out - streams one WebDataset tar" in r.stderr
 
 
 def test_a_video_format_for_a_still_scene_is_refused_before_rendering(tmp_path):

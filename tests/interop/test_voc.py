@@ -104,7 +104,8 @@ def test_layout_lists_and_labelmap(exports):
         colormap = voc_colormap()
         for line, category in zip(lines[2:], classes["categories"]):
             assert line == f"{category['name']}:{','.join(map(str, colormap[3 * category['id']:3 * category['id'] + 3]))}::"
-        assert len(lines) == 2 + len(classes["categories"])
+        assert lines[-1] == "ignored:224,224,192::"  # VOC's void, 255
+        assert len(lines) == 3 + len(classes["categories"])
 
 
 def test_xml_objects_are_the_annotations_in_voc_conventions(exports):
@@ -177,12 +178,16 @@ def test_crowd_overflows_the_8_bit_object_png_unless_asked(exports, tmp_path):
     assert not (out / ".tessera-export.partial").exists()
 
 
-def test_overflow_flag_is_refused_for_other_formats_and_unknown_policies(exports, tmp_path):
+@pytest.mark.parametrize("flag, good, bad, message", [
+    ("--voc-overflow", "gray16", "drop", "error, gray16"),
+    ("--voc-void-band", "5", "-1", "--voc-void-band must be 0"),
+])
+def test_voc_flags_are_refused_for_other_formats_and_bad_values(exports, tmp_path, flag, good, bad, message):
     dataset, _ = exports["shapes"]
-    r = tessera("export", str(dataset), "--format", "yolo", "--voc-overflow", "gray16", "--out", str(tmp_path / "a"))
-    assert r.returncode == 64 and "--voc-overflow" in r.stderr
-    r = tessera("export", str(dataset), "--format", "voc", "--voc-overflow", "drop", "--out", str(tmp_path / "b"))
-    assert r.returncode == 64 and "error, gray16" in r.stderr
+    r = tessera("export", str(dataset), "--format", "yolo", flag, good, "--out", str(tmp_path / "a"))
+    assert r.returncode == 64 and flag in r.stderr
+    r = tessera("export", str(dataset), "--format", "voc", flag, bad, "--out", str(tmp_path / "b"))
+    assert r.returncode == 64 and message in r.stderr, r.stderr
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
@@ -227,3 +232,120 @@ def test_datumaro_reads_the_export(exports):
             a = annotations[m.group - 1]
             assert labels[m.label].name == names[a["category_id"]]
             assert np.array_equal(m.image.astype(bool), instance == a["mask_id"])
+
+
+def test_per_class_image_sets_flag_each_image_as_the_devkit_does(exports, tmp_path):
+    """ImageSets/Main/<class>_<split>.txt for every thing class: `NAME  1` when the image has an
+    object of the class, `NAME -1` when not (the devkit's `%s %2d`; 0, only difficult objects,
+    cannot occur: Tessera marks none difficult)."""
+    seen = {1: 0, -1: 0}
+    for scene, (dataset, export) in exports.items():
+        doc, by_image = images_and_annotations(dataset)
+        classes = load(dataset / "classes.json")["categories"]
+        things = [c for c in classes if c["isthing"] == 1]
+        expected_files = {"default.txt"} | {f"{c['name']}_default.txt" for c in things}
+        assert set(os.listdir(export / "ImageSets" / "Main")) == expected_files
+        for c in things:
+            lines = (export / "ImageSets" / "Main" / f"{c['name']}_default.txt").read_text().split("\n")
+            assert lines[-1] == ""
+            expected = []
+            for im in doc["images"]:
+                flag = 1 if any(a["category_id"] == c["id"] for a in by_image[im["id"]]) else -1
+                expected.append("%s %2d" % (pathlib.Path(im["file_name"]).stem, flag))
+                seen[flag] += 1
+            assert lines[:-1] == expected, (scene, c["name"])
+    assert seen[1] > 0 and seen[-1] > 0
+
+
+def void_band(instance, width):
+    """The band as docs/FORMATS.md defines it, computed independently: border pixels (one-sided
+    for an odd width, two-sided for an even one), dilated by a (2k+1)-square, k = (width-1)//2."""
+    h, w = instance.shape
+    seeds = np.zeros((h, w), bool)
+    right = instance[:, :-1] != instance[:, 1:]
+    down = instance[:-1, :] != instance[1:, :]
+    seeds[:, :-1] |= right
+    seeds[:-1, :] |= down
+    if width % 2 == 0:
+        seeds[:, 1:] |= right
+        seeds[1:, :] |= down
+    k = (width - 1) // 2
+    padded = np.pad(seeds, k)
+    band = np.zeros((h, w), bool)
+    for dy in range(2 * k + 1):
+        for dx in range(2 * k + 1):
+            band |= padded[dy:dy + h, dx:dx + w]
+    return band
+
+
+@pytest.mark.parametrize("width", [5, 2])
+def test_void_band_is_255_over_instance_borders_and_exact_elsewhere(exports, tmp_path, width):
+    dataset, _ = exports["street"]
+    doc, by_image = images_and_annotations(dataset)
+    export = tmp_path / "band"
+    r = tessera("export", str(dataset), "--format", "voc", "--voc-void-band", str(width), "--out", str(export), "--quiet")
+    assert r.returncode == 0, r.stderr
+    banded = 0
+    for im in doc["images"]:
+        stem = pathlib.Path(im["file_name"]).stem
+        semantic = png(dataset / "masks" / "semantic" / f"{stem}.png")
+        instance = png(dataset / "masks" / "instance_ids" / f"{stem}.png")
+        band = void_band(instance, width)
+        cls = png(export / "SegmentationClass" / f"{stem}.png")
+        obj = png(export / "SegmentationObject" / f"{stem}.png")
+        exact = np.where(instance == 0, 0, 255)
+        for index, a in enumerate(by_image[im["id"]], start=1):
+            exact[instance == a["mask_id"]] = index
+        assert np.array_equal(cls, np.where(band, 255, semantic)), stem
+        assert np.array_equal(obj, np.where(band, 255, exact)), stem
+        banded += int(band.sum())
+    assert banded > 0
+    # A straight vertical border between two labelled sides gets exactly `width` void pixels
+    # across it.
+    for im in doc["images"]:
+        stem = pathlib.Path(im["file_name"]).stem
+        instance = png(dataset / "masks" / "instance_ids" / f"{stem}.png")
+        annotated = {a["mask_id"] for a in by_image[im["id"]]} | {0}
+        obj = png(export / "SegmentationObject" / f"{stem}.png")
+        for y in range(8, instance.shape[0] - 8):
+            for x in range(8, instance.shape[1] - 9):
+                a, b = instance[y, x], instance[y, x + 1]
+                if a == b or a not in annotated or b not in annotated:
+                    continue
+                block = instance[y - 8:y + 9, x - 8:x + 9]
+                if (block[:, :9] == a).all() and (block[:, 9:] == b).all():
+                    assert (obj[y, x - 7:x + 9] == 255).sum() == width, (stem, y, x)
+                    return
+    pytest.fail("no straight vertical border found in street.scene")
+
+
+def test_datumaro_reads_the_void_band_and_class_lists(exports, tmp_path):
+    datumaro = pytest.importorskip("datumaro")
+    dataset, _ = exports["street"]
+    doc, by_image = images_and_annotations(dataset)
+    names = {c["id"]: c["name"] for c in doc["categories"]}
+    export = tmp_path / "band"
+    r = tessera("export", str(dataset), "--format", "voc", "--voc-void-band", "5", "--out", str(export), "--quiet")
+    assert r.returncode == 0, r.stderr
+    imported = datumaro.Dataset.import_from(str(export), "voc")
+    labels = imported.categories()[datumaro.AnnotationType.label]
+    items = {item.id: item for item in imported}
+    for im in doc["images"]:
+        item = items[pathlib.Path(im["file_name"]).stem]
+        instance = png(dataset / "masks" / "instance_ids" / (item.id + ".png"))
+        band = void_band(instance, 5)
+        annotations = by_image[im["id"]]
+        masks = [a for a in item.annotations if a.type == datumaro.AnnotationType.mask]
+        # Datumaro reads the void pixels (object index 255) as one more mask, labelled "ignored".
+        assert all(labels[m.label].name == "ignored" for m in masks if m.group > len(annotations))
+        objects = [m for m in masks if m.group <= len(annotations)]
+        # An object thinner than the band vanishes under it: Datumaro finds no mask for it.
+        visible = [k for k, a in enumerate(annotations, start=1) if ((instance == a["mask_id"]) & ~band).any()]
+        assert sorted(m.group for m in objects) == visible and len(visible) > len(annotations) // 2
+        for m in objects:
+            a = annotations[m.group - 1]
+            assert labels[m.label].name == names[a["category_id"]]
+            assert np.array_equal(m.image.astype(bool), (instance == a["mask_id"]) & ~band)
+        # The per-class lists become image labels: the classes present.
+        present = {labels[a.label].name for a in item.annotations if a.type == datumaro.AnnotationType.label}
+        assert present == {names[a["category_id"]] for a in annotations}

@@ -60,20 +60,23 @@ extension Array where Element == UInt8 {
         appendJSONInteger(UInt64(value.magnitude))
     }
 
-    /// Appends a decimal unsigned integer.
-    mutating func appendJSONInteger(_ value: UInt64) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        let start = count
-        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        var v = value
-        for i in stride(from: start + digits - 1, through: start, by: -1) {
-            self[i] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
+    /// Appends a decimal unsigned integer, zero-padded on the left to `minimumDigits` (≤ 24).
+    mutating func appendJSONInteger(_ value: UInt64, minimumDigits: Int = 1) {
+        // The digits are made right to left in a 24-byte buffer on the stack, then appended at
+        // once: a YOLO label file of a crowd image holds 100 000 numbers.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = value, start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            while buffer.count - start < minimumDigits {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0")
+            }
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 

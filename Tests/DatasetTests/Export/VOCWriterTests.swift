@@ -1,5 +1,5 @@
 import Dataset
-import DatasetExport
+@testable import DatasetExport
 import Foundation
 import Rendering
 import Testing
@@ -60,8 +60,22 @@ import Testing
             #expect(try String(contentsOf: out.appendingPathComponent("ImageSets/\(task)/default.txt"), encoding: .utf8) == "000000\n")
         }
         #expect(try String(contentsOf: out.appendingPathComponent("labelmap.txt"), encoding: .utf8)
-            == "# label:color_rgb:parts:actions\nbackground:0,0,0::\ndisc:128,0,0::\nbig box:0,128,0::\nfloor:128,128,0::\n")
+            == "# label:color_rgb:parts:actions\nbackground:0,0,0::\ndisc:128,0,0::\nbig box:0,128,0::\nfloor:128,128,0::\nignored:224,224,192::\n")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("JPEGImages/000000.png").path))
+    }
+
+    /// The void band across a straight border: exactly its width, centred (k + 1 pixels on
+    /// the left for an odd width), none at the canvas edge; a corner dilates as a square.
+    @Test(arguments: [(1, "...#...."), (2, "...##..."), (3, "..###..."), (4, "..####.."), (5, ".#####..")])
+    func voidBandIsItsWidthAcrossABorder(band: Int, expected: String) {
+        let row: [UInt16] = [1, 1, 1, 1, 2, 2, 2, 2]
+        let result = VOCWriter.borderBand(row + row, width: 8, height: 2, band: band)
+        let text = String(result.prefix(8).map { $0 ? "#" : "." })
+        #expect(text == expected && Array(result.prefix(8)) == Array(result.suffix(8)))
+        // One pixel of instance 1 in a 5×5 field of 0: its border seeds spread as a square.
+        var field = [UInt16](repeating: 0, count: 25)
+        field[12] = 1
+        #expect(VOCWriter.borderBand(field, width: 5, height: 5, band: 3).filter { $0 }.count == 15)
     }
 
     @Test func moreThan254ObjectsAreRefusedUnlessGray16() throws {
