@@ -185,7 +185,9 @@ def score(model, pairs):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--train", required=True, help="a rendered dataset to train on")
+    parser.add_argument("--train", help="a rendered dataset to train on (or --load a trained model)")
+    parser.add_argument("--save", help="write the trained model's weights here (torch.save)")
+    parser.add_argument("--load", help="score the model saved here instead of training one")
     parser.add_argument("--test", required=True, nargs="+", help="one or more held-out rendered datasets to score on")
     parser.add_argument("--minutes", type=float, default=5, help="training time budget (default 5)")
     parser.add_argument("--steps", type=int, default=10**9, help="stop after this many steps (default: the time decides)")
@@ -197,10 +199,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.crop % 4:
         parser.error("--crop must be a multiple of 4")
+    if (args.train is None) == (args.load is None):
+        parser.error("give one of --train and --load")
     torch.set_num_threads(args.threads)
-    model, steps = train(load_dataset(args.train), args.minutes * 60, args.steps, args.crop, args.batch, args.seed,
-                         log=not args.quiet)
-    result = {"train": args.train, "steps": steps, "scores": {test: score(model, load_dataset(test)) for test in args.test}}
+    if args.load:
+        saved = torch.load(args.load)
+        model, steps, trained_on = UNet(), saved["steps"], saved["train"]
+        model.load_state_dict(saved["weights"])
+    else:
+        model, steps = train(load_dataset(args.train), args.minutes * 60, args.steps, args.crop, args.batch, args.seed,
+                             log=not args.quiet)
+        trained_on = args.train
+        if args.save:
+            torch.save({"weights": model.state_dict(), "steps": steps, "train": trained_on}, args.save)
+    result = {"train": trained_on, "steps": steps, "scores": {test: score(model, load_dataset(test)) for test in args.test}}
     print(json.dumps(result, indent=2))
     return result
 
