@@ -407,22 +407,30 @@ struct Checker {
         } catch {}
     }
 
+    /// A whole-run setting statement (`clip`, `sensor`): reports it unless it is at the top
+    /// level of the main file and the first of its kind, then binds its arguments.
+    /// - Returns: the argument index of each parameter, or `nil` after reporting a problem.
+    private mutating func bindSetting(_ call: Call, range: SourceRange, isTopLevel: Bool, isDeclared: Bool,
+                                      signature: Signature) -> [Int?]? {
+        if !isTopLevel || range.file != 0 {
+            report("'\(call.name)' must be at the top level of the main scene file", at: call.nameRange)
+            return nil
+        }
+        if isDeclared {
+            report("the \(call.name) is declared twice", at: call.nameRange, help: "keep one '\(call.name)' statement")
+            return nil
+        }
+        do { return try signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+            problems.append(problem)
+        } catch {}
+        return nil
+    }
+
     /// `clip frames: N, fps: F`: top level of the main file, once, with constant arguments in
     /// range (``ClipSettings/frameLimit``, ``ClipSettings/rateLimit``).
     private mutating func checkClip(_ call: Call, range: SourceRange, isTopLevel: Bool) {
-        if !isTopLevel || range.file != 0 {
-            report("'clip' must be at the top level of the main scene file", at: call.nameRange)
-            return
-        }
-        if clip != nil {
-            report("the clip is declared twice", at: call.nameRange, help: "keep one 'clip' statement")
-            return
-        }
-        let bound: [Int?]
-        do { bound = try ClipSettings.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
-            problems.append(problem)
-            return
-        } catch { return }
+        guard let bound = bindSetting(call, range: range, isTopLevel: isTopLevel, isDeclared: clip != nil,
+                                      signature: ClipSettings.signature) else { return }
         let framesExpr = call.arguments[bound[0]!].value, fpsExpr = call.arguments[bound[1]!].value
         var frames: Int?, fps: Double?
         if let n = Checker.constantInteger(framesExpr, constants: parameterValues), ClipSettings.frameLimit.contains(n) {
@@ -445,19 +453,8 @@ struct Checker {
     /// `sensor channels: C, bits: B`: top level of the main file, once, with constant whole
     /// numbers forming a ``SceneModel/Sensor`` (grey at 8 or 16 bits, RGB at 8).
     private mutating func checkSensor(_ call: Call, range: SourceRange, isTopLevel: Bool) {
-        if !isTopLevel || range.file != 0 {
-            report("'sensor' must be at the top level of the main scene file", at: call.nameRange)
-            return
-        }
-        if sensor != nil {
-            report("the sensor is declared twice", at: call.nameRange, help: "keep one 'sensor' statement")
-            return
-        }
-        let bound: [Int?]
-        do { bound = try SensorStatement.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
-            problems.append(problem)
-            return
-        } catch { return }
+        guard let bound = bindSetting(call, range: range, isTopLevel: isTopLevel, isDeclared: sensor != nil,
+                                      signature: SensorStatement.signature) else { return }
         func constant(_ slot: Int, _ allowed: [Int], fallback: Int) -> Int? {
             guard let argument = bound[slot] else { return fallback }
             let expr = call.arguments[argument].value
