@@ -38,6 +38,10 @@ public struct DatasetRenderer: Sendable {
     ///   naming the path). Files already written stay; no file is ever half-written.
     public func run(progress: (RenderProgress) -> Void = { _ in }) throws -> RenderSummary {
         try options.validate()
+        if program.sensor.isGray, options.imageFormat == .jpeg {
+            throw DatasetError.usage("--image-format jpeg writes colour JPEGs, and this scene's sensor is grey "
+                                     + "(\(program.sensor.bitDepth)-bit); write it as PNG (the default)")
+        }
         let start = Date()
         let lock = try layout.lock()
         defer { withExtendedLifetime(lock) {} }
@@ -146,11 +150,12 @@ public struct DatasetRenderer: Sendable {
                          JSONMember("seed", .uint(options.seed))])
     }
 
-    /// The RGB image in the run's `imageFormat`.
-    private func encodeImage(_ image: ImageSurface) throws -> Data {
+    /// The picture in the run's `imageFormat`: as the scene's sensor records it (RGB, or grey
+    /// at 8 or 16 bits; grey is PNG only, checked before the run).
+    private func encodeImage(_ rendered: RenderedScene) throws -> Data {
         switch options.imageFormat {
-        case .png: return try PNG.encode(image, settings: options.png)
-        case .jpeg: return try JPEG.encode(image, quality: options.jpegQuality)
+        case .png: return try rendered.gray.map { try PNG.encode($0, settings: options.png) } ?? PNG.encode(rendered.image, settings: options.png)
+        case .jpeg: return try JPEG.encode(rendered.image, quality: options.jpegQuality)
         }
     }
 
@@ -253,7 +258,7 @@ public struct DatasetRenderer: Sendable {
             let image = COCOImage(id: imageID, fileName: layout.imageFileName(index), width: scene.width, height: scene.height,
                                   extra: video ?? [])
             return .rendered(RenderedImage(
-                image: try encodeImage(rendered.image), instanceMask: try labels.instanceMaskPNG(settings: options.png),
+                image: try encodeImage(rendered), instanceMask: try labels.instanceMaskPNG(settings: options.png),
                 semanticMask: try labels.semanticMaskPNG(annotations: annotations, settings: options.png),
                 record: image.jsonBytes, annotations: annotations.map(\.jsonBytes), report: sample.report,
                 values: scene.records.json.jsonBytes))

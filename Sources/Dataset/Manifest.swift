@@ -84,6 +84,8 @@ enum Manifest {
           + (options.indices.map { [JSONMember("indices", .string($0.description))] } ?? []) + [
             JSONMember("options", .object([
                 JSONMember("image_format", .string(options.imageFormat.rawValue)),
+                JSONMember("image_channels", .int(program.sensor.channels)),
+                JSONMember("image_bit_depth", .int(program.sensor.bitDepth)),
             ] + (options.imageFormat == .jpeg ? [JSONMember("jpeg_quality", .int(options.jpegQuality))] : []) + [
                 JSONMember("png_level", .int(options.png.level)),
                 JSONMember("png_filter", .string(options.png.fastFilter ? "sub" : "adaptive")),

@@ -35,6 +35,7 @@ public struct SceneSummary {
         let unlabeled = scene.instances.filter { $0.categoryID == nil }.count
         if unlabeled > 0 { lines.append("  unlabeled: \(unlabeled) drawn") }
         lines.append("  light: " + (scene.light.map(SceneSummary.describe) ?? "none (flat drawing, no shadows)"))
+        if scene.sensor.isGray { lines.append("  sensor: grey, \(scene.sensor.bitDepth) bits") }
         lines.append("  effects: " + (scene.effects.isEmpty ? "none" : scene.effects.map(SceneSummary.describe).joined(separator: ", ")))
         if !program.parameters.isEmpty {
             lines.append("  parameters: " + program.parameters.map {
@@ -87,6 +88,10 @@ public struct SceneSummary {
         case let .saturation(f): return "saturation(\(number(f)))"
         case let .vignette(strength, radius): return "vignette(\(number(strength)), radius: \(number(radius)))"
         case let .colorTemperature(kelvin): return "color_temperature(\(number(kelvin)))"
+        case let .haze(sigma, amount): return "haze(\(number(sigma)), \(number(amount)))"
+        case let .flatField(falloff, gradient, _): return "flat_field(\(number(falloff)), gradient: \(number(gradient)))"
+        case let .detector(photons, readNoise, offset, _):
+            return "detector(\(number(photons)), read_noise: \(number(readNoise)), offset: \(number(offset)))"
         }
     }
 }

@@ -17,6 +17,10 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
 
     public struct Options: Decodable, Sendable, Equatable {
         public var imageFormat: String?
+        /// The scene's sensor: samples per pixel (1 grey, 3 RGB) and bits per sample of the
+        /// images; absent in datasets made before sensors (8-bit RGB).
+        public var imageChannels: Int?
+        public var imageBitDepth: Int?
         public var minVisiblePixels: Int?
         public var minVisibleFraction: Double?
         public var segmentation: String?
@@ -31,6 +35,7 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case imageFormat = "image_format", minVisiblePixels = "min_visible_pixels"
+            case imageChannels = "image_channels", imageBitDepth = "image_bit_depth"
             case minVisibleFraction = "min_visible_fraction", segmentation, parameters, split
         }
     }

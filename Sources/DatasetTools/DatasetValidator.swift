@@ -92,6 +92,10 @@ private struct Validator {
     var listedFiles = Set<String>()
     /// The manifest's `options.parameters`.
     var parameters: JSONValue?
+    /// The PNG colour type (0 grey, 2 RGB) and bit depth every PNG image must have, from the
+    /// manifest's `options.image_channels` and `image_bit_depth` (8-bit RGB when absent).
+    var imageColourType: UInt8 = 2
+    var imageBitDepth: UInt8 = 8
     /// The ids of the images in the instances files, ascending.
     var imageIDs: [Int] = []
     /// From `classes.json` (defaults when it cannot be read): the semantic masks' bit depth,
@@ -121,6 +125,11 @@ private struct Validator {
         minimumPixels = options.minVisiblePixels ?? 1
         minimumFraction = options.minVisibleFraction ?? 0
         parameters = options.parameters
+        switch (options.imageChannels ?? 3, options.imageBitDepth ?? 8) {
+        case (3, 8): break
+        case let (1, bits) where bits == 8 || bits == 16: (imageColourType, imageBitDepth) = (0, UInt8(bits))
+        case let (channels, bits): fault("manifest.json: options.image_channels \(channels) and image_bit_depth \(bits) are not a sensor Tessera writes (1 and 8 or 16; 3 and 8)")
+        }
         framesPerClip = manifest.clip?.frames
         report.framesPerClip = framesPerClip
         if let frames = framesPerClip, frames < 1 { fault("manifest.json: clip.frames is \(frames), not at least 1") }
@@ -197,6 +206,7 @@ private struct Validator {
             } else if actual.sha256 != entry.sha256 {
                 fault("\(path): SHA-256 \(actual.sha256) differs from manifest.json's \(entry.sha256)")
             }
+            if path.hasPrefix(DatasetFiles.imagesFolder + "/"), path.hasSuffix(".png") { checkImageHeader(path) }
             return true
         }
         for folder in DatasetFiles.imageFolders {
@@ -212,6 +222,23 @@ private struct Validator {
             }
         }
         listedFiles = listed
+    }
+
+    /// A PNG image's IHDR (bytes 24 and 25: bit depth, colour type) against the sensor the
+    /// manifest records.
+    mutating func checkImageHeader(_ path: String) {
+        guard let handle = try? FileHandle(forReadingFrom: reader.url(path)) else { return }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 26), head.count == 26,
+              head.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
+            fault("\(path): not a PNG")
+            return
+        }
+        let (depth, colour) = (head[head.startIndex + 24], head[head.startIndex + 25])
+        if depth != imageBitDepth || colour != imageColourType {
+            let what = { (c: UInt8, d: UInt8) in "\(c == 0 ? "grey" : c == 2 ? "RGB" : "colour type \(c)") at \(d) bits" }
+            fault("\(path): \(what(colour, depth)), manifest.json's options say \(what(imageColourType, imageBitDepth))")
+        }
     }
 
     // MARK: - Labels

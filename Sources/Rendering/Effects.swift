@@ -9,22 +9,83 @@ import Darwin
 /// Image effects (``SceneModel/Effect``) on a finished RGB picture. They read and write the
 /// picture's pixels only; masks are separate arrays that no effect sees.
 enum ImageEffects {
-    /// Applies `effects` in order to `image` (an RGB24 surface): the picture is widened once
-    /// to three `Float` planes in 0…1, each effect runs over them and clamps to 0…1, and the
-    /// result is rounded back to 8 bits.
-    /// - Complexity: O(pixels) per effect; Gaussian blur O(pixels · σ), motion blur
-    ///   O(pixels · length).
-    static func apply(_ effects: [Effect], to image: ImageSurface) throws {
-        guard !effects.isEmpty else { return }
-        if effects.count == 1, case let .gaussianNoise(sigma, seed) = effects[0] {
+    /// Applies `effects` in order to `image` (an RGB24 surface) as `sensor` records it: the
+    /// picture is widened once to `Float` planes in 0…1 (three for RGB; one, the BT.601 luma,
+    /// for grey), each effect runs over them and clamps to 0…1, and the result is rounded back
+    /// to 8 bits in `image` (grey as R = G = B).
+    /// - Returns: for a grey sensor, the samples at its bit depth; `nil` for RGB.
+    /// - Complexity: O(pixels · channels) per effect; Gaussian blur O(pixels · σ), motion blur
+    ///   O(pixels · length); haze O(pixels) whatever its σ.
+    static func apply(_ effects: [Effect], to image: ImageSurface, sensor: Sensor = .rgb8) throws -> GrayPicture? {
+        guard sensor.isGray || !effects.isEmpty else { return nil }
+        if !sensor.isGray, effects.count == 1, case let .gaussianNoise(sigma, seed) = effects[0] {
             // The common case, fused: the same arithmetic as widening to planes, adding the
             // noise, clamping and rounding back, so the same bytes, in one pass over the pixels.
             GaussianNoise(sigma: Float(sigma), seed: seed)?.add(to: image)
-            return
+            return nil
         }
-        var planes = Planes(image)
+        var planes = Planes(image, channels: sensor.channels)
         for effect in effects { planes.apply(effect) }
         planes.write(to: image)
+        return sensor.isGray ? planes.grayPicture(bitDepth: sensor.bitDepth) : nil
+    }
+
+    /// Blurs a row-major `width × height` plane in place with three box blurs whose widths
+    /// approximate a Gaussian of standard deviation `sigma` pixels (Kovesi, "Fast almost-Gaussian
+    /// filtering", 2010), edge pixels repeated beyond the border.
+    /// - Complexity: O(pixels), whatever `sigma`.
+    static func boxGaussianBlur(_ plane: UnsafeMutableBufferPointer<Float>, width: Int, height: Int, sigma: Double) {
+        guard sigma > 0, sigma.isFinite, width > 0, height > 0 else { return }
+        let passes = 3.0
+        let ideal = (12 * sigma * sigma / passes + 1).squareRoot()
+        var lower = Int(ideal.rounded(.down))
+        if lower % 2 == 0 { lower -= 1 }
+        lower = max(1, lower)
+        let l = Double(lower)
+        let m = Int(((12 * sigma * sigma - passes * l * l - 4 * passes * l - 3 * passes) / (-4 * l - 4)).rounded())
+        let temp = UnsafeMutableBufferPointer<Float>.allocate(capacity: width * height)
+        defer { temp.deallocate() }
+        for pass in 0..<3 {
+            let radius = min((pass < m ? lower : lower + 2) / 2, max(width, height))
+            guard radius > 0 else { continue }
+            boxBlurRows(from: plane, to: temp, width: width, height: height, radius: radius)
+            boxBlurColumns(from: temp, to: plane, width: width, height: height, radius: radius)
+        }
+    }
+
+    /// Each row of `source` averaged over `2 · radius + 1` pixels into `target`, edges
+    /// clamped; running sums.
+    private static func boxBlurRows(from source: UnsafeMutableBufferPointer<Float>, to target: UnsafeMutableBufferPointer<Float>,
+                                    width: Int, height: Int, radius: Int) {
+        let scale = 1 / Float(2 * radius + 1)
+        for y in 0..<height {
+            let row = source.baseAddress! + y * width, out = target.baseAddress! + y * width
+            var sum: Float = 0
+            for k in -radius...radius { sum += row[min(width - 1, max(0, k))] }
+            for x in 0..<width {
+                out[x] = sum * scale
+                sum += row[min(width - 1, x + radius + 1)] - row[max(0, x - radius)]
+            }
+        }
+    }
+
+    /// Each column of `source` averaged over `2 · radius + 1` rows into `target`, edges
+    /// clamped; a running sum of whole rows, so memory is read row by row.
+    private static func boxBlurColumns(from source: UnsafeMutableBufferPointer<Float>, to target: UnsafeMutableBufferPointer<Float>,
+                                       width: Int, height: Int, radius: Int) {
+        let scale = 1 / Float(2 * radius + 1)
+        let sum = UnsafeMutablePointer<Float>.allocate(capacity: width)
+        defer { sum.deallocate() }
+        sum.initialize(repeating: 0, count: width)
+        let base = source.baseAddress!
+        func row(_ y: Int) -> UnsafeMutablePointer<Float> { base + min(height - 1, max(0, y)) * width }
+        for k in -radius...radius { addScaled(sum, row(k), 1, width) }
+        for y in 0..<height {
+            let out = target.baseAddress! + y * width
+            for x in 0..<width { out[x] = sum[x] * scale }
+            addScaled(sum, row(y + radius + 1), 1, width)
+            addScaled(sum, row(y - radius), -1, width)
+        }
     }
 
     /// Blurs a row-major `width × height` plane in place with a Gaussian of standard
@@ -176,49 +237,70 @@ struct GaussianNoise {
     }
 }
 
-/// A picture as three planes of `Float` in 0…1, row-major: red, then green, then blue, each
-/// `width * height` values.
+/// A picture as `channels` planes of `Float` in 0…1, row-major, each `width * height`
+/// values: red, then green, then blue; or one grey plane.
 private struct Planes {
     let width: Int
     let height: Int
+    /// 3 (RGB) or 1 (grey).
+    let channels: Int
     var values: [Float]
 
     private var count: Int { width * height }
 
-    init(_ image: ImageSurface) {
+    /// The picture of `image` as 3 planes, or as 1 plane of its luma
+    /// 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601).
+    init(_ image: ImageSurface, channels: Int) {
+        precondition(channels == 1 || channels == 3)
         width = image.width
         height = image.height
+        self.channels = channels
         let n = image.width * image.height
-        values = [Float](unsafeUninitializedCapacity: 3 * n) { out, initialized in
+        values = [Float](unsafeUninitializedCapacity: channels * n) { out, initialized in
             image.withPixelBytes { bytes in
                 for y in 0..<image.height {
                     let row = bytes.baseAddress!.advanced(by: y * image.stride).assumingMemoryBound(to: UInt32.self)
                     for x in 0..<image.width {
                         let word = row[x], i = y * image.width + x
-                        out[i] = unit(word >> 16 & 0xFF)
-                        out[n + i] = unit(word >> 8 & 0xFF)
-                        out[2 * n + i] = unit(word & 0xFF)
+                        let (r, g, b) = (unit(word >> 16 & 0xFF), unit(word >> 8 & 0xFF), unit(word & 0xFF))
+                        if channels == 1 {
+                            out[i] = clampUnit(0.299 * r + 0.587 * g + 0.114 * b)
+                        } else {
+                            (out[i], out[n + i], out[2 * n + i]) = (r, g, b)
+                        }
                     }
                 }
             }
-            initialized = 3 * n
+            initialized = channels * n
         }
     }
 
-    /// Rounds the planes (clamped to 0…1 by every effect) back into `image`'s pixels.
+    /// Rounds the planes (clamped to 0…1 by every effect) back into `image`'s pixels; one
+    /// grey plane as R = G = B.
     func write(to image: ImageSurface) {
         let n = count
+        let (green, blue) = channels == 1 ? (0, 0) : (n, 2 * n)
         values.withUnsafeBufferPointer { v in
             image.withMutablePixelBytes { bytes in
                 for y in 0..<height {
                     let row = bytes.baseAddress!.advanced(by: y * image.stride).assumingMemoryBound(to: UInt32.self)
                     for x in 0..<width {
                         let i = y * width + x
-                        row[x] = byte(v[i]) << 16 | byte(v[n + i]) << 8 | byte(v[2 * n + i])
+                        row[x] = byte(v[i]) << 16 | byte(v[green + i]) << 8 | byte(v[blue + i])
                     }
                 }
             }
         }
+    }
+
+    /// The first plane as samples of `bitDepth` bits: 8 → the byte of ``write(to:)``;
+    /// 16 → round(v · 65535), to nearest.
+    func grayPicture(bitDepth: Int) -> GrayPicture {
+        let n = count
+        let samples = values.withUnsafeBufferPointer { v in
+            (0..<n).map { i in bitDepth == 16 ? UInt16((v[i] * 65535).rounded()) : UInt16(byte(v[i])) }
+        }
+        return GrayPicture(width: width, height: height, bitDepth: bitDepth, samples: samples)
     }
 
     mutating func apply(_ effect: Effect) {
@@ -241,10 +323,12 @@ private struct Planes {
             guard g > 0, g != 1 else { break }
             transformValues { powf($0, g) }
         case let .saturation(factor):
+            guard channels == 3 else { break }   // grey has no colour to scale
             saturate(Float(factor))
         case let .vignette(strength, radius):
             vignette(strength: Float(strength), radius: Float(radius))
         case let .colorTemperature(kelvin):
+            guard channels == 3 else { break }   // a grey sensor has no white balance
             let white = blackBody(6500), target = blackBody(kelvin)
             let n = count
             values.withUnsafeMutableBufferPointer { v in
@@ -253,6 +337,19 @@ private struct Planes {
                     for i in (c * n)..<((c + 1) * n) { v[i] *= gain }
                 }
             }
+        case let .haze(sigma, amount):
+            let a = Float(amount)
+            forEachPlane { plane in
+                let wide = UnsafeMutableBufferPointer<Float>.allocate(capacity: plane.count)
+                defer { wide.deallocate() }
+                _ = wide.initialize(from: plane)
+                ImageEffects.boxGaussianBlur(wide, width: width, height: height, sigma: sigma)
+                addScaled(plane.baseAddress!, wide.baseAddress!, a, plane.count)
+            }
+        case let .flatField(falloff, gradient, seed):
+            flatField(falloff: falloff, gradient: gradient, seed: seed)
+        case let .detector(photons, readNoise, offset, seed):
+            detect(photons: photons, readNoise: Float(readNoise), offset: Float(offset), seed: seed)
         }
         clamp()
     }
@@ -272,7 +369,7 @@ private struct Planes {
     private mutating func forEachPlane(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         let n = count
         values.withUnsafeMutableBufferPointer { v in
-            for c in 0..<3 { body(UnsafeMutableBufferPointer(rebasing: v[(c * n)..<((c + 1) * n)])) }
+            for c in 0..<channels { body(UnsafeMutableBufferPointer(rebasing: v[(c * n)..<((c + 1) * n)])) }
         }
     }
 
@@ -292,12 +389,78 @@ private struct Planes {
     private mutating func addNoise(sigma: Float, seed: UInt64) {
         guard let noise = GaussianNoise(sigma: sigma, seed: seed) else { return }
         let n = count
+        let isGray = channels == 1
         values.withUnsafeMutableBufferPointer { v in
             for i in 0..<n {
                 let (r, g, b) = noise.values(pixel: i)
                 v[i] += r
+                guard !isGray else { continue }
                 v[n + i] += g
                 v[2 * n + i] += b
+            }
+        }
+    }
+
+    /// Multiplies every plane by a per-pixel factor.
+    private mutating func scale(by factor: (_ x: Int, _ y: Int) -> Float) {
+        let n = count, channels = self.channels, width = self.width, height = self.height
+        values.withUnsafeMutableBufferPointer { v in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let f = factor(x, y), i = y * width + x
+                    for c in 0..<channels { v[c * n + i] *= f }
+                }
+            }
+        }
+    }
+
+    /// ``SceneModel/Effect/flatField(falloff:gradient:seed:)``: three uniform numbers from
+    /// hashes of `seed` place the optical centre (±10 % of the size) and turn the gradient.
+    private mutating func flatField(falloff: Double, gradient: Double, seed: UInt64) {
+        func uniform(_ k: UInt64) -> Double { Double(PixelHash.mix(PixelHash.mix(seed) &+ k) >> 11) * 0x1p-53 }
+        let (w, h) = (Double(width), Double(height))
+        let halfDiagonal = (w * w + h * h).squareRoot() / 2
+        let (ox, oy) = (w / 2 + (uniform(0) - 0.5) * 0.2 * w, h / 2 + (uniform(1) - 0.5) * 0.2 * h)
+        let angle = uniform(2) * 2 * .pi
+        let (ux, uy) = (Float(cos(angle) / halfDiagonal), Float(sin(angle) / halfDiagonal))
+        let (a, g) = (Float(falloff / (halfDiagonal * halfDiagonal)), Float(gradient))
+        let (cx, cy, fx, fy) = (Float(w / 2), Float(h / 2), Float(ox), Float(oy))
+        scale { x, y in
+            let (px, py) = (Float(x) + 0.5, Float(y) + 0.5)
+            let (dx, dy) = (px - fx, py - fy)
+            let t = (px - cx) * ux + (py - cy) * uy
+            return max(0, (1 - a * (dx * dx + dy * dy)) * (1 + g * t))
+        }
+    }
+
+    /// ``SceneModel/Effect/detector(photons:readNoise:offset:seed:)``: one SplitMix64 hash per
+    /// sample (channel-major index) gives 12 bits for the read noise, 12 for the normal
+    /// approximation of the shot noise and 32 for the uniform of the exact Poisson inversion.
+    private mutating func detect(photons: Double, readNoise: Float, offset: Float, seed: UInt64) {
+        let key = PixelHash.mix(seed)
+        let scale = Float(1 / photons)
+        values.withUnsafeMutableBufferPointer { v in
+            GaussianNoise.quantiles.withUnsafeBufferPointer { z in
+                for i in v.indices {
+                    let bits = PixelHash.mix(key &+ UInt64(i))
+                    let mean = Double(max(0, v[i])) * photons
+                    var counts: Float
+                    if mean < 32 {
+                        // Inversion: the smallest k whose cumulative probability reaches u.
+                        let u = (Double(bits >> 32) + 0.5) * 0x1p-32
+                        var p = exp(-mean), total = p, k = 0
+                        while u > total, k < 256 {
+                            k += 1
+                            p *= mean / Double(k)
+                            total += p
+                        }
+                        counts = Float(k)
+                    } else {
+                        counts = max(0, (Float(mean) + Float(mean.squareRoot()) * z[Int(bits >> 12 & 0xFFF)]).rounded())
+                    }
+                    counts += readNoise * z[Int(bits & 0xFFF)] + offset
+                    v[i] = counts * scale
+                }
             }
         }
     }
@@ -346,19 +509,10 @@ private struct Planes {
         let (cx, cy) = (Float(width) / 2, Float(height) / 2)
         let halfDiagonal = (cx * cx + cy * cy).squareRoot()
         let span = max(1e-6, 1 - radius)
-        let n = count
-        values.withUnsafeMutableBufferPointer { v in
-            for y in 0..<height {
-                for x in 0..<width {
-                    let (dx, dy) = (Float(x) + 0.5 - cx, Float(y) + 0.5 - cy)
-                    let t = min(1, max(0, ((dx * dx + dy * dy).squareRoot() / halfDiagonal - radius) / span))
-                    let factor = 1 - strength * t * t * (3 - 2 * t)
-                    let i = y * width + x
-                    v[i] *= factor
-                    v[n + i] *= factor
-                    v[2 * n + i] *= factor
-                }
-            }
+        scale { x, y in
+            let (dx, dy) = (Float(x) + 0.5 - cx, Float(y) + 0.5 - cy)
+            let t = min(1, max(0, ((dx * dx + dy * dy).squareRoot() / halfDiagonal - radius) / span))
+            return 1 - strength * t * t * (3 - 2 * t)
         }
     }
 }

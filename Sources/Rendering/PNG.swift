@@ -26,6 +26,15 @@ public enum PNG {
         }
     }
 
+    /// Encodes a grey picture as a grayscale PNG of its bit depth (8 or 16).
+    public static func encode(_ picture: GrayPicture, settings: Settings = .init()) throws -> Data {
+        if picture.bitDepth == 16 {
+            return try encodeGray16(picture.samples, width: picture.width, height: picture.height, settings: settings)
+        }
+        return try encodeGray8(picture.samples.map { UInt8(truncatingIfNeeded: $0) }, width: picture.width, height: picture.height,
+                               settings: settings)
+    }
+
     /// Encodes `pixels` (row-major, `width * height`) as a 16-bit grayscale PNG.
     public static func encodeGray16(_ pixels: [UInt16], width: Int, height: Int, settings: Settings = .init()) throws -> Data {
         precondition(pixels.count == width * height)

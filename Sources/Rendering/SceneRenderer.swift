@@ -42,6 +42,18 @@ public struct RenderedScene {
     public let instanceIDs: [UInt16]
     public let width: Int
     public let height: Int
+    /// For a grey sensor (``SceneModel/Sensor``), the picture as it records it, at its bit
+    /// depth (`image` then holds the same picture at 8 bits, as R = G = B); `nil` for RGB.
+    public let gray: GrayPicture?
+}
+
+/// A one-channel picture: `samples` row-major without padding, pixel (x, y) at
+/// `y * width + x`, each 0…2^bitDepth − 1 (`bitDepth` 8 or 16).
+public struct GrayPicture: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public let bitDepth: Int
+    public let samples: [UInt16]
 }
 
 /// Draws a `Scene` with Cairo.
@@ -70,8 +82,8 @@ public enum SceneRenderer {
         let image = try surface(scene, holding: backdrop?.picture)
         let first = backdrop?.depth ?? 0
         try withContext(image) { cr in try drawPicture(scene, instances: first..<scene.instances.count, cr) }
-        try ImageEffects.apply(scene.effects, to: image)
-        return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height)
+        let gray = try ImageEffects.apply(scene.effects, to: image, sensor: scene.sensor)
+        return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height, gray: gray)
     }
 
     /// The instance raster alone: front-most instance id per pixel, row-major without

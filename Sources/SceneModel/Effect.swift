@@ -36,4 +36,24 @@ public enum Effect: Hashable, Sendable {
     /// each channel is multiplied by that black body's sRGB colour divided by the colour at
     /// 6500 K (below 6500 K warmer/redder, above cooler/bluer; Tanner Helland's fit).
     case colorTemperature(kelvin: Double)
+    /// Out-of-focus haze: the light of structures above and below the focal plane, modelled
+    /// as a wide, low blur of the picture added back to it: each value becomes
+    /// `v + amount · (G_sigma ∗ v)`, where `G_sigma` is a Gaussian of standard deviation
+    /// `sigma` pixels (approximated by three box blurs, Kovesi 2010; edges clamped).
+    case haze(sigma: Double, amount: Double)
+    /// Uneven illumination (a flat-field): every value is multiplied by
+    /// `max(0, (1 − falloff · r²) · (1 + gradient · t))`, where `r` is the distance from the
+    /// optical centre divided by half the image diagonal, and `t` the signed distance from the
+    /// image centre along a direction, over half the diagonal (−1…1). The optical centre is
+    /// displaced from the image centre by up to 10 % of the width and height, and the
+    /// direction is any angle; both are a hash of `seed`, so each image has its own field.
+    case flatField(falloff: Double, gradient: Double, seed: UInt64)
+    /// A photon-counting camera (Poisson–Gaussian noise and a dark level). A value `v` (0…1,
+    /// 1 = full scale = `photons` counts) is read as
+    /// `(Poisson(v · photons) + readNoise · z + offset) / photons`, with `z` standard normal;
+    /// so `readNoise` (standard deviation) and `offset` (the camera's dark level) are in
+    /// counts. The draws are a hash of `seed`, the channel and the pixel: exact inversion of
+    /// the Poisson distribution below a mean of 32 counts, the normal approximation rounded to
+    /// whole counts above; `z` from the same 4096 quantiles as ``gaussianNoise(sigma:seed:)``.
+    case detector(photons: Double, readNoise: Double, offset: Double, seed: UInt64)
 }

@@ -107,6 +107,9 @@ public struct Scene: Hashable, Sendable {
     /// The values the script recorded (`record NAME`), in the order of the `record`
     /// statements in the program; a value never recorded in this image is absent.
     public var records: [RecordedField]
+    /// What the camera records: RGB at 8 bits (the default) or one grey channel at 8 or 16
+    /// bits (the script's `sensor` statement).
+    public var sensor: Sensor = .rgb8
 
     public init(width: Int, height: Int, categories: [Category], background: Paint, instances: [Instance],
                 light: Light? = nil, effects: [Effect] = [], backgroundImage: Bitmap? = nil, records: [RecordedField] = []) {
@@ -119,5 +122,33 @@ public struct Scene: Hashable, Sendable {
         self.light = light
         self.effects = effects
         self.backgroundImage = backgroundImage
+    }
+}
+
+/// The samples a camera records per pixel: their number (`channels`, 1 = grey, 3 = RGB) and
+/// bits per sample (`bitDepth`, 8 or 16; 16 only for grey). The picture is drawn and its
+/// effects run on values in 0…1; the sensor decides how they are written: value v becomes
+/// round(v · (2^bitDepth − 1)), and a grey sensor sees the luma 0.299 R + 0.587 G + 0.114 B
+/// (ITU-R BT.601) of the drawn colours.
+public struct Sensor: Hashable, Sendable {
+    /// 1 (grey) or 3 (RGB).
+    public var channels: Int
+    /// 8 or 16 bits per sample.
+    public var bitDepth: Int
+
+    public init(channels: Int, bitDepth: Int) {
+        precondition(Sensor.isSupported(channels: channels, bitDepth: bitDepth), "unsupported sensor")
+        self.channels = channels
+        self.bitDepth = bitDepth
+    }
+
+    /// 8-bit RGB: what every scene without a `sensor` statement writes.
+    public static let rgb8 = Sensor(channels: 3, bitDepth: 8)
+
+    public var isGray: Bool { channels == 1 }
+
+    /// Grey at 8 or 16 bits, or RGB at 8 bits.
+    public static func isSupported(channels: Int, bitDepth: Int) -> Bool {
+        (channels == 1 && (bitDepth == 8 || bitDepth == 16)) || (channels == 3 && bitDepth == 8)
     }
 }

@@ -279,6 +279,9 @@ struct Statement: Sendable {
         /// `clip frames: N, fps: F`: the script makes clips of `N` frames at `F` frames per
         /// second (constants, top level of the main file); see ``ClipSettings``.
         case clip(Call)
+        /// `sensor channels: C, bits: B`: what the camera records (grey or RGB, 8 or 16 bits;
+        /// constants, top level of the main file); see ``SceneModel/Sensor``.
+        case sensor(Call)
         /// `camera pan: (X, Y), zoom: Z, rotate: DEG`: the view of the frame, applied to every
         /// object when the sample is finished; the last one executed wins.
         case camera(Call)

@@ -21,6 +21,8 @@ struct Checker {
     private var attempts: Int?
     /// The `clip` statement's settings, once checked.
     private var clip: ClipSettings?
+    /// The `sensor` statement's settings, once checked.
+    private var sensor: Sensor?
     private var quota: QuotaSchedule?
     private var hasQuota = false
     /// The values in force of the program's `param`s, usable where a constant is needed.
@@ -68,7 +70,8 @@ struct Checker {
                       parameterValues: [String: Value] = [:], overrideOrigins: [String: String] = [:],
                       defaults: [String: Value] = [:])
         -> (problems: [ProblemReport], width: Int, height: Int, attempts: Int, quota: QuotaSchedule?,
-            records: [(name: String, isList: Bool)], overrideProblems: [String], clip: ClipSettings?)
+            records: [(name: String, isList: Bool)], overrideProblems: [String], clip: ClipSettings?,
+            sensor: Sensor)
     {
         var checker = Checker(templates: templates, categories: categories, categoryIDs: categoryIDs)
         checker.parameterValues = parameterValues
@@ -79,7 +82,8 @@ struct Checker {
         }
         checker.checkBlock(statements)
         return (checker.problems, checker.canvas?.width ?? 512, checker.canvas?.height ?? 512,
-                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records, checker.overrideProblems, checker.clip)
+                checker.attempts ?? Limits.defaultAttempts, checker.quota, checker.records, checker.overrideProblems, checker.clip,
+                checker.sensor ?? .rgb8)
     }
 
     /// Checks a `require` or quota condition, where rendered facts may be asked.
@@ -211,6 +215,8 @@ struct Checker {
             }
         case let .clip(call):
             checkClip(call, range: statement.range, isTopLevel: isTopLevel)
+        case let .sensor(call):
+            checkSensor(call, range: statement.range, isTopLevel: isTopLevel)
         case let .camera(call):
             checkRealismStatement("camera", call, CameraStatement.signature, range: statement.range)
         case let .require(condition, probability):
@@ -401,22 +407,30 @@ struct Checker {
         } catch {}
     }
 
+    /// A whole-run setting statement (`clip`, `sensor`): reports it unless it is at the top
+    /// level of the main file and the first of its kind, then binds its arguments.
+    /// - Returns: the argument index of each parameter, or `nil` after reporting a problem.
+    private mutating func bindSetting(_ call: Call, range: SourceRange, isTopLevel: Bool, isDeclared: Bool,
+                                      signature: Signature) -> [Int?]? {
+        if !isTopLevel || range.file != 0 {
+            report("'\(call.name)' must be at the top level of the main scene file", at: call.nameRange)
+            return nil
+        }
+        if isDeclared {
+            report("the \(call.name) is declared twice", at: call.nameRange, help: "keep one '\(call.name)' statement")
+            return nil
+        }
+        do { return try signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
+            problems.append(problem)
+        } catch {}
+        return nil
+    }
+
     /// `clip frames: N, fps: F`: top level of the main file, once, with constant arguments in
     /// range (``ClipSettings/frameLimit``, ``ClipSettings/rateLimit``).
     private mutating func checkClip(_ call: Call, range: SourceRange, isTopLevel: Bool) {
-        if !isTopLevel || range.file != 0 {
-            report("'clip' must be at the top level of the main scene file", at: call.nameRange)
-            return
-        }
-        if clip != nil {
-            report("the clip is declared twice", at: call.nameRange, help: "keep one 'clip' statement")
-            return
-        }
-        let bound: [Int?]
-        do { bound = try ClipSettings.signature.bind(call.arguments, call: call.range) } catch let problem as ProblemReport {
-            problems.append(problem)
-            return
-        } catch { return }
+        guard let bound = bindSetting(call, range: range, isTopLevel: isTopLevel, isDeclared: clip != nil,
+                                      signature: ClipSettings.signature) else { return }
         let framesExpr = call.arguments[bound[0]!].value, fpsExpr = call.arguments[bound[1]!].value
         var frames: Int?, fps: Double?
         if let n = Checker.constantInteger(framesExpr, constants: parameterValues), ClipSettings.frameLimit.contains(n) {
@@ -434,6 +448,28 @@ struct Checker {
                    at: fpsExpr.range, help: "write e.g. 'clip frames: 24, fps: 12'")
         }
         if let frames, let fps { clip = ClipSettings(frames: frames, fps: fps) }
+    }
+
+    /// `sensor channels: C, bits: B`: top level of the main file, once, with constant whole
+    /// numbers forming a ``SceneModel/Sensor`` (grey at 8 or 16 bits, RGB at 8).
+    private mutating func checkSensor(_ call: Call, range: SourceRange, isTopLevel: Bool) {
+        guard let bound = bindSetting(call, range: range, isTopLevel: isTopLevel, isDeclared: sensor != nil,
+                                      signature: SensorStatement.signature) else { return }
+        func constant(_ slot: Int, _ allowed: [Int], fallback: Int) -> Int? {
+            guard let argument = bound[slot] else { return fallback }
+            let expr = call.arguments[argument].value
+            if let n = Checker.constantInteger(expr, constants: parameterValues), allowed.contains(n) { return n }
+            report("a sensor's \(SensorStatement.signature.parameters[slot].name) must be the constant \(allowed.map(String.init).joined(separator: " or "))",
+                   at: expr.range, help: "write e.g. 'sensor channels: 1, bits: 16'")
+            return nil
+        }
+        guard let channels = constant(0, [1, 3], fallback: 3), let bits = constant(1, [8, 16], fallback: 8) else { return }
+        guard Sensor.isSupported(channels: channels, bitDepth: bits) else {
+            report("a 16-bit sensor must have one channel (grey); RGB is written at 8 bits", at: call.range,
+                   help: "write 'sensor channels: 1, bits: 16' or 'sensor channels: 3, bits: 8'")
+            return
+        }
+        sensor = Sensor(channels: channels, bitDepth: bits)
     }
 
     private mutating func checkTemplate(_ declaration: TemplateDeclaration) {

@@ -28,6 +28,11 @@ public struct ClipSettings: Sendable, Hashable {
     static let signature = Signature("'clip'", required: ["frames", "fps"])
 }
 
+/// The parameters of the `sensor` statement (``SceneModel/Sensor``).
+enum SensorStatement {
+    static let signature = Signature("'sensor'", required: [], optional: ["channels", "bits"])
+}
+
 /// The parameters of the `camera` statement.
 enum CameraStatement {
     static let signature = Signature("'camera'", required: [], optional: ["pan", "zoom", "rotate"])
@@ -99,6 +104,8 @@ struct StaticBackdrop {
 extension SceneProgram {
     /// The clip settings of the script's `clip` statement, or `nil` for still images.
     public var clip: ClipSettings? { script.clip }
+    /// What the camera records: the script's `sensor` statement, or 8-bit RGB.
+    public var sensor: Sensor { script.sensor }
 
     /// Plans clip `clip`: samples (without drawing) its frames at attempt 0, 1, … until an
     /// attempt meets every requirement in every frame, then numbers the tracks of that attempt.

@@ -166,7 +166,8 @@ extension Interpreter {
             shadow: shadow)
     }
 
-    /// `effect NAME(ARGS)`: appends the effect; `noise` then draws its seed.
+    /// `effect NAME(ARGS)`: appends the effect; `noise`, `flat_field` and `detector` then draw
+    /// their seed.
     mutating func executeEffect(_ call: Call) throws {
         guard let kind = EffectKind(rawValue: call.name) else {
             throw ProblemReport("unknown effect '\(call.name)'", at: call.nameRange)
@@ -193,6 +194,20 @@ extension Interpreter {
             let strength = try arguments.number("strength", in: 0...1)
             effect = .vignette(strength: strength, radius: try arguments.number("radius", in: 0...1, or: 0.5))
         case .color_temperature: effect = .colorTemperature(kelvin: try arguments.number("kelvin", in: RealismLimits.kelvin, unit: " K"))
+        case .haze:
+            let sigma = try arguments.number("sigma", in: RealismLimits.hazeSigma, unit: " pixels")
+            effect = .haze(sigma: sigma, amount: try arguments.number("amount", in: RealismLimits.hazeAmount))
+        case .flat_field:
+            let falloff = try arguments.number("falloff", in: 0...1)
+            let gradient = try arguments.number("gradient", in: 0...1, or: 0)
+            useStream(for: call.range)
+            effect = .flatField(falloff: falloff, gradient: gradient, seed: drawSeed())
+        case .detector:
+            let photons = try arguments.number("photons", in: RealismLimits.photons, unit: " counts")
+            let readNoise = try arguments.number("read_noise", in: RealismLimits.counts, unit: " counts", or: 0)
+            let offset = try arguments.number("offset", in: RealismLimits.counts, unit: " counts", or: 0)
+            useStream(for: call.range)
+            effect = .detector(photons: photons, readNoise: readNoise, offset: offset, seed: drawSeed())
         }
         effects.append(effect)
     }

@@ -27,6 +27,8 @@ struct CompiledScript: Sendable {
     var media: MediaLibrary
     /// The `clip` statement's frames and rate, or `nil` for a script of still images.
     var clip: ClipSettings?
+    /// The `sensor` statement's settings (8-bit RGB without one).
+    var sensor: Sensor = .rgb8
 }
 
 /// The state of sampling one attempt of one image: its random generator, its frame time, the
@@ -157,7 +159,7 @@ struct Interpreter {
     private mutating func execute(_ statement: Statement) throws {
         try step(statement.range)
         switch statement.kind {
-        case .canvas, .classes, .import, .template, .attempts, .clip:
+        case .canvas, .classes, .import, .template, .attempts, .clip, .sensor:
             break  // resolved at compile time
         case let .camera(call):
             try executeCamera(call)

@@ -222,15 +222,20 @@ struct Parser {
             advance()
             return finish(.classes(try parseClassDeclarations(isThing: false)))
         case .identifier("clip") where peekKind(2) == .symbol(":"),
-             .identifier("camera") where peekKind(2) == .symbol(":"):
-            // Words only here: before `LABEL:` at the start of a statement, so `clip` and
-            // `camera` stay free as variable and template names.
+             .identifier("camera") where peekKind(2) == .symbol(":"),
+             .identifier("sensor") where peekKind(2) == .symbol(":"):
+            // Words only here: before `LABEL:` at the start of a statement, so `clip`,
+            // `camera` and `sensor` stay free as variable and template names.
             let keyword = advance()
             let arguments = try parseArguments(endingAtStatementEnd: true)
             let range = keyword.range.through(tokens[max(index - 1, 0)].range)
-            let name = keyword.kind == .identifier("clip") ? "clip" : "camera"
+            guard case let .identifier(name) = keyword.kind else { preconditionFailure("matched an identifier") }
             let call = Call(name: name, nameRange: keyword.range, arguments: arguments, range: range)
-            return finish(name == "clip" ? .clip(call) : .camera(call))
+            switch name {
+            case "clip": return finish(.clip(call))
+            case "camera": return finish(.camera(call))
+            default: return finish(.sensor(call))
+            }
         case .keyword(.background):
             advance()
             return finish(.background(try parseExpression()))

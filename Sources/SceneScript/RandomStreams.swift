@@ -67,6 +67,7 @@ struct RandomStreams: Sendable {
         case let .record(name, _, _): return named(21, name)
         case .clip: return 22
         case .camera: return 23
+        case .sensor: return 24
         }
     }
 
@@ -118,7 +119,7 @@ struct RandomStreams: Sendable {
         keys[statement.range] = path
         func sub(_ i: UInt64) -> UInt64 { Self.child(path, i) }
         switch statement.kind {
-        case .canvas, .classes, .import, .attempts, .param, .clip:
+        case .canvas, .classes, .import, .attempts, .param, .clip, .sensor:
             break
         case let .background(e), let .let(_, _, e), let .assign(_, _, e), let .record(_, _, e):
             visit(e, path: sub(0))

@@ -43,6 +43,7 @@ enum LightStatement {
 /// The image effects an `effect NAME(…)` statement can add, with their parameters.
 enum EffectKind: String, CaseIterable, Sendable {
     case noise, blur, motion_blur, brightness, contrast, gamma, saturation, vignette, color_temperature
+    case haze, flat_field, detector
 
     var signature: Signature {
         let name = "effect '\(rawValue)'"
@@ -53,6 +54,9 @@ enum EffectKind: String, CaseIterable, Sendable {
         case .gamma: return Signature(name, required: ["gamma"])
         case .vignette: return Signature(name, required: ["strength"], optional: ["radius"])
         case .color_temperature: return Signature(name, required: ["kelvin"])
+        case .haze: return Signature(name, required: ["sigma", "amount"])
+        case .flat_field: return Signature(name, required: ["falloff"], optional: ["gradient"])
+        case .detector: return Signature(name, required: ["photons"], optional: ["read_noise", "offset"])
         }
     }
 }
@@ -120,4 +124,12 @@ enum RealismLimits {
     static let factor = 0.0...10
     static let gamma = 0.1...10
     static let kelvin = 1000.0...40000
+    /// Haze standard deviation, pixels (computed in O(pixels) whatever its size).
+    static let hazeSigma = 0.0...1024
+    /// Haze amount: the fraction of the blurred picture added back.
+    static let hazeAmount = 0.0...10
+    /// Photon counts at full scale (value 1).
+    static let photons = 1.0...1_000_000
+    /// Read noise (standard deviation) and dark level, counts.
+    static let counts = 0.0...1_000_000
 }

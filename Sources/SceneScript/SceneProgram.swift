@@ -145,7 +145,7 @@ public final class SceneProgram: Sendable {
                 width: checked.width, height: checked.height, attempts: checked.attempts,
                 requirements: requirements, requirementIndex: requirementIndex, quota: checked.quota,
                 streams: RandomStreams(statements), parameterValues: parameterValues, records: checked.records,
-                media: media, clip: checked.clip),
+                media: media, clip: checked.clip, sensor: checked.sensor),
             parameters: declarations.map { declaration in
                 let at = compiler.buffers[declaration.range.file].location(of: declaration.nameRange)
                 return ParameterInfo(name: declaration.name, location: "\(at.path):\(at.line):\(at.column)",
@@ -261,11 +261,12 @@ public final class SceneProgram: Sendable {
         defer { clipFrame = interpreter.clipFrame }
         do {
             try interpreter.run()
-            let scene = SceneModel.Scene(
+            var scene = SceneModel.Scene(
                 width: width, height: height, categories: categories,
                 background: interpreter.background, instances: interpreter.finishedInstances(),
                 light: interpreter.light, effects: interpreter.effects,
                 backgroundImage: interpreter.backgroundImage, records: interpreter.records)
+            scene.sensor = script.sensor
             var facts: (any RenderedFacts)?
             if checksDeferred, !interpreter.deferred.isEmpty {
                 let measured: any RenderedFacts
