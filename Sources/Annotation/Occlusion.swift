@@ -37,7 +37,7 @@ public struct Occlusion: Hashable, Sendable {
     ///   - amodalOutside: Pixels the instance covers on the extended grid outside the canvas
     ///     and outside the window, counted by the caller (so that the window can stop at the
     ///     canvas edge); 0 when the window holds all of them.
-    /// - Complexity: O(window area).
+    /// - Complexity: O(window area + runs of one occluder along a row).
     public init(
         instanceID: UInt16, raster: UnsafeBufferPointer<UInt16>, width: Int, height: Int,
         amodal: [Bool], amodalOriginX: Int, amodalOriginY: Int, amodalWidth: Int, amodalHeight: Int,
@@ -47,36 +47,66 @@ public struct Occlusion: Hashable, Sendable {
         var total = amodalOutside, inside = 0, visible = 0
         var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
         var hidden: [Int: Int] = [:]
+        // Hidden pixels are counted in runs of one occluder along a row and added to
+        // `hidden` when the occluder changes: one hash per run, not per pixel.
+        var run: (occluder: UInt16, pixels: Int) = (0, 0)
         // The instance's visible pixels count as amodal even where its own fill missed them:
         // Cairo clips a path crossing the canvas edge before rasterising, and the rounded
         // clip point can move a pixel-centre sample by 1/256 px. The union keeps
-        // visible ⊆ amodal exact (validate checks it).
-        func isAmodal(_ wx: Int, _ wy: Int) -> Bool {
-            if amodal[wy * amodalWidth + wx] { return true }
-            let (x, y) = (wx + amodalOriginX, wy + amodalOriginY)
-            return x >= 0 && x < width && y >= 0 && y < height && raster[y * width + x] == instanceID
-        }
-        for wy in 0..<amodalHeight {
-            let y = wy + amodalOriginY
-            for wx in 0..<amodalWidth where isAmodal(wx, wy) {
-                total += 1
-                let x = wx + amodalOriginX
-                guard x >= 0, x < width, y >= 0, y < height else { continue }
-                inside += 1
-                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
-                let front = raster[y * width + x]
-                if front == instanceID { visible += 1 } else { hidden[Int(front), default: 0] += 1 }
+        // visible ⊆ amodal exact (validate checks it). It is kept over the window's canvas part
+        // for the RLE.
+        var union = [Bool](repeating: false, count: amodal.count)
+        // The columns of the window inside the canvas.
+        let (inFirst, inEnd) = (min(max(0, -amodalOriginX), amodalWidth), max(0, min(amodalWidth, width - amodalOriginX)))
+        amodal.withUnsafeBufferPointer { amodal in
+            union.withUnsafeMutableBufferPointer { union in
+                for wy in 0..<amodalHeight {
+                    let y = wy + amodalOriginY
+                    let row = wy * amodalWidth
+                    guard y >= 0, y < height, inFirst < inEnd else {
+                        for i in row..<row + amodalWidth where amodal[i] { total += 1 }
+                        continue
+                    }
+                    for i in row..<row + inFirst where amodal[i] { total += 1 }
+                    for i in row + inEnd..<row + amodalWidth where amodal[i] { total += 1 }
+                    let front = raster.baseAddress! + y * width
+                    var first = Int.max, last = Int.min, count = 0
+                    for wx in inFirst..<inEnd {
+                        let id = front[wx + amodalOriginX]
+                        guard amodal[row + wx] || id == instanceID else { continue }
+                        union[row + wx] = true
+                        if first == Int.max { first = wx }
+                        last = wx
+                        count += 1
+                        if id == instanceID {
+                            visible += 1
+                        } else if id == run.occluder {
+                            run.pixels += 1
+                        } else {
+                            if run.pixels > 0 { hidden[Int(run.occluder), default: 0] += run.pixels }
+                            run = (id, 1)
+                        }
+                    }
+                    guard count > 0 else { continue }
+                    total += count
+                    inside += count
+                    minX = min(minX, first + amodalOriginX); maxX = max(maxX, last + amodalOriginX)
+                    minY = min(minY, y); maxY = y
+                }
             }
         }
+        if run.pixels > 0 { hidden[Int(run.occluder), default: 0] += run.pixels }
         let box = inside > 0 ? PixelBox(minX: minX, minY: minY, maxX: maxX, maxY: maxY) : nil
         amodalArea = inside
         amodalBBox = box
         if let box {
-            amodalSegmentation = RLE(width: width, height: height, within: box) { x, y in
-                isAmodal(x - amodalOriginX, y - amodalOriginY)
+            amodalSegmentation = union.withUnsafeBufferPointer {
+                RLE(width: width, height: height, within: box, window: $0,
+                    windowOriginX: amodalOriginX, windowOriginY: amodalOriginY, windowWidth: amodalWidth)
             }
         } else {
-            amodalSegmentation = RLE(mask: [Bool](repeating: false, count: width * height), width: width, height: height)
+            // Nothing inside the canvas: one run of 0s.
+            amodalSegmentation = RLE(unchecked: height, width: width, counts: [UInt32(width * height)])
         }
         visibleFraction = inside > 0 ? Double(visible) / Double(inside) : 0
         inFrameFraction = total > 0 ? Double(inside) / Double(total) : 0

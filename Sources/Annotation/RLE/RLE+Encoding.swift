@@ -19,7 +19,8 @@ extension RLE {
     ) {
         precondition(width >= 0 && height >= 0 && pixels.count == width * height,
                      "the raster holds width × height pixels")
-        self = RLE.encodeRuns(width: width, height: height, box: box) { pixels[$0] == value }
+        let start = box.map { $0.minY * width + $0.minX } ?? 0
+        self = RLE.encodeRuns(width: width, height: height, box: box, stride: width) { pixels[start + $0] == value }
     }
 
     /// Encodes the mask of the pixels equal to `value` in a label raster held in an array.
@@ -35,12 +36,23 @@ extension RLE {
         }
     }
 
-    /// Encodes the mask of the pixels inside `box` for which `isSet(x, y)` is true (pixels
-    /// outside `box` count as 0).
+    /// Encodes a mask held over a window of the raster: the pixels inside `box` that are set
+    /// in `window` (pixels outside `box` count as 0).
     ///
-    /// - Complexity: O(box area) calls of `isSet`.
-    public init(width: Int, height: Int, within box: PixelBox, isSet: (_ x: Int, _ y: Int) -> Bool) {
-        self = RLE.encodeRuns(width: width, height: height, box: box) { isSet($0 % width, $0 / width) }
+    /// - Parameters:
+    ///   - width: Raster width in pixels.
+    ///   - height: Raster height in pixels.
+    ///   - box: The region to read; it lies inside both the raster and the window.
+    ///   - window: Row-major without padding, `windowWidth` pixels a row; its (0, 0) is raster
+    ///     pixel (`windowOriginX`, `windowOriginY`).
+    /// - Returns: The RLE of size `[height, width]` (the whole raster, not the box).
+    /// - Complexity: O(box area + number of runs).
+    public init(width: Int, height: Int, within box: PixelBox, window: UnsafeBufferPointer<Bool>,
+                windowOriginX: Int, windowOriginY: Int, windowWidth: Int) {
+        precondition(box.minX >= windowOriginX && box.minY >= windowOriginY && box.maxX < windowOriginX + windowWidth
+                     && (box.maxY - windowOriginY + 1) * windowWidth <= window.count, "the box lies inside the window")
+        let start = (box.minY - windowOriginY) * windowWidth + box.minX - windowOriginX
+        self = RLE.encodeRuns(width: width, height: height, box: box, stride: windowWidth) { window[start + $0] }
     }
 
     /// Encodes a binary mask given row-major (`mask[y * width + x]`, origin top-left, y down).
@@ -50,7 +62,7 @@ extension RLE {
         precondition(width >= 0 && height >= 0 && mask.count == width * height,
                      "the mask holds width × height pixels")
         self = mask.withUnsafeBufferPointer { mask in
-            RLE.encodeRuns(width: width, height: height, box: nil) { mask[$0] }
+            RLE.encodeRuns(width: width, height: height, box: nil, stride: width) { mask[$0] }
         }
     }
 
@@ -75,10 +87,11 @@ extension RLE {
     /// The one encoder behind every public initializer: walks `box` (or the whole raster)
     /// column by column and adds the zero runs outside it arithmetically.
     ///
-    /// `isSet` receives a row-major pixel index.
+    /// `isSet` receives the index of a pixel of the box in a row-major buffer of `stride`
+    /// elements a row whose index 0 is the box's top-left pixel.
     @inline(__always)
     private static func encodeRuns(
-        width: Int, height: Int, box: PixelBox?, isSet: (Int) -> Bool
+        width: Int, height: Int, box: PixelBox?, stride: Int, isSet: (Int) -> Bool
     ) -> RLE {
         var runs = RunBuilder()
         guard width > 0, height > 0 else {
@@ -91,10 +104,10 @@ extension RLE {
         runs.appendZeros(region.minX * height + region.minY)
         for x in region.minX...region.maxX {
             if x > region.minX { runs.appendZeros(below + region.minY) }
-            var index = region.minY * width + x
+            var index = x - region.minX
             for _ in region.minY...region.maxY {
                 runs.append(isSet(index))
-                index += width
+                index += stride
             }
         }
         runs.appendZeros(below + (width - 1 - region.maxX) * height)
