@@ -64,6 +64,12 @@ public struct AcceptanceReport: Sendable, Equatable {
     /// Image counts by attempts: bucket 0 holds images of 1 attempt, bucket k ≥ 1 those of
     /// 2^(k−1) + 1 … 2^k attempts; up to the bucket of ``maximumAttempts``.
     public private(set) var attemptHistogram: [Int] = []
+    /// In a focused run (`render --focus`): attempts that met every requirement (`checked`)
+    /// and those the focus kept (`held`); `nil` otherwise.
+    public private(set) var focus: RequirementCount?
+    /// In a focused run: per factor and bin (the last: in no bin), the written images' counts
+    /// (``SceneScript/SampleReport/focusBins``) summed — the achieved distribution.
+    public private(set) var focusBins: [[Int]] = []
 
     /// An empty report of a program with these requirements.
     public init(requirements: [Requirement]) {
@@ -100,6 +106,13 @@ public struct AcceptanceReport: Sendable, Equatable {
         while !Self.attemptRange(ofBucket: bucket).contains(report.attempts) { bucket += 1 }
         if attemptHistogram.count <= bucket { attemptHistogram += Array(repeating: 0, count: bucket + 1 - attemptHistogram.count) }
         attemptHistogram[bucket] += 1
+        if let counted = report.focus { focus = (focus ?? RequirementCount()) + counted }
+        if let bins = report.focusBins, !isSkipped {
+            if focusBins.isEmpty { focusBins = bins.map { [Int](repeating: 0, count: $0.count) } }
+            if focusBins.map(\.count) == bins.map(\.count) {
+                for f in bins.indices { for b in bins[f].indices { focusBins[f][b] += bins[f][b] } }
+            }
+        }
         let stratum = report.stratum.flatMap { name in strata.firstIndex { $0.name == name } }
         if isSkipped {
             // The requirement that rejected most; on a tie the first (`max` keeps the last).
@@ -160,7 +173,8 @@ public struct AcceptanceReport: Sendable, Equatable {
     /// `skipped` (left out), `attempts` (drawn for all of them), `acceptance_rate`
     /// (`images / attempts`, `null` without images), `attempts_per_image` (`mean`, `max`,
     /// `histogram` of `{from, to, images}`), `requirements` (the identity, then `checked`,
-    /// `held`, `acceptance_rate`), `strata` (`name`, `share`, `images`, `skipped`) and
+    /// `held`, `acceptance_rate`), `strata` (`name`, `share`, `images`, `skipped`), in a
+    /// focused run `focus` (`checked`, `held`, `bins`: ``focusBins``) and
     /// `skipped_images` (`index`, `attempts`, and the `requirement` that rejected most, by
     /// `location` and `text`).
     var json: JSONValue {
@@ -189,6 +203,10 @@ public struct AcceptanceReport: Sendable, Equatable {
                 .object([JSONMember("name", .string(stratum.name)), JSONMember("share", .double(stratum.share)),
                          JSONMember("images", .int(stratum.images)), JSONMember("skipped", .int(stratum.skipped))])
             })),
+        ] + (focus.map { focus in [JSONMember("focus", .object([
+            JSONMember("checked", .int(focus.checked)), JSONMember("held", .int(focus.held)),
+            JSONMember("bins", .array(focusBins.map { .array($0.map(JSONValue.int)) })),
+        ]))] } ?? []) + [
             JSONMember("skipped_images", .array(skipped.map { image in
                 let requirement = requirements.indices.contains(image.requirement) ? requirements[image.requirement] : nil
                 return .object([

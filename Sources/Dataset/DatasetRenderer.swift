@@ -211,7 +211,7 @@ public struct DatasetRenderer: Sendable {
                                                  settings: clip, plan: plan)
                 backdropDepth = plan.backdropDepth
             } else {
-                sample = try program.sampleMeasured(seed: options.seed, index: index)
+                sample = try program.sampleMeasured(seed: options.seed, index: index, focus: options.focus)
             }
         } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())

@@ -27,7 +27,8 @@ struct FileEntry: Sendable, Equatable {
 /// `indices` (``ImageIndices/description``: `"17,40-59"`), `options` (those that
 /// change output bytes: `png_level`, `png_filter`, `min_visible_pixels`,
 /// `min_visible_fraction`, `segmentation`, `on_exhausted`, `parameters`: the scene's
-/// parameters in force, name → value in declaration order), then for a shard `shard` (`index`, `count`, `first_image`,
+/// parameters in force, name → value in declaration order, and in a focused run `focus`: the
+/// focus file as read, ``FocusFile``), then for a shard `shard` (`index`, `count`, `first_image`,
 /// `end_image`), then `files` (`path`, `bytes`, `sha256`, in image order, then
 /// the instances files, `records.jsonl`, then a shard's `shard.records`), then `acceptance`
 /// (``AcceptanceReport/json``), last because it is known only when every image is done.
@@ -95,7 +96,7 @@ enum Manifest {
                 JSONMember("on_exhausted", .string(options.onExhausted.rawValue)),
                 JSONMember("split", options.split.json),
                 JSONMember("parameters", program.parametersJSON),
-            ])),
+            ] + (options.focus.map { [JSONMember("focus", $0.file.json(withNotes: true))] } ?? []))),
         ])
         var bytes: [UInt8] = []
         document.appendJSON(to: &bytes)

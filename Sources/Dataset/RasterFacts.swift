@@ -108,11 +108,13 @@ extension SceneProgram {
     /// every requirement, those over the clip included, is checked as a render checks it.
     /// - Throws: as ``SceneProgram/sample(seed:index:measuring:)`` (``ExhaustedAttempts``,
     ///   `ScriptError`), and `RenderError` from drawing a raster.
-    public func sampleMeasured(seed: UInt64, index: Int) throws -> Sample {
+    /// - Parameter focus: re-weights which attempts are kept (``SceneScript/SampleFocus``);
+    ///   still images only.
+    public func sampleMeasured(seed: UInt64, index: Int, focus: (any SampleFocus)? = nil) throws -> Sample {
         if let settings = clip {
             let plan = try planClip(seed: seed, clip: index, settings: settings) { try RasterFacts(scene: $0) }
             return try sampleFrame(seed: seed, clip: index, frame: 0, settings: settings, plan: plan)
         }
-        return try sample(seed: seed, index: index) { try RasterFacts(scene: $0) }
+        return try sample(seed: seed, index: index, focus: focus) { try RasterFacts(scene: $0) }
     }
 }

@@ -137,11 +137,14 @@ enum RecordLog {
     }
 
     /// The `R` line's object: `attempts`, `checks` (`[checked, held]` per requirement, in
-    /// program order), then `stratum` when the image has one.
+    /// program order), then `stratum` when the image has one, and with a focus `focus`
+    /// (`[checked, held]`) and, for a written image, `focus_bins` (``SampleReport/focusBins``).
     static func reportJSON(_ report: SampleReport) -> JSONValue {
         var members = [JSONMember("attempts", .int(report.attempts)),
                        JSONMember("checks", .array(report.checks.map { .array([.int($0.checked), .int($0.held)]) }))]
         if let stratum = report.stratum { members.append(JSONMember("stratum", .string(stratum))) }
+        if let focus = report.focus { members.append(JSONMember("focus", .array([.int(focus.checked), .int(focus.held)]))) }
+        if let bins = report.focusBins { members.append(JSONMember("focus_bins", .array(bins.map { .array($0.map(JSONValue.int)) }))) }
         return .object(members)
     }
 
@@ -152,8 +155,18 @@ enum RecordLog {
               pairs.count == requirements, pairs.allSatisfy({ $0.count == 2 && 0 <= $0[1] && $0[1] <= $0[0] }) else { return nil }
         let stratum = object["stratum"]
         guard stratum == nil || stratum is String else { return nil }
+        var focus: RequirementCount?
+        if let pair = object["focus"] {
+            guard let pair = pair as? [Int], pair.count == 2, 0 <= pair[1], pair[1] <= pair[0] else { return nil }
+            focus = RequirementCount(checked: pair[0], held: pair[1])
+        }
+        var bins: [[Int]]?
+        if let given = object["focus_bins"] {
+            guard let given = given as? [[Int]] else { return nil }
+            bins = given
+        }
         return SampleReport(attempts: attempts, checks: pairs.map { RequirementCount(checked: $0[0], held: $0[1]) },
-                            stratum: stratum as? String)
+                            stratum: stratum as? String, focus: focus, focusBins: bins)
     }
 
     /// The prefix every annotation object has in a log; the assembler puts the id there.

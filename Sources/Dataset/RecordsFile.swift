@@ -35,7 +35,9 @@ extension SceneProgram {
 ///
 /// Keys in order: `image_id` (the COCO image id), `index`, `split` (the instances file that
 /// lists the image, ``SplitPlan``), `attempts` (the accepted attempt's
-/// number, from 1), `stratum` (only when the scene has quotas), `values` (the script's
+/// number, from 1), `stratum` (only when the scene has quotas), `focus_bins` (only in a
+/// focused run, `render --focus`: per factor of the focus, the image's count per bin, the
+/// last for none — docs/FORMATS.md, *Focus files*), `values` (the script's
 /// `record`s, in the order they ran), `parameters` (the values in force, as in the manifest).
 /// Images left out (``ExhaustedPolicy/skip``) have no line. Streamed to a hidden partial
 /// file and renamed when complete, like the instances files.
@@ -59,6 +61,10 @@ final class RecordsFile {
         if let stratum = report.stratum {
             bytes.append(UInt8(ascii: ","))
             JSONMember("stratum", .string(stratum)).appendJSON(to: &bytes)
+        }
+        if let bins = report.focusBins {
+            bytes += Array(",\"focus_bins\":".utf8)
+            JSONValue.array(bins.map { .array($0.map(JSONValue.int)) }).appendJSON(to: &bytes)
         }
         bytes += Array(",\"values\":".utf8) + values + Array(",\"parameters\":".utf8) + parameters
         bytes.append(UInt8(ascii: "}"))

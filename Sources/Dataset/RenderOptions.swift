@@ -42,6 +42,10 @@ public struct RenderOptions: Sendable {
     /// `nil` for still images. With clips, `count`, `shard` and `indices` count clips, and
     /// frame *f* of clip *c* is item `c · frames + f` of the pipeline (``images``).
     public var clip: ClipSettings?
+    /// Re-weights which sampled images the run keeps (`--focus FILE`, see ``FocusFile``);
+    /// `nil` keeps the scene's own distribution. Part of the run's identity: the manifest
+    /// records the file as `options.focus`.
+    public var focus: FocusSampler?
 
     public init(count: Int, seed: UInt64, output: URL, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 png: PNG.Settings = .init(), imageFormat: ImageFormat = .png, jpegQuality: Int = 90, overwrite: Bool = false, resume: Bool = false,
@@ -110,6 +114,9 @@ public struct RenderOptions: Sendable {
             guard count * clip.frames <= Self.maximumCount else {
                 throw DatasetError.usage("--count \(count) clips of \(clip.frames) frames make \(count * clip.frames) images; a run may make at most \(Self.maximumCount) (split it into runs with --seed)")
             }
+        }
+        if let focus, clip != nil {
+            throw DatasetError.usage("--focus \(focus.path): this run makes clips; a focus re-weights still images only")
         }
         guard jobs >= 1 else { throw DatasetError.usage("--jobs must be at least 1, got \(jobs)") }
         guard (0...9).contains(png.level) else { throw DatasetError.usage("--png-level must be 0…9, got \(png.level)") }

@@ -51,11 +51,64 @@ public struct SampleReport: Sendable, Hashable {
     public var checks: [RequirementCount]
     /// The quota stratum the image was assigned to (its name), or `nil` without a `quota`.
     public var stratum: String?
+    /// With a ``SampleFocus`` (`render --focus`): how many attempts met every requirement and
+    /// so were put to the focus (`checked`), and how many it kept (`held`: 1 for a written
+    /// image, 0 for one left out); `nil` without a focus.
+    public var focus: RequirementCount?
+    /// The accepted attempt's acceptance probability under the focus, 0…1; `nil` without one
+    /// or when no attempt was accepted.
+    public var focusAcceptance: Double?
+    /// What the focus counted in the accepted attempt, per factor and bin (its
+    /// ``FocusDecision/bins``); `nil` without a focus or an accepted attempt.
+    public var focusBins: [[Int]]?
 
-    public init(attempts: Int, checks: [RequirementCount], stratum: String? = nil) {
+    public init(attempts: Int, checks: [RequirementCount], stratum: String? = nil, focus: RequirementCount? = nil,
+                focusAcceptance: Double? = nil, focusBins: [[Int]]? = nil) {
         self.attempts = attempts
         self.checks = checks
         self.stratum = stratum
+        self.focus = focus
+        self.focusAcceptance = focusAcceptance
+        self.focusBins = focusBins
+    }
+}
+
+/// Re-weights which sampled images a run keeps (`tessera render --focus FILE`; the pipeline's
+/// `Focus` implements it from a focus file).
+///
+/// After an attempt has met every requirement of the script, it is kept with probability
+/// ``acceptance(of:facts:)``; otherwise it is rejected like a failed `require` and the next
+/// attempt is drawn. The decision is one draw of the attempt's own focus stream
+/// (``SceneProgram/focusStream`` of the attempt's root), never of the script's streams, so
+/// every attempt's scene is exactly the scene it is without a focus, and the accepted image
+/// is still a pure function of (program, focus, seed, index).
+public protocol SampleFocus: Sendable {
+    /// Whether ``acceptance(of:facts:)`` asks about the rendered picture (instance facts);
+    /// the attempt is then measured (its instance raster drawn) before it is asked.
+    var needsRenderedFacts: Bool { get }
+    /// How many times the script's `attempts` an image may draw under this focus (≥ 1): the
+    /// focus rejects attempts the script would keep, so it gets room for them.
+    var attemptFactor: Int { get }
+    /// What error messages call the focus, e.g. `the focus focus.json`.
+    var name: String { get }
+    /// The probability of keeping an attempt whose scene is `scene`, and what it counted.
+    /// - Parameter facts: the attempt's rendered facts when ``needsRenderedFacts`` (or when a
+    ///   requirement measured them), else `nil`.
+    func decide(_ scene: SceneModel.Scene, facts: (any RenderedFacts)?) throws -> FocusDecision
+}
+
+/// A ``SampleFocus``'s verdict on one attempt.
+public struct FocusDecision: Sendable, Equatable {
+    /// The probability of keeping the attempt, 0…1.
+    public var acceptance: Double
+    /// Per factor of the focus, per bin, what the attempt holds (an image factor: 1 in the
+    /// image's bin; an instance factor: its instances per bin), the last entry counting what
+    /// falls in no bin. Kept in the image's report for the run's achieved distribution.
+    public var bins: [[Int]]
+
+    public init(acceptance: Double, bins: [[Int]]) {
+        self.acceptance = acceptance
+        self.bins = bins
     }
 }
 

@@ -222,25 +222,62 @@ public final class SceneProgram: Sendable {
     /// - Returns: the accepted scene, what sampling took, and the facts measured for it (if any).
     /// - Throws: ``ExhaustedAttempts`` when no attempt met every requirement; ``ScriptError``
     ///   for a runtime error, with a note naming the seed and index; whatever `measure` throws.
-    public func sample(seed: UInt64, index: Int, measuring measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> Sample {
+    /// - Parameter focus: re-weights which attempts are kept (see ``SampleFocus``); with one,
+    ///   an image may draw `attempts × focus.attemptFactor` attempts (at most 10 000).
+    public func sample(seed: UInt64, index: Int, focus: (any SampleFocus)? = nil,
+                       measuring measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> Sample {
         var steps = 0
         var tally = ConstraintTally()
         let stratum = script.quota?.stratum(of: index)
         let stratumName = stratum.map { script.quota!.names[$0] }
+        var focusCount = RequirementCount()
+        let attempts = focus.map { min(Limits.attempts, max(script.attempts, script.attempts * max(1, $0.attemptFactor))) } ?? script.attempts
         do {
-            for attempt in 0..<script.attempts {
+            for attempt in 0..<attempts {
                 var still = ClipFrame()
-                if let (scene, facts) = try runAttempt(seed: seed, index: index, attempt: attempt, time: 0, stratum: stratum,
-                                                       steps: &steps, tally: &tally, clipFrame: &still, measure: measure) {
+                guard let (scene, facts) = try runAttempt(seed: seed, index: index, attempt: attempt, time: 0, stratum: stratum,
+                                                          steps: &steps, tally: &tally, clipFrame: &still, measure: measure) else { continue }
+                guard let focus else {
                     return Sample(scene: scene, report: SampleReport(attempts: attempt + 1, checks: checks(tally), stratum: stratumName),
                                   facts: facts)
                 }
+                let measured = try facts ?? (focus.needsRenderedFacts ? measure(scene) : nil)
+                let decision = try focus.decide(scene, facts: measured)
+                var draw = SceneRandomGenerator(root: SceneRandomGenerator.root(seed: seed, index: index, attempt: attempt),
+                                                stream: Self.focusStream)
+                focusCount.checked += 1
+                if draw.nextUnit() < decision.acceptance {
+                    focusCount.held += 1
+                    return Sample(scene: scene, report: SampleReport(attempts: attempt + 1, checks: checks(tally), stratum: stratumName,
+                                                                     focus: focusCount, focusAcceptance: decision.acceptance,
+                                                                     focusBins: decision.bins),
+                                  facts: measured)
+                }
             }
-            throw exhausted(tally, seed: seed, index: index, stratumName: stratumName)
+            if let focus, focusCount.checked > 0,
+               focusCount.checked - focusCount.held >= (tally.rejecting.first?.count.rejected ?? 0) {
+                let diagnostic = Diagnostic(
+                    severity: .error,
+                    message: "\(focus.name) kept none of the \(focusCount.checked) attempts that met the scene's requirements "
+                        + "(of \(attempts) attempts in all)",
+                    location: nil,
+                    help: "give the focus's rarest bins more weight relative to the others, or raise the scene's 'attempts' (the focus allows \(max(1, focus.attemptFactor))× as many)",
+                    notes: [Diagnostic(severity: .note, message: "while sampling image \(index) with seed \(seed)", location: nil)])
+                throw ExhaustedAttempts(error: ScriptError(diagnostics: [diagnostic]),
+                                        report: SampleReport(attempts: attempts, checks: checks(tally), stratum: stratumName, focus: focusCount))
+            }
+            var exhausted = exhausted(tally, seed: seed, index: index, stratumName: stratumName, attempts: attempts)
+            if focus != nil { exhausted.report.focus = focusCount }
+            throw exhausted
         } catch let problem as ProblemReport {
             throw located(problem, seed: seed, index: index)
         }
     }
+
+    /// The stream of an attempt that decides whether a ``SampleFocus`` keeps it:
+    /// `SceneRandomGenerator(root: root(seed, index, attempt), stream: focusStream)`, one
+    /// `nextUnit()` draw, kept when below the acceptance. No statement's stream is this value.
+    public static let focusStream: UInt64 = 0x666F_6375_735F_7631
 
     /// Runs attempt `attempt` of sample `index` at frame time `time`: the script, then (when
     /// `checksDeferred`) the requirements it deferred to the rendered picture. `steps` and
@@ -287,11 +324,13 @@ public final class SceneProgram: Sendable {
 
     /// The error of a sample whose every attempt was rejected: the requirement that rejected
     /// most often, with the others as notes.
-    func exhausted(_ tally: ConstraintTally, seed: UInt64, index: Int, stratumName: String?, what: String = "image") -> ExhaustedAttempts {
+    func exhausted(_ tally: ConstraintTally, seed: UInt64, index: Int, stratumName: String?, what: String = "image",
+                   attempts: Int? = nil) -> ExhaustedAttempts {
+            let attempts = attempts ?? script.attempts
             let rejecting = tally.rejecting
             let (constraint, count) = rejecting[0]
             let problem = ProblemReport(
-                "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
+                "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(attempts) attempt\(attempts == 1 ? "" : "s"): "
                     + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
                 at: constraint,
                 help: script.attempts < Limits.attempts
@@ -301,7 +340,7 @@ public final class SceneProgram: Sendable {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })
             return ExhaustedAttempts(error: located(problem, seed: seed, index: index, what: what),
-                                     report: SampleReport(attempts: script.attempts, checks: checks(tally), stratum: stratumName))
+                                     report: SampleReport(attempts: attempts, checks: checks(tally), stratum: stratumName))
     }
 
     /// One count per requirement, in ``requirements`` order.

@@ -11,7 +11,9 @@ enum AcceptanceSummary {
 
     /// - Parameter unit: what one sample is: "image", or "clip" for a clip scene (all of whose
     ///   frames are one sample).
-    static func text(_ report: AcceptanceReport, unit: String = "image") -> String {
+    /// - Parameter focus: the run's focus file (`--focus`, named `focusPath`): its achieved
+    ///   distribution follows, each bin against the share the file expects.
+    static func text(_ report: AcceptanceReport, unit: String = "image", focus: FocusFile? = nil, focusPath: String? = nil) -> String {
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
         var lines = [
             "acceptance: \(report.images) of \(report.sampledImages) \(unit)s accepted in \(report.attempts) attempts ("
@@ -36,6 +38,11 @@ enum AcceptanceSummary {
             var named = report.skipped.prefix(namedSkippedImages).map { "\($0.index)" }.joined(separator: ", ")
             if report.skipped.count > namedSkippedImages { named += ", …" }
             lines.append("  left out \(report.skipped.count) \(unit)(s) whose attempts were all rejected: \(named) (see manifest.json acceptance.skipped_images)")
+        }
+        if let focus, let counted = report.focus {
+            lines.append("focus \(focusPath ?? ""): kept \(counted.held) of the \(counted.checked) attempts that met the requirements ("
+                + percent(counted.checked > 0 ? Double(counted.held) / Double(counted.checked) : nil) + ")")
+            lines += focus.distributionLines(achieved: report.focusBins)
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -233,6 +233,24 @@ struct Render: ParsableCommand {
 
     @OptionGroup(title: "Export options (with --format)") var exportArguments: ExportArguments
 
+    @Option(help: ArgumentHelp("Re-weight which sampled images the run keeps by a focus file (written by `tessera compare --focus-out`, or by hand): more of the bins with more weight. Still images only. docs/FORMATS.md, \"Focus files\".", valueName: "FILE"))
+    var focus: String?
+
+    /// `options` with the focus of `--focus`, checked against `program`.
+    /// - Throws: `DatasetError.usage` naming `--focus`, the file and the key.
+    func focused(_ options: RenderOptions, program: SceneProgram) throws -> RenderOptions {
+        guard let focus else { return options }
+        var options = options
+        do {
+            options.focus = try FocusSampler(file: FocusFile.read(URL(fileURLWithPath: focus)), path: focus, program: program,
+                                             visibility: options.visibility)
+        } catch let DatasetError.usage(message) {
+            throw DatasetError.usage(message.hasPrefix("--focus") ? message : "--focus \(message)")
+        }
+        try options.validate()
+        return options
+    }
+
     /// `--format FORMAT[=DIR]`, parsed: each export and its folder.
     /// - Throws: `DatasetError.usage` naming `--format`.
     func exports() throws -> [(format: ExportFormat, folder: URL)] {
@@ -314,13 +332,13 @@ struct Render: ParsableCommand {
             throw fail("error: --format \(format.rawValue) exports clips, and the scene makes still images (no 'clip frames: N, fps: F', no --frames)", exitCode: 64)
         }
         try reportingErrors {
-            let options = try arguments.clipOptions(try options(announcingShard: true), program: program)
+            let options = try focused(try arguments.clipOptions(try options(announcingShard: true), program: program), program: program)
             let reporter = ProgressReporter(total: options.images.count, isQuiet: arguments.quiet,
-                                             showsAcceptance: !program.requirements.isEmpty)
+                                             showsAcceptance: !program.requirements.isEmpty || options.focus != nil)
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out, requestedJobs: options.jobs)
-            if !arguments.quiet, !program.requirements.isEmpty, let acceptance = summary.acceptance {
-                FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance).utf8))
+            if !arguments.quiet, !program.requirements.isEmpty || options.focus != nil, let acceptance = summary.acceptance {
+                FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance, focus: options.focus?.file, focusPath: focus).utf8))
             }
             for (format, folder) in try exports() {
                 let start = Date()
@@ -343,7 +361,8 @@ struct Render: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         try reportingErrors {
             do {
-                try DatasetStream(program: program, options: try arguments.clipOptions(try options(), program: program)).run(to: StandardOutput.write)
+                try DatasetStream(program: program, options: try focused(try arguments.clipOptions(try options(), program: program), program: program))
+                    .run(to: StandardOutput.write)
             } catch is StandardOutput.Closed {
                 Foundation.exit(141)
             }
@@ -710,8 +729,22 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("With --by: a number of equal-width bins from the smallest value to the largest (default 4), or increasing bin edges, comma-separated (0,0.25,0.5,1).", valueName: "N|EDGES"))
     var bins: String?
 
+    @Option(name: .customLong("focus-out"), help: ArgumentHelp("With --by: write a focus file for `tessera render --focus`: each bin weighted by the model's miss rate there (docs/FORMATS.md, \"Focus files\").", valueName: "FILE"))
+    var focusOut: String?
+
+    @Option(name: .customLong("focus-floor"), parsing: .unconditional, help: ArgumentHelp("With --focus-out: the least weight of a bin relative to the worst one, 0 < F ≤ 1 (default \(FocusFile.defaultFloor)), so that no bin is starved.", valueName: "F"))
+    var focusFloor: Double?
+
     func validate() throws {
         if bins != nil && by == nil { throw ValidationError("--bins needs --by NAME") }
+        if focusOut != nil && by == nil { throw ValidationError("--focus-out needs --by NAME: the focus weights the bins of that value") }
+        if let focusFloor {
+            guard focusOut != nil else { throw ValidationError("--focus-floor applies with --focus-out only") }
+            guard focusFloor.isFinite, focusFloor > 0, focusFloor <= 1 else {
+                throw ValidationError("--focus-floor must be greater than 0 and at most 1, got \(focusFloor)")
+            }
+        }
+        if let focusOut, focusOut.isEmpty { throw ValidationError("--focus-out must name a file, got an empty string") }
         _ = try binSpecification()
     }
 
@@ -741,6 +774,13 @@ struct Compare: ParsableCommand {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }
             print(comparison.text)
+            if let focusOut, let breakdown = comparison.breakdown {
+                let focus = FocusFile(breakdown: breakdown, groundTruth: sides.groundTruth, floor: focusFloor ?? FocusFile.defaultFloor,
+                                      groundTruthPath: groundTruth, predictionsPath: predictions)
+                try AtomicFile.write(Data(focus.fileBytes), to: URL(fileURLWithPath: focusOut), creatingFolders: false)
+                print("focus written to \(focusOut) (render with --focus \(focusOut)):")
+                print(focus.weightLines.joined(separator: "\n"))
+            }
         }
     }
 }

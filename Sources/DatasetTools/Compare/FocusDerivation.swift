@@ -1,0 +1,96 @@
+public import Annotation
+public import Dataset
+import Foundation
+
+extension FocusFile {
+    /// The least weight `compare --focus-out` gives a bin, relative to the bin with the most
+    /// misses, when `--focus-floor` is not given.
+    public static let defaultFloor = 0.05
+
+    /// The focus that follows from a breakdown (`tessera compare GT PRED --by NAME
+    /// --focus-out FILE`): one factor, the breakdown's bins, each weighted by how often the
+    /// model missed there.
+    ///
+    /// - `miss_rate` of a bin: 1 − matched / ground truths, the non-crowd ground truths of the
+    ///   bin (an instance bin) or of the bin's images (an image bin), matched at IoU ≥ 0.5 as
+    ///   COCOeval matches them (area all, 100 detections per image), on masks when both sides
+    ///   have them, else boxes. A bin without ground truths has none (`null`).
+    /// - `weight` = max(miss_rate, floor) / the largest such value over the bins, so the
+    ///   worst bin has 1 and no bin less than floor / largest; `other_weight` (values outside
+    ///   every bin, images without an instance) is floor / largest.
+    /// - The outermost numeric bins are opened (`min`/`max` null), so a render's values beyond
+    ///   the validation set's range fall in the nearest bin.
+    /// - Notes for the reader: per bin `ground_truths`, `missed`, `images`, `share` (of the
+    ///   validation set's images or instances) and `expected_share`: the share a focused render
+    ///   of the same scene should reach, computed by weighting each validation image as the
+    ///   render will (``FocusSampler``).
+    /// - Parameter floor: 0 < floor ≤ 1.
+    public init(breakdown: Breakdown, groundTruth: LabelSet, floor: Double, groundTruthPath: String, predictionsPath: String) {
+        let imageIDs = (groundTruth.imageSizes?.keys).map { Array($0).sorted() } ?? []
+        let iouType = breakdown.bins.first?.evaluations.last?.type ?? .bbox
+        let misses: [(gt: Int, missed: Int, rate: Double?)] = breakdown.bins.map { result in
+            let matched = result.evaluations.last?.result.matchCount ?? 0
+            let gt = result.groundTruths
+            return (gt, gt - matched, gt > 0 ? Double(gt - matched) / Double(gt) : nil)
+        }
+        let levels = misses.map { max($0.rate ?? 0, floor) }
+        let largest = levels.max() ?? 1
+        let weights = levels.map { $0 / largest }
+        let other = floor / largest
+        let isLabel = breakdown.bins.first?.bin.label != nil
+
+        // Each validation image's bins: one for an image breakdown, one per ground truth for
+        // an instance breakdown (nil: in no bin).
+        var perImage: [Int: [Int?]] = [:]
+        for id in imageIDs { perImage[id] = [] }
+        switch breakdown.kind {
+        case .image:
+            let key = breakdown.name.hasPrefix("records.") ? String(breakdown.name.dropFirst("records.".count)) : breakdown.name
+            let records = groundTruth.dataset?.records ?? [:]
+            for id in imageIDs {
+                let value = records[id]?[key].flatMap(BinValue.init)
+                perImage[id] = [value.flatMap { v in breakdown.bins.firstIndex { $0.bin.contains(v) } }]
+            }
+        case .instance:
+            for index in groundTruth.objects.indices where !groundTruth.objects[index].isCrowd {
+                let value = Breakdown.fact(breakdown.name, of: groundTruth, index)
+                perImage[groundTruth.objects[index].imageID, default: []]
+                    .append(value.flatMap { v in breakdown.bins.firstIndex { $0.bin.contains(v) } })
+            }
+        }
+        var counted = [Double](repeating: 0, count: breakdown.bins.count + 1)
+        var weighted = [Double](repeating: 0, count: breakdown.bins.count + 1)
+        for id in imageIDs {
+            let bins = perImage[id] ?? []
+            let w = bins.map { $0.map { weights[$0] } ?? other }.max() ?? other
+            for bin in bins {
+                counted[bin ?? breakdown.bins.count] += 1
+                weighted[bin ?? breakdown.bins.count] += w
+            }
+        }
+        let total = counted.reduce(0, +), weightedTotal = weighted.reduce(0, +)
+
+        let bins: [Bin] = breakdown.bins.enumerated().map { b, result in
+            let notes = [
+                JSONMember("miss_rate", misses[b].rate.map(JSONValue.double) ?? .null),
+                JSONMember("ground_truths", .int(misses[b].gt)),
+                JSONMember("missed", .int(misses[b].missed)),
+                JSONMember("images", .int(result.images)),
+                JSONMember("share", total > 0 ? .double(counted[b] / total) : .null),
+                JSONMember("expected_share", weightedTotal > 0 ? .double(weighted[b] / weightedTotal) : .null),
+            ]
+            if isLabel { return Bin(label: result.bin.label, weight: weights[b], notes: notes) }
+            return Bin(min: b == 0 ? nil : result.bin.from, max: b == breakdown.bins.count - 1 ? nil : result.bin.to,
+                       weight: weights[b], notes: notes)
+        }
+        let factor = Factor(name: breakdown.name, kind: breakdown.kind == .image ? .image : .instance, bins: bins,
+                            otherWeight: other, notes: [JSONMember("unbinned", .int(breakdown.unbinned))])
+        self.init(factors: [factor], notes: [
+            JSONMember("source", .object([
+                JSONMember("ground_truth", .string(groundTruthPath)), JSONMember("predictions", .string(predictionsPath)),
+                JSONMember("iou_type", .string(iouType.rawValue)),
+            ])),
+            JSONMember("rule", .string("weight = max(miss_rate, \(floor)) / largest; miss_rate = 1 - matched/ground truths at IoU 0.5 (\(iouType.rawValue)); other_weight = \(floor) / largest")),
+        ])
+    }
+}
