@@ -33,7 +33,11 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
             public var share: Double
         }
 
+        /// The focus file of a focused run (`render --focus`), as recorded; `nil` otherwise.
+        public var focus: JSONValue?
+
         enum CodingKeys: String, CodingKey {
+            case focus
             case imageFormat = "image_format", minVisiblePixels = "min_visible_pixels"
             case imageChannels = "image_channels", imageBitDepth = "image_bit_depth"
             case minVisibleFraction = "min_visible_fraction", segmentation, parameters, split
@@ -113,6 +117,14 @@ public struct Acceptance: Decodable, Sendable, Equatable {
         public var attempts: Int
     }
 
+    /// A focused run's attempts put to the focus, those it kept, and the written images'
+    /// counts per factor and bin (the last: in no bin).
+    public struct Focus: Decodable, Sendable, Equatable {
+        public var checked: Int
+        public var held: Int
+        public var bins: [[Int]]
+    }
+
     public var images: Int
     public var skipped: Int
     public var attempts: Int
@@ -121,10 +133,12 @@ public struct Acceptance: Decodable, Sendable, Equatable {
     public var requirements: [Requirement]
     public var strata: [Stratum]
     public var skippedImages: [SkippedImage]
+    /// `nil` unless the run was focused.
+    public var focus: Focus?
 
     enum CodingKeys: String, CodingKey {
         case images, skipped, attempts, acceptanceRate = "acceptance_rate", attemptsPerImage = "attempts_per_image"
-        case requirements, strata, skippedImages = "skipped_images"
+        case requirements, strata, skippedImages = "skipped_images", focus
     }
 }
 

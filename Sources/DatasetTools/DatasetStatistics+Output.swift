@@ -51,6 +51,26 @@ extension DatasetStatistics {
                 })),
             ])
         } ?? .null))
+        members.append(JSONMember("focus", focus.map { f in
+            .object([
+                JSONMember("checked", .int(f.checked)), JSONMember("held", .int(f.held)),
+                JSONMember("factors", .array(f.file.factors.enumerated().map { i, factor in
+                    let counts = f.achieved.indices.contains(i) ? f.achieved[i] : []
+                    let total = counts.reduce(0, +)
+                    return .object([
+                        JSONMember("name", .string(factor.name)), JSONMember("kind", .string(factor.kind.rawValue)),
+                        JSONMember("bins", .array(factor.bins.enumerated().map { b, bin in
+                            let count = counts.indices.contains(b) ? counts[b] : 0
+                            return .object([JSONMember("bin", .string(bin.text)), JSONMember("weight", .double(bin.weight)),
+                                            JSONMember("count", .int(count)),
+                                            JSONMember("share", total > 0 ? .double(Double(count) / Double(total)) : .null),
+                                            JSONMember("expected_share", bin.notes.first { $0.key == "expected_share" }?.value ?? .null)])
+                        })),
+                        JSONMember("none", .int(counts.last ?? 0)),
+                    ])
+                })),
+            ])
+        } ?? .null))
         members.append(JSONMember("records", records.map { r in
             .object([
                 JSONMember("images", .int(r.images)),
@@ -110,6 +130,10 @@ extension DatasetStatistics {
             for r in acceptance.requirements {
                 lines.append("  \(r.location) \(r.text): \(r.held)/\(r.checked) (\(percent(r.held, r.checked)))")
             }
+        }
+        if let focus {
+            lines += ["", "focus (render --focus): kept \(focus.held) of the \(focus.checked) attempts that met the requirements (\(percent(focus.held, focus.checked))); achieved share per bin:"]
+            lines += focus.file.distributionLines(achieved: focus.achieved)
         }
         if let records, !records.values.isEmpty {
             lines += ["", "recorded values (over \(records.images) images):"]

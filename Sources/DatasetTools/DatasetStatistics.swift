@@ -1,6 +1,6 @@
 import Annotation
 public import DatasetReading
-import Dataset
+public import Dataset
 public import Foundation
 
 /// What a dataset holds (`tessera stats`): per class, how many instances, in how many
@@ -86,6 +86,9 @@ public struct DatasetStatistics: Sendable {
     public var acceptance: Acceptance?
     /// `nil` when the dataset has no `records.jsonl`.
     public var records: Records?
+    /// A focused run's focus file (the manifest's `options.focus`) and its achieved
+    /// distribution (`acceptance.focus`); `nil` otherwise.
+    public var focus: (file: FocusFile, checked: Int, held: Int, achieved: [[Int]])?
 
     /// Reads the dataset in `root`.
     /// - Throws: `DatasetError` naming the file: `.missingInput` (66) for no folder,
@@ -98,6 +101,10 @@ public struct DatasetStatistics: Sendable {
         try DatasetError.reading {
             let manifest = try reader.manifest()
             acceptance = manifest.acceptance
+            if let recorded = manifest.options.focus, let counted = manifest.acceptance?.focus {
+                let file = try FocusFile.parse(Data(recorded.jsonBytes), path: "manifest.json options.focus")
+                focus = (file, counted.checked, counted.held, counted.bins)
+            }
             var byID: [Int: Category] = [:]
             var countInImage: [Int: Int] = [:]
             var classOfInstance: [Int: Int] = [:]
