@@ -79,6 +79,7 @@ public struct FocusSampler: SampleFocus {
     /// `⌈1 / smallest acceptance⌉` over the positive weights, at most 100: an image whose every
     /// attempt would have the least weight still gets, on average, the script's `attempts`
     /// attempts to be kept.
+    /// (For `product`, the least weight of one instance stands for the image.)
     public var attemptFactor: Int {
         var least = 1.0
         for factor in file.factors {
@@ -99,20 +100,20 @@ public struct FocusSampler: SampleFocus {
                 let value = scene.records.first { $0.name == factor.recordName }?.value.focusValue
                 let bin = factor.bin(of: value)
                 binCounts[bin ?? factor.bins.count] += 1
-                weight = factor.weight(of: bin)
+                weight = factor.weight(of: bin) / factor.largestWeight
             case .instance:
                 guard let facts else { throw DatasetError.render(index: -1, reason: "a focus on instance facts needs the rendered facts") }
-                var largest: Double?
+                var instanceBins: [Int?] = []
                 for instance in scene.instances {
                     guard let category = instance.categoryID, categoryIDs[i].contains(category),
                           try isAnnotated(instance, facts) else { continue }
                     let bin = factor.bin(of: try value(of: factor.name, instance, facts))
                     binCounts[bin ?? factor.bins.count] += 1
-                    largest = max(largest ?? 0, factor.weight(of: bin))
+                    instanceBins.append(bin)
                 }
-                weight = largest ?? factor.otherWeight
+                weight = factor.relativeWeight(ofInstancesIn: instanceBins)
             }
-            acceptance *= weight / factor.largestWeight
+            acceptance *= weight
             counts.append(binCounts)
         }
         return FocusDecision(acceptance: acceptance, bins: counts)

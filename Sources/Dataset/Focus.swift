@@ -71,6 +71,20 @@ public struct FocusFile: Sendable, Equatable {
         }
     }
 
+    /// How an instance factor turns its instances' bin weights into the image's weight.
+    public enum Combine: String, Sendable, CaseIterable {
+        /// The largest: an image is worth the hardest case it holds. Cheap (few rejections),
+        /// but weak when most images hold some instance of a heavy bin.
+        case max
+        /// The mean over the image's instances: favours images where heavy bins make up more
+        /// of the instances.
+        case mean
+        /// The product: tilts every instance by its own weight, so that for independent
+        /// instances each bin's share is p·w / Σ p·w as for an image factor; the acceptance
+        /// falls geometrically with the instances per image, so it suits sparse scenes.
+        case product
+    }
+
     public struct Factor: Sendable, Equatable {
         /// A recorded value (`records.NAME` also accepted) or an instance fact: `area`,
         /// `bbox_width`, `bbox_height`, `visible_fraction`, `in_frame_fraction`,
@@ -79,16 +93,20 @@ public struct FocusFile: Sendable, Equatable {
         public var kind: Kind
         /// Instance factors only: the class names whose instances count (`nil`: every thing class).
         public var classes: [String]?
+        /// Instance factors: how the instances' weights make the image's (default `max`).
+        public var combine: Combine
         public var bins: [Bin]
         /// The weight of an image whose value falls in no bin (or that has none).
         public var otherWeight: Double
         /// Written by `compare --focus-out` for the reader; ignored when rendering.
         public var notes: [JSONMember]
 
-        public init(name: String, kind: Kind, classes: [String]? = nil, bins: [Bin], otherWeight: Double, notes: [JSONMember] = []) {
+        public init(name: String, kind: Kind, classes: [String]? = nil, combine: Combine = .max, bins: [Bin], otherWeight: Double,
+                    notes: [JSONMember] = []) {
             self.name = name
             self.kind = kind
             self.classes = classes
+            self.combine = combine
             self.bins = bins
             self.otherWeight = otherWeight
             self.notes = notes
@@ -105,6 +123,19 @@ public struct FocusFile: Sendable, Equatable {
 
         /// The largest weight of the factor (bins and `otherWeight`).
         public var largestWeight: Double { bins.map(\.weight).reduce(otherWeight, Swift.max) }
+
+        /// An image's weight from its instances' bins (`nil`: in no bin), relative to
+        /// ``largestWeight`` (0…1): by ``combine``; `otherWeight` for an image without one.
+        public func relativeWeight(ofInstancesIn bins: [Int?]) -> Double {
+            let top = largestWeight
+            guard !bins.isEmpty else { return otherWeight / top }
+            let relative = bins.map { weight(of: $0) / top }
+            switch combine {
+            case .max: return relative.reduce(0, Swift.max)
+            case .mean: return relative.reduce(0, +) / Double(relative.count)
+            case .product: return relative.reduce(1, *)
+            }
+        }
 
         /// The recorded value's name of an image factor (without `records.`).
         var recordName: String { name.hasPrefix("records.") ? String(name.dropFirst("records.".count)) : name }
@@ -194,7 +225,7 @@ public struct FocusFile: Sendable, Equatable {
 
         static let binKeys: Set<String> = ["min", "max", "max_inclusive", "value", "weight",
                                            "miss_rate", "ground_truths", "missed", "images", "share", "expected_share"]
-        static let factorKeys: Set<String> = ["name", "kind", "classes", "bins", "other_weight",
+        static let factorKeys: Set<String> = ["name", "kind", "classes", "combine", "bins", "other_weight",
                                               "ground_truths", "images", "unbinned"]
 
         mutating func file(_ json: JSONValue) throws -> FocusFile {
@@ -233,6 +264,14 @@ public struct FocusFile: Sendable, Equatable {
                     return s
                 }
             }
+            var combine = Combine.max
+            if let given = m["combine"] {
+                guard kind == .instance else { throw fail("\(key).combine", "applies to instance factors only") }
+                guard case let .string(text) = given, let read = Combine(rawValue: text) else {
+                    throw fail("\(key).combine", "must be \(Combine.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") )")
+                }
+                combine = read
+            }
             guard case let .array(binList)? = m["bins"], !binList.isEmpty else {
                 throw fail("\(key).bins", "must be a non-empty list of bins")
             }
@@ -245,7 +284,7 @@ public struct FocusFile: Sendable, Equatable {
                 throw fail("\(key)", "has no positive weight: it would keep no image")
             }
             let notes = ["ground_truths", "images", "unbinned"].compactMap { k in m[k].map { JSONMember(k, $0) } }
-            return Factor(name: name, kind: kind, classes: classes, bins: bins, otherWeight: other, notes: notes)
+            return Factor(name: name, kind: kind, classes: classes, combine: combine, bins: bins, otherWeight: other, notes: notes)
         }
 
         func bin(_ json: JSONValue, at key: String) throws -> Bin {
@@ -331,6 +370,7 @@ public struct FocusFile: Sendable, Equatable {
         let factorList: [JSONValue] = factors.map { f in
             var members = [JSONMember("name", .string(f.name)), JSONMember("kind", .string(f.kind.rawValue))]
             if let classes = f.classes { members.append(JSONMember("classes", .array(classes.map { .string($0) }))) }
+            if f.kind == .instance { members.append(JSONMember("combine", .string(f.combine.rawValue))) }
             members.append(JSONMember("other_weight", number(f.otherWeight)))
             if withNotes { members += f.notes }
             members.append(JSONMember("bins", .array(f.bins.map { b in

@@ -729,14 +729,27 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("With --by: a number of equal-width bins from the smallest value to the largest (default 4), or increasing bin edges, comma-separated (0,0.25,0.5,1).", valueName: "N|EDGES"))
     var bins: String?
 
+    @Option(name: .customLong("class"), help: ArgumentHelp("With --by: count only this class in the breakdown (repeatable); a focus written with --focus-out then weights these classes' instances.", valueName: "NAME"))
+    var classes: [String] = []
+
     @Option(name: .customLong("focus-out"), help: ArgumentHelp("With --by: write a focus file for `tessera render --focus`: each bin weighted by the model's miss rate there (docs/FORMATS.md, \"Focus files\").", valueName: "FILE"))
     var focusOut: String?
 
     @Option(name: .customLong("focus-floor"), parsing: .unconditional, help: ArgumentHelp("With --focus-out: the least weight of a bin relative to the worst one, 0 < F ≤ 1 (default \(FocusFile.defaultFloor)), so that no bin is starved.", valueName: "F"))
     var focusFloor: Double?
 
+    @Option(name: .customLong("focus-combine"), help: ArgumentHelp("With --focus-out and an instance fact: how an image's instances make its weight: max (the default: its hardest case), mean, or product (each instance tilted by its own weight; for sparse scenes). docs/FORMATS.md, \"Focus files\".", valueName: "RULE"))
+    var focusCombine: String?
+
     func validate() throws {
         if bins != nil && by == nil { throw ValidationError("--bins needs --by NAME") }
+        if let focusCombine {
+            guard focusOut != nil else { throw ValidationError("--focus-combine applies with --focus-out only") }
+            guard FocusFile.Combine(rawValue: focusCombine) != nil else {
+                throw ValidationError("--focus-combine must be one of \(FocusFile.Combine.allCases.map(\.rawValue).joined(separator: ", ")), got '\(focusCombine)'")
+            }
+        }
+        if !classes.isEmpty && by == nil { throw ValidationError("--class needs --by NAME: it restricts the breakdown to those classes") }
         if focusOut != nil && by == nil { throw ValidationError("--focus-out needs --by NAME: the focus weights the bins of that value") }
         if let focusFloor {
             guard focusOut != nil else { throw ValidationError("--focus-floor applies with --focus-out only") }
@@ -748,8 +761,8 @@ struct Compare: ParsableCommand {
         _ = try binSpecification()
     }
 
-    func binSpecification() throws -> BinSpecification {
-        guard let bins else { return .count(4) }
+    func binSpecification() throws -> BinSpecification? {
+        guard let bins else { return nil }
         if !bins.contains(","), let n = Int(bins) {
             guard n >= 1 else { throw ValidationError("--bins \(bins): a number of bins must be at least 1") }
             return .count(n)
@@ -769,13 +782,15 @@ struct Compare: ParsableCommand {
         try reportingErrors {
             let sides = try LabelSet.read(groundTruth: groundTruth, predictions: predictions)
             let comparison = try LabelComparison(
-                groundTruth: sides.groundTruth, predictions: sides.predictions, options: .init(by: by, bins: try binSpecification(), apOnly: apOnly))
+                groundTruth: sides.groundTruth, predictions: sides.predictions, options: .init(by: by, bins: try binSpecification(), apOnly: apOnly,
+                                                                                         classes: classes.isEmpty ? nil : classes))
             if let json {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }
             print(comparison.text)
             if let focusOut, let breakdown = comparison.breakdown {
                 let focus = FocusFile(breakdown: breakdown, groundTruth: sides.groundTruth, floor: focusFloor ?? FocusFile.defaultFloor,
+                                      combine: focusCombine.flatMap(FocusFile.Combine.init(rawValue:)) ?? .max,
                                       groundTruthPath: groundTruth, predictionsPath: predictions)
                 try AtomicFile.write(Data(focus.fileBytes), to: URL(fileURLWithPath: focusOut), creatingFolders: false)
                 print("focus written to \(focusOut) (render with --focus \(focusOut)):")

@@ -64,6 +64,10 @@ import Testing
              "'factors[0].bins' mixes numeric bins"),
             (#"{"tessera_focus": 1, "factors": [{"name": "hour", "kind": "image", "other_weight": 0, "bins": [{"min": 0, "max": 5, "weight": 0}]}]}"#,
              "'factors[0]' has no positive weight"),
+            (#"{"tessera_focus": 1, "factors": [{"name": "area", "kind": "instance", "combine": "min", "bins": [{"min": 0, "max": 5, "weight": 1}]}]}"#,
+             "'factors[0].combine' must be \"max\", \"mean\", \"product\""),
+            (#"{"tessera_focus": 1, "factors": [{"name": "hour", "kind": "image", "combine": "max", "bins": [{"min": 0, "max": 5, "weight": 1}]}]}"#,
+             "'factors[0].combine' applies to instance factors only"),
         ]
         for (text, expected) in cases {
             let message = usageMessage { _ = try FocusFile.parse(Data(text.utf8), path: "f.json") }
@@ -129,9 +133,12 @@ import Testing
     /// An instance factor weights an image by its most-weighted instance; the share of small
     /// discs it reaches is the one found by weighting unfocused images the same way (what
     /// `compare --focus-out` writes as `expected_share`).
-    @Test func anInstanceFactorReachesTheReweightedShare() throws {
+    @Test(arguments: ["max", "mean", "product"])
+    func anInstanceFactorReachesTheReweightedShare(combine: String) throws {
         let program = try compile(Self.scene)
-        let focus = try focus(Self.smallDiscs, program: program)
+        let focus = try focus(Self.smallDiscs.replacingOccurrences(of: "\"classes\"", with: "\"combine\": \"\(combine)\", \"classes\""),
+                              program: program)
+        #expect(focus.file.factors[0].combine.rawValue == combine)
         let n = 1500
         var achieved = [0, 0, 0], natural = [0, 0, 0]
         var weighted = [0.0, 0.0, 0.0]
@@ -150,8 +157,13 @@ import Testing
         let share = Double(achieved[0]) / Double(achieved.reduce(0, +))
         let naturalShare = Double(natural[0]) / Double(natural.reduce(0, +))
         let expected = weighted[0] / weighted.reduce(0, +)
-        #expect(abs(share - expected) < 0.04, "small discs \(share), expected \(expected)")
-        #expect(share >= 2 * naturalShare, "small discs \(share), unfocused \(naturalShare)")
+        #expect(abs(share - expected) < 0.04, "\(combine): small discs \(share), expected \(expected)")
+        #expect(share >= 2 * naturalShare, "\(combine): small discs \(share), unfocused \(naturalShare)")
+        if combine == "product" {
+            // Tilting each disc by its own weight: p·w / Σ p·w for independent discs.
+            let p = naturalShare, tilted = p / (p + (1 - p) * 0.1)
+            #expect(abs(share - tilted) < 0.05, "product: small discs \(share), tilted \(tilted)")
+        }
     }
 
     @Test func focusedRunsAreTheSameBytesWhateverTheJobsAndShards() throws {

@@ -1,6 +1,7 @@
 import Annotation
 import Dataset
 import Foundation
+import SceneScript
 
 /// A value a breakdown bins by: a number, or a label (a string, or a Boolean as `true` /
 /// `false`).
@@ -81,6 +82,8 @@ public struct Breakdown: Sendable {
 
     public let name: String
     public let kind: Kind
+    /// `--class`: the classes the breakdown counts (others ignored in every bin); `nil`: all.
+    public let classes: [String]?
     public let bins: [BinResult]
     /// Images (image kind) or non-crowd ground truths (instance kind) without a value that
     /// can be binned, or with one outside every bin; they are in no bin.
@@ -102,26 +105,44 @@ public struct Breakdown: Sendable {
     ///   - imageIDs, categoryIDs: the comparison's.
     /// - Throws: `DatasetError.usage` (64) for an unknown name (listing those available), a
     ///   name whose values mix numbers and labels, bins given for labels, no value to bin.
-    init(name: String, bins specification: BinSpecification, groundTruth: LabelSet, predictions: LabelSet,
+    ///   - classes: `--class`: count only ground truths and predictions of these classes
+    ///     (the others are ignored in every bin, as a ground truth outside a bin is).
+    init(name: String, bins specification: BinSpecification?, classes: [String]? = nil, groundTruth: LabelSet, predictions: LabelSet,
          types: [COCOEvaluation.IoUType], imageIDs: [Int], categoryIDs: [Int]) throws {
         let (instanceNames, imageNames) = Self.availableNames(groundTruth: groundTruth)
         let recordName = name.hasPrefix("records.") ? String(name.dropFirst("records.".count)) : nil
         self.name = name
+        self.classes = classes
+        var groundTruth = groundTruth, predictions = predictions
+        if let classes {
+            var kept = Set<Int>()
+            for name in classes {
+                guard let category = groundTruth.categories.first(where: { $0.name == name }) else {
+                    let names = groundTruth.categories.map(\.name)
+                    throw DatasetError.usage("--class '\(name)': not a class of the ground truth"
+                        + (closestName(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "") + " (classes: \(names.joined(separator: ", ")))")
+                }
+                kept.insert(category.id)
+            }
+            // Out of every bin: ignored exactly as a ground truth outside a bin is.
+            for i in groundTruth.objects.indices where !kept.contains(groundTruth.objects[i].categoryID) { groundTruth.objects[i].isOutOfBin = true }
+            for i in predictions.objects.indices where !kept.contains(predictions.objects[i].categoryID) { predictions.objects[i].isOutOfBin = true }
+        }
         if recordName == nil && instanceNames.contains(name) {
             kind = .instance
             let gtValues = groundTruth.objects.indices.map { Self.fact(name, of: groundTruth, $0) }
-            let counted = groundTruth.objects.indices.filter { !groundTruth.objects[$0].isCrowd }
+            let counted = groundTruth.objects.indices.filter { !groundTruth.objects[$0].isCrowd && !groundTruth.objects[$0].isOutOfBin }
             let binList = try Self.bins(name, counted.compactMap { gtValues[$0] }, specification)
             let dtValues = predictions.objects.indices.map { Self.fact(name, of: predictions, $0) }
             bins = binList.map { bin in
                 var gt = groundTruth.objects, dt = predictions.objects
                 var images = Set<Int>(), inBin = 0
                 for i in gt.indices {
-                    let isIn = gtValues[i].map(bin.contains) ?? false
+                    let isIn = !groundTruth.objects[i].isOutOfBin && (gtValues[i].map(bin.contains) ?? false)
                     gt[i].isOutOfBin = !isIn
                     if isIn && !gt[i].isCrowd { inBin += 1; images.insert(gt[i].imageID) }
                 }
-                for i in dt.indices { dt[i].isOutOfBin = dtValues[i].map { !bin.contains($0) } ?? false }
+                for i in dt.indices { dt[i].isOutOfBin = predictions.objects[i].isOutOfBin || (dtValues[i].map { !bin.contains($0) } ?? false) }
                 return BinResult(bin: bin, images: images.count, groundTruths: inBin, evaluations: types.map { type in
                     (type, COCOEvaluation(iouType: type, imageIDs: imageIDs, categoryIDs: categoryIDs, groundTruths: gt, detections: dt))
                 })
@@ -136,7 +157,7 @@ public struct Breakdown: Sendable {
             bins = binList.map { bin in
                 let images = imageIDs.filter { values[$0].flatMap { $0.map(bin.contains) } ?? false }
                 let inBin = Set(images)
-                let gtCount = groundTruth.objects.count(where: { !$0.isCrowd && inBin.contains($0.imageID) })
+                let gtCount = groundTruth.objects.count(where: { !$0.isCrowd && !$0.isOutOfBin && inBin.contains($0.imageID) })
                 return BinResult(bin: bin, images: images.count, groundTruths: gtCount, evaluations: types.map { type in
                     (type, COCOEvaluation(
                         iouType: type, imageIDs: images, categoryIDs: categoryIDs,
@@ -167,7 +188,9 @@ public struct Breakdown: Sendable {
     /// The bins of `values`: one per distinct label (sorted) for labels; for numbers those
     /// of `specification` (`count`: edges min + k · (max − min) / n, k = 0 … n, the last
     /// edge the largest value itself).
-    static func bins(_ name: String, _ values: [BinValue], _ specification: BinSpecification) throws -> [Bin] {
+    /// - Parameter specification: `nil` for the default (4 bins); given bins on labels are a usage error.
+    static func bins(_ name: String, _ values: [BinValue], _ given: BinSpecification?) throws -> [Bin] {
+        let specification = given ?? .count(4)
         var numbers: [Double] = [], labels = Set<String>()
         for v in values {
             switch v {
@@ -179,7 +202,7 @@ public struct Breakdown: Sendable {
             throw DatasetError.usage("--by '\(name)': its values mix numbers and labels, which cannot be binned together")
         }
         if !labels.isEmpty {
-            if case .edges = specification {
+            if given != nil {
                 throw DatasetError.usage("--by '\(name)': its values are labels (one bin each); --bins applies to numbers")
             }
             return labels.sorted { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }

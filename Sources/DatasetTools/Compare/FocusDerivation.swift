@@ -24,8 +24,12 @@ extension FocusFile {
     ///   validation set's images or instances) and `expected_share`: the share a focused render
     ///   of the same scene should reach, computed by weighting each validation image as the
     ///   render will (``FocusSampler``).
+    /// - With `--class`, the miss rates count those classes only, and an instance factor keeps
+    ///   them as its `classes`.
     /// - Parameter floor: 0 < floor ≤ 1.
-    public init(breakdown: Breakdown, groundTruth: LabelSet, floor: Double, groundTruthPath: String, predictionsPath: String) {
+    /// - Parameter combine: how an instance factor makes an image's weight (``Combine``).
+    public init(breakdown: Breakdown, groundTruth: LabelSet, floor: Double, combine: Combine = .max,
+                groundTruthPath: String, predictionsPath: String) {
         let imageIDs = (groundTruth.imageSizes?.keys).map { Array($0).sorted() } ?? []
         let iouType = breakdown.bins.first?.evaluations.last?.type ?? .bbox
         let misses: [(gt: Int, missed: Int, rate: Double?)] = breakdown.bins.map { result in
@@ -52,17 +56,22 @@ extension FocusFile {
                 perImage[id] = [value.flatMap { v in breakdown.bins.firstIndex { $0.bin.contains(v) } }]
             }
         case .instance:
-            for index in groundTruth.objects.indices where !groundTruth.objects[index].isCrowd {
+            let kept = breakdown.classes.map { names in Set(groundTruth.categories.filter { names.contains($0.name) }.map(\.id)) }
+            for index in groundTruth.objects.indices where !groundTruth.objects[index].isCrowd
+                && kept?.contains(groundTruth.objects[index].categoryID) ?? true {
                 let value = Breakdown.fact(breakdown.name, of: groundTruth, index)
                 perImage[groundTruth.objects[index].imageID, default: []]
                     .append(value.flatMap { v in breakdown.bins.firstIndex { $0.bin.contains(v) } })
             }
         }
+        // The factor as the render will read it, to weight each validation image its way.
+        let probe = Factor(name: breakdown.name, kind: breakdown.kind == .image ? .image : .instance, combine: combine,
+                           bins: weights.map { Bin(min: nil, max: nil, weight: $0) }, otherWeight: other)
         var counted = [Double](repeating: 0, count: breakdown.bins.count + 1)
         var weighted = [Double](repeating: 0, count: breakdown.bins.count + 1)
         for id in imageIDs {
             let bins = perImage[id] ?? []
-            let w = bins.map { $0.map { weights[$0] } ?? other }.max() ?? other
+            let w = breakdown.kind == .image ? probe.weight(of: bins.first ?? nil) : probe.relativeWeight(ofInstancesIn: bins)
             for bin in bins {
                 counted[bin ?? breakdown.bins.count] += 1
                 weighted[bin ?? breakdown.bins.count] += w
@@ -83,7 +92,8 @@ extension FocusFile {
             return Bin(min: b == 0 ? nil : result.bin.from, max: b == breakdown.bins.count - 1 ? nil : result.bin.to,
                        weight: weights[b], notes: notes)
         }
-        let factor = Factor(name: breakdown.name, kind: breakdown.kind == .image ? .image : .instance, bins: bins,
+        let factor = Factor(name: breakdown.name, kind: breakdown.kind == .image ? .image : .instance,
+                            classes: breakdown.kind == .instance ? breakdown.classes : nil, combine: combine, bins: bins,
                             otherWeight: other, notes: [JSONMember("unbinned", .int(breakdown.unbinned))])
         self.init(factors: [factor], notes: [
             JSONMember("source", .object([

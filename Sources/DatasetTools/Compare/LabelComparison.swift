@@ -27,15 +27,19 @@ public struct LabelComparison: Sendable {
     public struct Options: Sendable {
         /// A recorded value or an instance fact to break the metrics down by (`--by`).
         public var by: String?
-        public var bins: BinSpecification
+        /// `nil`: the default, 4 equal-width bins for numbers (and no error for labels).
+        public var bins: BinSpecification?
         /// COCO AP alone (`--ap-only`): the work pycocotools' and faster-coco-eval's `COCOeval`
         /// do, without boundary F, panoptic quality and the semantic agreement (then `nil`).
         public var apOnly: Bool
+        /// With `by`: count only these classes in the breakdown (`--class`); `nil`: all.
+        public var classes: [String]?
 
-        public init(by: String? = nil, bins: BinSpecification = .count(4), apOnly: Bool = false) {
+        public init(by: String? = nil, bins: BinSpecification? = nil, apOnly: Bool = false, classes: [String]? = nil) {
             self.by = by
             self.bins = bins
             self.apOnly = apOnly
+            self.classes = classes
         }
     }
 
@@ -146,7 +150,7 @@ public struct LabelComparison: Sendable {
         (self.evaluations, self.boundary, self.panoptic, self.semantic) = (evaluations, boundary, panoptic, semantic)
         breakdown = try options.by.map { name in
             try Breakdown(
-                name: name, bins: options.bins, groundTruth: groundTruth, predictions: predictions, types: types,
+                name: name, bins: options.bins, classes: options.classes, groundTruth: groundTruth, predictions: predictions, types: types,
                 imageIDs: imageIDs, categoryIDs: categoryIDs)
         }
     }
@@ -331,7 +335,7 @@ public struct LabelComparison: Sendable {
         if let breakdown {
             lines.append("")
             let what = breakdown.kind == .image ? "a recorded value; images binned" : "an instance fact; ground truths binned"
-            lines.append("by \(breakdown.name) (\(what); \(breakdown.unbinned) \(breakdown.kind == .image ? "images" : "ground truths") in no bin):")
+            lines.append("by \(breakdown.name) (\(what)\(breakdown.classes.map { "; classes \($0.joined(separator: ", "))" } ?? ""); \(breakdown.unbinned) \(breakdown.kind == .image ? "images" : "ground truths") in no bin):")
             lines.append("  bin  images  ground truths" + evaluations.map { "  \($0.type.rawValue): AP  AP50  AP75  matches@0.5  mean matched IoU" }.joined())
             for bin in breakdown.bins {
                 lines.append("  \(bin.bin.text)  \(bin.images)  \(bin.groundTruths)" + bin.evaluations.map { type, r in
@@ -412,6 +416,7 @@ public struct LabelComparison: Sendable {
         if let breakdown {
             members.append(JSONMember("by", .object([
                 JSONMember("name", .string(breakdown.name)), JSONMember("kind", .string(breakdown.kind.rawValue)),
+                JSONMember("classes", breakdown.classes.map { .array($0.map { .string($0) }) } ?? .null),
                 JSONMember("unbinned", .int(breakdown.unbinned)),
                 JSONMember("bins", .array(breakdown.bins.map { bin in
                     var fields: [JSONMember] = bin.bin.label.map { [JSONMember("value", .string($0))] }
