@@ -251,5 +251,11 @@ import Testing
         #expect(file.factors[0].bins.map(\.weight) == [0.05, 0.05, 0.05, 1])
         #expect(file.factors[0].bins.first?.min == nil && file.factors[0].bins.last?.max == nil)
         _ = try FocusSampler(file: file, path: out.path, program: program, visibility: .init())
+
+        // A recorded Boolean has one bin per value: --bins is a usage error there (QC.md).
+        let labels = try runTessera(["compare", folder.path, results.path, "--by", "wet", "--bins", "3", "--ap-only"])
+        #expect(labels.status == 64 && labels.stderr.contains("--bins applies to numbers"), "\(labels.stderr)")
+        let byClass = try runTessera(["compare", folder.path, results.path, "--by", "area", "--class", "disk", "--ap-only"])
+        #expect(byClass.status == 64 && byClass.stderr.contains("did you mean 'disc'?"), "\(byClass.stderr)")
     }
 }

@@ -45,6 +45,32 @@ def focused(tmp_path_factory):
     return val, train, json.loads(focus.read_text()), r.stderr
 
 
+def small_pedestrian_share(folder):
+    coco = json.loads((folder / "annotations" / "instances_default.json").read_text())
+    pedestrian = next(c["id"] for c in coco["categories"] if c["name"] == "pedestrian")
+    heights = [a["bbox"][3] for a in coco["annotations"] if a["category_id"] == pedestrian and not a["iscrowd"]]
+    return sum(h < 20 for h in heights) / len(heights)
+
+
+def test_a_model_blind_to_small_pedestrians_gets_more_of_them(focused, tmp_path):
+    """The issue's instance-level case: a model that misses every pedestrian under 20 px."""
+    val = focused[0]
+    pred, focus, train = tmp_path / "pred.json", tmp_path / "focus.json", tmp_path / "train"
+    r = subprocess.run([sys.executable, ROOT / "scripts" / "blind_model.py", val, "--blind-fact", "bbox_height::20",
+                        "--class", "pedestrian", "--out", pred], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = run_tessera("compare", val, pred, "--by", "bbox_height", "--bins", "0,20,40,400", "--class", "pedestrian",
+                    "--ap-only", "--focus-out", focus, "--focus-combine", "product")
+    assert r.returncode == 0, r.stderr
+    [factor] = json.loads(focus.read_text())["factors"]
+    assert factor["classes"] == ["pedestrian"] and factor["combine"] == "product"
+    assert [b["weight"] for b in factor["bins"]] == [1, 0.05, 0.05] and factor["bins"][0]["miss_rate"] == 1.0
+    r = run_tessera("render", "scenes/street.scene", "--count", 8, "--seed", 9, "--out", train, "--focus", focus)
+    assert r.returncode == 0, r.stderr
+    before, after = small_pedestrian_share(val), small_pedestrian_share(train)
+    assert after >= 3 * before, (before, after)
+
+
 def test_the_focus_singles_out_the_blind_range(focused):
     val, _, focus, _ = focused
     [factor] = focus["factors"]
