@@ -83,12 +83,17 @@ public struct AcceptanceReport: Sendable, Equatable {
     /// Images of the run: written and skipped.
     public var sampledImages: Int { images + skipped.count }
 
-    /// Written images per attempt (1 when every image was accepted at its first attempt);
-    /// `nil` before any image.
-    public var acceptanceRate: Double? { attempts > 0 ? Double(images) / Double(attempts) : nil }
+    /// Samples whose sampling was counted (images; for clips, clips), written or skipped.
+    public private(set) var samples = 0
+    /// Of ``samples``, those accepted.
+    public private(set) var acceptedSamples = 0
 
-    /// Mean attempts per image, written or skipped; `nil` before any image.
-    public var meanAttempts: Double? { sampledImages > 0 ? Double(attempts) / Double(sampledImages) : nil }
+    /// Accepted samples per attempt (1 when every image, or clip, was accepted at its first
+    /// attempt); `nil` before any.
+    public var acceptanceRate: Double? { attempts > 0 ? Double(acceptedSamples) / Double(attempts) : nil }
+
+    /// Mean attempts per image (per clip for clips), written or skipped; `nil` before any.
+    public var meanAttempts: Double? { samples > 0 ? Double(attempts) / Double(samples) : nil }
 
     /// The attempts range of histogram bucket `k`: 1…1, 2…2, 3…4, 5…8, …
     public static func attemptRange(ofBucket k: Int) -> ClosedRange<Int> {
@@ -96,9 +101,22 @@ public struct AcceptanceReport: Sendable, Equatable {
     }
 
     /// Adds image `index`: its sampling report, and whether it was left out.
+    /// - Parameter countsSampling: whether `report` is counted in the sampling figures
+    ///   (attempts, requirements, strata, focus). Every frame of a clip carries its clip's
+    ///   report, so only its first frame counts: `false` for the others.
     /// - Precondition: `report.checks` has one count per requirement.
-    mutating func add(index: Int, report: SampleReport, isSkipped: Bool) {
+    mutating func add(index: Int, report: SampleReport, isSkipped: Bool, countsSampling: Bool = true) {
         precondition(report.checks.count == requirements.count, "a sample report of another program")
+        guard countsSampling else {
+            if isSkipped {
+                skipped.append(SkippedImage(index: index, attempts: report.attempts, requirement: Self.worstRequirement(report)))
+            } else {
+                images += 1
+            }
+            return
+        }
+        samples += 1
+        if !isSkipped { acceptedSamples += 1 }
         for (i, check) in report.checks.enumerated() { requirements[i].count = requirements[i].count + check }
         attempts += report.attempts
         maximumAttempts = max(maximumAttempts, report.attempts)
@@ -115,15 +133,19 @@ public struct AcceptanceReport: Sendable, Equatable {
         }
         let stratum = report.stratum.flatMap { name in strata.firstIndex { $0.name == name } }
         if isSkipped {
-            // The requirement that rejected most; on a tie the first (`max` keeps the last).
-            let rejections = report.checks.map { $0.checked - $0.held }
-            let worst = rejections.indices.min { rejections[$0] > rejections[$1] } ?? 0
-            skipped.append(SkippedImage(index: index, attempts: report.attempts, requirement: worst))
+            skipped.append(SkippedImage(index: index, attempts: report.attempts, requirement: Self.worstRequirement(report)))
             if let stratum { strata[stratum].skipped += 1 }
         } else {
             images += 1
             if let stratum { strata[stratum].images += 1 }
         }
+    }
+
+    /// The requirement that rejected `report`'s attempts most; on a tie the first (`max`
+    /// would keep the last).
+    static func worstRequirement(_ report: SampleReport) -> Int {
+        let rejections = report.checks.map { $0.checked - $0.held }
+        return rejections.indices.min { rejections[$0] > rejections[$1] } ?? 0
     }
 
     // MARK: - JSON

@@ -84,7 +84,8 @@ enum DatasetAssembler {
                     try records.append(index: image.index, split: header.split.names[split], report: image.report, values: image.values)
                 }
                 for file in image.files { try manifest.append(file) }
-                acceptance.add(index: image.index, report: image.report, isSkipped: image.image == nil)
+                acceptance.add(index: image.index, report: image.report, isSkipped: image.image == nil,
+                               countsSampling: image.index % frames == 0)
                 expected = expectedImages.next()
             }
             if !reader.hasTornTail, expected == nil { continue }

@@ -16,7 +16,7 @@ enum AcceptanceSummary {
     static func text(_ report: AcceptanceReport, unit: String = "image", focus: FocusFile? = nil, focusPath: String? = nil) -> String {
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
         var lines = [
-            "acceptance: \(report.images) of \(report.sampledImages) \(unit)s accepted in \(report.attempts) attempts ("
+            "acceptance: \(report.acceptedSamples) of \(report.samples) \(unit)s accepted in \(report.attempts) attempts ("
                 + percent(report.acceptanceRate) + "); attempts per \(unit): mean "
                 + (report.meanAttempts.map { String(format: "%.2f", $0) } ?? "n/a") + ", max \(report.maximumAttempts)",
         ]
@@ -52,7 +52,7 @@ enum AcceptanceSummary {
     static func estimateText(_ report: AcceptanceReport, attemptLimit: Int, clip: ClipSettings? = nil) -> String {
         let unit = clip == nil ? "image" : "clip"
         let what = clip.map { " (\($0.frames) frame\($0.frames == 1 ? "" : "s") each)" } ?? ""
-        var text = "sampled \(report.sampledImages) \(unit)(s)\(what) without drawing pictures; " + Self.text(report, unit: unit)
+        var text = "sampled \(report.samples) \(unit)(s)\(what) without drawing pictures; " + Self.text(report, unit: unit)
         text += "expected attempts per \(unit): " + (report.expectedAttempts.map { String(format: "%.2f", $0) } ?? "more than \(attemptLimit)")
         if !report.skipped.isEmpty {
             text += "; \(report.skipped.count) \(unit)(s) exhausted their \(attemptLimit) attempts: a render stops there unless run with --on-exhausted skip"

@@ -338,7 +338,7 @@ struct Render: ParsableCommand {
             let summary = try DatasetRenderer(program: program, options: options).run(progress: reporter.update)
             reporter.finish(summary, output: out, requestedJobs: options.jobs)
             if !arguments.quiet, !program.requirements.isEmpty || options.focus != nil, let acceptance = summary.acceptance {
-                FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance, focus: options.focus?.file, focusPath: focus).utf8))
+                FileHandle.standardError.write(Data(AcceptanceSummary.text(acceptance, unit: options.clip == nil ? "image" : "clip", focus: options.focus?.file, focusPath: focus).utf8))
             }
             for (format, folder) in try exports() {
                 let start = Date()
