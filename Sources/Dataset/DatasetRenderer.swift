@@ -106,7 +106,8 @@ public struct DatasetRenderer: Sendable {
             } else if case let DatasetError.script(message) = error {
                 // The same script fails the same way again, so say what is left and how on.
                 throw DatasetError.script(message + "\nnote: '\(layout.root.path)' keeps the \(state.done) image(s) finished before "
-                    + "this one, as an unfinished run (no instances file yet); after fixing the script, run the command "
+                    + "this one, as an unfinished run (no instances file yet); after fixing the "
+                    + (options.focus != nil && message.contains("the focus ") ? "focus file" : "script") + ", run the command "
                     + "again with --overwrite")
             }
             throw error
@@ -215,6 +216,8 @@ public struct DatasetRenderer: Sendable {
             }
         } catch let error as ScriptError {
             throw DatasetError.script(error.rendered())
+        } catch let error as DatasetError {
+            throw error
         } catch let exhausted as ExhaustedAttempts {
             switch options.onExhausted {
             case .fail: throw DatasetError.script(exhausted.error.rendered())

@@ -51,6 +51,27 @@ public struct FocusSampler: SampleFocus {
                         + (closestName(to: factor.name, among: known).map { "; did you mean '\($0)'?" } ?? "")
                         + " (instance facts: \(known.joined(separator: ", ")), attributes.NAME)")
                 }
+                if factor.name.hasPrefix("attributes.") {
+                    let label = String(factor.name.dropFirst("attributes.".count)), labels = program.attributeLabels
+                    guard labels.contains(label) else {
+                        throw DatasetError.usage("\(path): '\(key).name' is '\(factor.name)', an attribute no object of the scene carries"
+                            + (closestName(to: label, among: labels).map { "; did you mean 'attributes.\($0)'?" } ?? "")
+                            + (labels.isEmpty ? " (the scene declares none: see 'object … with' in docs/LANGUAGE.md)" : " (attributes: \(labels.joined(separator: ", ")))"))
+                    }
+                }
+                let isLabelFact = factor.name == "category" || factor.name.hasPrefix("attributes.")
+                if !isLabelFact, factor.bins.contains(where: { $0.label != nil }) {
+                    throw DatasetError.usage("\(path): '\(key).bins' are label bins (value), but '\(factor.name)' is a number: give min/max bins")
+                }
+                if factor.name == "category" {
+                    if factor.bins.contains(where: { $0.label == nil }) {
+                        throw DatasetError.usage("\(path): '\(key).bins': 'category' is a class name: give label bins ({\"value\": \"NAME\", …})")
+                    }
+                    for (j, bin) in factor.bins.enumerated() where !things.contains(where: { $0.name == bin.label }) {
+                        throw DatasetError.usage("\(path): '\(key).bins[\(j)].value' is '\(bin.label!)', not a thing class of the scene"
+                            + (closestName(to: bin.label!, among: things.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""))
+                    }
+                }
                 guard let classes = factor.classes else {
                     ids.append(Set(things.map(\.id)))
                     continue
@@ -97,7 +118,12 @@ public struct FocusSampler: SampleFocus {
             let weight: Double
             switch factor.kind {
             case .image:
-                let value = scene.records.first { $0.name == factor.recordName }?.value.focusValue
+                let recorded = scene.records.first { $0.name == factor.recordName }?.value
+                let value = recorded?.focusValue
+                if let recorded, value == nil {
+                    throw DatasetError.usage("--focus \(path): 'factors[\(i)].name': '\(factor.name)' is recorded as a list; a focus bins single values")
+                }
+                try checkKind(of: value, factor, i)
                 let bin = factor.bin(of: value)
                 binCounts[bin ?? factor.bins.count] += 1
                 weight = factor.weight(of: bin) / factor.largestWeight
@@ -107,7 +133,9 @@ public struct FocusSampler: SampleFocus {
                 for instance in scene.instances {
                     guard let category = instance.categoryID, categoryIDs[i].contains(category),
                           try isAnnotated(instance, facts) else { continue }
-                    let bin = factor.bin(of: try value(of: factor.name, instance, facts))
+                    let value = try value(of: factor.name, instance, facts)
+                    try checkKind(of: value, factor, i)
+                    let bin = factor.bin(of: value)
                     binCounts[bin ?? factor.bins.count] += 1
                     instanceBins.append(bin)
                 }
@@ -117,6 +145,19 @@ public struct FocusSampler: SampleFocus {
             counts.append(binCounts)
         }
         return FocusDecision(acceptance: acceptance, bins: counts)
+    }
+
+    /// Refuses a value whose kind (number or label) is not that of the factor's bins: such a
+    /// focus would silently put every image in no bin.
+    private func checkKind(of value: FocusValue?, _ factor: FocusFile.Factor, _ i: Int) throws {
+        guard let value, let first = factor.bins.first else { return }
+        switch (value, first.label) {
+        case (.number, _?):
+            throw DatasetError.usage("--focus \(path): 'factors[\(i)].bins' are label bins, but '\(factor.name)' is a number here: give min/max bins")
+        case (.label, nil):
+            throw DatasetError.usage("--focus \(path): 'factors[\(i)].bins' are numeric bins, but '\(factor.name)' is a string or Boolean here: give {\"value\": …} bins")
+        default: return
+        }
     }
 
     /// Whether the instance gets an annotation under the run's filter (as `ImageLabels` decides).

@@ -240,7 +240,7 @@ public struct FocusFile: Sendable, Equatable {
             guard !list.isEmpty else { throw fail("factors", "is empty: give at least one factor") }
             let factors = try list.enumerated().map { try factor($1, at: "factors[\($0)]") }
             var seen = Set<String>()
-            for (i, f) in factors.enumerated() where !seen.insert("\(f.kind.rawValue):\(f.name)").inserted {
+            for (i, f) in factors.enumerated() where !seen.insert("\(f.kind.rawValue):\(f.kind == .image ? f.recordName : f.name)").inserted {
                 throw fail("factors[\(i)].name", "'\(f.name)' is focused twice; give each factor once")
             }
             let notes = ["source", "rule"].compactMap { key in top[key].map { JSONMember(key, $0) } }

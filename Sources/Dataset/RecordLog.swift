@@ -106,8 +106,16 @@ enum RecordLog {
             compare("count", there["count"], here["count"])
             compare("indices", there["indices"], here["indices"])
             let (optionsThere, optionsHere) = (there["options"] as? [String: Any] ?? [:], here["options"] as? [String: Any] ?? [:])
-            for key in Set(optionsThere.keys).union(optionsHere.keys).sorted() where key != "parameters" {
+            for key in Set(optionsThere.keys).union(optionsHere.keys).sorted() where key != "parameters" && key != "focus" {
                 compare(key, optionsThere[key], optionsHere[key])
+            }
+            // A focus file is long: say whether there is one on each side and whether it differs.
+            switch (optionsThere["focus"], optionsHere["focus"]) {
+            case (nil, nil): break
+            case (nil, _?): differences.append("no focus \(labels.0), a focus file \(labels.1)")
+            case (_?, nil): differences.append("a focus file \(labels.0), no focus \(labels.1)")
+            case let (a?, b?):
+                if text(a) != text(b) { differences.append("another focus file (its factors, weights or notes differ)") }
             }
             let (parametersThere, parametersHere) = (optionsThere["parameters"] as? [String: Any] ?? [:],
                                                      optionsHere["parameters"] as? [String: Any] ?? [:])

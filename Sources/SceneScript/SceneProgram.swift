@@ -411,6 +411,34 @@ private func collectParameters(_ statements: [Statement], problems: inout [Probl
     return declarations
 }
 
+extension SceneProgram {
+    /// The labels of every instance attribute the program declares (`object … with LABEL: …`),
+    /// imports and templates included, sorted.
+    public var attributeLabels: [String] {
+        var labels = Set<String>()
+        func visit(_ statements: [Statement]) {
+            for statement in statements {
+                switch statement.kind {
+                case let .object(_, _, body, _, attributes):
+                    for attribute in attributes { if let label = attribute.label { labels.insert(label) } }
+                    visit(body)
+                case let .repeat(_, _, _, body), let .for(_, _, _, body), let .group(_, body):
+                    visit(body)
+                case let .if(_, then, otherwise):
+                    visit(then)
+                    visit(otherwise ?? [])
+                case let .template(declaration):
+                    visit(declaration.body)
+                default:
+                    break
+                }
+            }
+        }
+        visit(script.statements)
+        return labels.sorted()
+    }
+}
+
 /// Thrown by the `measure` of ``SceneProgram/sample(seed:index:)``, which draws nothing.
 struct UnmeasuredFacts: Error {}
 

@@ -757,7 +757,14 @@ struct Compare: ParsableCommand {
                 throw ValidationError("--focus-floor must be greater than 0 and at most 1, got \(focusFloor)")
             }
         }
-        if let focusOut, focusOut.isEmpty { throw ValidationError("--focus-out must name a file, got an empty string") }
+        if let focusOut {
+            guard !focusOut.isEmpty else { throw ValidationError("--focus-out must name a file, got an empty string") }
+            var isFolder: ObjCBool = false
+            let parent = URL(fileURLWithPath: focusOut).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--focus-out \(focusOut): the folder '\(parent)' does not exist")
+            }
+        }
         _ = try binSpecification()
     }
 
@@ -788,11 +795,14 @@ struct Compare: ParsableCommand {
                 try writeJSONReport(comparison.json.jsonBytes, to: json)
             }
             print(comparison.text)
-            if let focusOut, let breakdown = comparison.breakdown {
-                let focus = FocusFile(breakdown: breakdown, groundTruth: sides.groundTruth, floor: focusFloor ?? FocusFile.defaultFloor,
-                                      combine: focusCombine.flatMap(FocusFile.Combine.init(rawValue:)) ?? .max,
-                                      groundTruthPath: groundTruth, predictionsPath: predictions)
-                try AtomicFile.write(Data(focus.fileBytes), to: URL(fileURLWithPath: focusOut), creatingFolders: false)
+            if let focusOut, let focus = try FocusFile.derived(
+                from: comparison, groundTruth: sides.groundTruth, predictions: sides.predictions, floor: focusFloor ?? FocusFile.defaultFloor,
+                combine: focusCombine.flatMap(FocusFile.Combine.init(rawValue:)), groundTruthPath: groundTruth, predictionsPath: predictions) {
+                do {
+                    try AtomicFile.write(Data(focus.fileBytes), to: URL(fileURLWithPath: focusOut), creatingFolders: false)
+                } catch let DatasetError.io(_, reason) {
+                    throw DatasetError.io(path: focusOut, reason: "--focus-out: \(reason)")
+                }
                 print("focus written to \(focusOut) (render with --focus \(focusOut)):")
                 print(focus.weightLines.joined(separator: "\n"))
             }

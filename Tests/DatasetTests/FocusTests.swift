@@ -84,6 +84,10 @@ import Testing
             (file(#"{"name": "bbox_heigth", "kind": "instance", \#(bins)}"#), "not an instance fact; did you mean 'bbox_height'?"),
             (file(#"{"name": "area", "kind": "instance", "classes": ["disk"], \#(bins)}"#), "'factors[0].classes[0]' is 'disk', not a class of the scene; did you mean 'disc'?"),
             (file(#"{"name": "area", "kind": "instance", "classes": ["floor"], \#(bins)}"#), "a stuff class"),
+            (file(#"{"name": "attributes.huge", "kind": "instance", \#(bins)}"#), "an attribute no object of the scene carries"),
+            (file(#"{"name": "bbox_height", "kind": "instance", "bins": [{"value": "tall", "weight": 1}]}"#), "are label bins (value), but 'bbox_height' is a number"),
+            (file(#"{"name": "category", "kind": "instance", "bins": [{"value": "disk", "weight": 1}]}"#), "not a thing class of the scene; did you mean 'disc'?"),
+            (file(#"{"name": "hour", "kind": "image", \#(bins)}, {"name": "records.hour", "kind": "image", \#(bins)}"#), "'records.hour' is focused twice"),
         ]
         for (text, expected) in cases {
             let message = usageMessage { _ = try focus(text) }
@@ -210,6 +214,19 @@ import Testing
         #expect(throws: DatasetError.self) { try DatasetRenderer(program: program, options: options).run() }
     }
 
+    /// What only sampling shows: a value recorded as a list, or of the other kind than the bins.
+    @Test func valuesOfTheWrongKindStopTheRunNamingTheKey() throws {
+        let program = try compile("canvas 32 x 32\nclasses a\nrecord sizes = [1, 2]\nrecord name = \"x\"\nobject a { circle(4) }\n")
+        for (factor, expected) in [("sizes", "is recorded as a list"), ("name", "are numeric bins, but 'name' is a string")] {
+            let focus = try focus(#"{"tessera_focus": 1, "factors": [{"name": "\#(factor)", "kind": "image", "bins": [{"min": 0, "max": 5, "weight": 1}]}]}"#,
+                                  program: program)
+            let message = usageMessage {
+                _ = try DatasetRenderer(program: program, options: { var o = RenderOptions(count: 2, seed: 1, output: try temporaryFolder(factor), jobs: 1); o.focus = focus; return o }()).run()
+            }
+            #expect(message?.contains(expected) == true && message?.contains("factors[0]") == true, "\(message ?? "no error")")
+        }
+    }
+
     @Test func aFocusThatKeepsNothingRunsOutOfAttemptsWithItsOwnMessage() throws {
         let program = try compile("canvas 32 x 32\nclasses a\nattempts 3\nrecord hour = uniform(0, 10)\nobject a { circle(4) }\n")
         let focus = try focus(#"{"tessera_focus": 1, "factors": [{"name": "hour", "kind": "image", "other_weight": 1, "bins": [{"min": 0, "max": 10, "weight": 0}]}]}"#,
@@ -251,6 +268,18 @@ import Testing
         #expect(file.factors[0].bins.map(\.weight) == [0.05, 0.05, 0.05, 1])
         #expect(file.factors[0].bins.first?.min == nil && file.factors[0].bins.last?.max == nil)
         _ = try FocusSampler(file: file, path: out.path, program: program, visibility: .init())
+
+        // Edges that leave values out: the focus opens the outer bins and counts them there.
+        let narrow = folder.appendingPathComponent("../narrow.json")
+        let opened = try runTessera(["compare", folder.path, results.path, "--by", "hour", "--bins", "6,12,20", "--ap-only", "--focus-out", narrow.path])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let narrowFile = try FocusFile.read(narrow)
+        let shares = narrowFile.factors[0].bins.compactMap { $0.notes.first { $0.key == "share" }?.value.number }
+        #expect(abs(shares.reduce(0, +) - 1) < 1e-9 && narrowFile.factors[0].bins.last?.weight == 1, "\(shares)")
+        let combine = try runTessera(["compare", folder.path, results.path, "--by", "hour", "--ap-only", "--focus-out", narrow.path, "--focus-combine", "mean"])
+        #expect(combine.status == 64 && combine.stderr.contains("applies to instance facts"), "\(combine.stderr)")
+        let nowhere = try runTessera(["compare", folder.path, results.path, "--by", "hour", "--focus-out", "/nonexistent/f.json"])
+        #expect(nowhere.status == 64 && nowhere.stderr.contains("--focus-out"), "\(nowhere.stderr)")
 
         // A recorded Boolean has one bin per value: --bins is a usage error there (QC.md).
         let labels = try runTessera(["compare", folder.path, results.path, "--by", "wet", "--bins", "3", "--ap-only"])

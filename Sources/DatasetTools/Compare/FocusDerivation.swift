@@ -7,6 +7,29 @@ extension FocusFile {
     /// misses, when `--focus-floor` is not given.
     public static let defaultFloor = 0.05
 
+    /// The focus that follows from `comparison`'s breakdown (`compare --focus-out`), `nil`
+    /// without one. Numeric bins are opened first — the first from −∞, the last to +∞ — and
+    /// the breakdown evaluated again on them, so that every value the validation set holds (and
+    /// every value a render draws) is in a bin and counted in its miss rate and shares, even
+    /// when the `--bins` edges left some out.
+    /// - Throws: `DatasetError.usage` for `combine` other than `max` on a recorded value.
+    public static func derived(from comparison: LabelComparison, groundTruth: LabelSet, predictions: LabelSet, floor: Double,
+                               combine: Combine?, groundTruthPath: String, predictionsPath: String) throws -> FocusFile? {
+        guard var breakdown = comparison.breakdown else { return nil }
+        if breakdown.kind == .image, let combine {
+            throw DatasetError.usage("--focus-combine \(combine.rawValue): '\(breakdown.name)' is a recorded value, one per image; --focus-combine applies to instance facts")
+        }
+        if let first = breakdown.bins.first, first.bin.label == nil {
+            let edges = [-Double.infinity] + breakdown.bins.dropFirst().map { $0.bin.from! } + [Double.infinity]
+            breakdown = try Breakdown(
+                name: breakdown.name, bins: .edges(edges), classes: breakdown.classes, groundTruth: groundTruth, predictions: predictions,
+                types: comparison.evaluations.map(\.type), imageIDs: (groundTruth.imageSizes?.keys).map { Array($0).sorted() } ?? [],
+                categoryIDs: groundTruth.categories.map(\.id))
+        }
+        return FocusFile(breakdown: breakdown, groundTruth: groundTruth, floor: floor, combine: combine ?? .max,
+                         groundTruthPath: groundTruthPath, predictionsPath: predictionsPath)
+    }
+
     /// The focus that follows from a breakdown (`tessera compare GT PRED --by NAME
     /// --focus-out FILE`): one factor, the breakdown's bins, each weighted by how often the
     /// model missed there.
@@ -99,7 +122,7 @@ extension FocusFile {
             JSONMember("source", .object([
                 JSONMember("ground_truth", .string(groundTruthPath)), JSONMember("predictions", .string(predictionsPath)),
                 JSONMember("iou_type", .string(iouType.rawValue)),
-            ])),
+            ] + (breakdown.classes.map { [JSONMember("classes", .array($0.map { .string($0) }))] } ?? []))),
             JSONMember("rule", .string("weight = max(miss_rate, \(floor)) / largest; miss_rate = 1 - matched/ground truths at IoU 0.5 (\(iouType.rawValue)); other_weight = \(floor) / largest")),
         ])
     }
