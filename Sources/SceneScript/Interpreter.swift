@@ -285,10 +285,15 @@ struct Interpreter {
 
     private mutating func check(_ condition: Expr) throws {
         if script.requirements[script.requirementIndex[condition.range]!].isOverClip {
-            // Observed in every frame; decided, and counted, once the last frame is observed.
+            // Observed in every frame; decided, and counted, once the last frame is observed
+            // or as soon as the frames so far leave it no way to hold.
             guard clipFrame.isChecked else { return }
             try observeClipFrame(condition)
-            guard clipFrame.isLast else { return }
+            guard clipFrame.isLast else {
+                guard cannotHoldOverClip(condition) else { return }
+                tally.record(condition.range, held: false)
+                throw Rejection(constraint: condition.range)
+            }
         }
         let value = try evaluate(condition)
         guard case let .bool(holds) = value else {
