@@ -287,21 +287,25 @@ public final class SceneProgram: Sendable {
 
     /// The error of a sample whose every attempt was rejected: the requirement that rejected
     /// most often, with the others as notes.
-    func exhausted(_ tally: ConstraintTally, seed: UInt64, index: Int, stratumName: String?, what: String = "image") -> ExhaustedAttempts {
+    /// `attempts` is how many were made (all of the script's unless a budget stopped them
+    /// first, which `help` then explains).
+    func exhausted(_ tally: ConstraintTally, seed: UInt64, index: Int, stratumName: String?, what: String = "image",
+                   attempts: Int? = nil, help: String? = nil) -> ExhaustedAttempts {
+            let attempts = attempts ?? script.attempts
             let rejecting = tally.rejecting
             let (constraint, count) = rejecting[0]
             let problem = ProblemReport(
-                "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(script.attempts) attempt\(script.attempts == 1 ? "" : "s"): "
+                "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(attempts) attempt\(attempts == 1 ? "" : "s"): "
                     + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
                 at: constraint,
-                help: script.attempts < Limits.attempts
+                help: help ?? (script.attempts < Limits.attempts
                     ? "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))"
-                    : "loosen the requirement: \(Limits.attempts) attempts is the most an image may take",
+                    : "loosen the requirement: \(Limits.attempts) attempts is the most an image may take"),
                 notes: rejecting.dropFirst().map {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })
             return ExhaustedAttempts(error: located(problem, seed: seed, index: index, what: what),
-                                     report: SampleReport(attempts: script.attempts, checks: checks(tally), stratum: stratumName))
+                                     report: SampleReport(attempts: attempts, checks: checks(tally), stratum: stratumName))
     }
 
     /// One count per requirement, in ``requirements`` order.

@@ -128,6 +128,20 @@ private func hasHiddenRun(_ row: String, atLeast length: Int) -> Bool {
         }
     }
 
+    /// A clip's attempts sample at most 10 000 frames in all: 1000 attempts of a 24-frame clip
+    /// whose requirement is decided only at its last frame stop after 416 attempts and 16
+    /// frames of the 417th, with the requirement's error and the budget in its help.
+    @Test func aClipsAttemptsSampleAtMost10000Frames() throws {
+        let program = try compile("classes a\nclip frames: 24, fps: 12\nattempts 1000\nlet x = uniform(0, 1)\nrequire x >= 0\nrequire ever(x > 2)\n")
+        #expect { try program.planClip(seed: 3, clip: 0, settings: program.clip!) { _ in preconditionFailure("nothing rendered") } } throws: { error in
+            guard let exhausted = error as? ExhaustedAttempts else { return false }
+            let text = "\(exhausted.error)"
+            return exhausted.report.checks.map(\.checked) == [10_000, 416] && exhausted.report.attempts == 416
+                && text.contains("test.scene:6:9: error: requirement 'ever(x > 2)' was not met in 416 attempts")
+                && text.contains("help: a clip's attempts may sample at most 10000 frames in all, here 416 attempts of 24 frames")
+        }
+    }
+
     /// Fuzzing found the shipped clip with its walker moved off the canvas (y = 8192) taking
     /// all 400 attempts × 24 frames, each frame drawn, before its error (over 23 s). Its
     /// requirement is decided after frame 17 once no frame showed the walker: counted as the
