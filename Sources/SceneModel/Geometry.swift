@@ -141,6 +141,28 @@ public enum Geometry: Hashable, Sendable {
     /// into the bitmap, falls in such a texel (see `docs/RENDERING.md`).
     case sprite(Bitmap, width: Double, height: Double)
 
+    /// What drawing the outline costs, in path segments: its lines and Bézier curves (a
+    /// rectangle 4, a circle, ellipse or arc 4, a rounded rectangle 8, a regular polygon its
+    /// sides, a star twice its tips, a polygon its points, a path its elements, a sprite 4), and
+    /// ``textSegmentsPerCharacter`` per character of a text (a glyph's outline is tens of
+    /// curves, laid out by FreeType). Every shape is drawn several times (picture, instance
+    /// raster, amodal mask), each in time about proportional to this, beside the pixels it covers.
+    public var segmentCount: Int {
+        switch self {
+        case .rectangle, .circle, .ellipse, .arc, .sprite: return 4
+        case .roundedRectangle: return 8
+        case let .regularPolygon(sides, _): return sides
+        case let .star(points, _, _): return 2 * points
+        case let .polygon(points): return points.count
+        case let .path(elements), let .strokedPath(elements, _): return elements.count
+        case let .text(string, _): return Self.textSegmentsPerCharacter * string.unicodeScalars.count
+        }
+    }
+
+    /// What one character of a text counts in ``segmentCount``: measured, a character of
+    /// `text` costs about as much to draw as 16 polygon segments' worth of shapes.
+    public static let textSegmentsPerCharacter = 16
+
     /// The line width when the geometry is stroked, nil when it is filled.
     public var strokeWidth: Double? {
         switch self {

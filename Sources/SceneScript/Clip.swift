@@ -115,20 +115,29 @@ extension SceneProgram {
     ///   - settings: frames and rate (the script's, or the command line's).
     ///   - measure: draws what a rendered requirement asks of one frame; called once per frame
     ///     sampled, and only for frames that reach a rendered requirement.
-    /// - Throws: ``ExhaustedAttempts`` when no attempt met every requirement in every frame;
+    /// - Throws: ``ExhaustedAttempts`` when no attempt met every requirement in every frame
+    ///   (or the attempts sampled ``Limits/clipFrameSamples`` frames without one that did);
     ///   ``ScriptError`` for a runtime error, with a note naming the seed, clip and frame.
-    /// - Complexity: O(frames × attempts) samples.
+    /// - Complexity: O(frames × attempts) samples, at most ``Limits/clipFrameSamples``.
     public func planClip(seed: UInt64, clip: Int, settings: ClipSettings,
                          measuring measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> ClipPlan {
         var tally = ConstraintTally()
         let stratum = script.quota?.stratum(of: clip)
         let stratumName = stratum.map { script.quota!.names[$0] }
+        var sampledFrames = 0
         for attempt in 0..<script.attempts {
             var tracks: [UInt64: Int] = [:]
             var backdrop = StaticBackdrop()
             var isAccepted = true
             var clipFrame = ClipFrame(index: 0, count: settings.frames)
             for frame in 0..<settings.frames {
+                // The first attempt always fits (frames ≤ the budget), so some attempt was
+                // rejected when the budget runs out.
+                guard sampledFrames < Limits.clipFrameSamples else {
+                    throw exhausted(tally, seed: seed, index: clip, stratumName: stratumName, what: "clip", attempts: attempt,
+                                    help: "a clip's attempts may sample at most \(Limits.clipFrameSamples) frames in all, here \(attempt) attempts of \(settings.frames) frames; loosen the requirement, or shorten the clip")
+                }
+                sampledFrames += 1
                 var steps = 0
                 clipFrame.index = frame
                 let sampled: (SceneModel.Scene, (any RenderedFacts)?)?

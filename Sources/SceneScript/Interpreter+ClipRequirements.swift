@@ -105,3 +105,131 @@ extension Interpreter {
         }
     }
 }
+
+/// What a requirement over the clip, or a part of it, can still come to once the clip's
+/// remaining frames are sampled: a Bool that is already known (or `nil` when either is still
+/// possible), or a number within bounds. A part whose value the frames so far do not bound
+/// (anything but temporal calls, constants, `+`, `-`, comparisons, `and`, `or`, `not`) is no
+/// ``ClipOutlook`` at all.
+private enum ClipOutlook {
+    case bool(Bool?)
+    case number(ClosedRange<Double>)
+}
+
+extension Interpreter {
+    /// Whether the requirement over the clip `condition` is false whatever the frames after
+    /// this one hold: no way to complete the samples of its temporal calls (each later frame's
+    /// condition true or false) makes it true. Decided from the frames observed so far, so a
+    /// clip attempt that can no longer be accepted stops here instead of sampling (and
+    /// drawing) its remaining frames; an attempt that is accepted is not affected.
+    /// - Complexity: O(frames observed) per temporal call.
+    func cannotHoldOverClip(_ condition: Expr) -> Bool {
+        if case .bool(false)? = outlook(condition) { return true }
+        return false
+    }
+
+    private func outlook(_ expr: Expr) -> ClipOutlook? {
+        if let value = Checker.constantNumber(expr) { return bounded(value, value) }
+        switch expr.kind {
+        case let .bool(value):
+            return .bool(value)
+        case let .unary(.not, operand):
+            guard case let .bool(value)? = outlook(operand) else { return nil }
+            return .bool(value.map { !$0 })
+        case let .unary(.negate, operand):
+            guard case let .number(range)? = outlook(operand) else { return nil }
+            return bounded(-range.upperBound, -range.lowerBound)
+        case let .binary(op, left, right):
+            return outlook(op, outlook(left), outlook(right))
+        case let .call(call):
+            guard let function = BuiltinFunction(rawValue: call.name), function.isTemporal else { return nil }
+            return outlook(function, call)
+        default:
+            return nil
+        }
+    }
+
+    /// `low…high`, or nothing known when a bound is not finite (a constant such as `1e308 * 10`).
+    private func bounded(_ low: Double, _ high: Double) -> ClipOutlook? {
+        low.isFinite && high.isFinite && low <= high ? .number(low...high) : nil
+    }
+
+    private func outlook(_ op: BinaryOperator, _ left: ClipOutlook?, _ right: ClipOutlook?) -> ClipOutlook? {
+        switch (op, left, right) {
+        case (.and, .bool(let a)?, .bool(let b)?):
+            return .bool(a == false || b == false ? false : (a == true && b == true ? true : nil))
+        case (.and, .bool(false)?, _), (.and, _, .bool(false)?):
+            return .bool(false)
+        case (.or, .bool(let a)?, .bool(let b)?):
+            return .bool(a == true || b == true ? true : (a == false && b == false ? false : nil))
+        case (.or, .bool(true)?, _), (.or, _, .bool(true)?):
+            return .bool(true)
+        case (.add, .number(let a)?, .number(let b)?):
+            return bounded(a.lowerBound + b.lowerBound, a.upperBound + b.upperBound)
+        case (.subtract, .number(let a)?, .number(let b)?):
+            return bounded(a.lowerBound - b.upperBound, a.upperBound - b.lowerBound)
+        case (.less, .number(let a)?, .number(let b)?):
+            return .bool(a.upperBound < b.lowerBound ? true : (a.lowerBound >= b.upperBound ? false : nil))
+        case (.lessOrEqual, .number(let a)?, .number(let b)?):
+            return .bool(a.upperBound <= b.lowerBound ? true : (a.lowerBound > b.upperBound ? false : nil))
+        case (.greater, .number(let a)?, .number(let b)?):
+            return outlook(.less, .number(b), .number(a))
+        case (.greaterOrEqual, .number(let a)?, .number(let b)?):
+            return outlook(.lessOrEqual, .number(b), .number(a))
+        case (.equal, .number(let a)?, .number(let b)?):
+            if a.upperBound < b.lowerBound || b.upperBound < a.lowerBound { return .bool(false) }
+            return .bool(a.lowerBound == a.upperBound && a == b ? true : nil)
+        case (.notEqual, .number(let a)?, .number(let b)?):
+            guard case let .bool(equal)? = outlook(.equal, .number(a), .number(b)) else { return nil }
+            return .bool(equal.map { !$0 })
+        default:
+            return nil
+        }
+    }
+
+    /// The values temporal call `call` can still take, from its samples so far and the
+    /// frames left (each of which may hold or not).
+    private func outlook(_ function: BuiltinFunction, _ call: Call) -> ClipOutlook? {
+        guard let samples = clipFrame.samples[call.range] else { return nil }
+        let holds = samples.map(\.holds)
+        let left = clipFrame.count - samples.count
+        func number(_ low: Int, _ high: Int) -> ClipOutlook { .number(Double(low)...Double(high)) }
+        let lastSoFar = holds.lastIndex(of: true) ?? -1
+        switch function {
+        case .count_frames:
+            let count = holds.filter { $0 }.count
+            return number(count, count + left)
+        case .ever:
+            return .bool(holds.contains(true) ? true : (left == 0 ? false : nil))
+        case .always:
+            return .bool(holds.contains(false) ? false : (left == 0 ? true : nil))
+        case .first_frame:
+            if let first = holds.firstIndex(of: true) { return number(first, first) }
+            return left == 0 ? number(-1, -1) : number(-1, clipFrame.count - 1)
+        case .last_frame:
+            return number(lastSoFar, left == 0 ? lastSoFar : clipFrame.count - 1)
+        case .longest_run:
+            guard samples.first?.between != nil else {
+                let (best, trailing) = runs(holds[...])
+                return number(best, max(best, trailing + left))
+            }
+            // Only frames after the first and before the last frame where `between` held
+            // count, and the last such frame is at most the clip's last.
+            guard let first = samples.firstIndex(where: { $0.between == true }) else { return number(0, max(0, left - 2)) }
+            let (best, trailing) = runs(holds[(first + 1)...])
+            return number(0, max(best, trailing + max(0, left - 1)))
+        default:
+            return nil
+        }
+    }
+
+    /// The longest run of `true` in `holds` and the run it ends with.
+    private func runs(_ holds: ArraySlice<Bool>) -> (best: Int, trailing: Int) {
+        var best = 0, run = 0
+        for holds in holds {
+            run = holds ? run + 1 : 0
+            best = max(best, run)
+        }
+        return (best, run)
+    }
+}

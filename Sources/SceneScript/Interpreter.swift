@@ -76,6 +76,11 @@ struct Interpreter {
     private(set) var backgroundImage: Bitmap?
     /// The parts of the object being built, or nil outside an object.
     private var parts: [Shape]?
+    /// The statement of the object being built (for errors that name it).
+    private var objectRange: SourceRange?
+    /// Path segments (``SceneModel/Geometry/segmentCount``) of every shape drawn so far in this
+    /// attempt, against ``Limits/segmentsPerImage``.
+    private var segments = 0
     /// Maps the current local frame (object, template use) to canvas pixels.
     private var transform = AffineTransform.identity
     /// The view of the last `camera` statement executed (canvas pixels to canvas pixels), or
@@ -285,10 +290,15 @@ struct Interpreter {
 
     private mutating func check(_ condition: Expr) throws {
         if script.requirements[script.requirementIndex[condition.range]!].isOverClip {
-            // Observed in every frame; decided, and counted, once the last frame is observed.
+            // Observed in every frame; decided, and counted, once the last frame is observed
+            // or as soon as the frames so far leave it no way to hold.
             guard clipFrame.isChecked else { return }
             try observeClipFrame(condition)
-            guard clipFrame.isLast else { return }
+            guard clipFrame.isLast else {
+                guard cannotHoldOverClip(condition) else { return }
+                tally.record(condition.range, held: false)
+                throw Rejection(constraint: condition.range)
+            }
         }
         let value = try evaluate(condition)
         guard case let .bool(holds) = value else {
@@ -347,7 +357,8 @@ struct Interpreter {
         }
         let local = try localTransform(transforms)
         parts = []
-        defer { parts = nil }
+        objectRange = range
+        defer { parts = nil; objectRange = nil }
         try inFrame(local) { try $0.inScope { try $0.execute(body) } }
         // The object's identity across the frames of a clip: its statement and its context
         // (loop iterations, template calls), which no draw and no frame time changes.
@@ -368,8 +379,17 @@ struct Interpreter {
             let local = try localTransform(transforms)
             let shape = try makeShape(primitive, values, ranges, call: call)
             guard parts != nil else { throw ProblemReport("shapes can only be drawn inside an object", at: call.range) }
+            let object = [(message: "in this object", range: objectRange!)]
             if parts!.count >= Limits.shapesPerInstance {
-                throw ProblemReport("this object has more than \(Limits.shapesPerInstance) shapes", at: call.range)
+                throw ProblemReport("this object has more than \(Limits.shapesPerInstance) shapes", at: call.range,
+                                    help: "draw fewer shapes per object: an object is one instance, its shapes its parts", notes: object)
+            }
+            segments += shape.geometry.segmentCount
+            if segments > Limits.segmentsPerImage {
+                throw ProblemReport("this image's shapes have more than \(Limits.segmentsPerImage) path segments (\(Limits.segmentsPerImage / Geometry.textSegmentsPerCharacter) characters of text)",
+                                    at: call.range,
+                                    help: "draw fewer shapes, fewer points or shorter texts; each segment is drawn for the picture and for every mask",
+                                    notes: object)
             }
             let composed = try checkedShapeTransform(transform.concatenating(local), at: call.range)
             var placed = shape

@@ -9,9 +9,18 @@ enum Limits {
     static let defaultAttempts = 100
     /// The largest `attempts N`.
     static let attempts = 10_000
+    /// Frames a clip's attempts may sample in all while its attempt is chosen (each frame a
+    /// sample, its instance raster drawn for a rendered requirement): as many as the attempts an
+    /// image may take, so a clip whose requirement never holds costs what such an image does,
+    /// not attempts × frames (up to 10⁸).
+    static let clipFrameSamples = 10_000
     static let instances = 65_535
     static let templateDepth = 32
     static let shapesPerInstance = 100_000
+    /// Path segments (``SceneModel/Geometry/segmentCount``) of all the shapes of one image (of
+    /// one attempt): drawing time grows with them, and one list of points reused by a loop of
+    /// polygons costs one evaluation step per shape but every point in each drawing pass.
+    static let segmentsPerImage = 1_000_000
     /// Characters (Unicode scalars) in a String made by `+`: doubling a string in a loop must
     /// not exhaust memory.
     static let stringLength = 100_000

@@ -324,8 +324,10 @@ public final class SceneProgram: Sendable {
 
     /// The error of a sample whose every attempt was rejected: the requirement that rejected
     /// most often, with the others as notes.
+    /// `attempts` is how many were made (all of the script's unless a budget stopped them
+    /// first, which `help` then explains).
     func exhausted(_ tally: ConstraintTally, seed: UInt64, index: Int, stratumName: String?, what: String = "image",
-                   attempts: Int? = nil) -> ExhaustedAttempts {
+                   attempts: Int? = nil, help: String? = nil) -> ExhaustedAttempts {
             let attempts = attempts ?? script.attempts
             let rejecting = tally.rejecting
             let (constraint, count) = rejecting[0]
@@ -333,9 +335,9 @@ public final class SceneProgram: Sendable {
                 "requirement '\(buffers[constraint.file].text(of: constraint))' was not met in \(attempts) attempt\(attempts == 1 ? "" : "s"): "
                     + "it held \(count.held) of the \(count.evaluated) times it was checked (acceptance rate \(count.acceptance))",
                 at: constraint,
-                help: script.attempts < Limits.attempts
+                help: help ?? (script.attempts < Limits.attempts
                     ? "loosen the requirement, or allow more tries with a top-level 'attempts N' (at most \(Limits.attempts))"
-                    : "loosen the requirement: \(Limits.attempts) attempts is the most an image may take",
+                    : "loosen the requirement: \(Limits.attempts) attempts is the most an image may take"),
                 notes: rejecting.dropFirst().map {
                     ("this requirement also rejected samples: it held \($0.count.held) of the \($0.count.evaluated) times it was checked (acceptance rate \($0.count.acceptance))", $0.constraint)
                 })

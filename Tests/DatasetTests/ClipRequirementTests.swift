@@ -106,6 +106,62 @@ private func hasHiddenRun(_ row: String, atLeast length: Int) -> Bool {
         #expect(try still.sample(seed: 0, index: 0).instances.isEmpty, "accepted at its one attempt")
     }
 
+    /// A clip attempt stops at the first frame after which its requirement over the clip can
+    /// no longer hold: the frames it samples are counted by a per-frame requirement's checks
+    /// (`x >= 0`, checked in every frame sampled). 5 attempts of 24 frames, none accepted.
+    @Test(arguments: [
+        ("always(x > 2)", 1),                                   // false at frame 0
+        ("not ever(x < 2)", 1),
+        ("count_frames(x > 2) >= 20", 5),                       // 19 frames left after frame 4
+        ("count_frames(x < 2) + 1 <= 3", 3),
+        ("longest_run(x > 2, between: x > 2) >= 5", 18),        // a run needs a frame each side
+        ("always(x > 2) or ever(x > 2)", 24),                   // ever is decided at the last frame
+        ("last_frame(x > 2) == 5", 24),                         // bounds, not exact sets: kept to the end
+        ("count_frames(x > 2) >= 1e308 * 10", 24),              // no finite bound: kept to the end
+    ])
+    func anAttemptStopsAtTheFrameThatDecidesItsClipRequirement(_ condition: String, _ framesPerAttempt: Int) throws {
+        let program = try compile("classes a\nclip frames: 24, fps: 12\nattempts 5\nlet x = uniform(0, 1)\nrequire x >= 0\nrequire \(condition)\n")
+        #expect { try program.planClip(seed: 3, clip: 0, settings: program.clip!) { _ in preconditionFailure("nothing rendered") } } throws: { error in
+            guard let exhausted = error as? ExhaustedAttempts else { return false }
+            return exhausted.report.checks.map(\.checked) == [5 * framesPerAttempt, 5]
+                && "\(exhausted.error)".contains("requirement '\(condition)' was not met in 5 attempts")
+        }
+    }
+
+    /// A clip's attempts sample at most 10 000 frames in all: 1000 attempts of a 24-frame clip
+    /// whose requirement is decided only at its last frame stop after 416 attempts and 16
+    /// frames of the 417th, with the requirement's error and the budget in its help.
+    @Test func aClipsAttemptsSampleAtMost10000Frames() throws {
+        let program = try compile("classes a\nclip frames: 24, fps: 12\nattempts 1000\nlet x = uniform(0, 1)\nrequire x >= 0\nrequire ever(x > 2)\n")
+        #expect { try program.planClip(seed: 3, clip: 0, settings: program.clip!) { _ in preconditionFailure("nothing rendered") } } throws: { error in
+            guard let exhausted = error as? ExhaustedAttempts else { return false }
+            let text = "\(exhausted.error)"
+            return exhausted.report.checks.map(\.checked) == [10_000, 416] && exhausted.report.attempts == 416
+                && text.contains("test.scene:6:9: error: requirement 'ever(x > 2)' was not met in 416 attempts")
+                && text.contains("help: a clip's attempts may sample at most 10000 frames in all, here 416 attempts of 24 frames")
+        }
+    }
+
+    /// Fuzzing found the shipped clip with its walker moved off the canvas (y = 8192) taking
+    /// all 400 attempts × 24 frames, each frame drawn, before its error (over 23 s). Its
+    /// requirement is decided after frame 17 once no frame showed the walker: counted as the
+    /// frames measured.
+    @Test func theRealSceneWithItsWalkerOffCanvasStopsEachAttemptEarly() throws {
+        let url = packageRoot.appendingPathComponent("scenes/hidden_pedestrian_clip.scene")
+        let text = try String(contentsOf: url, encoding: .utf8)
+            .replacingOccurrences(of: "attempts 400", with: "attempts 4")
+            .replacingOccurrences(of: "* time, 205)", with: "* time, 8192)")
+        let program = try SceneProgram.compile(SourceFile(path: url.path, text: text), resolver: FileImportResolver(searchPaths: []))
+        var measured = 0
+        #expect(throws: ExhaustedAttempts.self) {
+            try program.planClip(seed: 1, clip: 0, settings: program.clip!) { _ in
+                measured += 1
+                return NothingVisible()
+            }
+        }
+        #expect(measured == 4 * 18)
+    }
+
     @Test func theRealSceneHidesItsWalkerBehindTheBus() throws {
         let url = packageRoot.appendingPathComponent("scenes/hidden_pedestrian_clip.scene")
         let program = try SceneLoader.compile(path: url.path)
@@ -149,4 +205,12 @@ private func hasHiddenRun(_ row: String, atLeast length: Int) -> Bool {
                 && text.contains("while sampling frame 1 of clip 0")
         }
     }
+}
+
+/// Rendered facts of a picture where no instance shows a pixel.
+private struct NothingVisible: RenderedFacts {
+    func visiblePixels(of id: Int) throws -> Int { 0 }
+    func visibleBox(of id: Int) throws -> VisibleBox? { nil }
+    func occlusion(of id: Int) throws -> OcclusionFacts { preconditionFailure("not asked") }
+    func sharedEdge(between a: Int, and b: Int) throws -> Int { 0 }
 }

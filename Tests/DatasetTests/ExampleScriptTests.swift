@@ -29,6 +29,12 @@ import Testing
     @Test(arguments: scripts.filter { $0.hasPrefix("scenes/") })
     func samplesManyImagesThroughTheLibrary(path: String) throws {
         let program = try SceneLoader.compile(path: packageRoot.appendingPathComponent(path).path)
-        for index in 0..<20 { _ = try program.sampleMeasured(seed: 11, index: index) }
+        var segments = 0
+        for index in 0..<20 {
+            let scene = try program.sampleMeasured(seed: 11, index: index).scene
+            segments = max(segments, scene.instances.reduce(0) { $0 + $1.shapes.reduce(0) { $0 + $1.geometry.segmentCount } })
+        }
+        // Well inside the path segments an image may have (1 000 000, docs/LANGUAGE.md *Limits*).
+        #expect(segments <= 250_000, "\(path): \(segments) path segments")
     }
 }

@@ -371,6 +371,27 @@ struct LimitTests {
         }
     }
 
+    /// Fuzzing found `repeat 32767` around a sign with a text in one object: 100 000 shapes,
+    /// 11 s to draw; and one list of points reused by a loop of polygons costs a step per
+    /// polygon but every point to draw. Both are within the shapes and steps limits; the path
+    /// segments of an image are bounded (1 000 000, a character of text counting 16), a
+    /// located error at the shape with a note at its object.
+    @Test(arguments: [
+        ("classes a\nobject a {\n  repeat 32767 { text(\"STOP\", size: 10) }\n}", "test.scene:3:18: error: this image's shapes have more than 1000000 path segments (62500 characters of text)"),
+        ("classes a\nlet pts = [(0, 0), (9, 0), (9, 9), (0, 9)]\nrepeat 11 { pts = pts + pts }\nobject a {\n  repeat 200 { polygon(pts) }\n}",
+         "test.scene:5:16: error: this image's shapes have more than 1000000 path segments"),
+        ("classes a\nobject a {\n  repeat 2 { repeat 50001 { rectangle(1, 1) } }\n}", "test.scene:3:29: error: this object has more than 100000 shapes"),
+    ])
+    func pathSegmentLimit(_ text: String, _ expected: String) throws {
+        #expect { try compile(text).sample(seed: 0, index: 0) } throws: { error in
+            let rendered = (error as? ScriptError)?.rendered() ?? ""
+            return rendered.hasPrefix(expected) && rendered.contains("note: in this object")
+        }
+        // Just under the limit, over two objects: 61 polygons of 8192 points, 1953 texts of 16 characters.
+        let allowed = try compile("classes a\nlet pts = [(0, 0), (9, 0), (9, 9), (0, 9)]\nrepeat 11 { pts = pts + pts }\nobject a {\n  repeat 61 { polygon(pts) }\n}\nobject a { repeat 1953 { text(\"ABCDEFGHIJKLMNOP\", size: 5) } }")
+        #expect(try allowed.sample(seed: 0, index: 0).instances.map(\.shapes.count) == [61, 1953])
+    }
+
     @Test func instanceLimit() throws {
         let program = try compile("classes a\nrepeat 70000 { object a {} }")
         #expect(throws: ScriptError.self) { try program.sample(seed: 0, index: 0) }
