@@ -19,23 +19,9 @@ public enum ParallelMap {
         _ body: @Sendable @escaping (Int) throws -> T,
         consume: (T) throws -> Void
     ) throws {
-        guard !range.isEmpty else { return }
-        let state = State<T>(range: range, window: max(1, window))
-        let group = DispatchGroup()
-        for _ in 0..<max(1, min(jobs, range.count)) {
-            DispatchQueue.global().async(group: group) {
-                while let index = state.claim() {
-                    state.store(Result { try body(index) }, at: index)
-                }
-            }
-        }
-        defer {
-            state.stop()
-            group.wait()
-        }
-        for index in range {
-            try consume(try state.take(index).get())
-        }
+        try forEachInOrder(jobs: jobs, window: window, produce: { submit in
+            for index in range { try submit(index) }
+        }, work: body, consume: { _, result in try consume(result) })
     }
 
     /// Calls `work` on `jobs` worker threads with each item that `produce` hands to its
@@ -153,59 +139,6 @@ public enum ParallelMap {
             condition.lock()
             isStopped = true
             waiting.removeAll()
-            condition.broadcast()
-            condition.unlock()
-        }
-    }
-
-    /// The shared state of one run, under one condition variable.
-    private final class State<T: Sendable>: @unchecked Sendable {
-        private let condition = NSCondition()
-        private let end: Int
-        private let window: Int
-        private var nextClaim: Int
-        private var nextTake: Int
-        private var results: [Int: Result<T, any Error>] = [:]
-        private var isStopped = false
-
-        init(range: Range<Int>, window: Int) {
-            end = range.upperBound
-            nextClaim = range.lowerBound
-            nextTake = range.lowerBound
-            self.window = window
-        }
-
-        /// The next index to work on, waiting while the window is full; `nil` when done.
-        func claim() -> Int? {
-            condition.lock()
-            defer { condition.unlock() }
-            while !isStopped, nextClaim < end, nextClaim - nextTake >= window { condition.wait() }
-            guard !isStopped, nextClaim < end else { return nil }
-            nextClaim += 1
-            return nextClaim - 1
-        }
-
-        func store(_ result: Result<T, any Error>, at index: Int) {
-            condition.lock()
-            results[index] = result
-            condition.broadcast()
-            condition.unlock()
-        }
-
-        /// Waits for the result of `index` and removes it, opening the window by one.
-        func take(_ index: Int) -> Result<T, any Error> {
-            condition.lock()
-            defer { condition.unlock() }
-            while results[index] == nil { condition.wait() }
-            nextTake = index + 1
-            condition.broadcast()
-            return results.removeValue(forKey: index)!
-        }
-
-        /// Lets the workers finish: no index is handed out any more.
-        func stop() {
-            condition.lock()
-            isStopped = true
             condition.broadcast()
             condition.unlock()
         }

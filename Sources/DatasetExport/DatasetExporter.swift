@@ -75,7 +75,11 @@ public enum DatasetExporter {
                 try forEachImage(of: reader, carryingRecords: writer.carriesRecords, submit)
             }, work: { item in
                 try item.checkFilesExist()
-                return try prepare(item)
+                let prepared = try prepare(item)
+                // The writing needs only what the preparation made: the images waiting to be
+                // written do not hold their masks.
+                item.forgetDecodedMasks()
+                return prepared
             }, consume: { item, prepared in
                 try writer.write(item, prepared)
                 summary.images += 1

@@ -79,6 +79,12 @@ public final class ExportItem: @unchecked Sendable {
         return raster
     }
 
+    /// Drops the decoded masks; asking for them again decodes them again.
+    func forgetDecodedMasks() {
+        decodedInstanceMask = nil
+        decodedSemanticMask = nil
+    }
+
     /// The bytes of one of the image's files, as they are.
     /// - Throws: `DatasetError.invalidDataset` naming a missing file; `.io` for a failed read.
     public func bytes(of url: URL) throws -> Data {
