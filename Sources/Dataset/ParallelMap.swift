@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Runs work over an index range on a fixed number of threads and hands the results to the
-/// caller in index order, whichever thread finished first.
-enum ParallelMap {
+/// Runs work over an index range, or over items a caller produces one by one, on a fixed
+/// number of threads and hands the results to the caller in order, whichever thread
+/// finished first.
+public enum ParallelMap {
     /// Calls `body` once for each index in `range` on `jobs` worker threads, at most `window`
     /// indices ahead of the consumer, and calls `consume` with each result in index order on
     /// the calling thread as soon as it and every earlier one are ready. Workers never wait
@@ -18,73 +19,126 @@ enum ParallelMap {
         _ body: @Sendable @escaping (Int) throws -> T,
         consume: (T) throws -> Void
     ) throws {
-        guard !range.isEmpty else { return }
-        let state = State<T>(range: range, window: max(1, window))
-        let group = DispatchGroup()
-        for _ in 0..<max(1, min(jobs, range.count)) {
-            DispatchQueue.global().async(group: group) {
-                while let index = state.claim() {
-                    state.store(Result { try body(index) }, at: index)
+        try forEachInOrder(jobs: jobs, window: window, produce: { submit in
+            for index in range { try submit(index) }
+        }, work: body, consume: { _, result in try consume(result) })
+    }
+
+    /// Calls `work` on `jobs` worker threads with each item that `produce` hands to its
+    /// `submit` argument, and calls `consume` with each item and its result on the calling
+    /// thread, in the order the items were submitted. `produce` runs on the calling thread
+    /// too; while `window` items are submitted and not yet consumed, `submit` first consumes
+    /// the oldest (waiting for its result), so memory holds at most `window` items and
+    /// results whatever the number of items. With `jobs` 1 no thread is started: each item
+    /// is worked and consumed before `submit` returns.
+    ///
+    /// The order of everything `consume` sees, and which error is thrown, do not depend on
+    /// `jobs` or on timing.
+    /// - Throws: the first error in submission order: `work`'s for an item (after consuming
+    ///   every earlier item) or `consume`'s; when `produce` itself throws, the items it
+    ///   submitted before are consumed first and their first error wins, else `produce`'s.
+    ///   No further work starts after a failure; running work finishes and is discarded.
+    public static func forEachInOrder<Item: Sendable, Output: Sendable>(
+        jobs: Int, window: Int,
+        produce: (_ submit: (Item) throws -> Void) throws -> Void,
+        work: @Sendable @escaping (Item) throws -> Output,
+        consume: (Item, Output) throws -> Void
+    ) throws {
+        // `submit` calls `consume`; it never outlives this call.
+        try withoutActuallyEscaping(consume) { consume in
+            guard jobs > 1 else {
+                try produce { item in try consume(item, try work(item)) }
+                return
+            }
+            let queue = WorkQueue<Item, Output>(work: work)
+            let group = DispatchGroup()
+            for _ in 0..<jobs {
+                DispatchQueue.global().async(group: group) { queue.runWorker() }
+            }
+            defer {
+                queue.stop()
+                group.wait()
+            }
+            // Submitted and not yet consumed, oldest first (the calling thread's own list).
+            var pending: [(index: Int, item: Item)] = []
+            var head = 0, submitted = 0
+            // Set once an item's work or consume failed: nothing is consumed after it.
+            var hasFailed = false
+            func consumeOldest() throws {
+                let (index, item) = pending[head]
+                head += 1
+                if head == pending.count || head >= 64 {
+                    pending.removeFirst(head)
+                    head = 0
+                }
+                do { try consume(item, try queue.take(index).get()) } catch {
+                    hasFailed = true
+                    throw error
                 }
             }
-        }
-        defer {
-            state.stop()
-            group.wait()
-        }
-        for index in range {
-            try consume(try state.take(index).get())
+            do {
+                try produce { item in
+                    while pending.count - head >= max(1, window) { try consumeOldest() }
+                    queue.submit(item, at: submitted)
+                    pending.append((submitted, item))
+                    submitted += 1
+                }
+            } catch {
+                // produce's own error: the items before it come first.
+                if !hasFailed { while head < pending.count { try consumeOldest() } }
+                throw error
+            }
+            while head < pending.count { try consumeOldest() }
         }
     }
 
-    /// The shared state of one run, under one condition variable.
-    private final class State<T: Sendable>: @unchecked Sendable {
+    /// The workers' side of ``forEachInOrder(jobs:window:produce:work:consume:)``: items
+    /// waiting for a worker, and results waiting for the consumer, under one condition.
+    private final class WorkQueue<Item: Sendable, Output: Sendable>: @unchecked Sendable {
         private let condition = NSCondition()
-        private let end: Int
-        private let window: Int
-        private var nextClaim: Int
-        private var nextTake: Int
-        private var results: [Int: Result<T, any Error>] = [:]
+        private let work: @Sendable (Item) throws -> Output
+        private var waiting: [(index: Int, item: Item)] = []
+        private var results: [Int: Result<Output, any Error>] = [:]
         private var isStopped = false
 
-        init(range: Range<Int>, window: Int) {
-            end = range.upperBound
-            nextClaim = range.lowerBound
-            nextTake = range.lowerBound
-            self.window = window
-        }
+        init(work: @Sendable @escaping (Item) throws -> Output) { self.work = work }
 
-        /// The next index to work on, waiting while the window is full; `nil` when done.
-        func claim() -> Int? {
+        func submit(_ item: Item, at index: Int) {
             condition.lock()
-            defer { condition.unlock() }
-            while !isStopped, nextClaim < end, nextClaim - nextTake >= window { condition.wait() }
-            guard !isStopped, nextClaim < end else { return nil }
-            nextClaim += 1
-            return nextClaim - 1
-        }
-
-        func store(_ result: Result<T, any Error>, at index: Int) {
-            condition.lock()
-            results[index] = result
+            waiting.append((index, item))
             condition.broadcast()
             condition.unlock()
         }
 
-        /// Waits for the result of `index` and removes it, opening the window by one.
-        func take(_ index: Int) -> Result<T, any Error> {
+        /// A worker's loop: works items oldest first until stopped.
+        func runWorker() {
+            while true {
+                condition.lock()
+                while !isStopped, waiting.isEmpty { condition.wait() }
+                guard !isStopped else { condition.unlock(); return }
+                let (index, item) = waiting.removeFirst()
+                condition.unlock()
+                let result = Result { try work(item) }
+                condition.lock()
+                results[index] = result
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+
+        /// Waits for the result of `index` and removes it.
+        func take(_ index: Int) -> Result<Output, any Error> {
             condition.lock()
             defer { condition.unlock() }
             while results[index] == nil { condition.wait() }
-            nextTake = index + 1
-            condition.broadcast()
             return results.removeValue(forKey: index)!
         }
 
-        /// Lets the workers finish: no index is handed out any more.
+        /// Ends the workers: waiting items are dropped, running ones finish.
         func stop() {
             condition.lock()
             isStopped = true
+            waiting.removeAll()
             condition.broadcast()
             condition.unlock()
         }

@@ -30,13 +30,10 @@ struct COCOPanopticWriter: ExportWriter {
     private let manifest: DatasetManifest
     /// Per mask value (0…65535): what a semantic-mask value is.
     private var kinds: [ValueKind]
+    /// The largest category id.
+    private let largestID: Int
     private var folder: ExportFolder!
     private var splits: [String: SplitFiles] = [:]
-    /// Per `mask_id`: the index of its annotation in the image being written, -1 for none.
-    /// Kept between images and cleared entry by entry, so an image costs its annotations.
-    private var annotationIndex = [Int32](repeating: -1, count: 65536)
-    /// Per category id: the extent of its stuff segment in the image being written.
-    private var stuffExtents: [SegmentExtent]
 
     private enum ValueKind: UInt8 { case notACategory, thing, stuff, void }
 
@@ -64,7 +61,7 @@ struct COCOPanopticWriter: ExportWriter {
         }
         kinds[classMap.backgroundValue] = .void
         kinds[classMap.ignoreValue] = .void
-        stuffExtents = [SegmentExtent](repeating: SegmentExtent(), count: largestID + 1)
+        self.largestID = largestID
     }
 
     static func jsonFile(_ split: String) -> String { "annotations/panoptic_\(split).json" }
@@ -89,15 +86,30 @@ struct COCOPanopticWriter: ExportWriter {
         }
     }
 
-    mutating func write(_ item: ExportItem) throws {
+    /// An image's panoptic PNG, encoded, its segments, and its 8-bit image when the dataset's
+    /// is 16-bit (``ExportItem/eightBitImage(_:)``).
+    struct Prepared: Sendable {
+        var png: Data
+        var segments: [Segment]
+        var image: Data?
+    }
+
+    func preparation() -> @Sendable (ExportItem) throws -> Prepared {
+        { [kinds, classMap, largestID, manifest] item in
+            let (rgb, segments) = try Self.panopticSegments(item, kinds: kinds, classMap: classMap, largestID: largestID)
+            return Prepared(png: try PNG.encodeRGB8(rgb, width: item.image.width, height: item.image.height), segments: segments,
+                            image: try item.eightBitImage(manifest))
+        }
+    }
+
+    mutating func write(_ item: ExportItem, _ prepared: Prepared) throws {
         guard var files = splits[item.split] else {
             throw DatasetError.invalidDataset("image \(item.image.id) is in split '\(item.split)', which the dataset does not list")
         }
-        try folder.place(item.imageURL, at: "images/" + item.imageFileName)
+        try folder.placeImage(item, converted: prepared.image, at: "images/" + item.imageFileName)
         let pngName = item.stem + ".png"
-        let (rgb, segments) = try panopticSegments(item)
-        let png = try PNG.encodeRGB8(rgb, width: item.image.width, height: item.image.height)
-        try folder.write([UInt8](png), to: Self.pngFolder(item.split) + "/" + pngName)
+        let segments = prepared.segments
+        try folder.write([UInt8](prepared.png), to: Self.pngFolder(item.split) + "/" + pngName)
 
         let separator = Array((files.imageCount == 0 ? "\n" : ",\n").utf8)
         let image = JSONValue.object([
@@ -163,13 +175,17 @@ struct COCOPanopticWriter: ExportWriter {
     /// - Throws: `DatasetError.invalidDataset` naming the mask files when an annotation is
     ///   not a thing of the class map, two annotations share a `mask_id`, or the instance and
     ///   semantic masks disagree at a pixel (the first such pixel, in row order).
-    private mutating func panopticSegments(_ item: ExportItem) throws -> ([UInt8], [Segment]) {
+    private static func panopticSegments(_ item: ExportItem, kinds: [ValueKind], classMap: ClassMapFile,
+                                         largestID: Int) throws -> ([UInt8], [Segment]) {
         let instances = try item.instanceMask().raster
         let semantic = try item.semanticMask()
         let annotations = item.annotations
         var things: [Segment] = []
         things.reserveCapacity(annotations.count)
-        defer { for segment in things { annotationIndex[segment.id] = -1 } }
+        // Per `mask_id`: the index of its annotation, -1 for none.
+        var annotationIndex = [Int32](repeating: -1, count: 65536)
+        // Per category id: the extent of its stuff segment.
+        var stuffExtents = [SegmentExtent](repeating: SegmentExtent(), count: largestID + 1)
         for annotation in annotations {
             // instanceMask() has checked that every annotation has a mask_id with pixels.
             let id = annotation.instanceID ?? 0
@@ -228,7 +244,6 @@ struct COCOPanopticWriter: ExportWriter {
         var segments = things
         for category in classMap.categories where category.isthing == 0 && stuffExtents[category.id].area > 0 {
             segments.append(Segment(id: Self.stuffIDOffset + category.id, categoryID: category.id, extent: stuffExtents[category.id]))
-            stuffExtents[category.id] = SegmentExtent()
         }
         if let conflict {
             let p = conflict.y * width + conflict.x

@@ -26,8 +26,10 @@ public enum DatasetExporter {
     ///   instances in an image without `.gray16` overflow);
     ///   `.missingInput` for a missing dataset folder; `.invalidDataset` naming the file for
     ///   an unfinished or damaged dataset; `.outputNotEmpty` without `overwrite`; `.io`.
-    /// - Complexity: one pass over the annotations; memory holds one image's annotations and
-    ///   masks, whatever the number of images.
+    /// - Complexity: one pass over the annotations, the images prepared on
+    ///   `options.jobs` threads; memory holds the annotations and masks of at most
+    ///   `4 × jobs` images, whatever the number of images. The output is the same bytes
+    ///   whatever `jobs`.
     @discardableResult
     public static func export(_ dataset: URL, format: ExportFormat, to output: URL, overwrite: Bool,
                               options: ExportOptions = .init()) throws -> Summary {
@@ -46,27 +48,46 @@ public enum DatasetExporter {
         }
         let categories = try DatasetError.reading { try reader.categories() }
         let classMap = try DatasetError.reading { try reader.classMap() }
-        var writer = try format.makeWriter(for: ExportSource(
+        let writer = try format.makeWriter(for: ExportSource(
             classMap: classMap, classMapURL: reader.url(DatasetFiles.classes), manifest: manifest, options: options))
         let folder = try ExportFolder(output, overwrite: overwrite)
-        var summary = Summary()
         do {
-            try writer.begin(categories: categories, splits: splits(of: reader), folder: folder)
-            try DatasetError.reading {
-                try forEachImage(of: reader, carryingRecords: writer.carriesRecords) { item in
-                    try item.checkFilesExist()
-                    try writer.write(item)
-                    summary.images += 1
-                    summary.annotations += item.annotations.count
-                }
-            }
-            try writer.finish()
-            summary.isLinked = folder.isLinkingImages
+            let summary = try write(writer, of: reader, categories: categories, into: folder, jobs: max(1, options.jobs))
             try folder.commit()
+            return summary
         } catch {
             folder.rollback()
             throw error
         }
+    }
+
+    /// Runs `writer` over every image of `reader`: each image's preparation on `jobs`
+    /// worker threads, at most `4 × jobs` images in flight, and its writing on this thread
+    /// in the dataset's order (``ParallelMap/forEachInOrder(jobs:window:produce:work:consume:)``).
+    private static func write<Writer: ExportWriter>(_ writer: Writer, of reader: DatasetReader, categories: [COCOFile.Category],
+                                                    into folder: ExportFolder, jobs: Int) throws -> Summary {
+        var writer = writer
+        var summary = Summary()
+        try writer.begin(categories: categories, splits: splits(of: reader), folder: folder)
+        let prepare = writer.preparation()
+        try DatasetError.reading {
+            try ParallelMap.forEachInOrder(jobs: jobs, window: 4 * jobs, produce: { submit in
+                try forEachImage(of: reader, carryingRecords: writer.carriesRecords, submit)
+            }, work: { item in
+                try item.checkFilesExist()
+                let prepared = try prepare(item)
+                // The writing needs only what the preparation made: the images waiting to be
+                // written do not hold their masks.
+                item.forgetDecodedMasks()
+                return prepared
+            }, consume: { item, prepared in
+                try writer.write(item, prepared)
+                summary.images += 1
+                summary.annotations += item.annotations.count
+            })
+        }
+        try writer.finish()
+        summary.isLinked = folder.isLinkingImages
         return summary
     }
 

@@ -84,6 +84,16 @@ public final class ExportFolder {
         try AtomicFile.write(data, to: target)
     }
 
+    /// Puts `item`'s image at `relativePath`: the bytes `converted` when given
+    /// (``ExportItem/eightBitImage(_:)``), else the dataset's file (``place(_:at:)``).
+    public func placeImage(_ item: ExportItem, converted: Data?, at relativePath: String) throws {
+        if let converted {
+            try AtomicFile.write(converted, to: url(relativePath))
+        } else {
+            try place(item.imageURL, at: relativePath)
+        }
+    }
+
     /// Creates `folder` (in the staging folder) with its parents.
     public func createFolder(_ folder: URL) throws {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {

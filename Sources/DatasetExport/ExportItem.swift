@@ -6,7 +6,12 @@ import Rendering
 
 /// One image of the dataset being exported, as a writer sees it: its split, COCO record and
 /// annotations, and its files, the masks decoded only when asked for (once each).
-public final class ExportItem {
+///
+/// Sendable because an export hands each item from the reading thread to one worker and
+/// then to the writing thread, each hand-over under a lock
+/// (``ParallelMap/forEachInOrder(jobs:window:produce:work:consume:)``): no two threads use
+/// one item at once, so the decoded masks it caches need no lock of their own.
+public final class ExportItem: @unchecked Sendable {
     /// The split the image belongs to (`default` for a run without splits).
     public let split: String
     public let image: COCOFile.Image
@@ -74,6 +79,12 @@ public final class ExportItem {
         return raster
     }
 
+    /// Drops the decoded masks; asking for them again decodes them again.
+    func forgetDecodedMasks() {
+        decodedInstanceMask = nil
+        decodedSemanticMask = nil
+    }
+
     /// The bytes of one of the image's files, as they are.
     /// - Throws: `DatasetError.invalidDataset` naming a missing file; `.io` for a failed read.
     public func bytes(of url: URL) throws -> Data {
@@ -83,6 +94,28 @@ public final class ExportItem {
         do { return try Data(contentsOf: url) } catch {
             throw DatasetError.io(path: url.path, reason: AtomicFile.reason(error))
         }
+    }
+
+    /// The image as the 8-bit file that a format whose readers decode 8 bits per sample
+    /// needs (VOC, COCO panoptic, YouTube-VIS, MOT: their readers go through PIL's or
+    /// OpenCV's 8-bit conversions, and PIL's `convert("RGB")` clips a 16-bit grey image to
+    /// white): `nil` when the dataset's file already is one (RGB, 8-bit grey, JPEG) and is
+    /// placed as it is; for a 16-bit grey sensor (`image_bit_depth` 16 in `manifest`), an
+    /// 8-bit grey PNG of round(v / 257) per sample — what an 8-bit grey sensor records of the
+    /// same picture, to within one level (docs/FORMATS.md, "Grey images").
+    /// - Throws: `DatasetError.invalidDataset` naming the image when it is not the 16-bit
+    ///   grey PNG the manifest says; `.io` for a failed read.
+    public func eightBitImage(_ manifest: DatasetManifest) throws -> Data? {
+        guard manifest.options.imageBitDepth == 16 else { return nil }
+        let png: PNG.Image
+        do { png = try PNG.decode(try bytes(of: imageURL)) } catch let error as DatasetError { throw error } catch {
+            throw DatasetError.invalidDataset("\(imageURL.path): not a PNG (\(error))")
+        }
+        guard png.bitDepth == 16, png.channels == 1, png.width == image.width, png.height == image.height else {
+            throw DatasetError.invalidDataset("\(imageURL.path): \(png.width)×\(png.height)×\(png.channels) at \(png.bitDepth) bits, expected \(image.width)×\(image.height)×1 at 16 bits (manifest.json's image_bit_depth)")
+        }
+        let samples = png.samples.map { UInt8((UInt32($0) + 128) / 257) }
+        return try PNG.encodeGray8(samples, width: png.width, height: png.height)
     }
 
     /// Checks that the image and both masks exist, without reading them.

@@ -2,13 +2,21 @@ public import DatasetReading
 public import Foundation
 import Dataset
 
-/// A format an export writes: fed one image at a time, in the dataset's order, then
-/// finished. It writes only through the ``ExportFolder`` it is given, so a failure anywhere
+/// A format an export writes, in two parts: the work of one image that needs nothing but
+/// that image (decoding its masks, tracing polygons, encoding PNGs: ``preparation()``), done
+/// on worker threads several images at once, and the rest (placing files, appending to
+/// per-dataset lists and shards: ``write(_:_:)``), fed the images one at a time in the
+/// dataset's order, then finished. So the output is the same bytes whatever the number of
+/// threads. It writes only through the ``ExportFolder`` it is given, so a failure anywhere
 /// leaves no file under a final name.
 ///
-/// Memory must not grow with the number of images: keep per-image data only while
-/// ``write(_:)`` runs, and stream per-dataset files (lists, shards) as they grow.
+/// Memory must not grow with the number of images: keep per-image data only in
+/// ``Prepared`` and while ``write(_:_:)`` runs, and stream per-dataset files (lists,
+/// shards) as they grow.
 public protocol ExportWriter {
+    /// What the preparation makes of one image, for ``write(_:_:)``.
+    associatedtype Prepared: Sendable
+
     /// Called once before the first image.
     /// - Parameters:
     ///   - categories: The dataset's categories, in file order (declaration order).
@@ -16,8 +24,15 @@ public protocol ExportWriter {
     ///   - folder: Where to write.
     mutating func begin(categories: [COCOFile.Category], splits: [String], folder: ExportFolder) throws
 
-    /// Writes one image's files.
-    mutating func write(_ item: ExportItem) throws
+    /// The per-image work, called once after ``begin(categories:splits:folder:)``. The
+    /// function it returns is called on worker threads, for several images at once and in
+    /// any order, so it reads only what it captured and the item it is given, and its result
+    /// depends on nothing else.
+    func preparation() -> @Sendable (ExportItem) throws -> Prepared
+
+    /// Writes one image's files from what its preparation made; called on one thread, image
+    /// after image in the dataset's order.
+    mutating func write(_ item: ExportItem, _ prepared: Prepared) throws
 
     /// Writes the per-dataset files, after the last image.
     mutating func finish() throws
@@ -30,6 +45,11 @@ public protocol ExportWriter {
 
 extension ExportWriter {
     public var carriesRecords: Bool { false }
+}
+
+extension ExportWriter where Prepared == Void {
+    /// Nothing to prepare: a writer whose per-image work is too light to share out.
+    public func preparation() -> @Sendable (ExportItem) throws -> Void { { _ in } }
 }
 
 /// The formats `tessera export` writes.
@@ -56,13 +76,13 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     ///   format (see each writer).
     public func makeWriter(for source: ExportSource) throws -> any ExportWriter {
         switch self {
-        case .yolo: return YOLOWriter(isSegmentation: false)
-        case .yoloSegmentation: return YOLOWriter(isSegmentation: true)
+        case .yolo: return YOLOWriter(isSegmentation: false, channels: source.manifest.options.imageChannels ?? 3)
+        case .yoloSegmentation: return YOLOWriter(isSegmentation: true, channels: source.manifest.options.imageChannels ?? 3)
         case .cocoPanoptic: return try COCOPanopticWriter(source)
         case .voc: return try VOCWriter(source)
         case .webdataset: return WebDatasetWriter(samplesPerShard: source.options.samplesPerShard)
-        case .youtubeVIS: return YouTubeVISWriter()
-        case .mot: return MOTWriter(fps: source.manifest.clip?.fps ?? 0)
+        case .youtubeVIS: return YouTubeVISWriter(manifest: source.manifest)
+        case .mot: return MOTWriter(manifest: source.manifest)
         }
     }
 
@@ -81,11 +101,16 @@ public struct ExportOptions: Sendable, Equatable {
     /// in `SegmentationClass` and `SegmentationObject` (`--voc-void-band`); 0, the default,
     /// keeps the masks exact.
     public var vocVoidBand: Int
+    /// Images prepared at once, on as many worker threads (`--jobs`; default: all cores).
+    /// Never changes the output.
+    public var jobs: Int
 
-    public init(vocOverflow: VOCOverflow = .error, samplesPerShard: Int = 1000, vocVoidBand: Int = 0) {
+    public init(vocOverflow: VOCOverflow = .error, samplesPerShard: Int = 1000, vocVoidBand: Int = 0,
+                jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.vocOverflow = vocOverflow
         self.samplesPerShard = samplesPerShard
         self.vocVoidBand = vocVoidBand
+        self.jobs = jobs
     }
 }
 

@@ -46,9 +46,6 @@ struct VOCWriter: ExportWriter {
     private var folder: ExportFolder!
     private var mainLists: [String: ExportStream] = [:]
     private var segmentationLists: [String: ExportStream] = [:]
-    /// Per `mask_id`: the object index (1-based) in the image being written, 0 for none.
-    /// Cleared entry by entry after each image.
-    private var objectIndex = [UInt16](repeating: 0, count: 65536)
 
     /// - Throws: `DatasetError.invalidDataset` when the dataset has no `classes.json` or its
     ///   ids are not 1…N; `DatasetError.usage` when the classes do not fit VOC: more than 254
@@ -107,77 +104,140 @@ struct VOCWriter: ExportWriter {
     /// VOC's per-class image list of `split`.
     static func classListFile(_ className: String, split: String) -> String { "ImageSets/Main/\(className)_\(split).txt" }
 
-    mutating func write(_ item: ExportItem) throws {
+    /// An image's three files, made in its preparation.
+    struct Files: Sendable {
+        /// The 8-bit image when the dataset's is 16-bit (``ExportItem/eightBitImage(_:)``).
+        var image: Data?
+        var xml: [UInt8]
+        var classPNG: Data
+        var objectPNG: Data
+    }
+
+    func preparation() -> @Sendable (ExportItem) throws -> Files {
+        let preparation = Preparation(classMap: classMap, manifest: manifest, overflow: overflow, voidBand: voidBand,
+                                      names: names, palette: palette)
+        return { item in try preparation.files(of: item) }
+    }
+
+    /// The per-image part of the writer: what it needs of the dataset to make an image's
+    /// files, and nothing it writes to.
+    private struct Preparation: Sendable {
+        let classMap: ClassMapFile
+        let manifest: DatasetManifest
+        let overflow: VOCOverflow
+        let voidBand: Int
+        let names: [Int: String]
+        let palette: [(red: UInt8, green: UInt8, blue: UInt8)]
+
+        /// The XML and the class and object PNGs of `item`.
+        func files(of item: ExportItem) throws -> Files {
+            let image = item.image
+            if item.annotations.count > VOCWriter.maxObjects8, overflow == .error {
+                throw DatasetError.usage("--format voc: image \(image.id) (\(image.fileName)) has \(item.annotations.count) annotations; VOC's SegmentationObject PNG (8-bit, 255 void) numbers at most \(VOCWriter.maxObjects8) objects. Export with --voc-overflow gray16 to write 16-bit greyscale object PNGs instead (docs/FORMATS.md, \"Pascal VOC\")")
+            }
+            if item.annotations.count >= Int(VOCWriter.void16) {
+                throw DatasetError.usage("--format voc: image \(image.id) (\(image.fileName)) has \(item.annotations.count) annotations; a 16-bit SegmentationObject PNG numbers at most \(VOCWriter.void16 - 1) (65535 is void)")
+            }
+            let mask = try item.instanceMask()
+            let semantic = try item.semanticMask()
+            var xml = """
+                <annotation>
+                \t<folder>JPEGImages</folder>
+                \t<filename>\(VOCWriter.escaped(item.imageFileName))</filename>
+                \t<source>
+                \t\t<database>Tessera</database>
+                \t\t<annotation>\(VOCWriter.escaped("\(manifest.tool) \(manifest.version)"))</annotation>
+                \t\t<image>\(VOCWriter.escaped("scene \(manifest.scene.name), seed \(manifest.seed)"))</image>
+                \t</source>
+                \t<size>
+                \t\t<width>\(image.width)</width>
+                \t\t<height>\(image.height)</height>
+                \t\t<depth>\(manifest.options.imageChannels ?? 3)</depth>
+                \t</size>
+                \t<segmented>1</segmented>
+
+                """
+            // Per `mask_id`: the object index (1-based), 0 for none.
+            var objectIndex = [UInt16](repeating: 0, count: 65536)
+            for (index, annotation) in item.annotations.enumerated() {
+                guard let name = names[annotation.categoryID] else {
+                    throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has category_id \(annotation.categoryID), which is no category of classes.json")
+                }
+                // instanceMask() has checked that every annotation has a mask_id with pixels.
+                let id = annotation.instanceID ?? 0
+                guard let box = mask.box(of: id), objectIndex[id] == 0 else {
+                    throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id): mask_id \(id) is another annotation's too")
+                }
+                objectIndex[id] = UInt16(index + 1)
+                xml += """
+                    \t<object>
+                    \t\t<name>\(VOCWriter.escaped(name))</name>
+                    \t\t<pose>Unspecified</pose>
+                    \t\t<truncated>\((annotation.inFrameFraction ?? 1) < 1 ? 1 : 0)</truncated>
+
+                    """
+                if let visibleFraction = annotation.visibleFraction {
+                    xml += "\t\t<occluded>\(visibleFraction < 1 ? 1 : 0)</occluded>\n"
+                }
+                xml += """
+                    \t\t<difficult>0</difficult>
+                    \t\t<bndbox>
+                    \t\t\t<xmin>\(box.minX + 1)</xmin>
+                    \t\t\t<ymin>\(box.minY + 1)</ymin>
+                    \t\t\t<xmax>\(box.maxX + 1)</xmax>
+                    \t\t\t<ymax>\(box.maxY + 1)</ymax>
+                    \t\t</bndbox>
+                    \t</object>
+
+                    """
+            }
+            xml += "</annotation>\n"
+            let band = voidBand > 0 ? VOCWriter.borderBand(mask.raster.pixels, width: mask.raster.width, height: mask.raster.height, band: voidBand) : nil
+            return Files(image: try item.eightBitImage(manifest), xml: Array(xml.utf8), classPNG: try classPNG(semantic, band: band, item: item),
+                         objectPNG: try objectPNG(mask.raster, objectIndex: objectIndex, band: band, is16Bit: overflow == .gray16))
+        }
+
+        /// The class PNG: the semantic mask's values as palette indices (they are already VOC's:
+        /// 0 background, a category id, 255 void), 255 on the void band when there is one.
+        /// - Throws: `DatasetError.invalidDataset` naming the mask at a value that is none of those.
+        private func classPNG(_ semantic: LabelRaster, band: [Bool]?, item: ExportItem) throws -> Data {
+            let count = classMap.categories.count
+            var indices = [UInt8](repeating: 0, count: semantic.pixels.count)
+            for (p, value) in semantic.pixels.enumerated() {
+                guard Int(value) <= count || Int(value) == classMap.ignoreValue else {
+                    throw DatasetError.invalidDataset("\(item.semanticMaskURL.path): value \(value) at pixel (\(p % semantic.width), \(p / semantic.width)) is no category of classes.json and not its ignore value")
+                }
+                indices[p] = band?[p] == true ? 255 : UInt8(truncatingIfNeeded: value)
+            }
+            return try PNG.encodePalette8(indices, palette: palette, width: semantic.width, height: semantic.height)
+        }
+
+        /// The object PNG: 0 where no instance is, the object index of an annotated instance's
+        /// pixels, void (255, or 65535 in 16-bit) on an instance without annotation and on the
+        /// void band when there is one.
+        private func objectPNG(_ instances: LabelRaster, objectIndex: [UInt16], band: [Bool]?, is16Bit: Bool) throws -> Data {
+            func value(_ p: Int, _ id: UInt16) -> UInt16? {
+                if band?[p] == true { return nil }
+                return id == 0 ? 0 : objectIndex[Int(id)] == 0 ? nil : objectIndex[Int(id)]
+            }
+            if is16Bit {
+                let values = instances.pixels.enumerated().map { value($0, $1) ?? VOCWriter.void16 }
+                return try PNG.encodeGray16(values, width: instances.width, height: instances.height)
+            }
+            let indices = instances.pixels.enumerated().map { value($0, $1).map { UInt8($0) } ?? 255 }
+            return try PNG.encodePalette8(indices, palette: palette, width: instances.width, height: instances.height)
+        }
+    }
+
+
+    mutating func write(_ item: ExportItem, _ files: Files) throws {
         guard let mainList = mainLists[item.split], let segmentationList = segmentationLists[item.split] else {
             throw DatasetError.invalidDataset("image \(item.image.id) is in split '\(item.split)', which the dataset does not list")
         }
-        let image = item.image
-        if item.annotations.count > Self.maxObjects8, overflow == .error {
-            throw DatasetError.usage("--format voc: image \(image.id) (\(image.fileName)) has \(item.annotations.count) annotations; VOC's SegmentationObject PNG (8-bit, 255 void) numbers at most \(Self.maxObjects8) objects. Export with --voc-overflow gray16 to write 16-bit greyscale object PNGs instead (docs/FORMATS.md, \"Pascal VOC\")")
-        }
-        if item.annotations.count >= Int(Self.void16) {
-            throw DatasetError.usage("--format voc: image \(image.id) (\(image.fileName)) has \(item.annotations.count) annotations; a 16-bit SegmentationObject PNG numbers at most \(Self.void16 - 1) (65535 is void)")
-        }
-        let mask = try item.instanceMask()
-        let semantic = try item.semanticMask()
-        try folder.place(item.imageURL, at: "JPEGImages/" + item.imageFileName)
-
-        var xml = """
-            <annotation>
-            \t<folder>JPEGImages</folder>
-            \t<filename>\(Self.escaped(item.imageFileName))</filename>
-            \t<source>
-            \t\t<database>Tessera</database>
-            \t\t<annotation>\(Self.escaped("\(manifest.tool) \(manifest.version)"))</annotation>
-            \t\t<image>\(Self.escaped("scene \(manifest.scene.name), seed \(manifest.seed)"))</image>
-            \t</source>
-            \t<size>
-            \t\t<width>\(image.width)</width>
-            \t\t<height>\(image.height)</height>
-            \t\t<depth>3</depth>
-            \t</size>
-            \t<segmented>1</segmented>
-
-            """
-        defer { for annotation in item.annotations { objectIndex[annotation.instanceID ?? 0] = 0 } }
-        for (index, annotation) in item.annotations.enumerated() {
-            guard let name = names[annotation.categoryID] else {
-                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has category_id \(annotation.categoryID), which is no category of classes.json")
-            }
-            // instanceMask() has checked that every annotation has a mask_id with pixels.
-            let id = annotation.instanceID ?? 0
-            guard let box = mask.box(of: id), objectIndex[id] == 0 else {
-                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id): mask_id \(id) is another annotation's too")
-            }
-            objectIndex[id] = UInt16(index + 1)
-            xml += """
-                \t<object>
-                \t\t<name>\(Self.escaped(name))</name>
-                \t\t<pose>Unspecified</pose>
-                \t\t<truncated>\((annotation.inFrameFraction ?? 1) < 1 ? 1 : 0)</truncated>
-
-                """
-            if let visibleFraction = annotation.visibleFraction {
-                xml += "\t\t<occluded>\(visibleFraction < 1 ? 1 : 0)</occluded>\n"
-            }
-            xml += """
-                \t\t<difficult>0</difficult>
-                \t\t<bndbox>
-                \t\t\t<xmin>\(box.minX + 1)</xmin>
-                \t\t\t<ymin>\(box.minY + 1)</ymin>
-                \t\t\t<xmax>\(box.maxX + 1)</xmax>
-                \t\t\t<ymax>\(box.maxY + 1)</ymax>
-                \t\t</bndbox>
-                \t</object>
-
-                """
-        }
-        xml += "</annotation>\n"
-        try folder.write(Array(xml.utf8), to: "Annotations/\(item.stem).xml")
-
-        let band = voidBand > 0 ? Self.borderBand(mask.raster.pixels, width: mask.raster.width, height: mask.raster.height, band: voidBand) : nil
-        try folder.write([UInt8](try classPNG(semantic, band: band, item: item)), to: "SegmentationClass/\(item.stem).png")
-        try folder.write([UInt8](try objectPNG(mask.raster, band: band, is16Bit: overflow == .gray16)), to: "SegmentationObject/\(item.stem).png")
+        try folder.placeImage(item, converted: files.image, at: "JPEGImages/" + item.imageFileName)
+        try folder.write(files.xml, to: "Annotations/\(item.stem).xml")
+        try folder.write([UInt8](files.classPNG), to: "SegmentationClass/\(item.stem).png")
+        try folder.write([UInt8](files.objectPNG), to: "SegmentationObject/\(item.stem).png")
         try mainList.append(Array("\(item.stem)\n".utf8))
         try segmentationList.append(Array("\(item.stem)\n".utf8))
         try appendClassLines(item)
@@ -232,37 +292,6 @@ struct VOCWriter: ExportWriter {
         let void = palette[255]
         text += "ignored:\(void.red),\(void.green),\(void.blue)::\n"
         try folder.write(Array(text.utf8), to: "labelmap.txt")
-    }
-
-    /// The class PNG: the semantic mask's values as palette indices (they are already VOC's:
-    /// 0 background, a category id, 255 void), 255 on the void band when there is one.
-    /// - Throws: `DatasetError.invalidDataset` naming the mask at a value that is none of those.
-    private func classPNG(_ semantic: LabelRaster, band: [Bool]?, item: ExportItem) throws -> Data {
-        let count = classMap.categories.count
-        var indices = [UInt8](repeating: 0, count: semantic.pixels.count)
-        for (p, value) in semantic.pixels.enumerated() {
-            guard Int(value) <= count || Int(value) == classMap.ignoreValue else {
-                throw DatasetError.invalidDataset("\(item.semanticMaskURL.path): value \(value) at pixel (\(p % semantic.width), \(p / semantic.width)) is no category of classes.json and not its ignore value")
-            }
-            indices[p] = band?[p] == true ? 255 : UInt8(truncatingIfNeeded: value)
-        }
-        return try PNG.encodePalette8(indices, palette: palette, width: semantic.width, height: semantic.height)
-    }
-
-    /// The object PNG: 0 where no instance is, the object index of an annotated instance's
-    /// pixels, void (255, or 65535 in 16-bit) on an instance without annotation and on the
-    /// void band when there is one.
-    private func objectPNG(_ instances: LabelRaster, band: [Bool]?, is16Bit: Bool) throws -> Data {
-        func value(_ p: Int, _ id: UInt16) -> UInt16? {
-            if band?[p] == true { return nil }
-            return id == 0 ? 0 : objectIndex[Int(id)] == 0 ? nil : objectIndex[Int(id)]
-        }
-        if is16Bit {
-            let values = instances.pixels.enumerated().map { value($0, $1) ?? Self.void16 }
-            return try PNG.encodeGray16(values, width: instances.width, height: instances.height)
-        }
-        let indices = instances.pixels.enumerated().map { value($0, $1).map { UInt8($0) } ?? 255 }
-        return try PNG.encodePalette8(indices, palette: palette, width: instances.width, height: instances.height)
     }
 
     /// VOC's void band: the pixels within a band `band` pixels wide centred on every border

@@ -42,14 +42,23 @@ struct MOTWriter: ExportWriter {
     private var frameCount = 0
     private var size = (width: 0, height: 0)
     private var imageExtension = ".png"
+    private let manifest: DatasetManifest
 
-    init(fps: Double) { self.fps = fps }
+    init(manifest: DatasetManifest) {
+        self.manifest = manifest
+        fps = manifest.clip?.fps ?? 0
+    }
+
+    /// The frame as an 8-bit file when the dataset's is 16-bit.
+    func preparation() -> @Sendable (ExportItem) throws -> Data? {
+        { [manifest] item in try item.eightBitImage(manifest) }
+    }
 
     mutating func begin(categories: [COCOFile.Category], splits: [String], folder: ExportFolder) throws {
         self.folder = folder
     }
 
-    mutating func write(_ item: ExportItem) throws {
+    mutating func write(_ item: ExportItem, _ image: Data?) throws {
         let (video, frame) = try clipFrame(item, format: "mot")
         if video != clip {
             try finishClip()
@@ -64,7 +73,7 @@ struct MOTWriter: ExportWriter {
         frameCount = max(frameCount, frame + 1)
         imageExtension = "." + item.imageURL.pathExtension
         let number = String(frame + 1)
-        try folder.place(item.imageURL, at: "\(clipName(video))/img1/\(String(repeating: "0", count: max(0, 6 - number.count)) + number)\(imageExtension)")
+        try folder.placeImage(item, converted: image, at: "\(clipName(video))/img1/\(String(repeating: "0", count: max(0, 6 - number.count)) + number)\(imageExtension)")
         var rows: [(track: Int, text: String)] = []
         func row(_ track: Int, _ box: [Int], _ category: Int, _ visibility: Double) {
             rows.append((track, "\(frame + 1),\(track),\(box.map(String.init).joined(separator: ",")),1,\(category),\(formatted(visibility))\n"))
@@ -148,6 +157,9 @@ struct YouTubeVISWriter: ExportWriter {
     private var split = ""
     private var splits: [String] = []
     private var nextAnnotationID = 1
+    private let manifest: DatasetManifest
+
+    init(manifest: DatasetManifest) { self.manifest = manifest }
 
     mutating func begin(categories: [COCOFile.Category], splits: [String], folder: ExportFolder) throws {
         self.folder = folder
@@ -168,7 +180,36 @@ struct YouTubeVISWriter: ExportWriter {
         return handle
     }
 
-    mutating func write(_ item: ExportItem) throws {
+    /// Each annotation's facts, its visible mask re-encoded as RLE from the instance mask:
+    /// exact whatever the dataset's `--segmentation`; and the frame as an 8-bit file when
+    /// the dataset's is 16-bit.
+    func preparation() -> @Sendable (ExportItem) throws -> (facts: [JSONValue], image: Data?) {
+        { [manifest] item in
+            let mask = item.annotations.isEmpty ? nil : try item.instanceMask()
+            let facts = try item.annotations.map { annotation in
+                guard annotation.trackID != nil, let id = annotation.instanceID, let mask else {
+                    throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(item.image.id) has no track_id or mask_id")
+                }
+                let rle = RLE(encoding: UInt16(id), in: mask.raster.pixels, width: mask.raster.width, height: mask.raster.height,
+                              within: mask.box(of: id))
+                return JSONValue.object([
+                    JSONMember("segmentation", .object([JSONMember("size", .array(rle.size.map { .int($0) })),
+                                                        JSONMember("counts", .string(rle.compressedCounts))])),
+                    JSONMember("bbox", .array(annotation.bbox.map { .double($0) })),
+                    JSONMember("area", .int(annotation.area)),
+                    JSONMember("visible_fraction", annotation.visibleFraction.map { .double($0) } ?? .null),
+                    JSONMember("in_frame_fraction", annotation.inFrameFraction.map { .double($0) } ?? .null),
+                    JSONMember("amodal_area", annotation.amodalArea.map { .int($0) } ?? .null),
+                    JSONMember("occluders", .array((annotation.occluders ?? []).map {
+                        .object([JSONMember("mask_id", .int($0.instanceID)), JSONMember("pixels", .int($0.pixels))])
+                    })),
+                ])
+            }
+            return (facts, try item.eightBitImage(manifest))
+        }
+    }
+
+    mutating func write(_ item: ExportItem, _ prepared: (facts: [JSONValue], image: Data?)) throws {
         let (video, frame) = try clipFrame(item, format: "youtube-vis")
         if video != clip || item.split != split {
             try finishClip()
@@ -178,28 +219,10 @@ struct YouTubeVISWriter: ExportWriter {
             throw DatasetError.invalidDataset("image \(item.image.id) is frame \(frame) of clip \(video), expected frame \(fileNames.count): a clip's frames must all be in the dataset, in order")
         }
         fileNames.append(item.image.fileName)
-        try folder.place(item.imageURL, at: "JPEGImages/\(item.image.fileName)")
-        // The visible masks are re-encoded from the instance mask: exact whatever the
-        // dataset's --segmentation.
-        let mask = item.annotations.isEmpty ? nil : try item.instanceMask()
-        for annotation in item.annotations {
-            guard let trackID = annotation.trackID, let id = annotation.instanceID, let mask else {
-                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(item.image.id) has no track_id or mask_id")
-            }
-            let rle = RLE(encoding: UInt16(id), in: mask.raster.pixels, width: mask.raster.width, height: mask.raster.height,
-                          within: mask.box(of: id))
-            let facts = JSONValue.object([
-                JSONMember("segmentation", .object([JSONMember("size", .array(rle.size.map { .int($0) })),
-                                                    JSONMember("counts", .string(rle.compressedCounts))])),
-                JSONMember("bbox", .array(annotation.bbox.map { .double($0) })),
-                JSONMember("area", .int(annotation.area)),
-                JSONMember("visible_fraction", annotation.visibleFraction.map { .double($0) } ?? .null),
-                JSONMember("in_frame_fraction", annotation.inFrameFraction.map { .double($0) } ?? .null),
-                JSONMember("amodal_area", annotation.amodalArea.map { .int($0) } ?? .null),
-                JSONMember("occluders", .array((annotation.occluders ?? []).map {
-                    .object([JSONMember("mask_id", .int($0.instanceID)), JSONMember("pixels", .int($0.pixels))])
-                })),
-            ])
+        try folder.placeImage(item, converted: prepared.image, at: "JPEGImages/\(item.image.fileName)")
+        for (annotation, facts) in zip(item.annotations, prepared.facts) {
+            // The preparation has checked that every annotation has a track_id.
+            let trackID = annotation.trackID ?? 0
             var track = tracks[trackID] ?? Track(categoryID: annotation.categoryID, frames: [])
             guard track.categoryID == annotation.categoryID else {
                 throw DatasetError.invalidDataset("annotation \(annotation.id): track \(trackID) of clip \(video) changes its category")

@@ -14,14 +14,13 @@ import Foundation
 /// Each image is one sample (``WebDatasetSample``): the image, both masks and a JSON of its
 /// COCO records and `records.jsonl` line, byte-identical to what `tessera render … --out -`
 /// streams for the same image. A shard is written straight to its staged file a sample at a
-/// time, so memory holds one sample.
+/// time, so memory holds the samples in flight (a few per worker thread).
 struct WebDatasetWriter: ExportWriter {
     let samplesPerShard: Int
     private var folder: ExportFolder!
     /// Per split: shards finished (name, samples), and the open one.
     private var shards: [String: [(name: String, samples: Int)]] = [:]
     private var open: (split: String, handle: FileHandle, name: String, samples: Int)?
-    private var buffer: [UInt8] = []
     private var splits: [String] = []
 
     init(samplesPerShard: Int) { self.samplesPerShard = samplesPerShard }
@@ -33,19 +32,26 @@ struct WebDatasetWriter: ExportWriter {
         self.splits = splits
     }
 
-    mutating func write(_ item: ExportItem) throws {
-        guard let text = item.text, let record = item.recordText else {
-            throw DatasetError.invalidDataset("image \(item.image.id) has no records.jsonl line, which a WebDataset sample carries")
+    /// The sample's tar entries: reading the three files and framing them.
+    func preparation() -> @Sendable (ExportItem) throws -> [UInt8] {
+        { item in
+            guard let text = item.text, let record = item.recordText else {
+                throw DatasetError.invalidDataset("image \(item.image.id) has no records.jsonl line, which a WebDataset sample carries")
+            }
+            var sample: [UInt8] = []
+            WebDatasetSample.append(imageFileName: item.imageFileName, image: try item.bytes(of: item.imageURL),
+                                    instanceMask: try item.bytes(of: item.instanceMaskURL),
+                                    semanticMask: try item.bytes(of: item.semanticMaskURL),
+                                    json: WebDatasetSample.json(image: text.image, record: record, annotations: text.annotations),
+                                    to: &sample)
+            return sample
         }
+    }
+
+    mutating func write(_ item: ExportItem, _ sample: [UInt8]) throws {
         if let current = open, current.split != item.split || current.samples == samplesPerShard { try closeShard() }
         if open == nil { try openShard(split: item.split) }
-        buffer.removeAll(keepingCapacity: true)
-        WebDatasetSample.append(imageFileName: item.imageFileName, image: try item.bytes(of: item.imageURL),
-                                instanceMask: try item.bytes(of: item.instanceMaskURL),
-                                semanticMask: try item.bytes(of: item.semanticMaskURL),
-                                json: WebDatasetSample.json(image: text.image, record: record, annotations: text.annotations),
-                                to: &buffer)
-        try append(buffer)
+        try append(sample)
         open!.samples += 1
     }
 

@@ -24,7 +24,13 @@ struct YOLOWriter: ExportWriter {
     /// The open list file of each split (`<split>.txt`), streamed an image at a time.
     private var lists: [String: ExportStream] = [:]
 
-    init(isSegmentation: Bool) { self.isSegmentation = isSegmentation }
+    /// Samples per pixel of the images (1 grey, 3 RGB): `channels` in `data.yaml`.
+    let channels: Int
+
+    init(isSegmentation: Bool, channels: Int) {
+        self.isSegmentation = isSegmentation
+        self.channels = channels
+    }
 
     mutating func begin(categories: [COCOFile.Category], splits: [String], folder: ExportFolder) throws {
         self.folder = folder
@@ -38,38 +44,45 @@ struct YOLOWriter: ExportWriter {
         }
     }
 
-    mutating func write(_ item: ExportItem) throws {
-        let image = item.image
+    /// The label file's text: tracing the polygons is most of an export's work.
+    func preparation() -> @Sendable (ExportItem) throws -> [UInt8] {
+        { [classIndex, isSegmentation] item in
+            let image = item.image
+            var text: [UInt8] = []
+            let mask = isSegmentation ? try item.instanceMask() : nil
+            for annotation in item.annotations {
+                guard let index = classIndex[annotation.categoryID] else {
+                    throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has category_id \(annotation.categoryID), which is no category")
+                }
+                if let mask, let id = annotation.instanceID {
+                    let segment = YOLOSegment(parts: mask.boundaries(of: id))
+                    text += YOLOLabel.segmentationLine(classIndex: index, segment: segment, width: image.width, height: image.height)
+                } else {
+                    let box = annotation.bbox.compactMap { Int(exactly: $0) }
+                    guard box.count == 4, annotation.bbox.count == 4, box[2] > 0, box[3] > 0 else {
+                        throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id): bbox \(annotation.bbox) is not [x, y, w, h] in whole pixels")
+                    }
+                    text += YOLOLabel.detectionLine(classIndex: index, bbox: box, width: image.width, height: image.height)
+                }
+            }
+            return text
+        }
+    }
+
+    mutating func write(_ item: ExportItem, _ labels: [UInt8]) throws {
+        guard let list = lists[item.split] else {
+            throw DatasetError.invalidDataset("image \(item.image.id) is in split '\(item.split)', which the dataset does not list")
+        }
         let imagePath = "images/" + item.imageFileName
         try folder.place(item.imageURL, at: imagePath)
-        var text: [UInt8] = []
-        let mask = isSegmentation ? try item.instanceMask() : nil
-        for annotation in item.annotations {
-            guard let index = classIndex[annotation.categoryID] else {
-                throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id) has category_id \(annotation.categoryID), which is no category")
-            }
-            if let mask, let id = annotation.instanceID {
-                let segment = YOLOSegment(parts: mask.boundaries(of: id))
-                text += YOLOLabel.segmentationLine(classIndex: index, segment: segment, width: image.width, height: image.height)
-            } else {
-                let box = annotation.bbox.compactMap { Int(exactly: $0) }
-                guard box.count == 4, annotation.bbox.count == 4, box[2] > 0, box[3] > 0 else {
-                    throw DatasetError.invalidDataset("annotation \(annotation.id) of image \(image.id): bbox \(annotation.bbox) is not [x, y, w, h] in whole pixels")
-                }
-                text += YOLOLabel.detectionLine(classIndex: index, bbox: box, width: image.width, height: image.height)
-            }
-        }
-        try folder.write(text, to: "labels/\(item.stem).txt")
-        guard let list = lists[item.split] else {
-            throw DatasetError.invalidDataset("image \(image.id) is in split '\(item.split)', which the dataset does not list")
-        }
+        try folder.write(labels, to: "labels/\(item.stem).txt")
         try list.append(Array("./\(imagePath)\n".utf8))
     }
 
     mutating func finish() throws {
         for split in splits { try lists[split]?.close() }
         lists = [:]
-        try folder.write(Self.dataYAML(categories: categories, splits: splits, isSegmentation: isSegmentation), to: "data.yaml")
+        try folder.write(Self.dataYAML(categories: categories, splits: splits, isSegmentation: isSegmentation, channels: channels), to: "data.yaml")
     }
 
     /// The image list of `split`: `<split>.txt`.
@@ -88,12 +101,15 @@ struct YOLOWriter: ExportWriter {
 
     /// `data.yaml`. No `path`: ultralytics then takes the folder of `data.yaml` as the
     /// dataset root, so the export can be moved. Names are YAML double-quoted strings.
-    static func dataYAML(categories: [COCOFile.Category], splits: [String], isSegmentation: Bool) -> [UInt8] {
+    /// `channels: 1` for grey images, so that ultralytics reads them as one channel
+    /// (`cv2.IMREAD_GRAYSCALE`) into a one-channel model; nothing for RGB (its default, 3).
+    static func dataYAML(categories: [COCOFile.Category], splits: [String], isSegmentation: Bool, channels: Int) -> [UInt8] {
         var text = "# YOLO \(isSegmentation ? "segmentation" : "detection") dataset written by tessera export (docs/FORMATS.md, \"Exports\").\n"
         text += "# No 'path': ultralytics takes this file's folder as the dataset root.\n"
         for (key, lists) in splitKeys(splits) {
             text += lists.count == 1 ? "\(key): \(quoted(lists[0]))\n" : "\(key): [\(lists.map(quoted).joined(separator: ", "))]\n"
         }
+        if channels != 3 { text += "channels: \(channels)\n" }
         text += "nc: \(categories.count)\nnames:\n"
         for (index, category) in categories.enumerated() {
             text += "  \(index): \(quoted(category.name))\n"

@@ -342,9 +342,11 @@ struct Render: ParsableCommand {
             }
             for (format, folder) in try exports() {
                 let start = Date()
+                var exportOptions = exportArguments.options
+                exportOptions.jobs = options.jobs
                 let exported = try DatasetExporter.export(URL(fileURLWithPath: out), format: format, to: folder,
                                                           overwrite: arguments.overwrite || arguments.resume,
-                                                          options: exportArguments.options)
+                                                          options: exportOptions)
                 if !arguments.quiet {
                     FileHandle.standardError.write(Data(("exported \(exported.images) images as \(format.rawValue) "
                         + String(format: "in %.2f s into ", Date().timeIntervalSince(start)) + folder.path + "\n").utf8))
@@ -874,11 +876,15 @@ struct Export: ParsableCommand {
 
     @OptionGroup var exportArguments: ExportArguments
 
+    @Option(parsing: .unconditional, help: "Worker threads preparing images (tracing polygons, encoding PNGs; default: all cores). Never changes the output.")
+    var jobs: Int?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
     func validate() throws {
         guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
         guard let format = ExportFormat(rawValue: format) else {
             throw ValidationError("unknown --format '\(format)'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
@@ -889,7 +895,8 @@ struct Export: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let start = Date()
-            let options = exportArguments.options
+            var options = exportArguments.options
+            options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
             let summary = try DatasetExporter.export(URL(fileURLWithPath: dataset), format: ExportFormat(rawValue: format)!,
                                                      to: URL(fileURLWithPath: out), overwrite: overwrite, options: options)
             if !quiet {

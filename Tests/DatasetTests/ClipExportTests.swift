@@ -66,6 +66,20 @@ import Testing
         try expectIdentical(whole, merged)
     }
 
+    @Test func videoFormatsWriteTheSameBytesWhateverTheJobs() throws {
+        let dataset = try temporaryFolder("dataset")
+        try render(options(dataset))
+        for format in [ExportFormat.youtubeVIS, .mot] {
+            var outputs: [URL] = []
+            for jobs in [1, 3] {
+                let out = try temporaryFolder("\(format.rawValue)-\(jobs)").appendingPathComponent("out")
+                _ = try DatasetExporter.export(dataset, format: format, to: out, overwrite: false, options: ExportOptions(jobs: jobs))
+                outputs.append(out)
+            }
+            try expectIdentical(outputs[0], outputs[1])
+        }
+    }
+
     @Test func stillImageExportsNameFramesByClipAndFrame() throws {
         let dataset = try temporaryFolder("dataset")
         try render(options(dataset))

@@ -49,6 +49,18 @@ public struct YOLOSegment: Hashable, Sendable {
     /// - Complexity: O(V²) in the total number of loop vertices V, for the spanning trees.
     public init(parts: [PartBoundary]) {
         precondition(!parts.isEmpty, "a YOLO segment needs a mask with at least one pixel")
+        // Most masks are one part without holes: the placed outline itself, no bridges.
+        if parts.count == 1, parts[0].holes.isEmpty {
+            let outline = PlacedLoop(parts[0].outline)
+            var coordinates: [Int] = []
+            coordinates.reserveCapacity(2 * outline.count)
+            for k in 0..<outline.count {
+                coordinates.append(outline.x[k])
+                coordinates.append(outline.y[k])
+            }
+            (self.coordinates, droppedPixels, bridgePixels) = (coordinates, 0, 0)
+            return
+        }
         var loops: [PlacedLoop] = []
         var partLoops: [[Int]] = []
         for part in parts {
@@ -97,13 +109,18 @@ public struct YOLOSegment: Hashable, Sendable {
             let n = placed.count
             for step in 0..<n {
                 let index = (start + step) % n
-                coordinates += [placed.x[index], placed.y[index]]
+                coordinates.append(placed.x[index])
+                coordinates.append(placed.y[index])
                 for child in children[loop] where child.at == index {
                     emit(child.loop, from: child.from, isClosing: true)
-                    coordinates += [placed.x[index], placed.y[index]]
+                    coordinates.append(placed.x[index])
+                    coordinates.append(placed.y[index])
                 }
             }
-            if isClosing { coordinates += [placed.x[start], placed.y[start]] }
+            if isClosing {
+                coordinates.append(placed.x[start])
+                coordinates.append(placed.y[start])
+            }
         }
         emit(partLoops[root][0], from: 0, isClosing: false)
         self.coordinates = coordinates
@@ -120,6 +137,10 @@ private struct PlacedLoop {
         let c = polygon.coordinates, n = polygon.vertexCount
         let units = YOLOSegment.unitsPerPixel, inset = YOLOSegment.inset
         (x, y, pixelX, pixelY) = ([], [], [], [])
+        x.reserveCapacity(n)
+        y.reserveCapacity(n)
+        pixelX.reserveCapacity(n)
+        pixelY.reserveCapacity(n)
         for k in 0..<n {
             let (px, py) = (c[2 * ((k + n - 1) % n)], c[2 * ((k + n - 1) % n) + 1])
             let (vx, vy) = (c[2 * k], c[2 * k + 1])
