@@ -39,6 +39,14 @@ public enum DatasetExporter {
         if outputPath == datasetPath || outputPath.hasPrefix(datasetPath + "/") {
             throw DatasetError.usage("--out '\(output.path)' is the dataset folder or inside it; export into a folder of its own")
         }
+        // The export's entries (images/, labels/, annotations/ …) replace those of the same name
+        // under --overwrite: never where they could be the dataset or another one.
+        if datasetPath.hasPrefix(outputPath + "/") {
+            throw DatasetError.usage("--out '\(output.path)' holds the dataset '\(dataset.path)'; an export's folders could replace it: export into a folder of its own")
+        }
+        if ExportFolder.holdsDataset(output) {
+            throw DatasetError.usage("--out '\(output.path)' holds a Tessera dataset (\(DatasetFiles.manifest) or an unfinished run); an export would mix with or replace it: export into a folder of its own")
+        }
         // A run that has not finished has no manifest.
         let manifest = try DatasetError.reading { try reader.manifest() }
         // The still-image formats take a clip's frames as images named CCCCCC_FFFFFF
@@ -46,7 +54,13 @@ public enum DatasetExporter {
         if [.youtubeVIS, .mot].contains(format), manifest.clip == nil {
             throw DatasetError.invalidDataset("\(dataset.path) holds still images, not clips: --format \(format.rawValue) exports datasets of clips (a scene with 'clip frames: N, fps: F', or render --frames N --fps F)")
         }
+        if let shard = manifest.shard {
+            throw DatasetError.usage("\(dataset.path) is shard \(shard.index) of \(shard.count), part of a dataset: export the merged dataset (tessera merge, then tessera export)")
+        }
         let categories = try DatasetError.reading { try reader.categories() }
+        if [.yolo, .yoloSegmentation].contains(format), categories.isEmpty {
+            throw DatasetError.usage("\(dataset.path) has no thing classes: --format \(format.rawValue) needs at least one (ultralytics refuses a 0-class data.yaml)")
+        }
         let classMap = try DatasetError.reading { try reader.classMap() }
         let writer = try format.makeWriter(for: ExportSource(
             classMap: classMap, classMapURL: reader.url(DatasetFiles.classes), manifest: manifest, options: options))

@@ -1,4 +1,5 @@
 import Dataset
+import DatasetReading
 public import Foundation
 
 /// The output folder of an export, written as one transaction: every file goes into the
@@ -45,6 +46,14 @@ public final class ExportFolder {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
             throw DatasetError.io(path: staging.path, reason: AtomicFile.reason(error))
+        }
+    }
+
+    /// Whether `folder` holds a Tessera dataset, finished (`manifest.json`) or not (a record
+    /// log), which no export may write into.
+    public static func holdsDataset(_ folder: URL) -> Bool {
+        [DatasetFiles.manifest, ".tessera-records.partial"].contains {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }
     }
 

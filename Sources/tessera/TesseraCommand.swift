@@ -272,6 +272,12 @@ struct Render: ParsableCommand {
             guard folder.path != dataset, !folder.path.hasPrefix(dataset + "/") else {
                 throw DatasetError.usage("--format \(item): '\(folder.path)' is the dataset folder or inside it; an export needs a folder of its own")
             }
+            guard !dataset.hasPrefix(folder.path + "/") else {
+                throw DatasetError.usage("--format \(item): '\(folder.path)' holds the dataset folder '\(dataset)'; an export's folders could replace it: give the export a folder of its own")
+            }
+            guard !ExportFolder.holdsDataset(folder) else {
+                throw DatasetError.usage("--format \(item): '\(folder.path)' holds a Tessera dataset; give the export a folder of its own")
+            }
             guard !result.contains(where: { $0.folder.path == folder.path }) else {
                 throw DatasetError.usage("--format \(item): '\(folder.path)' is named by two exports")
             }
@@ -865,8 +871,11 @@ struct Export: ParsableCommand {
     @Argument(help: "The dataset folder (a finished tessera render).")
     var dataset: String
 
-    @Option(help: ArgumentHelp("The format: \(ExportFormat.names.joined(separator: ", ")).", valueName: "FORMAT"))
-    var format: String
+    @Option(name: .customLong("format"), help: ArgumentHelp("The format: \(ExportFormat.names.joined(separator: ", ")). One per export.", valueName: "FORMAT"))
+    var formats: [String] = []
+
+    /// The one `--format` given (``validate()`` sees to it).
+    var format: String { formats.last ?? "" }
 
     @Option(help: "The output folder.")
     var out: String
@@ -886,6 +895,10 @@ struct Export: ParsableCommand {
         guard !dataset.isEmpty else { throw ValidationError("the dataset folder is an empty string") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         guard !out.isEmpty else { throw ValidationError("--out must name a folder, got an empty string") }
+        guard formats.count == 1 else {
+            throw ValidationError(formats.isEmpty ? "--format FORMAT is required: \(ExportFormat.names.joined(separator: ", "))"
+                : "--format is given \(formats.count) times; an export writes one format (run export once per format, or use render --format, which takes several)")
+        }
         guard let format = ExportFormat(rawValue: format) else {
             throw ValidationError("unknown --format '\(format)'; the formats are: \(ExportFormat.names.joined(separator: ", "))")
         }
