@@ -165,7 +165,7 @@ struct RenderArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Frames per second of the clips, overriding the script's 'clip … fps:'.")
     var fps: Double?
 
-    @Flag(help: "Replace the dataset already in the output folder.")
+    @Flag(help: "Replace the dataset already in the output folder: only what a Tessera run wrote (its manifest or record log lists it); a file of yours at a dataset path is refused, exit 64.")
     var overwrite = false
 
     @Flag(help: "Continue the interrupted run in the output folder (or start it); the result is identical to an uninterrupted run.")
@@ -520,7 +520,7 @@ struct Merge: ParsableCommand {
         guard !shards.contains(where: \.isEmpty) else { throw ValidationError("a shard folder is an empty string") }
     }
 
-    @Flag(help: "Replace the dataset already in the output folder.")
+    @Flag(help: "Replace the dataset already in the output folder: only what a Tessera run wrote (its manifest or record log lists it); a file of yours at a dataset path is refused, exit 64.")
     var overwrite = false
 
     @Flag(help: "Print nothing but errors.")
