@@ -86,6 +86,36 @@ import Testing
         #expect(result.stderr.hasPrefix("error: --params \(missing.path): cannot read this parameter file"), "\(result.stderr)")
     }
 
+    @Test func aScriptErrorCausedByAnOverrideIsAUsageErrorNamingIt() throws {
+        let scene = try writeParameterScene("param bits = 16 in [8, 16]\ncanvas 32 x 32\nsensor channels: 1, bits: bits\nclasses a\n"
+            + "object a at (16, 16) { circle(5) }\n")
+        let folder = scene.deletingLastPathComponent()
+        let out = folder.appendingPathComponent("out")
+        let file = folder.appendingPathComponent("p.json")
+        try Data(#"{"bits": 12}"#.utf8).write(to: file)
+        for (flags, origin) in [(["--set", "bits=12"], "--set bits=12"), (["--params", file.path], "--params \(file.path)")] {
+            let result = try runTessera(["render", scene.path, "--count", "1", "--out", out.path] + flags)
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: \(origin): the script cannot use this value (it checks without it):\n\(scene.path):3:"),
+                    "\(result.stderr)")
+            #expect(result.stderr.contains("must be the constant 8 or 16"), "\(result.stderr)")
+            #expect(result.stderr.contains("note: 'bits' is 12 from \(origin)"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+        // The same script error with the default in force stays a script error.
+        let broken = try writeParameterScene("param bits = 12 in [8, 16]\ncanvas 32 x 32\nsensor channels: 1, bits: bits\nclasses a\n",
+                                             name: "broken")
+        let plain = try runTessera(["check", broken.path, "--set", "bits=10"])
+        #expect(plain.status == 65, "\(plain.stderr)")
+        #expect(!plain.stderr.contains("--set"), "\(plain.stderr)")
+        // A sweep over such a value stops before rendering anything, naming the flag.
+        let sweep = try runTessera(["sweep", scene.path, "--vary", "bits=8,12", "--count", "1", "--out", out.path, "--quiet"])
+        #expect(sweep.status == 64, "\(sweep.stderr)")
+        #expect(sweep.stderr.hasPrefix("error: --vary bits=12: the script cannot use this value"), "\(sweep.stderr)")
+        #expect(sweep.stderr.contains("note: 'bits' is 12 from --vary bits=12"), "\(sweep.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bits=8/manifest.json").path))
+    }
+
     @Test func parameterFileValuesKeepTheirJSONType() throws {
         let entries = try ParameterFile.entries(in: Data(##"{"b": true, "a": 19, "c": 0.25, "d": "#ff8800"}"##.utf8), path: "p.json")
         #expect(entries.map { [$0.name, $0.text] } == [["a", "19"], ["b", "true"], ["c", "0.25"], ["d", "#ff8800"]])
