@@ -88,9 +88,9 @@ public final class SceneProgram: Sendable {
                     + (names.isEmpty ? " (it declares none; see 'param' in docs/LANGUAGE.md)" : " (parameters: \(names.joined(separator: ", ")))"))
                 break
             }
-            guard let value = declaration.read(override.text) else {
+            guard override.kind.fits(declaration.defaultValue), let value = declaration.read(override.text) else {
                 parameterError = ParameterError(message: "\(override.origin): '\(override.name)' is \(declaration.defaultValue.typeName == "Int" ? "an" : "a") \(declaration.defaultValue.typeName), "
-                    + "not '\(override.text)' (declared at \(location(declaration)))")
+                    + "not \(override.kind.describe(override.text)) (declared at \(location(declaration)))")
                 break
             }
             guard declaration.allows(value) else {

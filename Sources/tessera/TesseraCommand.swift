@@ -57,10 +57,10 @@ struct SceneOptions: ParsableArguments {
         var overrides: [ParameterOverride] = []
         if let parameterFile {
             let entries: [ParameterFile.Entry]
-            do { entries = try ParameterFile.entries(at: URL(fileURLWithPath: parameterFile)) } catch let DatasetError.usage(message) {
-                throw fail("error: --params " + message, exitCode: 64)
+            do { entries = try ParameterFile.entries(at: URL(fileURLWithPath: parameterFile)) } catch let error as DatasetError {
+                throw fail(naming: "--params", error)
             }
-            overrides += entries.map { ParameterOverride(name: $0.name, text: $0.text, origin: "--params \(parameterFile)") }
+            overrides += entries.map { ParameterOverride(name: $0.name, text: $0.text, origin: "--params \(parameterFile)", kind: $0.kind) }
         }
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
@@ -117,6 +117,14 @@ func writeJSONReport(_ bytes: [UInt8], to path: String) throws {
 func fail(_ message: String, exitCode: Int32) -> ExitCode {
     FileHandle.standardError.write(Data((message + "\n").utf8))
     return ExitCode(exitCode)
+}
+
+/// Reports `error`, about the input file of `flag`, as `error: FLAG …` with its exit code
+/// (64 usage, 66 no such file, 74 a failed read).
+func fail(naming flag: String, _ error: DatasetError) -> ExitCode {
+    let message = error.description
+    return fail("error: \(flag) " + (message.hasPrefix("error: ") ? message.dropFirst("error: ".count) : Substring(message)),
+                exitCode: error.exitCode)
 }
 
 /// The options of `render` that also shape each dataset of a `sweep`.
@@ -246,6 +254,8 @@ struct Render: ParsableCommand {
                                              visibility: options.visibility)
         } catch let DatasetError.usage(message) {
             throw DatasetError.usage(message.hasPrefix("--focus") ? message : "--focus \(message)")
+        } catch let error as DatasetError {
+            throw fail(naming: "--focus", error)
         }
         try options.validate()
         return options
