@@ -13,29 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import run_tessera
-
-# Nuclei of several brightnesses on a dark field: most pixel values above 255.
-GREY16 = """\
-canvas 64 x 48
-sensor channels: 1, bits: 16
-classes nucleus
-background gray(0.02)
-repeat 6 {
-  object nucleus at (uniform(0, 64), uniform(0, 48)) { ellipse(uniform(4, 9), uniform(3, 7), fill: gray(uniform(0.3, 0.9))) }
-}
-"""
-
+from conftest import SMALL_GREY16_SCENE, render_scene_text, run_tessera
 
 @pytest.fixture(scope="module")
 def grey16(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("grey16")
-    scene = folder / "grey16.scene"
-    scene.write_text(GREY16)
-    out = folder / "dataset"
-    result = run_tessera("render", scene, "--count", "2", "--seed", "5", "--split", "train=0.5,val=0.5", "--out", out, "--quiet")
-    assert result.returncode == 0, result.stderr
-    return out
+    return render_scene_text(tmp_path_factory.mktemp("grey16"), SMALL_GREY16_SCENE,
+                             "--count", "2", "--seed", "5", "--split", "train=0.5,val=0.5")
 
 
 def stored(path):

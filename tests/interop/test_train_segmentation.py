@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_tessera
+from conftest import ROOT, SMALL_GREY16_SCENE, render_scene_text
 
 pytest.importorskip("torch")
 pytest.importorskip("scipy")
@@ -19,29 +19,11 @@ import train_segmentation  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "train_segmentation.py"
 
-# Nuclei on a dark field, 128 × 96: smaller than the script's default 128-pixel crop.
-SMALL_CELLS = """\
-canvas 128 x 96
-sensor channels: 1, bits: 16
-classes nucleus
-background gray(0.02)
-repeat 10 {
-  object nucleus at (uniform(0, 128), uniform(0, 96)) { ellipse(uniform(5, 12), uniform(4, 9), fill: gray(uniform(0.4, 0.9))) }
-}
-"""
-
-
 @pytest.fixture(scope="module")
 def small_split(tmp_path_factory):
     """128 × 96 grey images, five of them, split train/val."""
-    folder = tmp_path_factory.mktemp("small")
-    scene = folder / "small.scene"
-    scene.write_text(SMALL_CELLS)
-    out = folder / "dataset"
-    result = run_tessera("render", scene, "--count", "5", "--seed", "3", "--split", "train=0.6,val=0.4",
-                         "--out", out, "--quiet")
-    assert result.returncode == 0, result.stderr
-    return out
+    return render_scene_text(tmp_path_factory.mktemp("small"), SMALL_GREY16_SCENE,
+                             "--count", "5", "--seed", "3", "--split", "train=0.6,val=0.4")
 
 
 def split_names(dataset, split):
