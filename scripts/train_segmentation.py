@@ -9,6 +9,11 @@ docs/RENDERING.md, "Seeing the gap: a segmentation model".
     tessera render scenes/cells.scene --count 40 --seed 2 --out /tmp/cells-test
     python3 scripts/train_segmentation.py --train /tmp/cells-train --test /tmp/cells-test --minutes 5
 
+A dataset is read whole: the images of every split (`annotations/instances_*.json`, in split-name
+order), or of one with --train-split / --test-split (e.g. a `--split train=0.8,val=0.2` render
+with `--train D --train-split train --test D --test-split val`). Images smaller than --crop are
+padded up to it by reflection.
+
 Model: a 3-level U-Net (16-32-64 channels) predicting three classes per pixel — background,
 nucleus interior and nucleus boundary (the pixels of an instance with a 4-neighbour outside
 it), the usual way to split touching nuclei with a semantic network. Instances are the
@@ -36,12 +41,34 @@ from PIL import Image
 from scipy import ndimage
 
 
-def load_dataset(root, limit=None):
-    """(image, instance ids) pairs of a Tessera dataset, images as float32 in about 0…1."""
+def annotation_files(root, split=None):
+    """The COCO files of a Tessera dataset to read: `annotations/instances_<split>.json` of the
+    one split asked for, else of every split, sorted by name (so a `--split train=0.8,val=0.2`
+    render is read whole and in the same order every time). Exits with a message naming the
+    folder when it is not a rendered dataset or has no such split."""
     root = pathlib.Path(root)
-    doc = json.loads(next((root / "annotations").glob("instances_*.json")).read_text())
+    folder = root / "annotations"
+    if not root.is_dir():
+        sys.exit(f"error: {root}: no such dataset folder")
+    files = sorted(folder.glob("instances_*.json"))
+    if not files:
+        sys.exit(f"error: {root}: not a rendered dataset (no annotations/instances_*.json)")
+    if split is None:
+        return files
+    chosen = [f for f in files if f.stem == f"instances_{split}"]
+    if not chosen:
+        names = ", ".join(f.stem[len("instances_"):] for f in files)
+        sys.exit(f"error: {root}: no split '{split}' (the dataset has: {names})")
+    return chosen
+
+
+def load_dataset(root, split=None, limit=None):
+    """(image, instance ids) pairs of a Tessera dataset's images (of `split`, else of every
+    split, in split-name then file order), images as float32 in about 0…1."""
+    root = pathlib.Path(root)
     pairs = []
-    for im in doc["images"][:limit]:
+    images = [im for path in annotation_files(root, split) for im in json.loads(path.read_text())["images"]]
+    for im in images[:limit]:
         name = pathlib.Path(im["file_name"])
         image = np.asarray(Image.open(root / "images" / name))
         if image.ndim == 3:
@@ -94,9 +121,13 @@ class UNet(nn.Module):
 
 
 def crops(pairs, size, batch, rng):
+    """`batch` random size × size crops with their targets, rotated and flipped. An image smaller
+    than the crop is first padded up to it by reflection (its target too), so every crop of the
+    batch has the same shape."""
     xs, ys = [], []
     for _ in range(batch):
         image, target = pairs[rng.integers(len(pairs))]
+        image, target = pad_to(image, size), pad_to(target, size)
         h, w = image.shape
         y, x = rng.integers(0, max(1, h - size + 1)), rng.integers(0, max(1, w - size + 1))
         i, t = image[y:y + size, x:x + size], target[y:y + size, x:x + size]
@@ -107,6 +138,13 @@ def crops(pairs, size, batch, rng):
         xs.append(i.copy())
         ys.append(t.copy())
     return torch.from_numpy(np.stack(xs)[:, None]), torch.from_numpy(np.stack(ys)).long()
+
+
+def pad_to(array, size):
+    """`array` (h, w) reflected at the bottom and right up to at least size × size. Image and
+    target are padded alike, so the labels of the padding still agree with its pixels."""
+    ph, pw = max(0, size - array.shape[0]), max(0, size - array.shape[1])
+    return np.pad(array, ((0, ph), (0, pw)), mode="reflect") if ph or pw else array
 
 
 def train(pairs, seconds, steps, size, batch, seed, log):
@@ -189,6 +227,10 @@ def main(argv=None):
     parser.add_argument("--save", help="write the trained model's weights here (torch.save)")
     parser.add_argument("--load", help="score the model saved here instead of training one")
     parser.add_argument("--test", required=True, nargs="+", help="one or more held-out rendered datasets to score on")
+    parser.add_argument("--train-split", metavar="NAME", help="train on this split (annotations/instances_NAME.json) "
+                                                               "of --train only (default: every split)")
+    parser.add_argument("--test-split", metavar="NAME", help="score this split of each --test dataset only "
+                                                             "(default: every split)")
     parser.add_argument("--minutes", type=float, default=5, help="training time budget (default 5)")
     parser.add_argument("--steps", type=int, default=10**9, help="stop after this many steps (default: the time decides)")
     parser.add_argument("--crop", type=int, default=128, help="training crop size, pixels (default 128)")
@@ -201,18 +243,20 @@ def main(argv=None):
         parser.error("--crop must be a multiple of 4")
     if (args.train is None) == (args.load is None):
         parser.error("give one of --train and --load")
+    for test in args.test:   # a wrong --test path is reported now, not after the training
+        annotation_files(test, args.test_split)
     torch.set_num_threads(args.threads)
     if args.load:
         saved = torch.load(args.load)
         model, steps, trained_on = UNet(), saved["steps"], saved["train"]
         model.load_state_dict(saved["weights"])
     else:
-        model, steps = train(load_dataset(args.train), args.minutes * 60, args.steps, args.crop, args.batch, args.seed,
+        model, steps = train(load_dataset(args.train, args.train_split), args.minutes * 60, args.steps, args.crop, args.batch, args.seed,
                              log=not args.quiet)
         trained_on = args.train
         if args.save:
             torch.save({"weights": model.state_dict(), "steps": steps, "train": trained_on}, args.save)
-    result = {"train": trained_on, "steps": steps, "scores": {test: score(model, load_dataset(test)) for test in args.test}}
+    result = {"train": trained_on, "steps": steps, "scores": {test: score(model, load_dataset(test, args.test_split)) for test in args.test}}
     print(json.dumps(result, indent=2))
     return result
 

@@ -54,6 +54,21 @@ public enum AtomicFile {
         }
     }
 
+    /// The bytes of an input file the user named (`what`: "parameter file", "focus file").
+    /// - Throws: `DatasetError.missingFile` (exit 66) when nothing is at `url` (or a parent is
+    ///   not a folder); `DatasetError.io` (74) naming the path when it cannot be read (no
+    ///   permission, a folder).
+    public static func readInput(_ url: URL, what: String) throws -> Data {
+        do { return try Data(contentsOf: url) } catch {
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) {
+                throw DatasetError.missingFile(path: url.path, what: what)
+            }
+            throw DatasetError.io(path: url.path, reason: "cannot read this \(what): "
+                + (isFolder.boolValue ? "it is a folder" : reason(error)))
+        }
+    }
+
     /// A short reason for a Foundation or POSIX error, without Foundation's boilerplate.
     public static func reason(_ error: any Error) -> String {
         if case let DatasetError.io(_, reason) = error { return reason }

@@ -13,6 +13,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case usage(String)
     /// An input folder (a dataset or shard to read) does not exist.
     case missingInput(path: String)
+    /// An input file (`what`: "parameter file", "focus file") does not exist.
+    case missingFile(path: String, what: String)
     /// An input dataset or shard is not what it must be (merge, validate), naming it.
     case invalidDataset(String)
 
@@ -26,6 +28,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case let .render(index, reason): return "error: rendering image \(index) failed: \(reason)"
         case let .usage(message), let .invalidDataset(message): return "error: \(message)"
         case let .missingInput(path): return "error: '\(path)': no such folder"
+        case let .missingFile(path, what): return "error: \(path): no such \(what)"
         }
     }
 
@@ -36,7 +39,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case .script, .invalidDataset: return 65
         case .render: return 70
         case .usage, .outputNotEmpty: return 64
-        case .missingInput: return 66
+        case .missingInput, .missingFile: return 66
         }
     }
 }

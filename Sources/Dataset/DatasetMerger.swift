@@ -46,7 +46,9 @@ public enum DatasetMerger {
         // What this merge is: the record logs it joins, in image order. The same shards make
         // the same bytes, so a folder marked with it holds this very merge, cut short.
         let marker = MergeMarker(url: layout.url(OutputLayout.mergeMarkerFile), identity: run.identity)
-        if !overwrite, marker.isPresent {
+        // This very merge, cut short: its partial files go first (no manifest or record log
+        // lists them, so `--overwrite` would take them for the user's).
+        if marker.isPresent {
             try layout.removeDatasetFiles()
             layout.removeEmptyFolders()
         }
@@ -208,7 +210,7 @@ public enum DatasetMerger {
 /// The mark of a merge in progress (``OutputLayout/mergeMarkerFile``): which record logs it
 /// joins. A merge that was cut short (killed, pre-empted) leaves it beside its partial files;
 /// running the same merge again finds its own mark, removes those files and starts over,
-/// without `--overwrite`. A folder marked by another merge, or holding anything else, is
+/// with or without `--overwrite`. A folder marked by another merge, or holding anything else, is
 /// still refused.
 struct MergeMarker {
     let url: URL

@@ -159,15 +159,12 @@ public struct FocusFile: Sendable, Equatable {
     // MARK: Reading
 
     /// Reads and checks a focus file.
-    /// - Throws: `DatasetError.usage` naming the file and the key (`factors[0].bins[2].weight`)
-    ///   for a file that cannot be read, is not JSON, lacks a key, has an unknown key or a
-    ///   value of the wrong type, a negative or non-finite weight, or no positive weight.
+    /// - Throws: `DatasetError.missingFile` (66) when there is no such file, `.io` (74) when
+    ///   it cannot be read; `DatasetError.usage` naming the file and the key
+    ///   (`factors[0].bins[2].weight`) for a file that is not JSON, lacks a key, has an unknown
+    ///   key or a value of the wrong type, a negative or non-finite weight, or no positive weight.
     public static func read(_ url: URL) throws -> FocusFile {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DatasetError.usage("\(url.path): cannot read this focus file: \(AtomicFile.reason(error))")
-        }
-        return try parse(data, path: url.path)
+        try parse(try AtomicFile.readInput(url, what: "focus file"), path: url.path)
     }
 
     /// The focus file of `data`; `path` names it in errors.

@@ -105,8 +105,11 @@ public struct OutputLayout: Sendable {
 
     /// Prepares the output folder: creates it, or, when it already holds anything but
     /// dot-files, requires `overwrite` and then removes the dataset entries in it (other
-    /// files are left alone).
-    /// - Throws: `DatasetError.outputNotEmpty` or `DatasetError.io` naming the path.
+    /// files are left alone). `overwrite` replaces only what a Tessera run wrote: a file at
+    /// one of Tessera's output paths that no run in the folder accounts for
+    /// (``firstForeignFile()``) is refused before anything moves.
+    /// - Throws: `DatasetError.outputNotEmpty`, `DatasetError.usage` naming a foreign file, or
+    ///   `DatasetError.io` naming the path.
     /// - Parameters:
     ///   - resumable: whether the refusal may suggest `--resume` (render, not merge).
     ///   - settingAside: move the dataset files into ``previousDatasetFolder`` instead of
@@ -125,6 +128,11 @@ public struct OutputLayout: Sendable {
             // A dataset set aside by an --overwrite run that was cut short counts as content.
             if entries.contains(where: { !$0.hasPrefix(".") || $0 == Self.previousDatasetFolder }) {
                 guard overwrite else { throw DatasetError.outputNotEmpty(path: root.path, resumable: resumable) }
+                if let foreign = firstForeignFile() {
+                    throw DatasetError.usage("--overwrite replaces only what a Tessera run wrote, and '\(url(foreign).path)' is "
+                        + "not a file of a Tessera run (no manifest.json or record log in '\(root.path)' lists it); nothing was "
+                        + "removed\nhelp: move your own files out of '\(root.path)', or choose another --out")
+                }
                 if settingAside { try setAsideDatasetFiles() } else { try removeDatasetFiles() }
             }
         }
@@ -200,6 +208,64 @@ public struct OutputLayout: Sendable {
         return files
     }
 
+    /// The first file at one of Tessera's output paths (``datasetFiles()``, hidden partial
+    /// files aside) that no Tessera run in the folder wrote, or `nil`. A run's files are what its
+    /// `manifest.json` lists, and the manifest itself; for a run without a manifest yet (killed,
+    /// or a shard), its record log (`.tessera-records.partial` or `shard.records`), the files of
+    /// every image its header names (written or in flight), its splits' instances files,
+    /// `records.jsonl` and `classes.json`. A dataset set aside in ``previousDatasetFolder``
+    /// accounts for the same paths, so a move cut short is still joined up.
+    func firstForeignFile() -> String? {
+        let candidates = datasetFiles().filter { !$0.isScratch }.map(\.path)
+        var unaccounted = Set(candidates)
+        for folder in [root, url(Self.previousDatasetFolder)] where !unaccounted.isEmpty {
+            Self.removeFiles(ofRunIn: folder, from: &unaccounted)
+        }
+        return candidates.first { unaccounted.contains($0) }
+    }
+
+    /// Removes from `paths` (relative to the output folder) the files of the Tessera run
+    /// whose manifest or record log is in `folder` (see ``firstForeignFile()``).
+    private static func removeFiles(ofRunIn folder: URL, from paths: inout Set<String>) {
+        if let data = try? Data(contentsOf: folder.appendingPathComponent(manifestFile)),
+           Manifest.head(in: data)?["tool"] as? String == "tessera", let files = Manifest.files(in: data) {
+            paths.remove(manifestFile)
+            for file in files { if let path = file["path"] as? String { paths.remove(path) } }
+        }
+        for logFile in [recordLogFile, shardRecordsFile] {
+            guard let header = try? RecordLogReader(url: folder.appendingPathComponent(logFile)).header else { continue }
+            let head = (try? JSONSerialization.jsonObject(with: Data(header.manifestHead))) as? [String: Any]
+            let format = ((head?["options"] as? [String: Any])?["image_format"] as? String).flatMap(ImageFormat.init(rawValue:))
+            let frames = header.framesPerClip
+            let run = OutputLayout(root: folder, imageCount: frames.map { header.count / $0 } ?? header.count,
+                                   imageFormat: format ?? .png, framesPerClip: frames)
+            paths.remove(logFile)
+            paths.subtract(header.split.names.map(DatasetFiles.annotations(split:)) + [recordsFile, classesFile])
+            paths = paths.filter { path in run.imageIndex(ofFile: path).map { !header.images.contains($0) } ?? true }
+        }
+    }
+
+    /// The index of the image whose file (picture, instance or semantic mask) this layout puts
+    /// at `path`, relative to the output folder; `nil` when no image's file is there.
+    func imageIndex(ofFile path: String) -> Int? {
+        guard let folder = Self.imageFolders.first(where: { path.hasPrefix($0 + "/") }),
+              let dot = path.lastIndex(of: ".") else { return nil }
+        let numbers = path[path.index(path.startIndex, offsetBy: folder.count + 1)..<dot].split(separator: "/").map { Int($0) }
+        let index: Int
+        switch (framesPerClip, numbers.count) {
+        case (nil, 1):
+            guard let n = numbers[0] else { return nil }
+            index = n
+        case let (frames?, 2):
+            guard let clip = numbers[0], let frame = numbers[1], clip >= 0, frame >= 0, frame < frames,
+                  clip <= (Int.max - frame) / frames else { return nil }
+            index = clip * frames + frame
+        default: return nil
+        }
+        guard index >= 0, [imagePath(index), instanceMaskPath(index), semanticMaskPath(index)].contains(path) else { return nil }
+        return index
+    }
+
     /// The clip folders (names of digits only) directly in `folder`, sorted.
     public static func clipFolders(in folder: URL) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -263,6 +329,8 @@ public struct OutputLayout: Sendable {
             putBack(failure.moved)
             throw failure.error
         }
+        // No dataset here (only files of the user's elsewhere in the folder): nothing to keep.
+        if moved.isEmpty { return }
         do { try writeMarker(marker) } catch {
             putBack(moved)
             throw error

@@ -7,11 +7,44 @@ public struct ParameterOverride: Sendable, Hashable {
     public var text: String
     /// Where it was given, for error messages: `--set hour=19` or `--params p.json`.
     public var origin: String
+    /// What the value was written as, which the parameter's type must accept.
+    public var kind: Kind
 
-    public init(name: String, text: String, origin: String) {
+    /// What an override's value was written as.
+    public enum Kind: Sendable, Hashable {
+        /// Plain text (`--set`), read as the parameter's type.
+        case text
+        /// A JSON number: fits an Int or a Double parameter.
+        case number
+        /// A JSON string: fits a String or a Color parameter, never a number or a Boolean.
+        case string
+        /// JSON `true` or `false`: fits a Bool parameter.
+        case boolean
+
+        /// Whether a parameter whose default is `value` takes a value written this way.
+        func fits(_ value: Value) -> Bool {
+            switch (self, value) {
+            case (.text, _), (.number, .int), (.number, .double), (.string, .string), (.string, .color), (.boolean, .bool): return true
+            default: return false
+            }
+        }
+
+        /// How a value written this way reads in a message: `the string "8"`.
+        func describe(_ text: String) -> String {
+            switch self {
+            case .text: return "'\(text)'"
+            case .number: return "the number \(text)"
+            case .string: return "the string \"\(text)\""
+            case .boolean: return text
+            }
+        }
+    }
+
+    public init(name: String, text: String, origin: String, kind: Kind = .text) {
         self.name = name
         self.text = text
         self.origin = origin
+        self.kind = kind
     }
 }
 

@@ -88,9 +88,9 @@ public final class SceneProgram: Sendable {
                     + (names.isEmpty ? " (it declares none; see 'param' in docs/LANGUAGE.md)" : " (parameters: \(names.joined(separator: ", ")))"))
                 break
             }
-            guard let value = declaration.read(override.text) else {
+            guard override.kind.fits(declaration.defaultValue), let value = declaration.read(override.text) else {
                 parameterError = ParameterError(message: "\(override.origin): '\(override.name)' is \(declaration.defaultValue.typeName == "Int" ? "an" : "a") \(declaration.defaultValue.typeName), "
-                    + "not '\(override.text)' (declared at \(location(declaration)))")
+                    + "not \(override.kind.describe(override.text)) (declared at \(location(declaration)))")
                 break
             }
             guard declaration.allows(value) else {
@@ -121,9 +121,19 @@ public final class SceneProgram: Sendable {
         let checked = Checker.check(statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
                                     parameterValues: parameterValues, overrideOrigins: overrideOrigins, defaults: defaults)
         if parameterError == nil, let problem = checked.overrideProblems.first { parameterError = ParameterError(message: problem) }
+        // A problem the script does not have with its defaults is the overrides' fault: a
+        // usage error naming them (below), not a script error.
+        var scriptProblems = checked.problems, overrideCaused: [ProblemReport] = []
+        if !overrideOrigins.isEmpty, !scriptProblems.isEmpty {
+            let withDefaults = Checker.check(statements, templates: templates, categories: categories, categoryIDs: categoryIDs,
+                                             parameterValues: defaults, defaults: defaults)
+            let known = Set(withDefaults.problems.map { ProblemKey(range: $0.range, message: $0.message) })
+            overrideCaused = scriptProblems.filter { !known.contains(ProblemKey(range: $0.range, message: $0.message)) }
+            scriptProblems.removeAll { !known.contains(ProblemKey(range: $0.range, message: $0.message)) }
+        }
         // Without a file that could not be imported, its names are unknown everywhere they are
         // used; those errors would bury the one that matters.
-        if !compiler.hasMissingImport { problems += checked.problems }
+        if !compiler.hasMissingImport { problems += scriptProblems }
         let media = MediaLibrary(sourcePaths: compiler.buffers.map(\.file.path))
         let preflight = media.preflight(statements)
         problems += preflight.problems
@@ -157,7 +167,41 @@ public final class SceneProgram: Sendable {
             throw ScriptError(diagnostics: program.diagnostics(problems))
         }
         if let parameterError { throw parameterError }
+        if !overrideCaused.isEmpty, !compiler.hasMissingImport {
+            throw program.overrideError(overrideCaused, values: parameterValues, origins: overrideOrigins)
+        }
         return program
+    }
+
+    /// A compile problem told apart by place and message, to compare two checks of a script.
+    private struct ProblemKey: Hashable {
+        var range: SourceRange
+        var message: String
+    }
+
+    /// The usage error for `problems`, which the script has only with the overridden values:
+    /// the overrides they read (all of them when a problem names none) head the message, and
+    /// each diagnostic gets a note per such parameter, e.g. `'bits' is 12 from --set bits=12`.
+    private func overrideError(_ problems: [ProblemReport], values: [String: Value],
+                               origins: [String: String]) -> ParameterError {
+        var diagnostics = diagnostics(problems)
+        var blamed: [String] = []
+        for (i, problem) in problems.sorted(by: SceneProgram.isBefore).enumerated() {
+            let words = buffers[problem.range.file].text(of: problem.range)
+                .split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+            let read = origins.keys.sorted().filter { name in words.contains { $0 == name } }
+            // Past the diagnostics shown (a file's first errors), the notes go on the first one.
+            let target = diagnostics.count == problems.count ? i : 0
+            for name in read.isEmpty ? origins.keys.sorted() : read {
+                let note = "'\(name)' is \(values[name]?.display ?? "?") from \(origins[name]!)"
+                if !diagnostics[target].notes.contains(where: { $0.message == note }) {
+                    diagnostics[target].notes.append(Diagnostic(severity: .note, message: note, location: nil))
+                }
+                if !blamed.contains(origins[name]!) { blamed.append(origins[name]!) }
+            }
+        }
+        return ParameterError(message: "\(blamed.joined(separator: ", ")): the script cannot use this value (it checks "
+            + "without it):\n" + ScriptError(diagnostics: diagnostics).rendered())
     }
 
     /// The diagnostics of compile problems in source order, at most

@@ -57,10 +57,10 @@ struct SceneOptions: ParsableArguments {
         var overrides: [ParameterOverride] = []
         if let parameterFile {
             let entries: [ParameterFile.Entry]
-            do { entries = try ParameterFile.entries(at: URL(fileURLWithPath: parameterFile)) } catch let DatasetError.usage(message) {
-                throw fail("error: --params " + message, exitCode: 64)
+            do { entries = try ParameterFile.entries(at: URL(fileURLWithPath: parameterFile)) } catch let error as DatasetError {
+                throw fail(naming: "--params", error)
             }
-            overrides += entries.map { ParameterOverride(name: $0.name, text: $0.text, origin: "--params \(parameterFile)") }
+            overrides += entries.map { ParameterOverride(name: $0.name, text: $0.text, origin: "--params \(parameterFile)", kind: $0.kind) }
         }
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
@@ -119,6 +119,14 @@ func fail(_ message: String, exitCode: Int32) -> ExitCode {
     return ExitCode(exitCode)
 }
 
+/// Reports `error`, about the input file of `flag`, as `error: FLAG …` with its exit code
+/// (64 usage, 66 no such file, 74 a failed read).
+func fail(naming flag: String, _ error: DatasetError) -> ExitCode {
+    let message = error.description
+    return fail("error: \(flag) " + (message.hasPrefix("error: ") ? message.dropFirst("error: ".count) : Substring(message)),
+                exitCode: error.exitCode)
+}
+
 /// The options of `render` that also shape each dataset of a `sweep`.
 struct RenderArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of images: the run is images 0 ..< N (with --indices, the whole run they are taken from; it also sets how many digits file names have).")
@@ -165,7 +173,7 @@ struct RenderArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "Frames per second of the clips, overriding the script's 'clip … fps:'.")
     var fps: Double?
 
-    @Flag(help: "Replace the dataset already in the output folder.")
+    @Flag(help: "Replace the dataset already in the output folder: only what a Tessera run wrote (its manifest or record log lists it); a file of yours at a dataset path is refused, exit 64.")
     var overwrite = false
 
     @Flag(help: "Continue the interrupted run in the output folder (or start it); the result is identical to an uninterrupted run.")
@@ -246,6 +254,8 @@ struct Render: ParsableCommand {
                                              visibility: options.visibility)
         } catch let DatasetError.usage(message) {
             throw DatasetError.usage(message.hasPrefix("--focus") ? message : "--focus \(message)")
+        } catch let error as DatasetError {
+            throw fail(naming: "--focus", error)
         }
         try options.validate()
         return options
@@ -528,7 +538,7 @@ struct Merge: ParsableCommand {
         guard !shards.contains(where: \.isEmpty) else { throw ValidationError("a shard folder is an empty string") }
     }
 
-    @Flag(help: "Replace the dataset already in the output folder.")
+    @Flag(help: "Replace the dataset already in the output folder: only what a Tessera run wrote (its manifest or record log lists it); a file of yours at a dataset path is refused, exit 64.")
     var overwrite = false
 
     @Flag(help: "Print nothing but errors.")

@@ -78,12 +78,24 @@ private func render(_ text: String, count: Int, seed: UInt64 = 3, jobs: Int, int
             try render(overlapScene, count: 1, jobs: 1, into: folder)
         }
         let options = RenderOptions(count: 2, seed: 1, output: folder, jobs: 1, overwrite: true)
+        // A numbered image no Tessera run wrote (no manifest or record log lists it) is the
+        // user's: --overwrite refuses it by name and removes nothing.
+        let before = try filesBelow(folder)
+        #expect {
+            _ = try DatasetRenderer(program: try compile(overlapScene), options: options).run()
+        } throws: { error in
+            (error as? DatasetError)?.exitCode == 64 && "\(error)".contains("images/000007.png' is not a file of a Tessera run")
+        }
+        #expect(try filesBelow(folder) == before)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("images/000007.png"))
         _ = try DatasetRenderer(program: try compile(overlapScene), options: options).run()
+        // An earlier dataset's image beyond the new count is removed.
+        _ = try DatasetRenderer(program: try compile(overlapScene), options: RenderOptions(count: 1, seed: 1, output: folder, jobs: 1, overwrite: true)).run()
         let files = try filesBelow(folder)
         #expect(files["notes.txt"] == Data("keep me".utf8))
         #expect(files["images/photo.jpg"] == Data("mine".utf8), "a user's file survives --overwrite")
-        #expect(files["images/000007.png"] == nil, "an old dataset's image is removed")
-        #expect(files["images/000001.png"] != nil)
+        #expect(files["images/000001.png"] == nil, "an old dataset's image is removed")
+        #expect(files["images/000000.png"] != nil)
         #expect(!files.keys.contains { $0.hasSuffix(".partial") })
     }
 

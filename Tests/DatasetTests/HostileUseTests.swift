@@ -16,9 +16,10 @@ import Testing
     }
     """
 
-    private func render(_ folder: URL, count: Int = 6, shard: Shard? = nil) throws {
+    private func render(_ folder: URL, count: Int = 6, shard: Shard? = nil, overwrite: Bool = false) throws {
         _ = try DatasetRenderer(program: try compile(scene),
-                                options: RenderOptions(count: count, seed: 1, output: folder, jobs: 2, shard: shard)).run()
+                                options: RenderOptions(count: count, seed: 1, output: folder, jobs: 2, overwrite: overwrite,
+                                                       shard: shard)).run()
     }
 
     @Test func aMistypedSubcommandIsNamedNotTakenForAScene() throws {
@@ -103,5 +104,67 @@ import Testing
         _ = try DatasetRenderer(program: try compile(scene),
                                 options: RenderOptions(count: 1, seed: 1, output: folder, jobs: 1, overwrite: true)).run()
         #expect(FileManager.default.fileExists(atPath: keep.appendingPathComponent("keep.txt").path))
+    }
+
+    /// Writes `files` (relative path → text) below `folder`.
+    private func write(_ files: [String: String], in folder: URL) throws {
+        for (path, text) in files {
+            let file = folder.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: file)
+        }
+    }
+
+    @Test func overwriteRefusesAFolderOfTheUsersFilesAtTesserasPaths() throws {
+        let folder = try temporaryFolder()
+        let out = folder.appendingPathComponent("out")
+        try write(["images/000005.png": "my picture", "annotations/instances_custom.json": "{}", "notes.txt": "mine"], in: out)
+        let before = try filesBelow(out)
+        let sceneFile = folder.appendingPathComponent("s.scene")
+        try Data(scene.utf8).write(to: sceneFile)
+        let result = try runTessera(["render", sceneFile.path, "--count", "2", "--out", out.path, "--overwrite", "--quiet"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("'\(out.path)/images/000005.png' is not a file of a Tessera run"), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing was removed"))
+        #expect(try filesBelow(out) == before)
+        // Merge into it is refused the same way.
+        let shard = folder.appendingPathComponent("shard")
+        try render(shard, count: 2, shard: Shard(index: 0, count: 1))
+        #expect { try DatasetMerger.merge(shards: [shard], into: out, overwrite: true) } throws: {
+            ($0 as? DatasetError)?.exitCode == 64 && "\($0)".contains("is not a file of a Tessera run")
+        }
+        #expect(try filesBelow(out) == before)
+    }
+
+    @Test func overwriteRefusesAUsersFileBesideADatasetAndReplacesTheDatasetAlone() throws {
+        let folder = try temporaryFolder()
+        try render(folder, count: 2)
+        try write(["masks/semantic/000005.png": "mine"], in: folder)
+        let before = try filesBelow(folder)
+        #expect { try render(folder, count: 2, overwrite: true) } throws: {
+            ($0 as? DatasetError)?.exitCode == 64 && "\($0)".contains("'\(folder.path)/masks/semantic/000005.png' is not a file of a Tessera run")
+        }
+        #expect(try filesBelow(folder) == before)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("masks/semantic/000005.png"))
+        try render(folder, count: 3, overwrite: true)
+        #expect(try DatasetValidator.validate(folder).isValid)
+    }
+
+    @Test func aRunWithoutAManifestOwnsTheImagesItsRecordLogNames() throws {
+        // A shard keeps its record log: without the manifest, the log alone says which
+        // images are the run's — the ones in its index range, written or not yet.
+        let folder = try temporaryFolder()
+        try render(folder, count: 6, shard: Shard(index: 0, count: 2))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("manifest.json"))
+        try write(["images/000004.png": "not of images 0…2"], in: folder)
+        #expect { try render(folder, count: 2, overwrite: true) } throws: {
+            "\($0)".contains("/images/000004.png' is not a file of a Tessera run")
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("images/000004.png"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("images/000002.png"))
+        try write(["images/000002.png": "in flight when the run was killed"], in: folder)
+        try render(folder, count: 2, overwrite: true)
+        #expect(try DatasetValidator.validate(folder).isValid)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("images/000002.png").path))
     }
 }

@@ -67,7 +67,14 @@ import Testing
         (#"[1, 2]"#, "p.json: not a JSON object of parameter names to values"),
         (#"{"hour": 3"#, "p.json: not a JSON object of parameter names to values"),
         (#"{"hour": 30}"#, "p.json: 'hour' must be between 0 and 24, not 30 (declared at "),
-        (#"{"lit": 1}"#, "p.json: 'lit' is a Bool, not '1' (declared at "),
+        (#"{"lit": 1}"#, "p.json: 'lit' is a Bool, not the number 1 (declared at "),
+        (#"{"size": 1e400}"#, "p.json: parameter 'size' is 1e400, a number out of range (a number here is at most ±1.7976931348623157e+308)"),
+        (#"{"size": "48"}"#, "p.json: 'size' is an Int, not the string \"48\" (declared at "),
+        (#"{"lit": "true"}"#, "p.json: 'lit' is a Bool, not the string \"true\" (declared at "),
+        (#"{"weather": 3}"#, "p.json: 'weather' is a String, not the number 3 (declared at "),
+        (#"{"size": 48, "hour": 3, "size": 24}"#, "p.json: parameter 'size' is given twice; give each parameter once"),
+        (#"{"size": 48,}"#, "p.json: not a JSON object of parameter names to values"),
+        (#"{"size": 048}"#, "p.json: not a JSON object of parameter names to values"),
     ])
     func badParameterFilesAreUsageErrorsNamingTheFileAndKey(text: String, message: String) throws {
         let scene = try writeParameterScene()
@@ -78,12 +85,57 @@ import Testing
         #expect(result.stderr.hasPrefix("error: --params \(file.deletingLastPathComponent().path)/" + message), "\(result.stderr)")
     }
 
-    @Test func anUnreadableParameterFileIsAUsageError() throws {
+    @Test func aMissingInputFileIs66AndAnUnreadableOne74() throws {
         let scene = try writeParameterScene()
-        let missing = scene.deletingLastPathComponent().appendingPathComponent("missing.json")
-        let result = try runTessera(["render", scene.path, "--params", missing.path, "--out", scene.deletingLastPathComponent().appendingPathComponent("out").path])
-        #expect(result.status == 64)
-        #expect(result.stderr.hasPrefix("error: --params \(missing.path): cannot read this parameter file"), "\(result.stderr)")
+        let folder = scene.deletingLastPathComponent()
+        let missing = folder.appendingPathComponent("missing.json")
+        let result = try runTessera(["render", scene.path, "--params", missing.path, "--out", folder.appendingPathComponent("out").path])
+        #expect(result.status == 66)
+        #expect(result.stderr == "error: --params \(missing.path): no such parameter file\n", "\(result.stderr)")
+        let unreadable = try runTessera(["check", scene.path, "--params", folder.path])
+        #expect(unreadable.status == 74)
+        #expect(unreadable.stderr == "error: --params \(folder.path): cannot read this parameter file: it is a folder\n", "\(unreadable.stderr)")
+        // A focus file, like every input file.
+        let focus = try runTessera(["render", scene.path, "--focus", missing.path, "--out", folder.appendingPathComponent("out").path])
+        #expect(focus.status == 66)
+        #expect(focus.stderr == "error: --focus \(missing.path): no such focus file\n", "\(focus.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    }
+
+    @Test func parameterFileStringsAndEscapesAreReadAsJSON() throws {
+        let entries = try ParameterFile.entries(in: Data(#"{"w": "r\u00e4in \ud83c\udf27\n", "n": -0.5e1, "big": 12345678901234567890}"#.utf8), path: "p.json")
+        #expect(entries.map { [$0.name, $0.text] } == [["big", "1.2345678901234567e+19"], ["n", "-5.0"], ["w", "räin 🌧\n"]])
+        #expect(entries.map(\.kind) == [.number, .number, .string])
+    }
+
+    @Test func aScriptErrorCausedByAnOverrideIsAUsageErrorNamingIt() throws {
+        let scene = try writeParameterScene("param bits = 16 in [8, 16]\ncanvas 32 x 32\nsensor channels: 1, bits: bits\nclasses a\n"
+            + "object a at (16, 16) { circle(5) }\n")
+        let folder = scene.deletingLastPathComponent()
+        let out = folder.appendingPathComponent("out")
+        let file = folder.appendingPathComponent("p.json")
+        try Data(#"{"bits": 12}"#.utf8).write(to: file)
+        for (flags, origin) in [(["--set", "bits=12"], "--set bits=12"), (["--params", file.path], "--params \(file.path)")] {
+            let result = try runTessera(["render", scene.path, "--count", "1", "--out", out.path] + flags)
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: \(origin): the script cannot use this value (it checks without it):\n\(scene.path):3:"),
+                    "\(result.stderr)")
+            #expect(result.stderr.contains("must be the constant 8 or 16"), "\(result.stderr)")
+            #expect(result.stderr.contains("note: 'bits' is 12 from \(origin)"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+        // The same script error with the default in force stays a script error.
+        let broken = try writeParameterScene("param bits = 12 in [8, 16]\ncanvas 32 x 32\nsensor channels: 1, bits: bits\nclasses a\n",
+                                             name: "broken")
+        let plain = try runTessera(["check", broken.path, "--set", "bits=10"])
+        #expect(plain.status == 65, "\(plain.stderr)")
+        #expect(!plain.stderr.contains("--set"), "\(plain.stderr)")
+        // A sweep over such a value stops before rendering anything, naming the flag.
+        let sweep = try runTessera(["sweep", scene.path, "--vary", "bits=8,12", "--count", "1", "--out", out.path, "--quiet"])
+        #expect(sweep.status == 64, "\(sweep.stderr)")
+        #expect(sweep.stderr.hasPrefix("error: --vary bits=12: the script cannot use this value"), "\(sweep.stderr)")
+        #expect(sweep.stderr.contains("note: 'bits' is 12 from --vary bits=12"), "\(sweep.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bits=8/manifest.json").path))
     }
 
     @Test func parameterFileValuesKeepTheirJSONType() throws {

@@ -21,6 +21,31 @@ def run_tessera(*args, timeout=900):
     return subprocess.run([str(BINARY), *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
+# Nuclei of several brightnesses on a dark field, 128 × 96 at 16 bits: most pixel values are
+# above 255, and the images are smaller than scripts/train_segmentation.py's default crop.
+SMALL_GREY16_SCENE = """\
+canvas 128 x 96
+sensor channels: 1, bits: 16
+classes nucleus
+background gray(0.02)
+repeat 10 {
+  object nucleus at (uniform(0, 128), uniform(0, 96)) { ellipse(uniform(5, 12), uniform(4, 9), fill: gray(uniform(0.3, 0.9))) }
+}
+"""
+
+
+def render_scene_text(folder, text, *flags):
+    """Writes `text` to FOLDER/scene.scene and renders it into FOLDER/dataset with `flags`
+    (count, seed, …); returns the dataset folder."""
+    folder = pathlib.Path(folder)
+    scene = folder / "scene.scene"
+    scene.write_text(text)
+    out = folder / "dataset"
+    result = run_tessera("render", scene, *flags, "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 class RenderedDataset:
     """One `tessera render` output folder and what its files say, read with json and Pillow only."""
 

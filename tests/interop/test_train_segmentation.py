@@ -1,0 +1,77 @@
+"""Interop test: scripts/train_segmentation.py on datasets a new user really renders — a render
+split into train and val (every split is read, in a fixed order, or the one asked for), images
+smaller than the training crop (padded, not a numpy shape error), and a wrong dataset path (a
+clear message and a non-zero exit, not a traceback).
+"""
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SMALL_GREY16_SCENE, render_scene_text
+
+pytest.importorskip("torch")
+pytest.importorskip("scipy")
+sys.path.insert(0, str(ROOT / "scripts"))
+import train_segmentation  # noqa: E402
+
+SCRIPT = ROOT / "scripts" / "train_segmentation.py"
+
+@pytest.fixture(scope="module")
+def small_split(tmp_path_factory):
+    """128 × 96 grey images, five of them, split train/val."""
+    return render_scene_text(tmp_path_factory.mktemp("small"), SMALL_GREY16_SCENE,
+                             "--count", "5", "--seed", "3", "--split", "train=0.6,val=0.4")
+
+
+def split_names(dataset, split):
+    doc = json.loads((dataset / "annotations" / f"instances_{split}.json").read_text())
+    return [im["file_name"] for im in doc["images"]]
+
+
+def test_every_split_is_read_in_split_name_order(small_split):
+    train, val = split_names(small_split, "train"), split_names(small_split, "val")
+    assert train and val
+    assert len(train_segmentation.load_dataset(small_split)) == len(train) + len(val)
+    files = train_segmentation.annotation_files(small_split)
+    assert [f.name for f in files] == ["instances_train.json", "instances_val.json"]
+    assert len(train_segmentation.load_dataset(small_split, "val")) == len(val)
+
+
+def test_an_unknown_split_names_the_ones_there(small_split):
+    with pytest.raises(SystemExit) as stop:
+        train_segmentation.load_dataset(small_split, "test")
+    assert "no split 'test'" in str(stop.value) and "train, val" in str(stop.value)
+
+
+def test_images_smaller_than_the_crop_are_padded(small_split):
+    result = train_segmentation.main(["--train", str(small_split), "--test", str(small_split), "--steps", "1",
+                                      "--batch", "2", "--quiet"])
+    assert result["steps"] == 1
+    assert result["scores"][str(small_split)]["true_instances"] > 0
+
+
+def test_train_on_one_split_and_score_another(small_split):
+    result = train_segmentation.main(["--train", str(small_split), "--train-split", "train", "--test", str(small_split),
+                                      "--test-split", "val", "--steps", "1", "--crop", "32", "--batch", "2", "--quiet"])
+    doc = json.loads((small_split / "annotations" / "instances_val.json").read_text())
+    assert result["scores"][str(small_split)]["true_instances"] == len(doc["annotations"])
+
+
+def test_a_missing_training_set_is_a_clear_error(small_split, tmp_path):
+    missing = tmp_path / "nonexist"
+    result = subprocess.run([sys.executable, str(SCRIPT), "--train", str(missing), "--test", str(small_split),
+                             "--steps", "1", "--quiet"], capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert f"error: {missing}: no such dataset folder" in result.stderr
+
+
+def test_a_missing_test_set_is_reported_before_training(small_split, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_segmentation, "train", lambda *args, **kwargs: pytest.fail("trained first"))
+    with pytest.raises(SystemExit) as stop:
+        train_segmentation.main(["--train", str(small_split), "--test", str(small_split), str(tmp_path / "gone"),
+                                 "--steps", "1", "--quiet"])
+    assert str(stop.value) == f"error: {tmp_path / 'gone'}: no such dataset folder"
