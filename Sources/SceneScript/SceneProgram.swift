@@ -462,26 +462,30 @@ extension SceneProgram {
     /// imports and templates included, sorted.
     public var attributeLabels: [String] {
         var labels = Set<String>()
-        func visit(_ statements: [Statement]) {
-            for statement in statements {
-                switch statement.kind {
-                case let .object(_, _, body, _, attributes):
-                    for attribute in attributes { if let label = attribute.label { labels.insert(label) } }
-                    visit(body)
-                case let .repeat(_, _, _, body), let .for(_, _, _, body), let .group(_, body):
-                    visit(body)
-                case let .if(_, then, otherwise):
-                    visit(then)
-                    visit(otherwise ?? [])
-                case let .template(declaration):
-                    visit(declaration.body)
-                default:
-                    break
-                }
-            }
+        forEachStatement(script.statements) { statement in
+            guard case let .object(_, _, _, _, attributes) = statement.kind else { return }
+            for attribute in attributes { if let label = attribute.label { labels.insert(label) } }
         }
-        visit(script.statements)
         return labels.sorted()
+    }
+}
+
+/// Calls `body` on every statement of `statements` in program order, each before the
+/// statements nested in it (loop, `if`, object, group and template bodies).
+private func forEachStatement(_ statements: [Statement], _ body: (Statement) -> Void) {
+    for statement in statements {
+        body(statement)
+        switch statement.kind {
+        case let .repeat(_, _, _, nested), let .for(_, _, _, nested), let .object(_, _, nested, _, _), let .group(_, nested):
+            forEachStatement(nested, body)
+        case let .if(_, then, otherwise):
+            forEachStatement(then, body)
+            forEachStatement(otherwise ?? [], body)
+        case let .template(declaration):
+            forEachStatement(declaration.body, body)
+        default:
+            break
+        }
     }
 }
 
@@ -491,29 +495,19 @@ struct UnmeasuredFacts: Error {}
 /// The condition of every `require` and quota stratum, in program order, with its kind.
 private func requirementConditions(_ statements: [Statement]) -> [(expr: Expr, kind: RequirementInfo.Kind)] {
     var found: [(expr: Expr, kind: RequirementInfo.Kind)] = []
-    func visit(_ statements: [Statement]) {
-        for statement in statements {
-            switch statement.kind {
-            case let .require(condition, probability):
-                let p = probability.flatMap(Checker.constantNumber)
-                found.append((condition, probability == nil ? .require : .soft(probability: p)))
-            case let .quota(strata):
-                for stratum in strata {
-                    found.append((stratum.condition, .quota(stratum: stratum.name, share: Checker.constantNumber(stratum.share) ?? .nan)))
-                }
-            case let .repeat(_, _, _, body), let .for(_, _, _, body), let .object(_, _, body, _, _), let .group(_, body):
-                visit(body)
-            case let .if(_, then, otherwise):
-                visit(then)
-                visit(otherwise ?? [])
-            case let .template(declaration):
-                visit(declaration.body)
-            default:
-                break
+    forEachStatement(statements) { statement in
+        switch statement.kind {
+        case let .require(condition, probability):
+            let p = probability.flatMap(Checker.constantNumber)
+            found.append((condition, probability == nil ? .require : .soft(probability: p)))
+        case let .quota(strata):
+            for stratum in strata {
+                found.append((stratum.condition, .quota(stratum: stratum.name, share: Checker.constantNumber(stratum.share) ?? .nan)))
             }
+        default:
+            break
         }
     }
-    visit(statements)
     return found
 }
 
