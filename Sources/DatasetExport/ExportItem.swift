@@ -152,20 +152,23 @@ public struct LabelRaster: Sendable {
 /// An instance mask with the tight box of every instance in it.
 public struct InstanceMask: Sendable {
     public let raster: LabelRaster
-    private let boxes: [UInt16: PixelBox]
+    /// The tight box of each id's pixels, indexed by id (`nil` for ids without pixels).
+    private let boxes: [PixelBox?]
 
     init(_ raster: LabelRaster) {
         self.raster = raster
-        var boxes: [UInt16: PixelBox] = [:]
-        for measure in measureInstances(pixels: raster.pixels, width: raster.width, height: raster.height, maxID: .max) {
-            boxes[measure.instanceID] = measure.bbox
+        // Sized by the largest id present, not by UInt16's range: an export measures every image.
+        let maxID = raster.pixels.max() ?? 0
+        var boxes = [PixelBox?](repeating: nil, count: Int(maxID) + 1)
+        for measure in measureInstances(pixels: raster.pixels, width: raster.width, height: raster.height, maxID: maxID) {
+            boxes[Int(measure.instanceID)] = measure.bbox
         }
         self.boxes = boxes
     }
 
     /// The tight box of instance `id`'s pixels, or `nil` when it has none.
     public func box(of id: Int) -> PixelBox? {
-        guard let id = UInt16(exactly: id), id > 0 else { return nil }
+        guard id > 0, id < boxes.count else { return nil }
         return boxes[id]
     }
 

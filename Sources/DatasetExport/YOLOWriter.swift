@@ -56,7 +56,7 @@ struct YOLOWriter: ExportWriter {
                 }
                 if let mask, let id = annotation.instanceID {
                     let segment = YOLOSegment(parts: mask.boundaries(of: id))
-                    text += YOLOLabel.segmentationLine(classIndex: index, segment: segment, width: image.width, height: image.height)
+                    YOLOLabel.appendSegmentationLine(classIndex: index, segment: segment, width: image.width, height: image.height, to: &text)
                 } else {
                     let box = annotation.bbox.compactMap { Int(exactly: $0) }
                     guard box.count == 4, annotation.bbox.count == 4, box[2] > 0, box[3] > 0 else {

@@ -28,13 +28,8 @@ extension PixelPolygon {
     ) -> [PixelPolygon]? {
         var grid = PartGrid(box: box, isSet: isSet)
         guard !grid.hasHole() else { return nil }
-        var polygons: [PixelPolygon] = []
-        var part: Int32 = 0
-        for start in 0..<grid.cells.count where grid.cells[start] == PartGrid.unlabeledMask {
-            part += 1
-            grid.label(part, from: start)
-            polygons.append(grid.outline(of: part, from: start))
-        }
+        let parts = grid.labelParts()
+        let polygons = parts.map { grid.outline(of: $0.part, from: $0.firstCell) }
         assert(polygons.reduce(0) { $0 + $1.area } == grid.cells.count { $0 > 0 },
                "the outlines enclose exactly the mask's pixels")
         return polygons
@@ -162,19 +157,70 @@ private struct PartGrid {
         stack.append(cell)
     }
 
-    /// Gives `part` to every mask cell edge-connected to `start`.
-    mutating func label(_ part: Int32, from start: Int) {
-        cells[start] = part
-        stack.append(start)
+    /// A labeled part: its number, its first cell in row-major order and its cell count.
+    struct Part { var part: Int32, firstCell: Int, pixelCount: Int }
+
+    /// Numbers the 4-connected parts of the mask 1, 2, … in the row-major order of their
+    /// first cells and writes each cell's number into `cells`.
+    ///
+    /// Works on runs (maximal horizontal spans of mask cells): a run joins every run of the
+    /// row above that shares a column with it, in a union–find whose root is always the
+    /// earliest run, so a part's root holds its first cell. Each cell is read once and
+    /// written once; no per-cell stack or neighbour arithmetic.
+    /// - Complexity: O(box area + runs × α(runs)).
+    mutating func labelParts() -> [Part] {
         let (w, h) = (box.width, box.height)
-        while let cell = stack.popLast() {
-            Self.forEachNeighbour(of: cell, width: w, height: h) { next in
-                if cells[next] == Self.unlabeledMask {
-                    cells[next] = part
-                    stack.append(next)
-                }
-            }
+        var runStart: [Int] = [], runEnd: [Int] = [], parent: [Int32] = []
+        func root(_ run: Int) -> Int {
+            var r = run
+            while Int(parent[r]) != r { r = Int(parent[r]) }
+            var k = run
+            while Int(parent[k]) != r { let next = Int(parent[k]); parent[k] = Int32(r); k = next }
+            return r
         }
+        var previousRows = 0..<0
+        for y in 0..<h {
+            let row = y * w
+            let firstRun = runStart.count
+            var above = previousRows.lowerBound
+            var x = 0
+            while x < w {
+                guard cells[row + x] == Self.unlabeledMask else { x += 1; continue }
+                let start = x
+                while x < w, cells[row + x] == Self.unlabeledMask { x += 1 }
+                let run = runStart.count
+                runStart.append(row + start)
+                runEnd.append(row + x)
+                parent.append(Int32(run))
+                // Runs above that share a column: [start, x) against theirs, both sorted by x.
+                while above < previousRows.upperBound, runEnd[above] - (row - w) <= start { above += 1 }
+                var k = above
+                while k < previousRows.upperBound, runStart[k] - (row - w) < x {
+                    let (a, b) = (root(k), root(run))
+                    if a != b { parent[max(a, b)] = Int32(min(a, b)) }
+                    k += 1
+                }
+                // The last run above may reach into the next run of this row too.
+                if k > above { above = k - 1 }
+            }
+            previousRows = firstRun..<runStart.count
+        }
+        var parts: [Part] = []
+        var number = [Int32](repeating: 0, count: runStart.count)
+        for run in runStart.indices {
+            let r = root(run)
+            if r == run {
+                parts.append(Part(part: Int32(parts.count + 1), firstCell: runStart[run], pixelCount: 0))
+                number[run] = Int32(parts.count)
+            } else {
+                number[run] = number[r]
+            }
+            let part = number[run]
+            parts[Int(part) - 1].pixelCount += runEnd[run] - runStart[run]
+            for cell in runStart[run]..<runEnd[run] { cells[cell] = part }
+        }
+        self.parts = Int32(parts.count)
+        return parts
     }
 
     /// The edge-adjacent cells of `cell` in a `width × height` grid.
@@ -255,24 +301,26 @@ private struct PartGrid {
     /// edge in row-major order.
     /// - Complexity: O(box area + total loop length).
     mutating func boundaries() -> [PartBoundary] {
-        for start in 0..<cells.count where cells[start] == Self.unlabeledMask {
-            parts += 1
-            label(parts, from: start)
-        }
+        let parts = labelParts()
+        let w = box.width
         var used = [Bool](repeating: false, count: cells.count)
-        var boundaries: [PartBoundary?] = Array(repeating: nil, count: Int(parts))
-        for cell in 0..<cells.count where cells[cell] > 0 && !used[cell] {
-            let part = cells[cell]
-            let (x, y) = (cell % box.width, cell / box.width)
-            guard !isInPart(part, x, y - 1) else { continue }
-            let loop = loop(of: part, from: cell, markingTopEdgesIn: &used)
-            if boundaries[Int(part) - 1] == nil {
-                boundaries[Int(part) - 1] = PartBoundary(outline: loop, holes: [], pixelCount: 0)
-            } else {
-                boundaries[Int(part) - 1]!.holes.append(loop)
+        var boundaries: [PartBoundary?] = Array(repeating: nil, count: parts.count)
+        // A loop runs along the top edge of a cell whose upper neighbour is another part or
+        // outside; each such edge belongs to exactly one loop.
+        for y in 0..<box.height {
+            let row = y * w
+            for cell in row..<(row + w) {
+                let part = cells[cell]
+                guard part > 0, !used[cell], y == 0 || cells[cell - w] != part else { continue }
+                let loop = loop(of: part, from: cell, markingTopEdgesIn: &used)
+                if boundaries[Int(part) - 1] == nil {
+                    boundaries[Int(part) - 1] = PartBoundary(outline: loop, holes: [],
+                                                             pixelCount: parts[Int(part) - 1].pixelCount)
+                } else {
+                    boundaries[Int(part) - 1]!.holes.append(loop)
+                }
             }
         }
-        for cell in cells where cell > 0 { boundaries[Int(cell) - 1]!.pixelCount += 1 }
         return boundaries.map { $0! }
     }
 }

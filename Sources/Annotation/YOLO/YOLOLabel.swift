@@ -33,18 +33,85 @@ public enum YOLOLabel {
 
     /// A segmentation line: `class x1 y1 x2 y2 …`, the segment's vertices normalised.
     public static func segmentationLine(classIndex: Int, segment: YOLOSegment, width: Int, height: Int) -> [UInt8] {
-        precondition(width > 0 && height > 0, "an image has pixels")
-        let decimals = decimals(width: width, height: height)
-        let units = YOLOSegment.unitsPerPixel
-        var line: [UInt8] = Array(String(classIndex).utf8)
-        line.reserveCapacity(segment.coordinates.count * (decimals + 3))
-        let (xDenominator, yDenominator) = (units * width, units * height)
-        for (k, value) in segment.coordinates.enumerated() {
-            line.append(UInt8(ascii: " "))
-            appendDecimal(value, over: k % 2 == 0 ? xDenominator : yDenominator, decimals: decimals, to: &line)
-        }
-        line.append(UInt8(ascii: "\n"))
+        var line: [UInt8] = []
+        appendSegmentationLine(classIndex: classIndex, segment: segment, width: width, height: height, to: &line)
         return line
+    }
+
+    /// Appends ``segmentationLine(classIndex:segment:width:height:)`` to `bytes`.
+    ///
+    /// The digits go straight into the array's spare capacity (a crowd image's label file
+    /// holds 100 000 numbers): one growth per line, no per-number copies.
+    public static func appendSegmentationLine(classIndex: Int, segment: YOLOSegment, width: Int, height: Int,
+                                              to bytes: inout [UInt8]) {
+        precondition(width > 0 && height > 0, "an image has pixels")
+        precondition(classIndex >= 0, "a class index is 0 or more")
+        let decimals = decimals(width: width, height: height)
+        var scale = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let units = YOLOSegment.unitsPerPixel
+        let (xDenominator, yDenominator) = (units * width, units * height)
+        let coordinates = segment.coordinates
+        // Per number: a space, at most 19 integer digits, the point and `decimals` digits.
+        let bound = 20 + coordinates.count * (21 + decimals) + 1
+        let oldCount = bytes.count
+        // Grown by appending (geometrically), not by reserveCapacity, which would reallocate
+        // to the exact size on every line.
+        bytes.append(contentsOf: repeatElement(0, count: bound))
+        let end = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
+            var at = oldCount
+            at = writeInteger(UInt64(classIndex), minimumDigits: 1, into: buffer, at: at)
+            for (k, value) in coordinates.enumerated() {
+                precondition(value >= 0, "a non-negative coordinate")
+                buffer[at] = UInt8(ascii: " ")
+                at += 1
+                let denominator = k & 1 == 0 ? xDenominator : yDenominator
+                let (product, overflow) = value.multipliedReportingOverflow(by: 2 * scale)
+                precondition(!overflow, "the fraction fits 64-bit arithmetic")
+                let scaled = (product + denominator) / (2 * denominator)
+                at = writeFixedPoint(scaled, scale: scale, decimals: decimals, into: buffer, at: at)
+            }
+            buffer[at] = UInt8(ascii: "\n")
+            return at + 1
+        }
+        bytes.removeSubrange(end...)
+    }
+
+    /// Writes `scaled / scale` with `decimals` digits after the point, trailing zeros (and a
+    /// bare point) dropped; returns the index after the last byte.
+    @inline(__always)
+    private static func writeFixedPoint(_ scaled: Int, scale: Int, decimals: Int,
+                                        into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var at = writeInteger(UInt64(scaled / scale), minimumDigits: 1, into: buffer, at: start)
+        var fraction = scaled % scale
+        guard fraction > 0 else { return at }
+        var digits = decimals
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        buffer[at] = UInt8(ascii: ".")
+        at += 1
+        return writeInteger(UInt64(fraction), minimumDigits: digits, into: buffer, at: at)
+    }
+
+    /// Writes `value` in decimal, zero-padded on the left to `minimumDigits`; returns the
+    /// index after the last digit.
+    @inline(__always)
+    private static func writeInteger(_ value: UInt64, minimumDigits: Int,
+                                     into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var count = 1
+        var probe = value / 10
+        while probe > 0 { count += 1; probe /= 10 }
+        count = max(count, minimumDigits)
+        var v = value
+        var k = start + count
+        while k > start {
+            k -= 1
+            buffer[k] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        }
+        return start + count
     }
 
     /// Appends `numerator / denominator` (both ≥ 0, denominator > 0) in decimal with at most

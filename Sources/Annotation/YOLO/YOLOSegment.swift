@@ -142,9 +142,10 @@ private struct PlacedLoop {
         pixelX.reserveCapacity(n)
         pixelY.reserveCapacity(n)
         for k in 0..<n {
-            let (px, py) = (c[2 * ((k + n - 1) % n)], c[2 * ((k + n - 1) % n) + 1])
+            let (previous, next) = (k == 0 ? n - 1 : k - 1, k == n - 1 ? 0 : k + 1)
+            let (px, py) = (c[2 * previous], c[2 * previous + 1])
             let (vx, vy) = (c[2 * k], c[2 * k + 1])
-            let (nx, ny) = (c[2 * ((k + 1) % n)], c[2 * ((k + 1) % n) + 1])
+            let (nx, ny) = (c[2 * next], c[2 * next + 1])
             // Edge directions in and out; the mask lies on each edge's right, (-dy, dx) on
             // screen (y down). Consecutive edges are perpendicular, so both components are ±1.
             let (inX, inY) = ((vx - px).signum(), (vy - py).signum())

@@ -76,9 +76,16 @@ typedef struct {
 
 /// Decodes a PNG held in memory without any colour or gamma conversion (palette and
 /// sub-byte depths are expanded to 8 bits, a tRNS chunk to an alpha channel). Returns 0 on
-/// success.
+/// success. When the build has libdeflate, plain files (non-interlaced 8/16-bit grey, grey
+/// + alpha, RGB, RGBA without tRNS) are decoded directly (chunks and CRCs read here, the
+/// image data inflated by libdeflate); every other file, and any file the direct path finds
+/// irregular, goes to libpng. Both give the same samples.
 int tessera_png_decode(const unsigned char *bytes, size_t size, tessera_png_image *image,
                        char *message, size_t message_size);
+
+/// ``tessera_png_decode`` always through libpng (for tests comparing the two paths).
+int tessera_png_decode_libpng(const unsigned char *bytes, size_t size, tessera_png_image *image,
+                              char *message, size_t message_size);
 
 void tessera_png_buffer_free(tessera_png_buffer *buffer);
 
