@@ -52,7 +52,7 @@ public enum DatasetExporter {
         // The still-image formats take a clip's frames as images named CCCCCC_FFFFFF
         // (ExportItem.imageFileName), so frames of different clips never share a name.
         if [.youtubeVIS, .mot].contains(format), manifest.clip == nil {
-            throw DatasetError.invalidDataset("\(dataset.path) holds still images, not clips: --format \(format.rawValue) exports datasets of clips (a scene with 'clip frames: N, fps: F', or render --frames N --fps F)")
+            throw DatasetError.usage("\(dataset.path) holds still images, not clips: --format \(format.rawValue) exports datasets of clips (a scene with 'clip frames: N, fps: F', or render --frames N --fps F)")
         }
         if let shard = manifest.shard {
             throw DatasetError.usage("\(dataset.path) is shard \(shard.index) of \(shard.count), part of a dataset: export the merged dataset (tessera merge, then tessera export)")

@@ -88,6 +88,14 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 
     /// The names `--format` accepts, in order.
     public static var names: [String] { allCases.map(\.rawValue) }
+
+    /// Checks that classes of these names fit the format, so that `render --format` can
+    /// refuse before rendering what the export would refuse after it (only `voc` limits
+    /// classes: see its writer).
+    /// - Throws: `DatasetError.usage` naming the class or the count.
+    public func checkClasses(_ classes: [(name: String, isThing: Bool)]) throws {
+        if self == .voc { try VOCWriter.checkClasses(classes) }
+    }
 }
 
 /// Choices of an export beyond its format.

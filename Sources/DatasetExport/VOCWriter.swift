@@ -57,28 +57,41 @@ struct VOCWriter: ExportWriter {
         overflow = source.options.vocOverflow
         voidBand = source.options.vocVoidBand
         let categories = classMap.categories
-        guard categories.count <= Self.maxObjects8, classMap.ignoreValue == 255 else {
+        guard classMap.ignoreValue == 255 else {
             throw DatasetError.usage("--format voc: the dataset has \(categories.count) categories; VOC's SegmentationClass PNG is 8-bit with 255 as void, so it holds at most \(Self.maxObjects8)")
         }
-        for (index, category) in categories.enumerated() {
-            guard category.id == index + 1 else {
-                throw DatasetError.invalidDataset("\(source.classMapURL.path): category \(index + 1) has id \(category.id); ids must be 1, 2, … in order")
-            }
+        for (index, category) in categories.enumerated() where category.id != index + 1 {
+            throw DatasetError.invalidDataset("\(source.classMapURL.path): category \(index + 1) has id \(category.id); ids must be 1, 2, … in order")
+        }
+        try Self.checkClasses(categories.map { (name: $0.name, isThing: $0.isthing == 1) })
+        thingClasses = categories.filter { $0.isthing == 1 }
+        names = Dictionary(uniqueKeysWithValues: categories.map { ($0.id, $0.name) })
+        palette = (0..<256).map { value in
+            let color = ClassMap.color(of: value)
+            return (UInt8(color.red), UInt8(color.green), UInt8(color.blue))
+        }
+    }
+
+    /// Whether classes with these names fit VOC: at most 254 (the class PNG is 8-bit with
+    /// 255 void), no name holding `:` (labelmap.txt's separator), none named `background`
+    /// or `ignored` (labelmap.txt's class 0 and void), no thing class whose name cannot name
+    /// a file `ImageSets/Main/<class>_<split>.txt`. `render --format voc` asks before
+    /// rendering, the export when it starts.
+    /// - Throws: `DatasetError.usage` naming the class.
+    static func checkClasses(_ classes: [(name: String, isThing: Bool)]) throws {
+        guard classes.count <= maxObjects8 else {
+            throw DatasetError.usage("--format voc: the dataset has \(classes.count) categories; VOC's SegmentationClass PNG is 8-bit with 255 as void, so it holds at most \(maxObjects8)")
+        }
+        for category in classes {
             if category.name.contains(":") {
                 throw DatasetError.usage("--format voc: class '\(category.name)' holds ':', which separates the fields of VOC's labelmap.txt")
             }
             if category.name == "background" || category.name == "ignored" {
                 throw DatasetError.usage("--format voc: a class is named '\(category.name)', which labelmap.txt gives to VOC's \(category.name == "background" ? "class 0" : "void, 255")")
             }
-            if category.isthing == 1, category.name.contains("/") || category.name.hasPrefix(".") {
+            if category.isThing, category.name.contains("/") || category.name.hasPrefix(".") {
                 throw DatasetError.usage("--format voc: class '\(category.name)' names a file ImageSets/Main/<class>_<split>.txt, and a name with '/' or a leading '.' cannot")
             }
-        }
-        thingClasses = categories.filter { $0.isthing == 1 }
-        names = Dictionary(uniqueKeysWithValues: categories.map { ($0.id, $0.name) })
-        palette = (0..<256).map { value in
-            let color = ClassMap.color(of: value)
-            return (UInt8(color.red), UInt8(color.green), UInt8(color.blue))
         }
     }
 

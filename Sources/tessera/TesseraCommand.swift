@@ -344,8 +344,12 @@ struct Render: ParsableCommand {
         if out == "-" { return try stream(program) }
         // Known before rendering: the video formats need clips, which the script or --frames makes.
         let makesClips = program.clip != nil || arguments.frames != nil
-        for (format, _) in try reportingErrors({ try exports() }) where [.youtubeVIS, .mot].contains(format) && !makesClips {
-            throw fail("error: --format \(format.rawValue) exports clips, and the scene makes still images (no 'clip frames: N, fps: F', no --frames)", exitCode: 64)
+        for (format, _) in try reportingErrors({ try exports() }) {
+            if [.youtubeVIS, .mot].contains(format) && !makesClips {
+                throw fail("error: --format \(format.rawValue) exports clips, and the scene makes still images (no 'clip frames: N, fps: F', no --frames)", exitCode: 64)
+            }
+            // What the export would refuse after rendering (VOC's class limits), refused first.
+            try reportingErrors { try format.checkClasses(program.categories.map { (name: $0.name, isThing: $0.isThing) }) }
         }
         try reportingErrors {
             let options = try focused(try arguments.clipOptions(try options(announcingShard: true), program: program), program: program)
@@ -876,7 +880,7 @@ struct ExportArguments: ParsableArguments {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a finished dataset in another format: YOLO detection (yolo) or segmentation (yolo-seg), as ultralytics reads them; COCO panoptic (coco-panoptic); Pascal VOC (voc); WebDataset tar shards (webdataset); for clips, YouTube-VIS (youtube-vis) and MOTChallenge (mot).",
-        discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite, a dataset the format cannot hold: voc with more than 254 classes, or more than 254 instances in an image without --voc-overflow gray16), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
+        discussion: "Images are hard-linked into OUT when it is on the dataset's file system, copied otherwise. Nothing appears under a final name unless the whole export succeeds. Exit status: 0, 64 usage (unknown format, non-empty --out without --overwrite, a dataset the format cannot hold: voc with more than 254 classes or a class it cannot name, more than 254 instances in an image without --voc-overflow gray16, mot or youtube-vis of still images), 65 an unfinished or damaged dataset (the file named), 66 no such folder, 74 a read or write failed.")
 
     @Argument(help: "The dataset folder (a finished tessera render).")
     var dataset: String

@@ -83,6 +83,29 @@ def test_a_video_format_for_a_still_scene_is_refused_before_rendering(tmp_path):
     assert not (tmp_path / "d").exists()
 
 
+def test_a_video_format_of_a_still_dataset_is_a_usage_error(tmp_path):
+    out = tmp_path / "d"
+    assert tessera("render", "scenes/shapes.scene", "--count", "1", "--out", str(out), "--quiet").returncode == 0
+    for fmt in ("mot", "youtube-vis"):
+        r = tessera("export", str(out), "--format", fmt, "--out", str(tmp_path / fmt))
+        assert r.returncode == 64 and "still images" in r.stderr and f"--format {fmt}" in r.stderr, r.stderr
+        assert not (tmp_path / fmt).exists()
+
+
+@pytest.mark.parametrize("classes,message", [
+    ('"background", b', "a class is named 'background'"),
+    ('"a:b"', "holds ':'"),
+    (", ".join(f"c{k}" for k in range(255)), "at most 254"),
+])
+def test_classes_voc_cannot_hold_are_refused_before_rendering(tmp_path, classes, message):
+    scene = tmp_path / "s.scene"
+    scene.write_text(f"canvas 32 x 32\nclasses {classes}\nobject {classes.split(',')[-1].strip()} {{ circle(4) }}\n")
+    out = tmp_path / "d"
+    r = tessera("render", str(scene), "--count", "1", "--out", str(out), "--format", "voc")
+    assert r.returncode == 64 and "--format voc" in r.stderr and message in r.stderr, r.stderr
+    assert not out.exists() and not (tmp_path / "d-voc").exists()
+
+
 def test_a_failed_export_leaves_no_folder_it_made(tmp_path):
     out = tmp_path / "d"
     assert tessera("render", "scenes/shapes.scene", "--count", "2", "--out", str(out), "--quiet").returncode == 0
