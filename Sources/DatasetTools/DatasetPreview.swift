@@ -177,9 +177,20 @@ public enum DatasetPreview {
     }
 
     /// The picture at `path` (relative to `root`), PNG or JPEG, as packed 8-bit RGB of the
-    /// image's size.
+    /// image's size. A 16-bit grey PNG (a microscope's camera, `sensor bits: 16`) is shown
+    /// stretched for display: see ``displayStretch(_:)``.
     static func loadPicture(_ path: String, root: URL, image: COCOFile.Image) throws -> [UInt8] {
         let url = root.appendingPathComponent(path)
+        if url.pathExtension.lowercased() == "png", let data = try? Data(contentsOf: url),
+           let png = try? PNG.decode(data), png.bitDepth == 16, png.channels == 1 {
+            guard png.width == image.width, png.height == image.height else {
+                throw DatasetError.invalidDataset("\(url.path): \(png.width)×\(png.height), expected \(image.width)×\(image.height) as image \(image.id) in its instances file")
+            }
+            let grey = displayStretch(png.samples)
+            var rgb = [UInt8](repeating: 0, count: 3 * grey.count)
+            for (i, v) in grey.enumerated() { (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (v, v, v) }
+            return rgb
+        }
         let bitmap: Bitmap
         do { bitmap = try ImageFile.load(url) } catch {
             throw DatasetError.invalidDataset("\(url.path): \(error)")
@@ -192,6 +203,31 @@ public enum DatasetPreview {
             (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (bitmap.rgba[4 * i], bitmap.rgba[4 * i + 1], bitmap.rgba[4 * i + 2])
         }
         return rgb
+    }
+
+    /// 16-bit grey samples to 8-bit for display, as a microscope viewer's auto-contrast does:
+    /// the image's 0.5th percentile to 0 and its 99.5th to 255, linearly, clamped outside
+    /// (ties: the lowest sample value at or past each percentile). A camera's 16-bit range
+    /// is mostly empty (a 12-bit sensor, an offset, a dim stain), so its high byte alone —
+    /// what an 8-bit reduction shows — is nearly black. An image of one value is shown as
+    /// `value / 257`. Per image, so tiles are not comparable in brightness.
+    static func displayStretch(_ samples: [UInt16]) -> [UInt8] {
+        guard !samples.isEmpty else { return [] }
+        var histogram = [Int](repeating: 0, count: 65_536)
+        for v in samples { histogram[Int(v)] += 1 }
+        func percentile(_ fraction: Double) -> Int {
+            let target = Int((fraction * Double(samples.count)).rounded(.down))
+            var seen = 0
+            for (value, count) in histogram.enumerated() {
+                seen += count
+                if seen > target { return value }
+            }
+            return 65_535
+        }
+        let (low, high) = (percentile(0.005), percentile(0.995))
+        guard high > low else { return samples.map { UInt8((Int($0) + 128) / 257) } }
+        let span = high - low
+        return samples.map { v in UInt8(min(max((Int(v) - low) * 255 + span / 2, 0) / span, 255)) }
     }
 
     /// Decodes the PNG at `path` (relative to `root`) and checks it has the image's size and

@@ -204,9 +204,11 @@ public final class ContactSheet {
             for overlay in tile.overlays {
                 let b = overlay.bbox
                 let (left, top) = sheetPoint(b.x, b.y), bottom = sheetPoint(b.x, b.y + b.height).y
-                placed.append(drawLabel(overlay.label, color: overlay.color, box: (left, top, bottom),
-                                        cell: Rect(x: Double(cell.x), y: Double(cell.y), width: size, height: size),
-                                        avoiding: placed, cr))
+                if let label = drawLabel(overlay.label, color: overlay.color, box: (left, top, bottom),
+                                         cell: Rect(x: Double(cell.x), y: Double(cell.y), width: size, height: size),
+                                         avoiding: placed, cr) {
+                    placed.append(label)
+                }
             }
             cairo_restore(cr)
 
@@ -267,12 +269,14 @@ public final class ContactSheet {
 
     /// Draws `text` in white on a dark backing with a colour swatch at the box's left edge:
     /// just above the box's top, else just inside it, else just below it — the first place
-    /// that lies in the cell and covers no label in `avoiding`, or the first in the cell when
-    /// all cover one; shifted left when it would leave the cell.
+    /// that lies in the cell and covers no label in `avoiding` (just inside the top when none
+    /// lies in the cell); shifted left when it would leave the cell. When every place covers
+    /// an earlier label, the label is left out: in a crowded image the labels would otherwise
+    /// hide the picture, and the tint and box still show the instance.
     /// - Parameter box: the box's left, top and bottom edges in sheet pixels.
-    /// - Returns: Where the label went.
+    /// - Returns: Where the label went, or `nil` when it was left out.
     private func drawLabel(_ text: String, color: Color, box: (left: Double, top: Double, bottom: Double),
-                           cell: Rect, avoiding placed: [Rect], _ cr: OpaquePointer) -> Rect {
+                           cell: Rect, avoiding placed: [Rect], _ cr: OpaquePointer) -> Rect? {
         cairo_select_font_face(cr, Self.fontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD)
         cairo_set_font_size(cr, Self.labelFontSize)
         var font = cairo_font_extents_t()
@@ -283,11 +287,11 @@ public final class ContactSheet {
         let width = swatch + 2 * padding + extents.x_advance
         let height = (font.ascent + font.descent).rounded(.up) + 2
         let x = min(box.left - 1, cell.x + cell.width - width)
-        let candidates = [box.top - 1 - height, box.top + 1, box.bottom + 1]
+        var candidates = [box.top - 1 - height, box.top + 1, box.bottom + 1]
             .map { Rect(x: x, y: $0, width: width, height: height) }
             .filter { $0.y >= cell.y && $0.y + $0.height <= cell.y + cell.height }
-        let label = candidates.first { c in !placed.contains { $0.intersects(c) } }
-            ?? candidates.first ?? Rect(x: x, y: box.top + 1, width: width, height: height)
+        if candidates.isEmpty { candidates = [Rect(x: x, y: box.top + 1, width: width, height: height)] }
+        guard let label = candidates.first(where: { c in !placed.contains { $0.intersects(c) } }) else { return nil }
         cairo_set_dash(cr, nil, 0, 0)
         cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.8)
         cairo_rectangle(cr, label.x, label.y, width, height)

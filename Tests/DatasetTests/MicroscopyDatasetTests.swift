@@ -1,5 +1,6 @@
 import Dataset
-import DatasetTools
+import DatasetReading
+@testable import DatasetTools
 import Foundation
 import Rendering
 import Testing
@@ -69,6 +70,46 @@ import Testing
         #expect(options["image_channels"] as? Int == 1 && options["image_bit_depth"] as? Int == bits)
     }
 
+    @Test func aSixteenBitImageIsStretchedForTheContactSheet() throws {
+        // A dim 16-bit picture (a camera's few thousand counts): its high byte alone spans a
+        // few grey levels; the stretch spans 0…255.
+        let folder = try temporaryFolder("dim16")
+        let dim = """
+            canvas 96 x 80
+            sensor channels: 1, bits: 16
+            classes nucleus
+            background gray(0.005)
+            repeat 12 {
+              object nucleus at (uniform(0, 96), uniform(0, 80)) { ellipse(uniform(4, 10), uniform(3, 7), fill: radial(gray(uniform(0.02, 0.05)), gray(0.01))) }
+            }
+            effect detector(3000, read_noise: 3, offset: 100)
+            """
+        _ = try DatasetRenderer(program: try compile(dim), options: RenderOptions(count: 1, seed: 3, output: folder, jobs: 1)).run()
+        let image = COCOFileImageFixture.first(in: folder)
+        let png = try PNG.decode(Data(contentsOf: folder.appendingPathComponent("images/000000.png")))
+        #expect(png.bitDepth == 16)
+        let highBytes = Set(png.samples.map { $0 >> 8 })
+        let shown = try DatasetPreview.loadPicture("images/000000.png", root: folder, image: image)
+        let levels = Set(stride(from: 0, to: shown.count, by: 3).map { shown[$0] })
+        #expect(highBytes.count < 40, "the fixture should be dim: \(highBytes.count) high-byte levels")
+        #expect(levels.count > 150 && levels.contains(0) && levels.contains(255), "\(levels.count) levels")
+        // 8-bit pictures are shown as they are.
+        let eight = try Self.render(bits: 8, microscope: true)
+        let eightPNG = try PNG.decode(Data(contentsOf: eight.appendingPathComponent("images/000000.png")))
+        let eightShown = try DatasetPreview.loadPicture("images/000000.png", root: eight, image: COCOFileImageFixture.first(in: eight))
+        #expect(stride(from: 0, to: eightShown.count, by: 3).map { UInt16(eightShown[$0]) } == eightPNG.samples)
+    }
+
+    @Test func theStretchMapsPercentilesToBlackAndWhite() {
+        var samples = [UInt16](repeating: 1000, count: 1000)
+        for k in 0..<1000 { samples[k] = UInt16(1000 + k) }  // 1000…1999, uniform
+        let shown = DatasetPreview.displayStretch(samples)
+        #expect(shown[0] == 0 && shown[5] == 0 && shown[999] == 255 && shown[994] == 255)
+        #expect(shown[500] > 120 && shown[500] < 135)
+        #expect(zip(shown, shown.dropFirst()).allSatisfy { $0 <= $1 }, "monotonic")
+        #expect(DatasetPreview.displayStretch([UInt16](repeating: 25_700, count: 9)) == [UInt8](repeating: 100, count: 9))
+    }
+
     @Test func theSameBytesWhateverTheThreadCount() throws {
         try expectIdentical(Self.render(bits: 16, microscope: true, jobs: 1), Self.render(bits: 16, microscope: true, jobs: 3))
     }
@@ -110,5 +151,14 @@ import Testing
         } throws: { error in
             "\(error)".contains(message) && "\(error)".contains("test.scene:")
         }
+    }
+}
+
+/// The first image record of a rendered dataset's instances file.
+enum COCOFileImageFixture {
+    static func first(in folder: URL) -> COCOFile.Image {
+        var found: COCOFile.Image?
+        try? DatasetReader(folder).forEachImage { image, _ in found = image; return false }
+        return found!
     }
 }

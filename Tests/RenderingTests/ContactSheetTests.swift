@@ -103,6 +103,21 @@ private func pixel(_ sheet: ContactSheet, _ x: Int, _ y: Int) -> [Int] {
         #expect(try brightestInside(twice) > 200)
     }
 
+    @Test func aLabelWithNoFreePlaceIsLeftOut() throws {
+        // Four labels at one box: above, inside, below, and the fourth nowhere free — it is
+        // left out, so the swatch above the box keeps the first label's colour.
+        var crowded = squareTile()
+        for k in 1...3 {
+            crowded.overlays.append(ContactSheet.Overlay(instanceID: 1, bbox: crowded.overlays[0].bbox, label: "other \(k)",
+                                                         color: ContactSheet.palette[k]))
+        }
+        let sheet = try ContactSheet(tileCount: 1, layout: layout)
+        try sheet.draw(crowded, at: 0)
+        #expect(pixel(sheet, 24, 48) == bytes(ContactSheet.palette[0]))
+        // The third went below the box (its bottom edge at sheet y = 88).
+        #expect(pixel(sheet, 24, 96) == bytes(ContactSheet.palette[2]))
+    }
+
     @Test func dashesTheAmodalOutline() throws {
         // An amodal rectangle over pixels 8…39 × 8…23: its top edge runs along sheet y = 56
         // from x = 24 to 88, past the box (x > 57) over black.
