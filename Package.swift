@@ -62,6 +62,9 @@ let package = Package(
             name: "CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
 
+        // glibc's mallopt for the command's heap settings (no library, no pkg-config).
+        .systemLibrary(name: "CMalloc"),
+
         .systemLibrary(
             name: "CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
@@ -96,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "Dataset", "DatasetTools", "DatasetExport", "SceneScript",
+                "Dataset", "DatasetTools", "DatasetExport", "SceneScript", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

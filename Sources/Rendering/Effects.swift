@@ -191,6 +191,27 @@ private func clampUnit(_ value: Float) -> Float { value > 1 ? 1 : (value >= 0 ? 
 @inline(__always)
 private func byte(_ value: Float) -> UInt32 { (value * 255 + 8_388_608).bitPattern & 0xFF }
 
+/// ``unit(_:)`` of four bytes: `Float(byte)` made exactly by placing the byte in the
+/// mantissa of 2²³ and subtracting 2²³, then the same multiplication.
+@inline(__always)
+private func units4(_ bytes: SIMD4<UInt32>) -> SIMD4<Float> {
+    (unsafeBitCast(bytes | 0x4B00_0000, to: SIMD4<Float>.self) - 8_388_608) * (1 / 255)
+}
+
+/// ``clampUnit(_:)`` of four values.
+@inline(__always)
+private func clampUnit4(_ values: SIMD4<Float>) -> SIMD4<Float> {
+    var v = values.replacing(with: 0, where: .!(values .>= 0))
+    v.replace(with: 1, where: v .> 1)
+    return v
+}
+
+/// ``byte(_:)`` of four values.
+@inline(__always)
+private func bytes4(_ values: SIMD4<Float>) -> SIMD4<UInt32> {
+    unsafeBitCast(values * 255 + 8_388_608, to: SIMD4<UInt32>.self) & 0xFF
+}
+
 /// Seeded Gaussian noise per pixel and channel (``SceneModel/Effect/gaussianNoise(sigma:seed:)``):
 /// one SplitMix64 hash of (seed, pixel index) gives three 12-bit numbers, and each picks one of
 /// the 4096 equally likely quantiles of the normal distribution in ``quantiles``, so the noise
@@ -228,20 +249,40 @@ struct GaussianNoise {
     }
 
     /// Adds the noise to `image`'s RGB24 pixels: each channel widened to 0…1, noise added,
-    /// clamped and rounded back, exactly as ``Planes`` does it.
+    /// clamped and rounded back, exactly as ``Planes`` does it. Four pixels at a time: the
+    /// hashes and table look-ups are scalar, the arithmetic is the same `Float` operations in
+    /// the same order on four lanes (no fused multiply-add), so the bytes are those of the
+    /// one-pixel loop that finishes each row.
     func add(to image: ImageSurface) {
         let (width, height) = (image.width, image.height)
-        levels.withUnsafeBufferPointer { t in
+        levels.withUnsafeBufferPointer { levels in
+            let t = levels.baseAddress!
             image.withMutablePixelBytes { bytes in
                 for y in 0..<height {
                     let row = bytes.baseAddress!.advanced(by: y * image.stride).assumingMemoryBound(to: UInt32.self)
-                    for x in 0..<width {
+                    var x = 0
+                    while x + 4 <= width {
+                        let i = key &+ UInt64(y * width + x)
+                        let h = (PixelHash.mix(i), PixelHash.mix(i &+ 1), PixelHash.mix(i &+ 2), PixelHash.mix(i &+ 3))
+                        func noise(_ shift: UInt64) -> SIMD4<Float> {
+                            SIMD4(t[Int(h.0 >> shift & 0xFFF)], t[Int(h.1 >> shift & 0xFFF)],
+                                  t[Int(h.2 >> shift & 0xFFF)], t[Int(h.3 >> shift & 0xFFF)])
+                        }
+                        let word = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD4<UInt32>.self)
+                        let r = bytes4(clampUnit4(units4(word &>> 16 & 0xFF) + noise(0)))
+                        let g = bytes4(clampUnit4(units4(word &>> 8 & 0xFF) + noise(16)))
+                        let b = bytes4(clampUnit4(units4(word & 0xFF) + noise(32)))
+                        UnsafeMutableRawPointer(row + x).storeBytes(of: r &<< 16 | g &<< 8 | b, as: SIMD4<UInt32>.self)
+                        x += 4
+                    }
+                    while x < width {
                         let bits = PixelHash.mix(key &+ UInt64(y * width + x))
                         let word = row[x]
                         let r = byte(clampUnit(unit(word >> 16 & 0xFF) + t[Int(bits & 0xFFF)]))
                         let g = byte(clampUnit(unit(word >> 8 & 0xFF) + t[Int(bits >> 16 & 0xFFF)]))
                         let b = byte(clampUnit(unit(word & 0xFF) + t[Int(bits >> 32 & 0xFFF)]))
                         row[x] = r << 16 | g << 8 | b
+                        x += 1
                     }
                 }
             }

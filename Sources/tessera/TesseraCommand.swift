@@ -30,6 +30,7 @@ struct TesseraCommand: ParsableCommand {
                 + " (subcommands: \(names.joined(separator: ", ")); a scene is a file path)"
             exit(withError: fail(message, exitCode: 64))
         }
+        HeapSettings.keepFreedMemory()
         main(arguments)
     }
 }

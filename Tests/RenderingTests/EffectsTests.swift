@@ -4,10 +4,10 @@ import Testing
 import Foundation
 
 /// A busy scene: a checker background and three labeled shapes.
-private func busyScene(_ effects: [Effect]) -> Scene {
+private func busyScene(_ effects: [Effect], width: Int = 40) -> Scene {
     let checker = Paint.texture(Texture(.checker, scale: 4, foreground: rgbColor(0.2, 0.3, 0.4),
                                         background: rgbColor(0.8, 0.7, 0.6)))
-    return scene(width: 40, height: 40, [
+    return scene(width: width, height: 40, [
         square(side: 14, at: 12, 12),
         Shape(geometry: .circle(radius: 8), transform: .translation(26, 26), paint: .solid(rgbColor(0.1, 0.7, 0.3))),
         square(side: 10, at: 28, 10, rotate: 20, paint: .solid(rgbColor(0.5, 0.5, 0.9))),
@@ -106,6 +106,14 @@ private func render(_ effects: [Effect]) throws -> RenderedScene {
         // float planes. Strong noise clamps at 0 and 1 on both paths.
         let alone = try render([.gaussianNoise(sigma: sigma, seed: 11)])
         let among = try render([.gaussianNoise(sigma: sigma, seed: 11), .brightness(1)])
+        #expect(samples(alone) == samples(among))
+    }
+
+    @Test(arguments: [37, 38, 39, 41])
+    func noiseAloneIsTheSameAsNoiseAmongOtherEffectsAtEveryWidth(width: Int) throws {
+        // The fused path takes four pixels at a time and finishes a row one at a time.
+        let alone = try SceneRenderer.render(busyScene([.gaussianNoise(sigma: 0.2, seed: 3)], width: width))
+        let among = try SceneRenderer.render(busyScene([.gaussianNoise(sigma: 0.2, seed: 3), .brightness(1)], width: width))
         #expect(samples(alone) == samples(among))
     }
 
