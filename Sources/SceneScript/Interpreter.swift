@@ -542,6 +542,7 @@ struct Interpreter {
     mutating func evaluateArguments(_ call: Call, signature: Signature) throws -> ([Value?], [SourceRange?]) {
         let bound = try signature.bind(call.arguments, call: call.range)
         var written: [Value] = []
+        written.reserveCapacity(call.arguments.count)
         for argument in call.arguments { written.append(try evaluate(argument.value)) }
         return (bound.map { $0.map { written[$0] } }, bound.map { $0.map { call.arguments[$0].value.range } })
     }

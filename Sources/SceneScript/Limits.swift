@@ -26,7 +26,7 @@ enum Limits {
     /// canvas extended by ``SceneModel/Scene/amodalMargin`` on every side. Per-instance work
     /// (raster, picture, amodal mask) is bounded by its window, so this bounds an image's
     /// drawing by instances × canvas area: 65 535 canvas-sized instances on a 16384² canvas
-    /// would be 1.8 · 10¹³ pixels.
+    /// would be 3.5 · 10¹³ pixels.
     static let windowPixels = 1 << 30
     /// Characters (Unicode scalars) in a String made by `+`: doubling a string in a loop must
     /// not exhaust memory.

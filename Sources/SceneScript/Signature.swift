@@ -75,7 +75,7 @@ struct Signature: Sendable {
         for (slot, parameter) in parameters.enumerated() where parameter.isRequired && bound[slot] == nil {
             throw ProblemReport("missing argument '\(parameter.name)' of \(description)", at: call)
         }
-        return positional + bound
+        return positional.isEmpty ? bound : positional + bound
     }
 }
 

@@ -396,7 +396,7 @@ struct LimitTests {
     /// margin), so an image's work by the sum of its instances' windows: 2³⁰ pixels. Counted,
     /// not timed: on a 64 × 64 canvas a circle of radius 5000 has an 8256 × 8256 window, and
     /// 15 of them fit; the 16th is an error at its `object` statement. On a 16384² canvas the
-    /// second canvas-sized square crosses it (65 535 of them would be 1.8 · 10¹³ pixels).
+    /// second canvas-sized square crosses it (65 535 of them would be 3.5 · 10¹³ pixels).
     @Test func windowPixelLimit() throws {
         let fifteen = try compile("canvas 64 x 64\nclasses a\nrepeat 15 { object a { circle(5000) } }").sample(seed: 0, index: 0)
         #expect(fifteen.instances.count == 15)
