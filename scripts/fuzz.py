@@ -304,13 +304,17 @@ def fuzz(options):
                     stats["largest_mb"] = (round(peak), f"{step} of mutant {index}")
             if result:
                 kind, sig, report = result
-                entry = found.setdefault(sig, {"kind": kind, "count": 0, "first": index, "origin": origin})
+                entry = found.setdefault(sig, {"kind": kind, "count": 0, "first": index, "origin": origin, "mutants": []})
                 entry["count"] += 1
+                entry["mutants"].append({"mutant": index, "origin": origin, "step": report.get("step"),
+                                         "exit": report.get("exit"), "seconds": report.get("seconds"),
+                                         "peak_mb": report.get("peak_mb")})
                 if entry["count"] == 1:
+                    entry["saved"] = index
                     entry["file"] = str(save(findings_dir, kind, sig, {"mutant": index, "seed": options.seed, **report},
                                              text, origin))
-                    if not options.json:
-                        print(f"[{index}] {sig}  ({entry['file']})", file=sys.stderr, flush=True)
+                if not options.json:
+                    print(f"[{index}] {sig}  ({entry['file']})", file=sys.stderr, flush=True)
 
     deadline = started + options.minutes * 60 if options.minutes else None
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:
@@ -324,6 +328,16 @@ def fuzz(options):
         for future in pending:
             future.result()
     shutil.rmtree(scratch, ignore_errors=True)
+    for sig, entry in found.items():
+        # Every mutant of the group, in index order (with --jobs > 1 they finish out of order).
+        entry["mutants"].sort(key=lambda m: m["mutant"])
+        entry["first"] = entry["mutants"][0]["mutant"]
+        # The saved record lists them too (when this run saved it: an earlier run's stays).
+        record = pathlib.Path(entry["file"]).with_suffix(".txt")
+        saved = json.loads(record.read_text())
+        if saved.get("seed") == options.seed and saved.get("mutant") == entry["saved"]:
+            saved["mutants"] = entry["mutants"]
+            record.write_text(json.dumps(saved, indent=2) + "\n")
     summary = {"seed": options.seed, "mutants": stats["mutants"], "check_ok": stats["checked_ok"],
                "rendered_and_validated": stats["rendered"], "seconds": round(time.monotonic() - started, 1),
                "slowest": stats["slowest"], "largest_mb": stats["largest_mb"],
@@ -335,7 +349,10 @@ def fuzz(options):
               f"{summary['rendered_and_validated']} rendered and validated; slowest {stats['slowest']}, "
               f"largest {stats['largest_mb']} MB")
         for s, e in sorted(found.items()):
-            print(f"  {e['count']:5d} × {s}\n          first: mutant {e['first']} of {e['origin']} → {e['file']}")
+            print(f"  {e['count']:5d} × {s}\n          saved: mutant {e['saved']} of {e['origin']} → {e['file']}")
+            for m in e["mutants"]:
+                print(f"          mutant {m['mutant']} of {m['origin']}: {m['step']}, exit {m['exit']}, "
+                      f"{m['seconds']} s, {m['peak_mb']} MB")
         if not found:
             print("  no findings")
     return 1 if found else 0

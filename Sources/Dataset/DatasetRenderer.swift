@@ -206,7 +206,7 @@ public struct DatasetRenderer: Sendable {
         do {
             if let clip = options.clip {
                 let plan = try plans.value(of: index / clip.frames) {
-                    try program.planClip(seed: options.seed, clip: index / clip.frames, settings: clip) { try RasterFacts(scene: $0) }
+                    try program.planClip(seed: options.seed, clip: index / clip.frames, settings: clip) { RasterFacts(scene: $0) }
                 }
                 sample = try program.sampleFrame(seed: options.seed, clip: index / clip.frames, frame: index % clip.frames,
                                                  settings: clip, plan: plan)
@@ -238,7 +238,7 @@ public struct DatasetRenderer: Sendable {
             let backdrop = try backdropDepth.map { depth in
                 try backdrops.value(of: index / options.clip!.frames) { try SceneRenderer.backdrop(of: scene, depth: depth) }
             }
-            rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs, over: backdrop)
+            rendered = try SceneRenderer.render(scene, instanceIDs: measured?.drawnInstanceIDs, over: backdrop)
             labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
             annotations = try labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         } catch {

@@ -18,7 +18,7 @@ public struct SceneSummary {
         }
         let scene = sample.scene
         let measured = sample.facts as? RasterFacts
-        let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.instanceIDs)
+        let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.drawnInstanceIDs)
         let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
         let visible = try labels.annotations(imageID: 1)
         let clip = program.clip.map { ", clips of \($0.frames) frame\($0.frames == 1 ? "" : "s") at \(SceneSummary.number($0.fps)) fps" } ?? ""

@@ -12,7 +12,7 @@ public import SceneModel
 public struct AmodalMask: Sendable, Equatable {
     /// How far past each canvas edge the extended grid reaches, in pixels. Coverage beyond it
     /// is not measured (it only matters for `in_frame_fraction` of enormous objects).
-    public static let margin = 4096
+    public static let margin = Scene.amodalMargin
     /// The canvas pixel at the window's (0, 0); the window lies inside the canvas.
     public let originX: Int
     public let originY: Int
@@ -100,13 +100,18 @@ public enum SceneRenderer {
         }
         let raster = try surface(scene, holding: backdrop?.raster)
         try drawRaster(scene, instances: (backdrop?.depth ?? 0)..<scene.instances.count, into: raster)
-        return raster.withPixelBytes { bytes in
-            var ids = [UInt16](repeating: 0, count: scene.width * scene.height)
+        return ids(of: raster, width: scene.width, rows: 0..<scene.height)
+    }
+
+    /// The instance ids of rows `rows` of a raster drawn by ``drawRaster(_:instances:into:)``.
+    private static func ids(of raster: ImageSurface, width: Int, rows: Range<Int>) -> [UInt16] {
+        raster.withPixelBytes { bytes in
+            var ids = [UInt16](repeating: 0, count: width * rows.count)
             ids.withUnsafeMutableBufferPointer { out in
-                for y in 0..<scene.height {
+                for y in rows {
                     let row = bytes.baseAddress!.advanced(by: y * raster.stride).assumingMemoryBound(to: UInt32.self)
-                    let base = y * scene.width
-                    for x in 0..<scene.width {
+                    let base = (y - rows.lowerBound) * width
+                    for x in 0..<width {
                         let word = row[x]
                         out[base + x] = UInt16(truncatingIfNeeded: (word >> 16) & 0xFF | (word & 0xFF00))
                     }
@@ -116,15 +121,18 @@ public enum SceneRenderer {
         }
     }
 
+    /// Instance `instance`'s id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
+    private static func idColor(_ instance: Instance) -> Color {
+        Color(red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
+    }
+
     /// Fills the coverage of `scene.instances[range]`, in order, into `raster` (RGB24), each
     /// instance in its id as an exact colour, without antialiasing.
     static func drawRaster(_ scene: Scene, instances range: Range<Int>, into raster: ImageSurface) throws {
         try withContext(raster) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
             for instance in scene.instances[range] {
-                // The id as an exact 8-bit colour: Cairo maps c/255 back to the byte c.
-                let id = Color(
-                    red: Double(instance.id & 0xFF) / 255, green: Double(instance.id >> 8) / 255, blue: 0)
+                let id = idColor(instance)
                 for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
             }
         }
@@ -145,23 +153,7 @@ public enum SceneRenderer {
 
     /// The amodal mask of one instance on a `width × height` canvas (see ``amodalMasks(_:)``).
     public static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
-        var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
-        for shape in instance.shapes {
-            // Glyph extents depend on the font: measure them (outline included) with Cairo.
-            if case .text = shape.geometry {
-                guard let box = try measuredBounds(shape) else { continue }
-                bounds = (min(bounds.minX, box.x0), min(bounds.minY, box.y0), max(bounds.maxX, box.x1), max(bounds.maxY, box.y1))
-                continue
-            }
-            let r = shape.geometry.boundingRadius
-            for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
-                let p = shape.transform.apply(corner)
-                guard p.x.isFinite, p.y.isFinite else { continue }
-                let pad = shape.outline?.reach ?? 0
-                bounds = (min(bounds.minX, p.x - pad), min(bounds.minY, p.y - pad),
-                          max(bounds.maxX, p.x + pad), max(bounds.maxY, p.y + pad))
-            }
-        }
+        let bounds = try coverageBounds(of: instance)
         let m = Double(AmodalMask.margin)
         guard bounds.minX <= bounds.maxX, bounds.minY <= bounds.maxY else { return .empty }
         // Clamped on both sides so that far-away or enormous shapes stay representable.
@@ -203,6 +195,90 @@ public enum SceneRenderer {
             return AmodalMask(originX: 0, originY: 0, width: 0, height: 0, pixels: [], outsideArea: outside)
         }
         return AmodalMask(originX: cx0, originY: cy0, width: canvasWidth, height: canvasHeight, pixels: pixels, outsideArea: outside)
+    }
+
+    /// A box in canvas pixels (y down) that holds the centre of every pixel `instance` covers:
+    /// each shape's bounding disc (``SceneModel/Geometry/boundingRadius``) as a square under its
+    /// transform, widened by its outline's reach; a text's glyph extents as Cairo measures them.
+    /// Empty (`minX > maxX`) when no shape has finite bounds.
+    static func coverageBounds(of instance: Instance) throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
+        for shape in instance.shapes {
+            // Glyph extents depend on the font: measure them (outline included) with Cairo.
+            if case .text = shape.geometry {
+                guard let box = try measuredBounds(shape) else { continue }
+                bounds = (min(bounds.minX, box.x0), min(bounds.minY, box.y0), max(bounds.maxX, box.x1), max(bounds.maxY, box.y1))
+                continue
+            }
+            guard let box = geometricBounds(shape) else { continue }
+            bounds = (min(bounds.minX, box.minX), min(bounds.minY, box.minY), max(bounds.maxX, box.maxX), max(bounds.maxY, box.maxY))
+        }
+        return bounds
+    }
+
+    /// The bounding disc of a shape other than text as a square under its transform, widened
+    /// by its outline's reach, in canvas pixels; `nil` when no corner is finite.
+    private static func geometricBounds(_ shape: Shape) -> (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
+        let r = shape.geometry.boundingRadius
+        let pad = shape.outline?.reach ?? 0
+        var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double)?
+        for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
+            let p = shape.transform.apply(corner)
+            guard p.x.isFinite, p.y.isFinite else { continue }
+            let b = bounds ?? (p.x - pad, p.y - pad, p.x + pad, p.y + pad)
+            bounds = (min(b.minX, p.x - pad), min(b.minY, p.y - pad), max(b.maxX, p.x + pad), max(b.maxY, p.y + pad))
+        }
+        return bounds
+    }
+
+    /// The canvas rows that may hold a pixel of `instance`: those its ``coverageBounds(of:)``
+    /// reach, within the canvas; empty when the bounds miss the canvas (in either direction).
+    /// A rendered fact about one instance needs the instance raster on these rows only.
+    /// - Throws: `RenderError.cairo` if measuring a text fails.
+    public static func canvasRows(of instance: Instance, width: Int, height: Int) throws -> Range<Int> {
+        let b = try coverageBounds(of: instance)
+        guard b.minX <= b.maxX, b.minY <= b.maxY else { return 0..<0 }
+        // Clamped before converting, so that far-away shapes stay representable.
+        func clamp(_ v: Double, _ size: Int) -> Int { Int(min(max(v, 0), Double(size))) }
+        let (x0, x1) = (clamp(floor(b.minX), width), clamp(ceil(b.maxX) + 1, width))
+        let (y0, y1) = (clamp(floor(b.minY), height), clamp(ceil(b.maxY) + 1, height))
+        guard x1 > x0, y1 > y0 else { return 0..<0 }
+        return y0..<y1
+    }
+
+    /// Rows `rows` of the instance raster of `scene`: the same ids as those rows of
+    /// ``instanceRaster(_:over:)``, row-major without padding, `rows.count * width`.
+    ///
+    /// The raster is drawn on the whole canvas (same surface, same transforms) under a clip to
+    /// those rows, so Cairo rasterises only them; shapes whose bounds miss them are not drawn.
+    /// A clip at whole rows changes only where each polygon edge starts and ends, never which
+    /// pixel centres it covers (the row bands of ``amodalMask(_:width:height:)`` rest on the
+    /// same property), so every pixel of the rows is the whole raster's.
+    /// - Throws: `RenderError` as ``instanceRaster(_:over:)`` does.
+    /// - Complexity: one fill per shape that reaches the rows (text shapes always), over those
+    ///   rows only, and one pass over them.
+    public static func instanceRaster(_ scene: Scene, rows: Range<Int>) throws -> [UInt16] {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= scene.height)
+        guard scene.instances.count <= Int(UInt16.max) else {
+            throw RenderError.tooManyInstances(scene.instances.count)
+        }
+        let raster = try surface(scene, holding: nil)
+        try withContext(raster) { cr in
+            cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
+            cairo_rectangle(cr, 0, Double(rows.lowerBound), Double(scene.width), Double(rows.count))
+            cairo_clip(cr)
+            for instance in scene.instances {
+                let id = idColor(instance)
+                for shape in instance.shapes {
+                    if case .text = shape.geometry {} else {
+                        guard let b = geometricBounds(shape), floor(b.minY) < Double(rows.upperBound),
+                              ceil(b.maxY) >= Double(rows.lowerBound) else { continue }
+                    }
+                    try fillCoverage(shape, color: id, cr)
+                }
+            }
+        }
+        return ids(of: raster, width: scene.width, rows: rows)
     }
 
     /// Pixels of one band of an amodal window: 4 MiB of A8, at least one row.

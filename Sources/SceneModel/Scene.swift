@@ -86,6 +86,11 @@ public struct Instance: Hashable, Sendable {
 
 /// A fully sampled scene: plain values, no randomness left. The input of rendering.
 public struct Scene: Hashable, Sendable {
+    /// How far past each canvas edge, in pixels, an instance's amodal mask is measured
+    /// (Rendering's `AmodalMask.margin`): the window of per-instance work is the instance's box
+    /// clipped to the canvas extended by this much on every side.
+    public static let amodalMargin = 4096
+
     /// Canvas size in pixels.
     public var width: Int
     public var height: Int
@@ -150,5 +155,44 @@ public struct Sensor: Hashable, Sendable {
     /// Grey at 8 or 16 bits, or RGB at 8 bits.
     public static func isSupported(channels: Int, bitDepth: Int) -> Bool {
         (channels == 1 && (bitDepth == 8 || bitDepth == 16)) || (channels == 3 && bitDepth == 8)
+    }
+}
+
+extension Shape {
+    /// The radius, in canvas pixels, of a disc about the transform's origin (`tx`, `ty`) that
+    /// holds the shape on the canvas: ``Geometry/boundingRadius`` stretched by the transform's
+    /// largest singular value, plus five outline widths (its mitred reach). For text an
+    /// estimate, as ``Geometry/boundingRadius`` is.
+    public var boundingDiscRadius: Double {
+        let t = transform
+        let sum = t.a * t.a + t.b * t.b + t.c * t.c + t.d * t.d, determinant = t.a * t.d - t.b * t.c
+        let stretch = ((sum + max(0, sum * sum - 4 * determinant * determinant).squareRoot()) / 2).squareRoot()
+        let reach = self.outline.map { $0.width.isFinite && $0.width > 0 ? $0.width * 5 : 0 } ?? 0
+        return geometry.boundingRadius * stretch + reach
+    }
+}
+
+extension Instance {
+    /// The pixels of this instance's work window on a `width × height` canvas: the box of its
+    /// shapes' bounding discs (``Shape/boundingDiscRadius``), in whole pixels, clipped to the
+    /// canvas extended by ``Scene/amodalMargin`` on every side. Drawing the instance (picture,
+    /// raster) and its amodal mask touch no pixel outside it, so an image's work is bounded by
+    /// the sum of its instances' windows.
+    /// - Complexity: O(shapes), plus the points of polygons and paths.
+    public func windowPixels(width: Int, height: Int) -> Int {
+        var box: (x0: Double, y0: Double, x1: Double, y1: Double)?
+        for shape in shapes {
+            let (t, r) = (shape.transform, shape.boundingDiscRadius)
+            guard r.isFinite, t.tx.isFinite, t.ty.isFinite else { continue }
+            let b = box ?? (t.tx - r, t.ty - r, t.tx + r, t.ty + r)
+            box = (min(b.x0, t.tx - r), min(b.y0, t.ty - r), max(b.x1, t.tx + r), max(b.y1, t.ty + r))
+        }
+        guard let box else { return 0 }
+        let margin = Double(Scene.amodalMargin)
+        func side(_ low: Double, _ high: Double, _ size: Int) -> Int {
+            let (a, b) = (max(low.rounded(.down), -margin), min(high.rounded(.up) + 1, Double(size) + margin))
+            return b > a ? Int(b - a) : 0
+        }
+        return side(box.x0, box.x1, width) * side(box.y0, box.y1, height)
     }
 }

@@ -23,10 +23,10 @@ extension Interpreter {
         let name = function.rawValue
         func argument(_ i: Int) -> Value { values[i]! }
         func num(_ i: Int) throws -> Double {
-            try number(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
+            try Self.number(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
         }
         func int(_ i: Int) throws -> Int {
-            try integer(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
+            try Self.integer(values[i]!, "\(name): \(function.signature.parameters[i].name)", at: ranges[i]!)
         }
         func unit(_ i: Int) throws -> Double {
             let v = try num(i)
@@ -101,7 +101,7 @@ extension Interpreter {
             }
             var weights: [Double] = []
             for (i, item) in items.enumerated() {
-                let w = try number(item, "choice: weights[\(i)]", at: weightsRange)
+                let w = try Self.number(item, "choice: weights[\(i)]", at: weightsRange)
                 guard w >= 0 else { throw ProblemReport("choice: weights[\(i)] must not be negative, got \(formatNumber(w))", at: weightsRange) }
                 weights.append(w)
             }
@@ -138,8 +138,8 @@ extension Interpreter {
                 guard case let .list(items) = value, items.count == 2 else {
                     throw ProblemReport("\(name): \(parameter) must be a List [low, high], got \(value.typeName) \(value.display)", at: ranges[i]!)
                 }
-                let low = try number(items[0], "\(name): \(parameter)", at: ranges[i]!)
-                let high = try number(items[1], "\(name): \(parameter)", at: ranges[i]!)
+                let low = try Self.number(items[0], "\(name): \(parameter)", at: ranges[i]!)
+                let high = try Self.number(items[1], "\(name): \(parameter)", at: ranges[i]!)
                 guard low <= high, !isBounded || (whole.contains(low) && whole.contains(high)) else {
                     let bounds = isBounded ? "\(formatNumber(whole.lowerBound)) ≤ low ≤ high ≤ \(formatNumber(whole.upperBound))" : "low ≤ high"
                     throw ProblemReport("\(name): \(parameter) must be [low, high] with \(bounds), got \(value.display)", at: ranges[i]!)
@@ -198,7 +198,7 @@ extension Interpreter {
             let numbers = values.map { $0! }
             var best = numbers[0]
             for (i, value) in numbers.enumerated() {
-                let v = try number(value, "\(name): argument \(i + 1)", at: ranges[i]!)
+                let v = try Self.number(value, "\(name): argument \(i + 1)", at: ranges[i]!)
                 if i == 0 { continue }
                 let current = best.number!
                 if (function == .min && v < current) || (function == .max && v > current) { best = value }

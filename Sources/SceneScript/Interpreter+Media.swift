@@ -28,7 +28,7 @@ extension Interpreter {
         }
         var size = 16.0
         if let value = values[1] {
-            size = try number(value, what(1), at: ranges[1]!)
+            size = try Self.number(value, what(1), at: ranges[1]!)
             guard size > 0, size <= Limits.coordinate else {
                 throw ProblemReport("\(what(1)) must be above 0 and at most \(formatNumber(Limits.coordinate)) pixels, got \(formatNumber(size))", at: ranges[1]!)
             }

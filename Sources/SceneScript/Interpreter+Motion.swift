@@ -42,7 +42,7 @@ extension Interpreter {
                                     call: Call) throws -> Value {
         let name = function.rawValue
         func number(_ i: Int, _ what: String) throws -> Double {
-            let v = try self.number(values[i]!, "\(name): \(what)", at: ranges[i]!)
+            let v = try Interpreter.number(values[i]!, "\(name): \(what)", at: ranges[i]!)
             guard v.isFinite else { throw ProblemReport("\(name): \(what) must be a finite number, got \(formatNumber(v))", at: ranges[i]!) }
             return v
         }
@@ -229,7 +229,7 @@ extension Interpreter {
             guard case let .point(x, y) = value else {
                 throw ProblemReport("camera: pan must be a Point (x, y) in pixels, got \(value.typeName) \(value.display)", at: arguments.ranges[slot]!)
             }
-            pan = try coordinate(x, y, "camera: pan", at: arguments.ranges[slot]!)
+            pan = try Self.coordinate(x, y, "camera: pan", at: arguments.ranges[slot]!)
         }
         let zoom = try arguments.positive("zoom", in: CameraStatement.zoom, or: 1)
         let rotation = try arguments.number("rotate", or: 0)

@@ -32,7 +32,7 @@ extension Interpreter {
                 count += 1
                 guard let valueExpr = aggregate.value else { return }
                 let value = try this.evaluate(valueExpr)
-                let v = try this.number(value, "the value of '\(aggregate.kind.rawValue)'", at: valueExpr.range)
+                let v = try Interpreter.number(value, "the value of '\(aggregate.kind.rawValue)'", at: valueExpr.range)
                 if case .double = value { isWhole = false }
                 switch aggregate.kind {
                 case .sum: total += v

@@ -8,7 +8,7 @@ extension Interpreter {
         let parameters = primitive.signature.parameters.map(\.name)
         func what(_ slot: Int) -> String { "\(name): \(parameters[slot])" }
         func size(_ slot: Int) throws -> Double {
-            let v = try number(values[slot]!, what(slot), at: ranges[slot]!)
+            let v = try Self.number(values[slot]!, what(slot), at: ranges[slot]!)
             guard v >= 0 else {
                 throw ProblemReport("\(what(slot)) must not be negative, got \(formatNumber(v))", at: ranges[slot]!)
             }
@@ -18,7 +18,7 @@ extension Interpreter {
             return v
         }
         func count(_ slot: Int, minimum: Int) throws -> Int {
-            let n = try integer(values[slot]!, what(slot), at: ranges[slot]!)
+            let n = try Self.integer(values[slot]!, what(slot), at: ranges[slot]!)
             if n < minimum || n > Limits.sides {
                 throw ProblemReport("\(what(slot)) must be \(minimum)…\(Limits.sides), got \(n)", at: ranges[slot]!)
             }
@@ -28,7 +28,7 @@ extension Interpreter {
             guard case let .point(x, y) = values[slot]! else {
                 throw ProblemReport("\(what(slot)) must be a Point, got \(values[slot]!.typeName) \(values[slot]!.display)", at: ranges[slot]!)
             }
-            return try coordinate(x, y, what(slot), at: ranges[slot]!)
+            return try Self.coordinate(x, y, what(slot), at: ranges[slot]!)
         }
         func points(_ slot: Int, minimum: Int) throws -> [SceneModel.Point] {
             guard case let .list(items) = values[slot]! else {
@@ -39,7 +39,7 @@ extension Interpreter {
                 guard case let .point(x, y) = item else {
                     throw ProblemReport("\(what(slot)) must be a List of Points, found \(item.typeName) \(item.display)", at: ranges[slot]!)
                 }
-                points.append(try coordinate(x, y, what(slot), at: ranges[slot]!))
+                points.append(try Self.coordinate(x, y, what(slot), at: ranges[slot]!))
             }
             if points.count < minimum { throw ProblemReport("\(what(slot)) needs at least \(minimum) points, got \(points.count)", at: ranges[slot]!) }
             if points.count > Limits.sides { throw ProblemReport("\(what(slot)) has more than \(Limits.sides) points", at: ranges[slot]!) }
@@ -48,7 +48,7 @@ extension Interpreter {
         /// The `stroke_width` if given (it must be positive), else nil.
         func strokeWidth() throws -> Double? {
             guard let slot = parameters.firstIndex(of: "stroke_width"), values[slot] != nil else { return nil }
-            let w = try number(values[slot]!, what(slot), at: ranges[slot]!)
+            let w = try Self.number(values[slot]!, what(slot), at: ranges[slot]!)
             guard w > 0 else { throw ProblemReport("\(what(slot)) must be positive, got \(formatNumber(w))", at: ranges[slot]!) }
             return try size(slot)
         }
@@ -69,7 +69,7 @@ extension Interpreter {
             let elements = [PathElement.move(vertices[0])] + vertices.dropFirst().map { .line($0) }
             geometry = .strokedPath(elements, width: try strokeWidth() ?? 1)
         case .arc:
-            let (start, end) = (try number(values[1]!, what(1), at: ranges[1]!), try number(values[2]!, what(2), at: ranges[2]!))
+            let (start, end) = (try Self.number(values[1]!, what(1), at: ranges[1]!), try Self.number(values[2]!, what(2), at: ranges[2]!))
             guard end - start <= 360 else {
                 throw ProblemReport("arc: end − start must be at most 360°, got \(formatNumber(end - start))°", at: call.range)
             }
@@ -107,7 +107,7 @@ extension Interpreter {
             guard case let .pathElement(element) = item else {
                 throw ProblemReport("path: elements must be a List of path steps (move_to, line_to, curve_to, close), found \(item.typeName) \(item.display)", at: range)
             }
-            for p in element.points { _ = try coordinate(p.x, p.y, "path: elements", at: range) }
+            for p in element.points { _ = try Self.coordinate(p.x, p.y, "path: elements", at: range) }
             elements.append(element)
         }
         guard case .move = elements.first else {

@@ -78,6 +78,8 @@ struct Interpreter {
     private var parts: [Shape]?
     /// The statement of the object being built (for errors that name it).
     private var objectRange: SourceRange?
+    /// The `object` statement of each instance, in ``instances`` order.
+    private var objectRanges: [SourceRange] = []
     /// Path segments (``SceneModel/Geometry/segmentCount``) of every shape drawn so far in this
     /// attempt, against ``Limits/segmentsPerImage``.
     private var segments = 0
@@ -109,6 +111,7 @@ struct Interpreter {
 
     mutating func run() throws {
         try execute(script.statements)
+        try checkWindowPixels()
     }
 
     /// Counts `cost` evaluation steps against ``Limits/evaluationSteps``.
@@ -200,7 +203,7 @@ struct Interpreter {
             }
             scopes[level][name] = value
         case let .repeat(countExpr, indexName, _, body):
-            let count = try integer(try evaluate(countExpr), "repeat count", at: countExpr.range)
+            let count = try Self.integer(try evaluate(countExpr), "repeat count", at: countExpr.range)
             if count < 0 { throw ProblemReport("repeat count must not be negative, got \(count)", at: countExpr.range) }
             if count > Limits.repeatCount {
                 throw ProblemReport("repeat count \(count) exceeds the limit of \(Limits.repeatCount) per loop", at: countExpr.range)
@@ -240,7 +243,7 @@ struct Interpreter {
             }
         case let .require(condition, probability):
             if let probability {
-                let p = try number(try evaluate(probability), "the probability of 'require[P]'", at: probability.range)
+                let p = try Self.number(try evaluate(probability), "the probability of 'require[P]'", at: probability.range)
                 guard p >= 0 && p <= 1 else {
                     throw ProblemReport("the probability of 'require[P]' must be between 0 and 1, got \(formatNumber(p))", at: probability.range)
                 }
@@ -368,6 +371,7 @@ struct Interpreter {
         if uses > 0 { trackKey = splitMix64(trackKey ^ UInt64(uses)) }
         instances.append(Instance(id: instances.count + 1, categoryID: categoryID, shapes: parts ?? [], attributes: attributes,
                                   trackKey: trackKey))
+        objectRanges.append(range)
     }
 
     /// Draws a primitive, or runs a template body, under the current transform composed with
@@ -443,14 +447,14 @@ struct Interpreter {
             let value = try evaluate(expr)
             switch (kind, value) {
             case let (.at, .point(x, y)):
-                let p = try coordinate(x, y, "at", at: expr.range)
+                let p = try Self.coordinate(x, y, "at", at: expr.range)
                 translation = .translation(p.x, p.y)
             case let (.anchor, .point(x, y)):
-                anchor = try coordinate(x, y, "anchor", at: expr.range)
+                anchor = try Self.coordinate(x, y, "anchor", at: expr.range)
             case (.at, _), (.anchor, _):
                 throw ProblemReport("'\(kind.rawValue)' needs a Point like (x, y), got \(value.typeName) \(value.display)", at: expr.range)
             case (.rotate, _):
-                rotation = .rotation(degrees: try number(value, "rotate", at: expr.range))
+                rotation = .rotation(degrees: try Self.number(value, "rotate", at: expr.range))
             case let (.scale, .point(sx, sy)):
                 scaling = .scale(try scaleFactor(.double(sx), at: expr.range), try scaleFactor(.double(sy), at: expr.range))
             case (.scale, _):
@@ -469,7 +473,7 @@ struct Interpreter {
 
     /// A scale factor: finite, not 0, and of magnitude within ``Limits/scale`` (negative mirrors).
     private func scaleFactor(_ value: Value, at range: SourceRange) throws -> Double {
-        let s = try number(value, "scale", at: range)
+        let s = try Self.number(value, "scale", at: range)
         guard Limits.scale.contains(Swift.abs(s)) else {
             throw ProblemReport("scale \(formatNumber(s)) is out of range: its magnitude must be between \(formatNumber(Limits.scale.lowerBound)) and \(formatNumber(Limits.scale.upperBound))",
                                 at: range, help: s == 0 ? "a scale of 0 would make the shape vanish; leave the shape out instead" : nil)
@@ -478,7 +482,7 @@ struct Interpreter {
     }
 
     private func skewAngle(_ value: Value, at range: SourceRange) throws -> Double {
-        let angle = try number(value, "skew", at: range)
+        let angle = try Self.number(value, "skew", at: range)
         guard Swift.abs(angle) <= Limits.skewDegrees else {
             throw ProblemReport("skew \(formatNumber(angle))° is out of range: it must be within ±\(formatNumber(Limits.skewDegrees))°", at: range)
         }
@@ -505,14 +509,28 @@ struct Interpreter {
     /// largest singular value.
     private func checkExtent(of shape: SceneModel.Shape, at range: SourceRange) throws {
         let t = shape.transform
-        let sum = t.a * t.a + t.b * t.b + t.c * t.c + t.d * t.d, determinant = t.a * t.d - t.b * t.c
-        let stretch = ((sum + Swift.max(0, sum * sum - 4 * determinant * determinant).squareRoot()) / 2).squareRoot()
-        let outline = shape.outline.map { $0.width.isFinite && $0.width > 0 ? $0.width * 5 : 0 } ?? 0
-        let radius = shape.geometry.boundingRadius * stretch + outline
+        let radius = shape.boundingDiscRadius
         let reach = Swift.max(Swift.abs(t.tx), Swift.abs(t.ty)) + radius
         guard reach <= Limits.extent else {
             throw ProblemReport("this shape reaches \(formatNumber(reach.rounded(.up))) pixels from the canvas origin (its bounding radius is \(formatNumber(radius.rounded(.up))) pixels on the canvas); a shape may reach at most \(formatNumber(Limits.extent))",
                                 at: range, help: "make it smaller or scale it less: nested 'scale's multiply")
+        }
+    }
+
+    /// The finished image's instances, seen through the camera, must have work windows
+    /// (``SceneModel/Instance/windowPixels(width:height:)``) of at most ``Limits/windowPixels``
+    /// pixels in all. Checked once the script has run (the camera may come last), before
+    /// anything is drawn; the error is at the `object` statement of the instance that crosses it.
+    /// - Complexity: O(shapes), plus the points of polygons and paths.
+    private func checkWindowPixels() throws {
+        var total = 0
+        for (k, instance) in finishedInstances().enumerated() {
+            total += instance.windowPixels(width: script.width, height: script.height)
+            guard total <= Limits.windowPixels else {
+                throw ProblemReport("this image's instances need more than \(Limits.windowPixels) pixels of drawing windows (each instance's box on the canvas, extended by \(SceneModel.Scene.amodalMargin) px past each edge for its amodal mask); this object, instance \(k + 1), crosses it",
+                                    at: objectRanges[k],
+                                    help: "draw fewer or smaller objects, or a smaller canvas: every instance is drawn, and masked, over its window")
+            }
         }
     }
 
@@ -524,6 +542,7 @@ struct Interpreter {
     mutating func evaluateArguments(_ call: Call, signature: Signature) throws -> ([Value?], [SourceRange?]) {
         let bound = try signature.bind(call.arguments, call: call.range)
         var written: [Value] = []
+        written.reserveCapacity(call.arguments.count)
         for argument in call.arguments { written.append(try evaluate(argument.value)) }
         return (bound.map { $0.map { written[$0] } }, bound.map { $0.map { call.arguments[$0].value.range } })
     }
@@ -552,8 +571,8 @@ struct Interpreter {
             default: throw ProblemReport("unknown variable '\(name)'", at: expr.range)
             }
         case let .point(xExpr, yExpr):
-            let x = try number(try evaluate(xExpr), "the x of a point", at: xExpr.range)
-            let y = try number(try evaluate(yExpr), "the y of a point", at: yExpr.range)
+            let x = try Self.number(try evaluate(xExpr), "the x of a point", at: xExpr.range)
+            let y = try Self.number(try evaluate(yExpr), "the y of a point", at: yExpr.range)
             return .point(x, y)
         case let .list(items):
             var values: [Value] = []
@@ -568,7 +587,7 @@ struct Interpreter {
             case let .point(x, y): items = [.double(x), .double(y)]
             default: throw ProblemReport("only a List or a Point can be indexed, got \(list.typeName) \(list.display)", at: listExpr.range)
             }
-            let i = try integer(index, "a list index", at: indexExpr.range)
+            let i = try Self.integer(index, "a list index", at: indexExpr.range)
             guard items.indices.contains(i) else {
                 throw ProblemReport("index \(i) is out of range for a List of \(items.count) element\(items.count == 1 ? "" : "s")", at: indexExpr.range,
                                     help: items.isEmpty ? nil : "indices run from 0 to \(items.count - 1)")
@@ -605,7 +624,7 @@ struct Interpreter {
                 return .bool(r)
             }
             let right = try evaluate(rightExpr)
-            let result = try binary(op, left, right, at: expr.range)
+            let result = try Self.binary(op, left, right, at: expr.range)
             // Concatenation copies both operands: charge the copy, so that growing a List or a
             // String one element at a time stays within the step limit instead of going quadratic.
             switch result {
@@ -617,7 +636,7 @@ struct Interpreter {
         }
     }
 
-    private func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange) throws -> Value {
+    private static func binary(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange) throws -> Value {
         func overflow() -> ProblemReport { ProblemReport("integer overflow in '\(op.rawValue)'", at: range) }
         switch (op, left, right) {
         case let (.add, .int(a), .int(b)):
@@ -682,7 +701,7 @@ struct Interpreter {
 
     // MARK: Conversions
 
-    func number(_ value: Value, _ what: String, at range: SourceRange) throws -> Double {
+    static func number(_ value: Value, _ what: String, at range: SourceRange) throws -> Double {
         guard let v = value.number else {
             throw ProblemReport("\(what) must be a number, got \(value.typeName) \(value.display)", at: range)
         }
@@ -691,7 +710,7 @@ struct Interpreter {
     }
 
     /// A point used as geometry: finite and within ±`maximumCoordinate` pixels.
-    func coordinate(_ x: Double, _ y: Double, _ what: String, at range: SourceRange) throws -> SceneModel.Point {
+    static func coordinate(_ x: Double, _ y: Double, _ what: String, at range: SourceRange) throws -> SceneModel.Point {
         for v in [x, y] where !v.isFinite || Swift.abs(v) > Limits.coordinate {
             throw ProblemReport("\(what) must be finite and within ±\(formatNumber(Limits.coordinate)) pixels, got (\(formatNumber(x)), \(formatNumber(y)))", at: range)
         }
@@ -699,7 +718,7 @@ struct Interpreter {
     }
 
     /// An Int, or a Double with an integral value.
-    func integer(_ value: Value, _ what: String, at range: SourceRange) throws -> Int {
+    static func integer(_ value: Value, _ what: String, at range: SourceRange) throws -> Int {
         switch value {
         case let .int(v): return v
         case let .double(v) where v == v.rounded() && abs(v) < 9e15: return Int(v)

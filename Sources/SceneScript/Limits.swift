@@ -21,6 +21,13 @@ enum Limits {
     /// one attempt): drawing time grows with them, and one list of points reused by a loop of
     /// polygons costs one evaluation step per shape but every point in each drawing pass.
     static let segmentsPerImage = 1_000_000
+    /// Pixels of the work windows of all the instances of one image (of one attempt): each
+    /// instance's box (its shapes' bounding discs, seen through the camera) clipped to the
+    /// canvas extended by ``SceneModel/Scene/amodalMargin`` on every side. Per-instance work
+    /// (raster, picture, amodal mask) is bounded by its window, so this bounds an image's
+    /// drawing by instances × canvas area: 65 535 canvas-sized instances on a 16384² canvas
+    /// would be 3.5 · 10¹³ pixels.
+    static let windowPixels = 1 << 30
     /// Characters (Unicode scalars) in a String made by `+`: doubling a string in a loop must
     /// not exhaust memory.
     static let stringLength = 100_000

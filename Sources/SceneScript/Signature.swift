@@ -75,7 +75,7 @@ struct Signature: Sendable {
         for (slot, parameter) in parameters.enumerated() where parameter.isRequired && bound[slot] == nil {
             throw ProblemReport("missing argument '\(parameter.name)' of \(description)", at: call)
         }
-        return positional + bound
+        return positional.isEmpty ? bound : positional + bound
     }
 }
 
@@ -85,7 +85,12 @@ enum Primitive: String, CaseIterable, Sendable {
     case polyline, line, arc
     case text, sprite
 
-    var signature: Signature {
+    /// The signature, built once per case: it is asked at every call the script makes.
+    var signature: Signature { Self.signatures[self]! }
+
+    private static let signatures = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.builtSignature) })
+
+    private var builtSignature: Signature {
         let paint = ["fill", "fill_rule"] + Primitive.styleParameters
         let stroke = ["stroke_width", "fill"] + Primitive.styleParameters
         switch self {
@@ -121,7 +126,12 @@ enum BuiltinFunction: String, CaseIterable, Sendable {
     case keyframes, along, wander
     case count_frames, longest_run, ever, always, first_frame, last_frame
 
-    var signature: Signature {
+    /// The signature, built once per case: it is asked at every call the script makes.
+    var signature: Signature { Self.signatures[self]! }
+
+    private static let signatures = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.builtSignature) })
+
+    private var builtSignature: Signature {
         let name = "function '\(rawValue)'"
         switch self {
         case .uniform: return Signature(name, required: ["low", "high"])

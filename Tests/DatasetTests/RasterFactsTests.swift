@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SceneScript
+import Rendering
 @testable import Dataset
 
 /// What a requirement sees of a rendered attempt (`RasterFacts`) equals what
@@ -31,7 +32,7 @@ struct RasterFactsTests {
         var compared = 0
         for index in 0..<count {
             let sample = try program.sampleMeasured(seed: 11, index: index)
-            let facts = try RasterFacts(scene: sample.scene)
+            let facts = RasterFacts(scene: sample.scene)
             for annotation in annotations where annotation.image_id == index + 1 {
                 let id = annotation.z_order
                 #expect(try facts.visiblePixels(of: id) == annotation.area)
@@ -48,6 +49,75 @@ struct RasterFactsTests {
         #expect(compared > 10, "the scene has annotations to compare")
     }
 
+    /// A requirement about one instance draws only that instance's rows: on real scenes (text,
+    /// sprites, strokes, outlines, stuff across the canvas), each instance's area and box
+    /// measured on its own rows equal those of the whole raster, and so do the rows themselves.
+    @Test(arguments: ["scenes/street.scene", "scenes/documents.scene", "scenes/signs.scene", "scenes/shelf.scene",
+                      "scenes/cells.scene", "scenes/crowd.scene", "scenes/media.scene", "scenes/hidden_pedestrian_clip.scene"])
+    func oneInstancesRowsMeasureAsTheWholeRaster(scene: String) throws {
+        let program = try SceneLoader.compile(path: packageRoot.appendingPathComponent(scene).path,
+                                              templateFolders: [packageRoot.appendingPathComponent("templates").path])
+        var partial = 0
+        for index in 0..<2 {
+            let scene = try program.sampleMeasured(seed: 4, index: index).scene
+            let whole = RasterFacts(scene: scene)
+            let raster = try whole.instanceIDs()
+            for instance in scene.instances {
+                let alone = RasterFacts(scene: scene)
+                #expect(try alone.visiblePixels(of: instance.id) == whole.visiblePixels(of: instance.id), "\(scene) \(instance.id)")
+                #expect(try alone.visibleBox(of: instance.id) == whole.visibleBox(of: instance.id), "\(scene) \(instance.id)")
+                let rows = try SceneRenderer.canvasRows(of: instance, width: scene.width, height: scene.height)
+                guard !rows.isEmpty, rows.count < scene.height else { continue }
+                partial += 1
+                #expect(alone.drawnInstanceIDs == nil && alone.rowsDrawn == rows.count)
+                let band = try SceneRenderer.instanceRaster(scene, rows: rows)
+                #expect(band[...] == raster[(rows.lowerBound * scene.width)..<(rows.upperBound * scene.width)], "\(scene) \(instance.id)")
+            }
+        }
+        #expect(partial > 0, "some instance is measured on part of the canvas")
+    }
+
+    /// Work on counts: an instance off the canvas is measured without drawing anything; a few on
+    /// it draw their rows; once those rows would reach the canvas height, the whole raster is
+    /// drawn once instead.
+    @Test func measuringOneInstanceDrawsOnlyItsRows() throws {
+        let program = try compile("""
+            canvas 100 x 100
+            classes a
+            object a as far at (50, 8192) { circle(10) }
+            object a as top at (50, 10) { rectangle(20, 10) }
+            object a as bottom at (50, 90) { rectangle(20, 10) }
+            object a as tall at (20, 50) { rectangle(10, 90) }
+            """)
+        let facts = RasterFacts(scene: try program.sample(seed: 0, index: 0))
+        #expect(try facts.visiblePixels(of: 1) == 0)
+        #expect(try facts.visibleBox(of: 1) == nil)
+        #expect(facts.rowsDrawn == 0 && facts.drawnInstanceIDs == nil)
+        #expect(try facts.visiblePixels(of: 2) == 200)
+        #expect(try facts.visibleBox(of: 3) == VisibleBox(x: 40, y: 85, width: 20, height: 10))
+        #expect(facts.drawnInstanceIDs == nil && facts.rowsDrawn > 0 && facts.rowsDrawn < 50)
+        #expect(try facts.visiblePixels(of: 4) == 900)
+        #expect(facts.drawnInstanceIDs != nil, "90 more rows would exceed the canvas: the whole raster instead")
+        #expect(try facts.visiblePixels(of: 2) == 200)
+    }
+
+    /// The limit on an image's drawing windows (LANGUAGE.md, *Limits*: 2³⁰ pixels) leaves every
+    /// shipped scene far inside it: the largest sum over 8 images (clips: frame 0) of each
+    /// is under a sixteenth of it.
+    @Test(arguments: try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("scenes").path)
+        .filter { $0.hasSuffix(".scene") }.sorted())
+    func shippedScenesStayFarInsideTheWindowLimit(file: String) throws {
+        let program = try SceneLoader.compile(path: packageRoot.appendingPathComponent("scenes/\(file)").path,
+                                              templateFolders: [packageRoot.appendingPathComponent("templates").path])
+        var largest = 0
+        for index in 0..<8 {
+            let scene = try program.sampleMeasured(seed: 1, index: index).scene
+            largest = max(largest, scene.instances.reduce(0) { $0 + $1.windowPixels(width: scene.width, height: scene.height) })
+        }
+        print("\(file): largest sum of instance windows \(largest) pixels")
+        #expect(largest > 0 && largest < (1 << 30) / 16, "\(file): \(largest)")
+    }
+
     @Test func sharedEdgeCountsTheBoundaryBetweenTwoVisibleMasks() throws {
         // Two 10 × 10 squares side by side share a 10-pixel edge; a third one apart shares none;
         // a square on top of the first hides part of it and shares its own edges.
@@ -59,13 +129,13 @@ struct RasterFactsTests {
             object a at (50, 50) { rectangle(10, 10) }
             object a at (12, 14) { rectangle(4, 4) }
             """)
-        let facts = try RasterFacts(scene: try program.sample(seed: 0, index: 0))
+        let facts = RasterFacts(scene: try program.sample(seed: 0, index: 0))
         #expect(try facts.sharedEdge(between: 1, and: 2) == 10)
         #expect(try facts.sharedEdge(between: 2, and: 1) == 10)
         #expect(try facts.sharedEdge(between: 1, and: 3) == 0)
         // The small square on top of square 1 crosses its edge: count that boundary by brute force.
         var brute = 0
-        let ids = facts.instanceIDs
+        let ids = try facts.instanceIDs()
         for y in 0..<64 {
             for x in 0..<64 {
                 let here = ids[y * 64 + x]

@@ -392,6 +392,30 @@ struct LimitTests {
         #expect(try allowed.sample(seed: 0, index: 0).instances.map(\.shapes.count) == [61, 1953])
     }
 
+    /// Work per instance is bounded by its window (its box on the canvas extended by the amodal
+    /// margin), so an image's work by the sum of its instances' windows: 2³⁰ pixels. Counted,
+    /// not timed: on a 64 × 64 canvas a circle of radius 5000 has an 8256 × 8256 window, and
+    /// 15 of them fit; the 16th is an error at its `object` statement. On a 16384² canvas the
+    /// second canvas-sized square crosses it (65 535 of them would be 3.5 · 10¹³ pixels).
+    @Test func windowPixelLimit() throws {
+        let fifteen = try compile("canvas 64 x 64\nclasses a\nrepeat 15 { object a { circle(5000) } }").sample(seed: 0, index: 0)
+        #expect(fifteen.instances.count == 15)
+        let cases = [
+            ("canvas 64 x 64\nclasses a\nrepeat 16 {\n  object a { circle(5000) }\n}", "test.scene:4:3: error: this image's instances need more than 1073741824 pixels of drawing windows", "instance 16"),
+            ("canvas 16384 x 16384\nclasses a\nrepeat 65535 {\n  object a at (8192, 8192) { rectangle(16384, 16384) }\n}",
+             "test.scene:4:3: error: this image's instances need more than 1073741824 pixels of drawing windows", "instance 2"),
+            // The camera comes last and zooms every window: seen through it, the 15th crosses.
+            ("canvas 512 x 512\nclasses a\nrepeat 15 {\n  object a at (256, 256) { circle(256) }\n}\ncamera zoom: 32", "test.scene:4:3:", "instance 15"),
+        ]
+        for (text, expected, which) in cases {
+            #expect { try compile(text).sample(seed: 0, index: 0) } throws: { error in
+                let rendered = (error as? ScriptError)?.rendered() ?? ""
+                return rendered.hasPrefix(expected) && rendered.contains(which)
+            }
+        }
+        #expect(try compile("canvas 512 x 512\nclasses a\nrepeat 15 { object a at (256, 256) { circle(256) } }").sample(seed: 0, index: 0).instances.count == 15)
+    }
+
     @Test func instanceLimit() throws {
         let program = try compile("classes a\nrepeat 70000 { object a {} }")
         #expect(throws: ScriptError.self) { try program.sample(seed: 0, index: 0) }

@@ -62,3 +62,22 @@ def test_the_harness_reports_every_kind_of_finding(tmp_path):
         assert {f["kind"] for f in summary["findings"]} == {kind}, (kind, summary)
         saved = sorted((tmp_path / kind).glob("*.scene"))
         assert saved and (tmp_path / kind / (saved[0].stem + ".txt")).exists()
+
+
+def test_a_finding_group_lists_every_mutant(tmp_path):
+    # Every mutant fails the same way: one group, all four mutants named (in index order, also
+    # with two jobs finishing out of order), in the summary and in the saved record.
+    binary = stub(tmp_path, "echo 'error: cairo: something' >&2; exit 70")
+    code, summary = fuzz("--binary", binary, "--count", 4, "--start", 10, "--seed", 3, "--jobs", 2,
+                         "--findings", tmp_path / "found", timeout=120)
+    assert code == 1
+    [group] = summary["findings"]
+    assert group["count"] == 4
+    assert [m["mutant"] for m in group["mutants"]] == [10, 11, 12, 13]
+    assert all(m["step"] == "check" and m["exit"] == 70 for m in group["mutants"])
+    record = json.loads(pathlib.Path(group["file"]).with_suffix(".txt").read_text())
+    assert [m["mutant"] for m in record["mutants"]] == [10, 11, 12, 13]
+    text = subprocess.run([sys.executable, str(FUZZ), "--binary", str(binary), "--count", "3", "--seed", "3", "--jobs", "1",
+                           "--findings", str(tmp_path / "text")], cwd=ROOT, capture_output=True, text=True).stdout
+    for index in range(3):
+        assert f"mutant {index} of " in text, text
