@@ -48,7 +48,8 @@ extension DatasetPreview {
         let step = selection.step ?? max(1, (settings.frames + options.count - 1) / options.count)
         let frames = try clipFrames(reader, clip: selection.clip, limit: options.count) { $0 % step == 0 }
         let png = try sheetPNG(frames.images, frames, root: root, layout: try options.layout(imageCount: frames.images.count),
-                               caption: { clipCaption($0, selection.clip, frames, fps: settings.fps) })
+                               caption: { clipCaption($0, selection.clip, frames, fps: settings.fps) },
+                               showsLabels: options.showsLabels)
         try AtomicFile.write(png, to: output, creatingFolders: false)
         return frames.images.count
     }

@@ -21,11 +21,15 @@ public enum DatasetPreview {
         public var columns: Int
         /// Side of a tile in pixels; images are scaled to fit it, aspect kept.
         public var tileSize: Int
+        /// Whether the labels are drawn over the pictures (tint, box, amodal outline, class
+        /// name); `false` shows the pictures alone, to compare them with real images.
+        public var showsLabels: Bool
 
-        public init(count: Int = 12, columns: Int = 4, tileSize: Int = 256) {
+        public init(count: Int = 12, columns: Int = 4, tileSize: Int = 256, showsLabels: Bool = true) {
             self.count = count
             self.columns = columns
             self.tileSize = tileSize
+            self.showsLabels = showsLabels
         }
 
         /// Largest tile side, in pixels.
@@ -79,7 +83,8 @@ public enum DatasetPreview {
         guard !selection.images.isEmpty else {
             throw DatasetError.invalidDataset("\(root.path): the dataset has no images to preview")
         }
-        let png = try sheetPNG(selection.images, selection, root: root, layout: try options.layout(imageCount: selection.images.count))
+        let png = try sheetPNG(selection.images, selection, root: root, layout: try options.layout(imageCount: selection.images.count),
+                               showsLabels: options.showsLabels)
         try AtomicFile.write(png, to: output, creatingFolders: false)
         return selection.images.count
     }
@@ -89,11 +94,13 @@ public enum DatasetPreview {
     ///   `RenderError` if Cairo or libpng fails.
     /// - Complexity: memory holds the sheet and one image.
     /// - Parameter caption: the text under an image's tile; nil: id, file name and annotation count.
+    /// - Parameter showsLabels: `false` draws the pictures alone.
     static func sheetPNG(_ images: some Collection<COCOFile.Image>, _ selection: Selection, root: URL,
-                         layout: ContactSheet.Layout, caption: ((COCOFile.Image) -> String)? = nil) throws -> Data {
+                         layout: ContactSheet.Layout, caption: ((COCOFile.Image) -> String)? = nil,
+                         showsLabels: Bool = true) throws -> Data {
         let sheet = try ContactSheet(tileCount: images.count, layout: layout)
         for (index, image) in images.enumerated() {
-            try sheet.draw(try tile(image, selection, root: root, caption: caption?(image)), at: index)
+            try sheet.draw(try tile(image, selection, root: root, caption: caption?(image), showsLabels: showsLabels), at: index)
         }
         return try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false))
     }
@@ -129,11 +136,13 @@ public enum DatasetPreview {
     /// `track_id` is coloured by its track (the colour it has in every frame of its clip) and
     /// labelled `#TRACK NAME`; others by their rank in the image.
     /// - Parameter caption: the text under the tile; default: id, file name and annotation count.
-    static func tile(_ image: COCOFile.Image, _ selection: Selection, root: URL, caption: String? = nil) throws -> ContactSheet.Tile {
+    /// - Parameter showsLabels: `false` leaves the overlays out: the picture alone.
+    static func tile(_ image: COCOFile.Image, _ selection: Selection, root: URL, caption: String? = nil,
+                     showsLabels: Bool = true) throws -> ContactSheet.Tile {
         let rgb = try loadPicture(DatasetFiles.image(image.fileName), root: root, image: image)
         let mask = try loadPNG(DatasetFiles.instanceMask(forImage: image.fileName), root: root, image: image, channels: 1)
         let annotations = selection.annotations[image.id] ?? []
-        let overlays = annotations.enumerated().map { rank, annotation in
+        let overlays = (showsLabels ? annotations : []).enumerated().map { rank, annotation in
             let name = selection.categoryNames[annotation.categoryID] ?? "category \(annotation.categoryID)"
             return ContactSheet.Overlay(
                 instanceID: annotation.instanceID, bbox: annotation.bbox,

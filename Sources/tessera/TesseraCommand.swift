@@ -624,7 +624,10 @@ struct Preview: ParsableCommand {
     @Option(help: "Write every frame of the clip (--clip, default 0) with its labels as an animation to this file: an animated PNG (APNG) for .png or .apng, a GIF for .gif (colours quantised, see docs/PREVIEW.md).")
     var animate: String?
 
-    var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile) }
+    @Flag(help: "Draw the pictures alone: no tint, box, outline or class name (to compare them with real images). The caption stays.")
+    var noLabels = false
+
+    var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile, showsLabels: !noLabels) }
     var clipSelection: DatasetPreview.ClipSelection { .init(clip: clip ?? 0, step: step) }
 
     func validate() throws {

@@ -56,6 +56,19 @@ import Testing
         #expect(pixel(image, 8 + 40, 24 + 154 + 40) == inside)
     }
 
+    @Test func withoutLabelsTheSheetShowsThePictureAlone() throws {
+        let folder = try dataset()
+        let out = folder.appendingPathComponent("bare.png")
+        try DatasetPreview.write(folder, to: out, options: .init(count: 1, columns: 1, tileSize: 128, showsLabels: false))
+        let image = try sheet(out)
+        // The red square untinted, its box edges (sheet x = 24, y = 88) not drawn, nothing
+        // above the box where the class name went.
+        #expect(pixel(image, 8 + 40, 24 + 40) == [255, 0, 0])
+        #expect(pixel(image, 48, 88) == [0, 0, 0], "just below the square: the box line is not drawn")
+        #expect(pixel(image, 71, 64) == [255, 0, 0])
+        #expect(pixel(image, 30, 30) == [0, 0, 0])
+    }
+
     @Test func polygonSegmentationGivesTheSameSheet() throws {
         let rle = try dataset(), polygon = try dataset(segmentation: .polygon)
         try DatasetPreview.write(rle, to: rle.appendingPathComponent("sheet.png"))
