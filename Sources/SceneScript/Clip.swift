@@ -116,15 +116,21 @@ extension SceneProgram {
     ///   - measure: draws what a rendered requirement asks of one frame; called once per frame
     ///     sampled, and only for frames that reach a rendered requirement.
     /// - Throws: ``ExhaustedAttempts`` when no attempt met every requirement in every frame
-    ///   (or the attempts sampled ``Limits/clipFrameSamples`` frames without one that did);
+    ///   (or the attempts sampled ``Limits/clipFrameSamples`` frames, or took
+    ///   ``Limits/evaluationSteps`` evaluation steps once the first attempt was done, without one
+    ///   that did);
     ///   ``ScriptError`` for a runtime error, with a note naming the seed, clip and frame.
-    /// - Complexity: O(frames × attempts) samples, at most ``Limits/clipFrameSamples``.
+    /// - Complexity: O(frames × attempts) samples, at most ``Limits/clipFrameSamples``; the
+    ///   first attempt's evaluation steps (each frame at most ``Limits/evaluationSteps``) plus at
+    ///   most ``Limits/evaluationSteps`` and one frame's for the others.
     public func planClip(seed: UInt64, clip: Int, settings: ClipSettings,
                          measuring measure: (SceneModel.Scene) throws -> any RenderedFacts) throws -> ClipPlan {
         var tally = ConstraintTally()
         let stratum = script.quota?.stratum(of: clip)
         let stratumName = stratum.map { script.quota!.names[$0] }
         var sampledFrames = 0
+        // Evaluation steps of every frame sampled so far, over all attempts.
+        var planningSteps = 0
         for attempt in 0..<script.attempts {
             var tracks: [UInt64: Int] = [:]
             var backdrop = StaticBackdrop()
@@ -137,8 +143,16 @@ extension SceneProgram {
                     throw exhausted(tally, seed: seed, index: clip, stratumName: stratumName, what: "clip", attempts: attempt,
                                     help: "a clip's attempts may sample at most \(Limits.clipFrameSamples) frames in all, here \(attempt) attempts of \(settings.frames) frames; loosen the requirement, or shorten the clip")
                 }
+                // Past the first attempt, the attempts share one image's evaluation steps: a
+                // frame has its own budget, so without this a clip whose requirement never holds
+                // could take attempts × frames × that budget.
+                guard attempt == 0 || planningSteps < Limits.evaluationSteps else {
+                    throw exhausted(tally, seed: seed, index: clip, stratumName: stratumName, what: "clip", attempts: attempt,
+                                    help: "a clip's attempts may take at most \(Limits.evaluationSteps) evaluation steps in all once the first is done, here \(attempt) attempts of \(settings.frames) frames took \(planningSteps); loosen the requirement, or make a frame cheaper or the clip shorter")
+                }
                 sampledFrames += 1
                 var steps = 0
+                defer { planningSteps += steps }
                 clipFrame.index = frame
                 let sampled: (SceneModel.Scene, (any RenderedFacts)?)?
                 do {

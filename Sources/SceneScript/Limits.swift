@@ -3,7 +3,8 @@ enum Limits {
     /// Bytes of one scene or template file (4 MiB).
     static let sourceBytes = 4 << 20
     static let repeatCount = 100_000
-    /// Evaluation steps per image, over all of its attempts together.
+    /// Evaluation steps per image, over all of its attempts together; and of a clip's attempts
+    /// once its first is done (``SceneProgram/planClip(seed:clip:settings:measuring:)``).
     static let evaluationSteps = 10_000_000
     /// Samples an image may draw until its `require`s hold, unless `attempts N` says otherwise.
     static let defaultAttempts = 100

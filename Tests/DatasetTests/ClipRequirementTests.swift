@@ -142,6 +142,22 @@ private func hasHiddenRun(_ row: String, atLeast length: Int) -> Bool {
         }
     }
 
+    /// Past the first attempt, a clip's attempts share one image's 10⁷ evaluation steps (each
+    /// frame has its own budget, so attempts × frames could otherwise take up to 10⁷ each):
+    /// frames that each copy about 131 000 characters (a `+` counts one step per character)
+    /// stop in the fourth attempt, with the requirement's error and the budget in its help —
+    /// long before the 10 000-frame budget (416 attempts).
+    @Test func aClipsAttemptsShareOneImagesEvaluationSteps() throws {
+        let program = try compile("classes a\nclip frames: 24, fps: 12\nattempts 1000\nlet s = \"ab\"\nrepeat 15 { s = s + s }\nrequire ever(s == \"x\")\n")
+        #expect { try program.planClip(seed: 3, clip: 0, settings: program.clip!) { _ in preconditionFailure("nothing rendered") } } throws: { error in
+            guard let exhausted = error as? ExhaustedAttempts else { return false }
+            let text = "\(exhausted.error)"
+            return exhausted.report.attempts == 3 && exhausted.report.checks.map(\.checked) == [3]
+                && text.contains("test.scene:6:9: error: requirement 'ever(s == \"x\")' was not met in 3 attempts")
+                && text.contains("help: a clip's attempts may take at most 10000000 evaluation steps in all once the first is done, here 3 attempts of 24 frames took ")
+        }
+    }
+
     /// Fuzzing found the shipped clip with its walker moved off the canvas (y = 8192) taking
     /// all 400 attempts × 24 frames, each frame drawn, before its error (over 23 s). Its
     /// requirement is decided after frame 17 once no frame showed the walker: counted as the
