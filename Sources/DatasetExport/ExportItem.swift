@@ -108,8 +108,8 @@ public final class ExportItem: @unchecked Sendable {
     public func eightBitImage(_ manifest: DatasetManifest) throws -> Data? {
         guard manifest.options.imageBitDepth == 16 else { return nil }
         let png: PNG.Image
-        do { png = try PNG.decode(try bytes(of: imageURL)) } catch let error as DatasetError { throw error } catch {
-            throw DatasetError.invalidDataset("\(imageURL.path): not a PNG (\(error))")
+        do { png = try PNG.decode(try bytes(of: imageURL), of: imageURL) } catch let error as PNG.FileError {
+            throw DatasetError.invalidDataset("\(error)")
         }
         guard png.bitDepth == 16, png.channels == 1, png.width == image.width, png.height == image.height else {
             throw DatasetError.invalidDataset("\(imageURL.path): \(png.width)×\(png.height)×\(png.channels) at \(png.bitDepth) bits, expected \(image.width)×\(image.height)×1 at 16 bits (manifest.json's image_bit_depth)")
@@ -139,9 +139,7 @@ public struct LabelRaster: Sendable {
             throw DatasetError.invalidDataset("\(url.path): missing or unreadable (image \(image.id))")
         }
         let png: PNG.Image
-        do { png = try PNG.decode(data) } catch {
-            throw DatasetError.invalidDataset("\(url.path): not a PNG (\(error))")
-        }
+        do { png = try PNG.decode(data, of: url) } catch { throw DatasetError.invalidDataset("\(error) (image \(image.id))") }
         guard png.width == image.width, png.height == image.height, png.channels == 1 else {
             throw DatasetError.invalidDataset("\(url.path): \(png.width)×\(png.height)×\(png.channels), expected \(image.width)×\(image.height)×1 as image \(image.id) in the annotations")
         }

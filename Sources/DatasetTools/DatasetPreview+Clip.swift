@@ -44,7 +44,7 @@ extension DatasetPreview {
         try selection.validate()
         try requireFolder(root)
         try checkOutput(output, dataset: root, product: "the contact sheet")
-        let (reader, settings) = try clipDataset(root)
+        let (reader, settings) = try clipDataset(root, option: "--clip")
         let step = selection.step ?? max(1, (settings.frames + options.count - 1) / options.count)
         let frames = try clipFrames(reader, clip: selection.clip, limit: options.count) { $0 % step == 0 }
         let png = try sheetPNG(frames.images, frames, root: root, layout: try options.layout(imageCount: frames.images.count),
@@ -76,19 +76,19 @@ extension DatasetPreview {
     /// `format` to `output`, atomically: each frame one `tileSize` tile with its caption (an
     /// 8-pixel margin; `tileSize + 16` × `tileSize + 34` pixels), shown `1 / fps` seconds (the
     /// manifest's `clip.fps`; a GIF rounds each frame's start to the hundredth of a second),
-    /// looping forever.
+    /// looping forever. `showsLabels: false` draws the pictures alone, as on a sheet.
     /// - Returns: The number of frames.
     /// - Throws: as ``writeClipSheet(_:clip:to:options:)``, and `DatasetError.invalidDataset`
     ///   when the clip lacks a frame the manifest's `clip.frames` promises.
     /// - Complexity: memory holds the clip's annotations and one frame; the file is streamed.
     @discardableResult
     public static func writeAnimation(_ root: URL, clip selection: ClipSelection, to output: URL, tileSize: Int = 256,
-                                      format: AnimationFormat = .apng) throws -> Int {
+                                      format: AnimationFormat = .apng, showsLabels: Bool = true) throws -> Int {
         try Options(tileSize: tileSize).validate()
         try selection.validate()
         try requireFolder(root)
         try checkOutput(output, dataset: root, product: "the animation")
-        let (reader, settings) = try clipDataset(root)
+        let (reader, settings) = try clipDataset(root, option: "--animate")
         let frames = try clipFrames(reader, clip: selection.clip, limit: settings.frames) { _ in true }
         let found = frames.images.map { $0.frameID ?? -1 }
         guard found == Array(0..<settings.frames) else {
@@ -106,7 +106,8 @@ extension DatasetPreview {
                 : nil
             for image in frames.images {
                 let sheet = try ContactSheet(tileCount: 1, layout: layout)
-                try sheet.draw(try tile(image, frames, root: root, caption: clipCaption(image, selection.clip, frames, fps: settings.fps)), at: 0)
+                try sheet.draw(try tile(image, frames, root: root, caption: clipCaption(image, selection.clip, frames, fps: settings.fps),
+                                        showsLabels: showsLabels), at: 0)
                 try apng?.append(png: try PNG.encode(sheet.surface, settings: .init(level: 6, fastFilter: false)))
                 try gif?.append(sheet.surface)
             }
@@ -121,11 +122,12 @@ extension DatasetPreview {
     }
 
     /// The reader of a dataset of clips and its clip settings.
+    /// - Parameter option: the command-line option that asked for a clip, named in the error.
     /// - Throws: `DatasetError.usage` when manifest.json declares no clip.
-    private static func clipDataset(_ root: URL) throws -> (DatasetReader, DatasetManifest.Clip) {
+    private static func clipDataset(_ root: URL, option: String) throws -> (DatasetReader, DatasetManifest.Clip) {
         let reader = try DatasetError.reading { try DatasetReader(root) }
         guard let settings = try DatasetError.reading({ try reader.manifest() }).clip else {
-            throw DatasetError.usage("--clip and --animate preview datasets of clips; \(root.path)/manifest.json declares no clip")
+            throw DatasetError.usage("\(option) previews a dataset of clips; \(root.path)/manifest.json declares no clip (its images are stills: preview them without \(option))")
         }
         return (reader, settings)
     }

@@ -242,9 +242,8 @@ public enum DatasetPreview {
     /// Decodes the PNG at `path` (relative to `root`) and checks it has the image's size and
     /// `channels` samples per pixel.
     static func loadPNG(_ path: String, root: URL, image: COCOFile.Image, channels: Int) throws -> PNG.Image {
-        guard let data = try? Data(contentsOf: root.appendingPathComponent(path)), let png = try? PNG.decode(data) else {
-            throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): missing or not a PNG")
-        }
+        let png: PNG.Image
+        do { png = try PNG.read(root.appendingPathComponent(path)) } catch { throw DatasetError.invalidDataset("\(error)") }
         guard png.width == image.width, png.height == image.height, png.channels == channels,
               png.bitDepth == 8 || channels == 1 else {
             throw DatasetError.invalidDataset("\(root.appendingPathComponent(path).path): \(png.width)×\(png.height)×\(png.channels) at \(png.bitDepth) bits, expected \(image.width)×\(image.height)×\(channels) as image \(image.id) in its instances file")

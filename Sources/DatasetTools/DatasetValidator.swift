@@ -660,9 +660,9 @@ private struct Validator {
     }
 
     mutating func loadMask(_ path: String, _ image: COCOFile.Image) -> PNG.Image? {
-        guard let data = try? Data(contentsOf: reader.url(path)),
-              let mask = try? PNG.decode(data) else {
-            fault("\(path): missing or not a PNG")
+        let mask: PNG.Image
+        do { mask = try PNG.read(reader.url(path)) } catch {
+            fault("\(path): \(error.reason)")
             return nil
         }
         guard mask.width == image.width, mask.height == image.height, mask.channels == 1 else {

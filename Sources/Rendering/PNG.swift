@@ -132,6 +132,40 @@ public enum PNG {
         public var samples: [UInt16]
     }
 
+    /// Why a PNG file could not be read: `reason` is "missing", the system's reason for a
+    /// failed read, "not a PNG file" (no PNG signature), or "damaged PNG" with the decoder's
+    /// reason ("truncated PNG data", libpng's message for a bad CRC or a damaged stream).
+    public struct FileError: Error, Equatable, CustomStringConvertible {
+        public var url: URL
+        public var reason: String
+        /// `PATH: REASON`.
+        public var description: String { "\(url.path): \(reason)" }
+    }
+
+    /// Reads the file at `url` and decodes it (``decode(_:)``): the one way readers of a
+    /// dataset load a PNG, so that every command names the same cause for a bad file.
+    /// - Throws: ``FileError`` naming the file.
+    public static func read(_ url: URL) throws(FileError) -> Image {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            let missing = !FileManager.default.fileExists(atPath: url.path)
+            throw FileError(url: url, reason: missing ? "missing" : "unreadable (\((error as NSError).localizedDescription))")
+        }
+        return try decode(data, of: url)
+    }
+
+    /// Decodes `data`, the bytes of the file at `url` (``decode(_:)``).
+    /// - Throws: ``FileError`` naming the file: "not a PNG file" without a PNG signature,
+    ///   else "damaged PNG" with the decoder's reason.
+    public static func decode(_ data: Data, of url: URL) throws(FileError) -> Image {
+        guard data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+            throw FileError(url: url, reason: data.isEmpty ? "empty file, not a PNG" : "not a PNG file (no PNG signature)")
+        }
+        do { return try decode(data) } catch {
+            throw FileError(url: url, reason: "damaged PNG (\(error))")
+        }
+    }
+
     /// Decodes PNG bytes without colour or gamma conversion.
     /// - Throws: `RenderError.png` with libpng's message when `data` is not a valid PNG.
     public static func decode(_ data: Data) throws -> Image {

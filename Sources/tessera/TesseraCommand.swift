@@ -624,7 +624,7 @@ struct Preview: ParsableCommand {
     @Option(help: "Write every frame of the clip (--clip, default 0) with its labels as an animation to this file: an animated PNG (APNG) for .png or .apng, a GIF for .gif (colours quantised, see docs/PREVIEW.md).")
     var animate: String?
 
-    @Flag(help: "Draw the pictures alone: no tint, box, outline or class name (to compare them with real images). The caption stays.")
+    @Flag(help: "Draw the pictures alone: no tint, box, outline or class name (to compare them with real images), on the sheet and in --animate's frames. The caption stays.")
     var noLabels = false
 
     var options: DatasetPreview.Options { .init(count: count, columns: columns, tileSize: tile, showsLabels: !noLabels) }
@@ -649,7 +649,8 @@ struct Preview: ParsableCommand {
             if let animate {
                 let output = URL(fileURLWithPath: animate)
                 let frames = try DatasetPreview.writeAnimation(root, clip: clipSelection, to: output, tileSize: tile,
-                                                               format: DatasetPreview.AnimationFormat(fileName: animate) ?? .apng)
+                                                               format: DatasetPreview.AnimationFormat(fileName: animate) ?? .apng,
+                                                               showsLabels: !noLabels)
                 print("wrote \(output.path): clip \(clipSelection.clip), \(frames) frame\(frames == 1 ? "" : "s")")
                 guard out != nil else { return }
             }

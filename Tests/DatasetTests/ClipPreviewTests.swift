@@ -118,7 +118,11 @@ import Testing
         _ = try DatasetRenderer(program: try compile("canvas 16 x 16\nclasses a\nobject a at (8, 8) { circle(3) }"),
                                 options: RenderOptions(count: 1, seed: 0, output: stills, jobs: 1)).run()
         let cli = try runTessera(["preview", stills.path, "--clip", "0"])
-        #expect(cli.status == 64 && cli.stderr.contains("declares no clip"), "\(cli.stderr)")
+        #expect(cli.status == 64 && cli.stderr.contains("--clip previews a dataset of clips") && cli.stderr.contains("declares no clip"), "\(cli.stderr)")
+        // --animate alone names --animate, not --clip.
+        let animated = try runTessera(["preview", stills.path, "--animate", stills.appendingPathComponent("a.png").path])
+        #expect(animated.status == 64 && animated.stderr.contains("--animate previews a dataset of clips")
+                && !animated.stderr.contains("--clip"), "\(animated.stderr)")
         for (arguments, flag) in [(["--step", "2"], "--step"), (["--clip", "-1"], "--clip"), (["--animate", "a.webp"], "--animate")] {
             let result = try runTessera(["preview", folder.path] + arguments)
             #expect(result.status == 64 && result.stderr.contains(flag), "\(arguments): \(result.stderr)")
@@ -136,5 +140,13 @@ import Testing
         let both = try runTessera(["preview", folder.path, "--clip", "1", "--animate", animation.path, "--out", folder.appendingPathComponent("strip.png").path])
         #expect(both.status == 0 && FileManager.default.fileExists(atPath: folder.appendingPathComponent("strip.png").path), "\(both.stderr)")
         #expect(try DatasetValidator.validate(folder).isValid, "previews beside the dataset are the user's files")
+        // --no-labels applies to the animation's frames too.
+        let bare = folder.appendingPathComponent("bare.apng")
+        let unlabeled = try runTessera(["preview", folder.path, "--clip", "1", "--animate", bare.path, "--no-labels"])
+        #expect(unlabeled.status == 0, "\(unlabeled.stderr)")
+        #expect(try Data(contentsOf: bare) != Data(contentsOf: animation))
+        let labeledAgain = folder.appendingPathComponent("again.apng")
+        #expect(try runTessera(["preview", folder.path, "--clip", "1", "--animate", labeledAgain.path]).status == 0)
+        #expect(try Data(contentsOf: labeledAgain) == Data(contentsOf: animation))
     }
 }

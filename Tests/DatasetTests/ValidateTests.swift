@@ -78,6 +78,24 @@ import Testing
         #expect(found.contains { $0.contains("RLE segmentation differs from the instance mask") })
     }
 
+    /// A cut-off mask: validate, preview and export name the same cause (the decoder's), not
+    /// "missing or not a PNG"; a file without the PNG signature is "not a PNG file".
+    @Test func aDamagedMaskIsNamedWithItsCauseByEveryReader() throws {
+        let folder = try dataset()
+        let url = folder.appendingPathComponent("masks/instance_ids/000001.png")
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count / 2).write(to: url)
+        #expect(try faults(folder).contains { $0.hasPrefix("masks/instance_ids/000001.png: damaged PNG (") && $0.contains("truncated") })
+        for arguments in [["preview", folder.path, "--out", folder.appendingPathComponent("p.png").path],
+                          ["export", folder.path, "--format", "yolo-seg", "--out", try temporaryFolder("yolo").appendingPathComponent("out").path]] {
+            let result = try runTessera(arguments)
+            #expect(result.status == 65 && result.stderr.contains("\(url.path): damaged PNG (") && result.stderr.contains("truncated"),
+                    "\(arguments[0]): \(result.stderr)")
+        }
+        try Data("GIF89a".utf8).write(to: url)
+        #expect(try faults(folder).contains("masks/instance_ids/000001.png: not a PNG file (no PNG signature)"))
+    }
+
     @Test func findsADuplicatedAnnotationID() throws {
         let folder = try dataset()
         let url = folder.appendingPathComponent("annotations/instances_default.json")

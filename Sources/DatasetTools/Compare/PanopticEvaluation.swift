@@ -65,9 +65,8 @@ struct SegmentRaster {
         guard let folder = side.dataset, let fileName = folder.fileNames[imageID] else { return }
         let path = DatasetFiles.semanticMask(forImage: fileName)
         let url = folder.root.appendingPathComponent(path)
-        guard let data = try? Data(contentsOf: url), let semantic = try? PNG.decode(data) else {
-            throw DatasetError.invalidDataset("\(url.path): missing or not a PNG")
-        }
+        let semantic: PNG.Image
+        do { semantic = try PNG.read(url) } catch { throw DatasetError.invalidDataset("\(error)") }
         guard semantic.width == width, semantic.height == height, semantic.channels == 1 else {
             throw DatasetError.invalidDataset("\(url.path): \(semantic.width)×\(semantic.height)×\(semantic.channels), expected \(width)×\(height) grey")
         }
