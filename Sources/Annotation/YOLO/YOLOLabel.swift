@@ -47,8 +47,7 @@ public enum YOLOLabel {
         precondition(width > 0 && height > 0, "an image has pixels")
         precondition(classIndex >= 0, "a class index is 0 or more")
         let decimals = decimals(width: width, height: height)
-        var scale = 1
-        for _ in 0..<decimals { scale *= 10 }
+        let scale = powerOfTen(decimals)
         let units = YOLOSegment.unitsPerPixel
         let (xDenominator, yDenominator) = (units * width, units * height)
         let coordinates = segment.coordinates
@@ -66,10 +65,7 @@ public enum YOLOLabel {
                 buffer[at] = UInt8(ascii: " ")
                 at += 1
                 let denominator = k & 1 == 0 ? xDenominator : yDenominator
-                let (product, overflow) = value.multipliedReportingOverflow(by: 2 * scale)
-                precondition(!overflow, "the fraction fits 64-bit arithmetic")
-                let scaled = (product + denominator) / (2 * denominator)
-                at = writeFixedPoint(scaled, scale: scale, decimals: decimals, into: buffer, at: at)
+                at = writeFixedPoint(rounded(value, over: denominator, scale: scale), scale: scale, decimals: decimals, into: buffer, at: at)
             }
             buffer[at] = UInt8(ascii: "\n")
             return at + 1
@@ -115,24 +111,31 @@ public enum YOLOLabel {
     }
 
     /// Appends `numerator / denominator` (both ≥ 0, denominator > 0) in decimal with at most
-    /// `decimals` digits after the point, rounded half up, trailing zeros dropped (`0.5`, `1`).
+    /// `decimals` digits after the point, rounded half up, trailing zeros dropped (`0.5`, `1`):
+    /// the same digits as a segmentation line's numbers.
     static func appendDecimal(_ numerator: Int, over denominator: Int, decimals: Int, to bytes: inout [UInt8]) {
         precondition(numerator >= 0 && denominator > 0, "a non-negative fraction")
+        let scale = powerOfTen(decimals)
+        let scaled = rounded(numerator, over: denominator, scale: scale)
+        let start = bytes.count
+        // At most 19 integer digits, the point and `decimals` digits.
+        bytes.append(contentsOf: repeatElement(0, count: 20 + decimals))
+        let end = bytes.withUnsafeMutableBufferPointer { writeFixedPoint(scaled, scale: scale, decimals: decimals, into: $0, at: start) }
+        bytes.removeSubrange(end...)
+    }
+
+    /// 10 to the power `decimals`.
+    private static func powerOfTen(_ decimals: Int) -> Int {
         var scale = 1
         for _ in 0..<decimals { scale *= 10 }
+        return scale
+    }
+
+    /// `numerator / denominator × scale` rounded half up (the fraction exact in integers).
+    @inline(__always)
+    private static func rounded(_ numerator: Int, over denominator: Int, scale: Int) -> Int {
         let (product, overflow) = numerator.multipliedReportingOverflow(by: 2 * scale)
         precondition(!overflow, "the fraction fits 64-bit arithmetic")
-        let scaled = (product + denominator) / (2 * denominator)
-        // Digits straight into the bytes: a label file of a crowd image holds 100 000 numbers.
-        bytes.appendJSONInteger(UInt64(scaled / scale))
-        var fraction = scaled % scale
-        guard fraction > 0 else { return }
-        var digits = decimals
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        bytes.append(UInt8(ascii: "."))
-        bytes.appendJSONInteger(UInt64(fraction), minimumDigits: digits)
+        return (product + denominator) / (2 * denominator)
     }
 }
