@@ -179,7 +179,9 @@ def limit_memory(megabytes):
 
 
 def run(binary, args, timeout, memory_mb, cwd):
-    """Runs one command; returns (exit status or -signal, seconds, peak RSS in MB, stderr, timed out)."""
+    """Runs one command; returns (exit status or -signal, wall seconds, peak RSS in MB, stderr,
+    timed out, stderr bytes, CPU seconds). The limit is wall time; the CPU seconds tell a command
+    that was slow from one that waited for a loaded machine's cores."""
     start = time.monotonic()
     process = subprocess.Popen([str(binary), *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                preexec_fn=limit_memory(memory_mb))
@@ -214,7 +216,8 @@ def run(binary, args, timeout, memory_mb, cwd):
         process.returncode = 0
     seconds = time.monotonic() - start
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-    return code, seconds, usage.ru_maxrss / 1024, stderr.decode("utf-8", "replace"), timed_out, total
+    cpu = usage.ru_utime + usage.ru_stime
+    return code, seconds, usage.ru_maxrss / 1024, stderr.decode("utf-8", "replace"), timed_out, total, cpu
 
 
 def classify(code, seconds, peak_mb, stderr, timed_out, stderr_bytes, options):
@@ -234,15 +237,18 @@ def classify(code, seconds, peak_mb, stderr, timed_out, stderr_bytes, options):
     return None
 
 
-def signature(kind, stderr):
-    """The shape of a finding: its first error line with numbers and quoted text blanked."""
+def signature(kind, stderr, silent=""):
+    """The shape of a finding: its first error line with numbers and quoted text blanked; for a
+    process that printed nothing (a hang is killed), `silent` (the step and the seed file)."""
     first = next((l for l in stderr.split("\n") if "error" in l), stderr.split("\n")[0] if stderr else "")
+    if not first.strip():
+        return kind + ": " + silent
     first = re.sub(r"^.*?:\d+:\d+: ", "", first)
     first = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", first)
     return kind + ": " + re.sub(r"\d+(\.\d+)?", "N", first)[:160]
 
 
-def examine(binary, text, options, work):
+def examine(binary, text, options, work, origin=""):
     """Runs check (and render + validate when check passes) on one script; returns
     (kind, signature, report) of the first finding, or None, and what ran."""
     work.mkdir(parents=True, exist_ok=True)
@@ -251,12 +257,13 @@ def examine(binary, text, options, work):
     steps = [("check", ["check", str(scene)])]
     ran = []
     for step, args in steps:
-        code, seconds, peak, stderr, timed_out, size = run(binary, args, options.timeout, options.memory_mb, ROOT)
+        code, seconds, peak, stderr, timed_out, size, cpu = run(binary, args, options.timeout, options.memory_mb, ROOT)
         ran.append((step, code, seconds, peak))
         kind = classify(code, seconds, peak, stderr, timed_out, size, options)
         if kind:
-            return (kind, signature(kind, stderr), {"step": step, "args": args, "exit": code, "seconds": round(seconds, 2),
-                                                    "peak_mb": round(peak), "stderr": stderr[:4000]}), ran
+            return (kind, signature(kind, stderr, f"{step} of {origin}"),
+                    {"step": step, "args": args, "exit": code, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+                     "peak_mb": round(peak), "stderr": stderr[:4000]}), ran
         if step == "check" and code == 0 and options.render:
             out = work / "out"
             shutil.rmtree(out, ignore_errors=True)
@@ -290,7 +297,7 @@ def fuzz(options):
 
     def one(index):
         origin, text = mutator.mutant(options.seed, index)
-        result, ran = examine(binary, text, options, scratch / f"w{threading.get_ident()}")
+        result, ran = examine(binary, text, options, scratch / f"w{threading.get_ident()}", origin)
         with lock:
             stats["mutants"] += 1
             for step, code, seconds, peak in ran:
@@ -308,6 +315,7 @@ def fuzz(options):
                 entry["count"] += 1
                 entry["mutants"].append({"mutant": index, "origin": origin, "step": report.get("step"),
                                          "exit": report.get("exit"), "seconds": report.get("seconds"),
+                                         "cpu_seconds": report.get("cpu_seconds"),
                                          "peak_mb": report.get("peak_mb")})
                 if entry["count"] == 1:
                     entry["saved"] = index
@@ -352,7 +360,7 @@ def fuzz(options):
             print(f"  {e['count']:5d} × {s}\n          saved: mutant {e['saved']} of {e['origin']} → {e['file']}")
             for m in e["mutants"]:
                 print(f"          mutant {m['mutant']} of {m['origin']}: {m['step']}, exit {m['exit']}, "
-                      f"{m['seconds']} s, {m['peak_mb']} MB")
+                      f"{m['seconds']} s ({m['cpu_seconds']} s CPU), {m['peak_mb']} MB")
         if not found:
             print("  no findings")
     return 1 if found else 0

@@ -81,3 +81,23 @@ def test_a_finding_group_lists_every_mutant(tmp_path):
                            "--findings", str(tmp_path / "text")], cwd=ROOT, capture_output=True, text=True).stdout
     for index in range(3):
         assert f"mutant {index} of " in text, text
+
+
+def test_a_hang_is_grouped_by_its_step_and_seed_file_and_reports_its_cpu_time(tmp_path):
+    # A killed process prints nothing, so hangs were one group whatever hung; now each group is
+    # one step of one seed file, and each mutant's CPU seconds tell a busy command from one that
+    # waited for a loaded machine (here one busy, one asleep).
+    for body, busy in (("exec python3 -c 'while True: pass'", True), ("sleep 30", False)):
+        code, summary = fuzz("--binary", stub(tmp_path, body), "--count", 6, "--seed", 2, "--jobs", 1,
+                             "--timeout", 2, "--findings", tmp_path / f"hangs-{busy}", timeout=300)
+        assert code == 1
+        origins = set()
+        for group in summary["findings"]:
+            assert group["kind"] == "hang"
+            assert group["signature"] == f"hang: check of {group['origin']}", group["signature"]
+            assert {m["origin"] for m in group["mutants"]} == {group["origin"]}
+            for m in group["mutants"]:
+                assert (m["cpu_seconds"] > 0.25) if busy else (m["cpu_seconds"] < 0.1), m
+            origins.add(group["origin"])
+        assert sum(g["count"] for g in summary["findings"]) == 6
+        assert len(origins) == len(summary["findings"])
