@@ -33,6 +33,7 @@ CPU), unless --minutes cuts a training short.
 """
 import argparse
 import json
+import os
 import pathlib
 import sys
 import time
@@ -370,9 +371,10 @@ def main(argv=None):
         seconds = float("inf") if args.minutes is None else args.minutes * 60
         for seed in seed_list:
             model, steps = train(data, seconds, args.steps, args.crop, args.batch, seed, log=not args.quiet)
-            if args.save:
-                torch.save({"weights": model.state_dict(), "steps": steps, "train": trained_on, "seed": seed},
-                           args.save.replace("{seed}", str(seed)))
+            if args.save:   # written beside, then renamed: never a half-written file under the final name
+                path = args.save.replace("{seed}", str(seed))
+                torch.save({"weights": model.state_dict(), "steps": steps, "train": trained_on, "seed": seed}, path + ".part")
+                os.replace(path + ".part", path)
             runs.append({"seed": seed, "steps": steps,
                          "scores": {test: score(model, pairs, args.min_area) for test, pairs in tests.items()}})
     means, sds = summarise(runs)
