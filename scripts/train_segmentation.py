@@ -2,12 +2,12 @@
 """Train a small U-Net on a rendered nucleus dataset and score it on another one (CPU, minutes).
 
 The point is to compare scene versions: render a training set and a held-out set from each
-version, train on one, score on the others, and see which synthetic data generalises. See
-docs/RENDERING.md, "Seeing the gap: a segmentation model".
+version, train on one with a few seeds, score on the others, and see which synthetic data
+generalises. See docs/RENDERING.md, "Seeing the gap: a segmentation model".
 
-    tessera render scenes/cells.scene --count 200 --seed 1 --out /tmp/cells-train
-    tessera render scenes/cells.scene --count 40 --seed 2 --out /tmp/cells-test
-    python3 scripts/train_segmentation.py --train /tmp/cells-train --test /tmp/cells-test --minutes 5
+    tessera render scenes/cells.scene --count 48 --seed 11 --out /tmp/cells-train
+    tessera render scenes/cells.scene --count 16 --seed 12 --out /tmp/cells-test
+    python3 scripts/train_segmentation.py --train /tmp/cells-train --test /tmp/cells-test --seeds 1,2,3
 
 A dataset is read whole: the images of every split (`annotations/instances_*.json`, in split-name
 order), or of one with --train-split / --test-split (e.g. a `--split train=0.8,val=0.2` render
@@ -16,19 +16,24 @@ padded up to it by reflection.
 
 Model: a 3-level U-Net (16-32-64 channels) predicting three classes per pixel — background,
 nucleus interior and nucleus boundary (the pixels of an instance with a 4-neighbour outside
-it), the usual way to split touching nuclei with a semantic network. Instances are the
-4-connected components of the predicted interior, each grown by one pixel into the predicted
-boundary. Images are read as one channel (grey, or the luma of RGB) at any bit depth and
-normalised per image to the 1st–99.8th percentile (as StarDist and Cellpose do), so 8-bit RGB
-and 16-bit grey scenes are comparable.
+it), the usual way to split touching nuclei with a semantic network — trained for --steps with a
+warm-up and cosine learning-rate decay. Instances are the 4-connected components of the
+predicted interior, each grown by one pixel into the predicted boundary, less those under
+--min-area pixels (default 15, Cellpose's min_size). Images are read as one channel (grey, or
+the luma of RGB) at any bit depth and normalised per image to the 1st–99.8th percentile (as
+StarDist and Cellpose do), the range taken at least --noise-floor noise σ wide so an empty
+field's noise is not stretched to 0…1; so 8-bit RGB and 16-bit grey scenes are comparable.
 
 Scores (on every image of --test, whole images): `f1@0.5` and `f1@0.7`, the instance F1 where a
 prediction and a true instance match when their IoU exceeds the threshold (above 0.5 a match is
 unique); `mean_matched_iou` over the matches at 0.5; and `semantic_iou`, the foreground IoU.
-Printed as one JSON object. Deterministic for a given --seed and thread count (torch on CPU).
+Printed as one JSON object: each seed's scores (`runs`) and their mean and sample sd over the
+--seeds (`scores`, `sd`). Deterministic for a given seed, --steps and thread count (torch on
+CPU), unless --minutes cuts a training short.
 """
 import argparse
 import json
+import os
 import pathlib
 import sys
 import time
@@ -39,6 +44,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 from scipy import ndimage
+
+
+NOISE_FLOOR = 12.0   # the 1st–99.8th percentile range is stretched to 0…1 only if wider than 12 σ of noise
 
 
 def annotation_files(root, split=None):
@@ -62,9 +70,9 @@ def annotation_files(root, split=None):
     return chosen
 
 
-def load_dataset(root, split=None, limit=None):
+def load_dataset(root, split=None, limit=None, noise_floor=NOISE_FLOOR):
     """(image, instance ids) pairs of a Tessera dataset's images (of `split`, else of every
-    split, in split-name then file order), images as float32 in about 0…1."""
+    split, in split-name then file order), images as float32 normalised by `normalise`."""
     root = pathlib.Path(root)
     pairs = []
     images = [im for path in annotation_files(root, split) for im in json.loads(path.read_text())["images"]]
@@ -74,15 +82,32 @@ def load_dataset(root, split=None, limit=None):
         if image.ndim == 3:
             image = image[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
         ids = np.asarray(Image.open(root / "masks" / "instance_ids" / name.with_suffix(".png"))).astype(np.int64)
-        pairs.append((normalise(image.astype(np.float64)), ids))
+        pairs.append((normalise(image.astype(np.float64), noise_floor), ids))
     if not pairs:
         sys.exit(f"error: {root}: no images")
     return pairs
 
 
-def normalise(image):
+def noise_sigma(image):
+    """A robust estimate of the pixel noise σ (grey levels): the median absolute difference of
+    horizontally adjacent pixels, / 0.6745 for a Gaussian's MAD and / √2 for the difference of two
+    independent pixels. Smooth structure (nuclei, haze) barely moves it; it is the noise of the
+    majority of pixels, in a sparse field the background's."""
+    diff = np.abs(np.diff(image, axis=1))
+    return float(np.median(diff)) / (0.6745 * np.sqrt(2))
+
+
+def normalise(image, noise_floor=NOISE_FLOOR):
+    """`image` (h, w, grey levels of any bit depth) shifted by its 1st percentile and divided by
+    its 1st–99.8th percentile range (as StarDist and Cellpose normalise), float32 — but the range
+    is at least `noise_floor` × the noise σ (`noise_sigma`). Without that floor a nearly empty
+    field (a few dim nuclei, or none) has its Poisson noise stretched to the whole 0…1 range, and
+    a model sees nuclei in it; with it, the noise of an empty field (about 5 σ from the 1st to the
+    99.8th percentile) spans about 0.4, while a field with nuclei (on the rendered cell datasets
+    15–375 σ) is normalised as before. `noise_floor` 0 disables it."""
     lo, hi = np.percentile(image, [1, 99.8])
-    return ((image - lo) / max(hi - lo, 1e-6)).astype(np.float32)
+    span = max(hi - lo, noise_floor * noise_sigma(image), 1e-6)
+    return ((image - lo) / span).astype(np.float32)
 
 
 def targets(ids):
@@ -147,36 +172,79 @@ def pad_to(array, size):
     return np.pad(array, ((0, ph), (0, pw)), mode="reflect") if ph or pw else array
 
 
-def train(pairs, seconds, steps, size, batch, seed, log):
+LEARNING_RATE = 2e-3
+WARMUP = 50   # steps of linear learning-rate warm-up before the cosine decay
+
+
+def learning_rate(step, steps):
+    """The learning rate of step `step` (0-based) of `steps`: a linear warm-up over the first
+    `WARMUP` steps to `LEARNING_RATE`, then a cosine decay to 0 at the last step — so the weights
+    that are scored are those of a settled optimiser, not of one still taking full-size steps."""
+    if step < WARMUP:
+        return LEARNING_RATE * (step + 1) / WARMUP
+    t = (step - WARMUP) / max(1, steps - WARMUP)
+    return LEARNING_RATE * 0.5 * (1 + np.cos(np.pi * min(1.0, t)))
+
+
+def train(data, seconds, steps, size, batch, seed, log):
+    """A U-Net trained on `data` ((image, target) pairs) for `steps` steps of `batch` crops of
+    `size` px with the learning-rate schedule `learning_rate`, or until `seconds` have passed
+    (then the schedule is cut short and the result depends on the machine's speed). Returns the
+    model and the number of steps taken."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    data = [(image, targets(ids)) for image, ids in pairs]
     model = UNet()
-    optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
+    optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     weights = torch.tensor([1.0, 1.0, 3.0])   # boundaries are thin and decide the splits
     start, step = time.monotonic(), 0
     model.train()
     while step < steps and time.monotonic() - start < seconds:
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(step, steps)
         x, y = crops(data, size, batch, rng)
         loss = F.cross_entropy(model(x), y, weight=weights)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         step += 1
-        if log and step % 50 == 0:
-            print(f"step {step}  loss {loss.item():.4f}  {time.monotonic() - start:.0f} s", file=sys.stderr)
+        if log and step % 100 == 0:
+            print(f"seed {seed}  step {step}  loss {loss.item():.4f}  {time.monotonic() - start:.0f} s", file=sys.stderr)
+    if step < steps:
+        print(f"warning: seed {seed}: --minutes ended the training at step {step} of {steps}; "
+              "the scores depend on the machine's speed", file=sys.stderr)
     return model, step
 
 
-def predict_instances(model, image):
+MIN_AREA = 15   # px; Cellpose's `min_size` default
+
+
+def instances_from_classes(label, min_area=MIN_AREA):
+    """Instance ids (h, w, 0 = none) from a per-pixel class map (0 background, 1 interior,
+    2 boundary): the 4-connected components of the interior, each grown by one pixel into the
+    boundary, then every instance of fewer than `min_area` pixels removed (as Cellpose's
+    `min_size` and StarDist's small-object filter do) — a semantic network's stray pixels are not
+    nuclei. Returns the ids (1…n, consecutive) and how many instances were removed."""
+    interior, _ = ndimage.label(label == 1)
+    grown = ndimage.grey_dilation(interior, size=(3, 3))
+    ids = np.where((label == 2) & (interior == 0), grown, interior)
+    areas = np.bincount(ids.ravel())
+    keep = areas >= min_area
+    keep[0] = False
+    relabel = np.zeros(len(areas), dtype=np.int64)
+    relabel[keep] = np.arange(1, int(keep.sum()) + 1)
+    return relabel[ids], int((areas[1:] > 0).sum() - keep.sum())
+
+
+def predict_instances(model, image, min_area=MIN_AREA):
+    """The model's instances on `image` (see `instances_from_classes`), its foreground
+    (interior or boundary) and the number of instances removed as smaller than `min_area`."""
     h, w = image.shape
     ph, pw = (-h) % 4, (-w) % 4
     x = torch.from_numpy(np.pad(image, ((0, ph), (0, pw)), mode="reflect")[None, None])
     with torch.no_grad():
         label = model(x).argmax(1)[0, :h, :w].numpy()
-    interior, _ = ndimage.label(label == 1)
-    grown = ndimage.grey_dilation(interior, size=(3, 3))
-    return np.where((label == 2) & (interior == 0), grown, interior), label > 0
+    ids, removed = instances_from_classes(label, min_area)
+    return ids, label > 0, removed
 
 
 def match(truth, predicted):
@@ -195,12 +263,13 @@ def match(truth, predicted):
     return t_ids, p_ids, ious
 
 
-def score(model, pairs):
+def score(model, pairs, min_area=MIN_AREA):
     model.eval()
     totals = {0.5: [0, 0, 0], 0.7: [0, 0, 0]}   # true positives, predictions, truths
-    matched, inter, union = [], 0, 0
+    matched, inter, union, small = [], 0, 0, 0
     for image, ids in pairs:
-        predicted, foreground = predict_instances(model, image)
+        predicted, foreground, removed = predict_instances(model, image, min_area)
+        small += removed
         t_ids, p_ids, ious = match(ids, predicted)
         for threshold, total in totals.items():
             hits = [v for v in ious.values() if v > threshold]
@@ -218,46 +287,105 @@ def score(model, pairs):
     out["semantic_iou"] = round(inter / max(1, union), 4)
     out["true_instances"] = totals[0.5][2]
     out["predicted_instances"] = totals[0.5][1]
+    out["removed_small"] = small
     return out
+
+
+SUMMARISED = ("f1@0.5", "f1@0.7", "mean_matched_iou", "semantic_iou", "predicted_instances")
+
+
+def summarise(runs):
+    """Mean and sample standard deviation (0 for one run) over `runs` of each score, per test
+    dataset: ({test: {score: mean}}, {test: {score: sd}})."""
+    means, sds = {}, {}
+    for test in runs[0]["scores"]:
+        means[test], sds[test] = {}, {}
+        for key in SUMMARISED:
+            values = np.array([run["scores"][test][key] for run in runs], dtype=np.float64)
+            means[test][key] = round(float(values.mean()), 4)
+            sds[test][key] = round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 4)
+    return means, sds
+
+
+def parse_seeds(text):
+    try:
+        seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of integers")
+    if len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"'{text}' repeats a seed")
+    return seeds
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", help="a rendered dataset to train on (or --load a trained model)")
-    parser.add_argument("--save", help="write the trained model's weights here (torch.save)")
+    parser.add_argument("--save", help="write the trained model's weights here (torch.save); with several "
+                                       "--seeds the path must contain {seed}")
     parser.add_argument("--load", help="score the model saved here instead of training one")
     parser.add_argument("--test", required=True, nargs="+", help="one or more held-out rendered datasets to score on")
     parser.add_argument("--train-split", metavar="NAME", help="train on this split (annotations/instances_NAME.json) "
                                                                "of --train only (default: every split)")
     parser.add_argument("--test-split", metavar="NAME", help="score this split of each --test dataset only "
                                                              "(default: every split)")
-    parser.add_argument("--minutes", type=float, default=5, help="training time budget (default 5)")
-    parser.add_argument("--steps", type=int, default=10**9, help="stop after this many steps (default: the time decides)")
-    parser.add_argument("--crop", type=int, default=128, help="training crop size, pixels (default 128)")
-    parser.add_argument("--batch", type=int, default=8, help="crops per step (default 8)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=1000, help="training steps (default 1000); the learning rate "
+                                                                "warms up and decays to 0 over them")
+    parser.add_argument("--minutes", type=float, help="stop each training after this many minutes even if --steps "
+                                                      "are not done (a warning then says so; default: no limit)")
+    parser.add_argument("--crop", type=int, default=96, help="training crop size, pixels (default 96)")
+    parser.add_argument("--batch", type=int, default=4, help="crops per step (default 4)")
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, help="one training seed (default 0)")
+    seeds.add_argument("--seeds", type=parse_seeds, metavar="N,N,...",
+                       help="train one model per seed and print each one's scores and their mean and sd")
+    parser.add_argument("--min-area", type=int, default=MIN_AREA,
+                        help=f"drop predicted instances of fewer pixels (default {MIN_AREA}, Cellpose's min_size)")
+    parser.add_argument("--noise-floor", type=float, default=NOISE_FLOOR,
+                        help=f"normalise each image by at least this many noise σ (default {NOISE_FLOOR:g}; 0: off)")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    if args.crop % 4:
-        parser.error("--crop must be a multiple of 4")
+    if args.crop % 4 or args.crop <= 0:
+        parser.error("--crop must be a positive multiple of 4")
+    if args.steps <= 0 or args.batch <= 0 or args.min_area < 0 or args.noise_floor < 0:
+        parser.error("--steps and --batch must be positive, --min-area and --noise-floor not negative")
     if (args.train is None) == (args.load is None):
         parser.error("give one of --train and --load")
+    seed_list = args.seeds or [0 if args.seed is None else args.seed]
+    if args.save and len(seed_list) > 1 and "{seed}" not in args.save:
+        parser.error("--save with several --seeds needs {seed} in the path")
     for test in args.test:   # a wrong --test path is reported now, not after the training
         annotation_files(test, args.test_split)
     torch.set_num_threads(args.threads)
+    tests = {test: load_dataset(test, args.test_split, noise_floor=args.noise_floor) for test in args.test}
+    runs = []
     if args.load:
         saved = torch.load(args.load)
-        model, steps, trained_on = UNet(), saved["steps"], saved["train"]
+        model, trained_on = UNet(), saved["train"]
         model.load_state_dict(saved["weights"])
+        runs.append({"seed": saved.get("seed"), "steps": saved["steps"],
+                     "scores": {test: score(model, pairs, args.min_area) for test, pairs in tests.items()}})
     else:
-        model, steps = train(load_dataset(args.train, args.train_split), args.minutes * 60, args.steps, args.crop, args.batch, args.seed,
-                             log=not args.quiet)
         trained_on = args.train
-        if args.save:
-            torch.save({"weights": model.state_dict(), "steps": steps, "train": trained_on}, args.save)
-    result = {"train": trained_on, "steps": steps, "scores": {test: score(model, load_dataset(test, args.test_split)) for test in args.test}}
+        data = [(image, targets(ids)) for image, ids in load_dataset(args.train, args.train_split, noise_floor=args.noise_floor)]
+        seconds = float("inf") if args.minutes is None else args.minutes * 60
+        for seed in seed_list:
+            model, steps = train(data, seconds, args.steps, args.crop, args.batch, seed, log=not args.quiet)
+            if args.save:   # written beside, then renamed: never a half-written file under the final name
+                path = args.save.replace("{seed}", str(seed))
+                torch.save({"weights": model.state_dict(), "steps": steps, "train": trained_on, "seed": seed}, path + ".part")
+                os.replace(path + ".part", path)
+            runs.append({"seed": seed, "steps": steps,
+                         "scores": {test: score(model, pairs, args.min_area) for test, pairs in tests.items()}})
+    means, sds = summarise(runs)
+    result = {"train": trained_on, "steps": runs[0]["steps"], "seeds": [run["seed"] for run in runs],
+              "min_area": args.min_area, "noise_floor": args.noise_floor,
+              "runs": runs, "scores": means, "sd": sds}
     print(json.dumps(result, indent=2))
+    if not args.quiet:
+        for test in args.test:
+            line = "  ".join(f"{key} {means[test][key]:.3f} ± {sds[test][key]:.3f}" for key in SUMMARISED[:4])
+            print(f"{trained_on} -> {test} ({len(runs)} seeds): {line}", file=sys.stderr)
     return result
 
 

@@ -5,7 +5,9 @@ Renders scenes/cells.scene with the built binary, then checks that Pillow and nu
 images as one-channel 16-bit arrays of the size COCO `images` gives, that pycocotools' masks
 agree with the instance PNGs, that the manifest records the sensor, that `validate` and
 `preview` accept the dataset, that --jobs does not change a byte, and that the training
-example (scripts/train_segmentation.py) runs a few steps and scores the held-out images.
+example (scripts/train_segmentation.py) runs a few steps per seed, scores the held-out images
+the same way twice, drops specks below its minimum instance area and does not stretch the noise
+of an empty field.
 """
 import json
 import pathlib
@@ -78,14 +80,56 @@ def test_the_same_bytes_whatever_the_thread_count(cells, tmp_path):
         assert (cells / "images" / name).read_bytes() == (other / "images" / name).read_bytes()
 
 
-def test_the_training_example_runs_and_scores(cells):
+def training_example():
     pytest.importorskip("torch")
     pytest.importorskip("scipy")
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_segmentation
-    result = train_segmentation.main(["--train", str(cells), "--test", str(cells), "--steps", "3", "--crop", "64",
-                                      "--batch", "2", "--quiet"])
-    assert result["steps"] == 3
-    scores = result["scores"][str(cells)]
-    assert 0 <= scores["f1@0.5"] <= 1 and 0 <= scores["semantic_iou"] <= 1
-    assert scores["true_instances"] > 0
+    return train_segmentation
+
+
+def test_the_training_example_runs_and_scores_per_seed(cells):
+    train_segmentation = training_example()
+    common = ["--train", str(cells), "--test", str(cells), "--steps", "3", "--crop", "64", "--batch", "2",
+              "--threads", "1", "--quiet"]
+    result = train_segmentation.main(common + ["--seeds", "1,2"])
+    assert result["steps"] == 3 and result["seeds"] == [1, 2] and len(result["runs"]) == 2
+    for run in result["runs"]:
+        scores = run["scores"][str(cells)]
+        assert 0 <= scores["f1@0.5"] <= 1 and 0 <= scores["semantic_iou"] <= 1
+        assert scores["true_instances"] > 0
+    # The summary is the mean and sample sd of the runs.
+    values = [run["scores"][str(cells)]["semantic_iou"] for run in result["runs"]]
+    assert result["scores"][str(cells)]["semantic_iou"] == pytest.approx(np.mean(values), abs=1e-4)
+    assert result["sd"][str(cells)]["semantic_iou"] == pytest.approx(np.std(values, ddof=1), abs=1e-4)
+    # Deterministic: seed 1 alone gives seed 1's scores again.
+    alone = train_segmentation.main(common + ["--seed", "1"])
+    assert alone["runs"][0]["scores"] == result["runs"][0]["scores"]
+    with pytest.raises(SystemExit):
+        train_segmentation.main(common + ["--seeds", "1,x"])
+
+
+def test_the_training_example_drops_instances_below_the_minimum_area():
+    train_segmentation = training_example()
+    label = np.zeros((40, 40), dtype=np.int64)
+    label[5:17, 5:17] = 2          # one nucleus: a 10 × 10 interior in a one-pixel boundary ring
+    label[6:16, 6:16] = 1
+    for y, x in ((30, 30), (30, 35), (35, 5)):
+        label[y, x] = 1            # stray interior pixels of a half-trained network
+    label[25:27, 20:22] = 2        # and a lone fleck of boundary with no interior
+    ids, removed = train_segmentation.instances_from_classes(label, min_area=15)
+    assert (ids.max(), removed) == (1, 3)
+    assert (ids == 1).sum() == 144 and ids[5, 5] == 1   # interior grown into its ring
+    ids, removed = train_segmentation.instances_from_classes(label, min_area=0)
+    assert (ids.max(), removed) == (4, 0)
+
+
+def test_the_training_example_does_not_stretch_the_noise_of_an_empty_field():
+    train_segmentation = training_example()
+    rng = np.random.default_rng(0)
+    empty = rng.poisson(2000, (128, 128)).astype(np.float64)     # background photons only
+    assert np.percentile(train_segmentation.normalise(empty), 99.8) < 0.5
+    assert np.percentile(train_segmentation.normalise(empty, noise_floor=0), 99.8) == pytest.approx(1)
+    nucleus = empty.copy()
+    nucleus[40:80, 40:80] += 20000                                # a bright nucleus: stretched as before
+    assert np.percentile(train_segmentation.normalise(nucleus), 99.8) == pytest.approx(1)
