@@ -37,9 +37,10 @@ extension SceneRenderer {
     public static func backdrop(of scene: Scene, depth: Int) throws -> Backdrop {
         precondition((0...scene.instances.count).contains(depth))
         let picture = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(picture) { cr in try drawPicture(scene, instances: 0..<depth, cr) }
+        let outlines = TextOutlines()
+        try withContext(picture) { cr in try drawPicture(scene, instances: 0..<depth, cr, outlines: outlines) }
         let raster = try ImageSurface(width: scene.width, height: scene.height)
-        try drawRaster(scene, instances: 0..<depth, into: raster)
+        try drawRaster(scene, instances: 0..<depth, into: raster, outlines: outlines)
         return Backdrop(depth: depth, width: scene.width, height: scene.height,
                         picture: picture.withPixelBytes { Array($0) }, raster: raster.withPixelBytes { Array($0) })
     }

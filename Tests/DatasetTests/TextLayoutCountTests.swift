@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import SceneModel
+import SceneScript
+@testable import Dataset
+
+/// Issue 17: an image's text is laid out once, whatever rasters the image needs — the picture,
+/// the instance raster, every amodal mask, and an attempt's rows and masks for its
+/// requirements. An operation count, on real scenes: more layouts than distinct texts means a
+/// raster laid a text out again.
+struct TextLayoutCountTests {
+    private struct Text: Hashable {
+        let string: String, font: Font, transform: AffineTransform
+    }
+
+    @Test(arguments: ["scenes/documents.scene", "scenes/signs.scene", "scenes/shelf.scene"])
+    func everyTextOfAnImageIsLaidOutOnce(scene: String) throws {
+        let program = try SceneLoader.compile(path: packageRoot.appendingPathComponent(scene).path,
+                                              templateFolders: [packageRoot.appendingPathComponent("templates").path])
+        var texts = 0, annotated = 0
+        for index in 0..<3 {
+            let sample = try program.sampleMeasured(seed: 7, index: index)
+            let (_, labels) = try ImageLabels.render(sample)
+            annotated += try labels.annotations(imageID: index + 1).count
+            let distinct = Set(sample.scene.instances.flatMap(\.shapes).compactMap { shape -> Text? in
+                guard case let .text(string, font) = shape.geometry else { return nil }
+                return Text(string: string, font: font, transform: shape.transform)
+            })
+            #expect(labels.outlines.layouts == distinct.count, "image \(index)")
+            texts += distinct.count
+        }
+        #expect(texts > 6 && annotated > 6, "the scene draws and labels text")
+    }
+}
