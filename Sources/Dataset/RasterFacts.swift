@@ -8,7 +8,7 @@ public import SceneScript
 ///
 /// Nothing is drawn until a requirement asks, and then only what it asks about: the visible
 /// area or box of one instance comes from the raster's rows that instance may reach
-/// (``SceneRenderer/instanceRaster(_:rows:)``; none when it lies off the canvas), until such
+/// (``SceneRenderer/instanceRaster(_:rows:outlines:)``; none when it lies off the canvas), until such
 /// rows add up to the canvas height, after which the whole raster is drawn once and measured
 /// in one pass. An instance's amodal mask is drawn only when a requirement first asks for its
 /// occlusion facts (on the whole raster), and shared edges are counted in one pass on first
@@ -21,7 +21,7 @@ final class RasterFacts: RenderedFacts {
     /// The attempt's text outlines, laid out once for every raster drawn of it, and handed on
     /// with it to the render.
     let outlines = TextOutlines()
-    /// Front-most instance id per pixel (``SceneRenderer/instanceRaster(_:over:)``), once drawn.
+    /// Front-most instance id per pixel (``SceneRenderer/instanceRaster(_:over:outlines:)``), once drawn.
     private var raster: [UInt16]?
     /// Visible area and box per instance id, from the whole raster.
     private var measures: [Int: InstanceMeasure] = [:]

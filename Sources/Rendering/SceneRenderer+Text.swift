@@ -9,7 +9,8 @@ extension SceneRenderer {
     /// `cairo_set_font_size`, `cairo_text_extents` for the ink box and `cairo_text_path` for the
     /// outlines. Hinting is switched off (`CAIRO_HINT_STYLE_NONE`, `CAIRO_HINT_METRICS_OFF`)
     /// so the outline depends on the transform alone, not on the surface or a whole-pixel
-    /// offset: the picture, the instance raster and amodal masks get the same path.
+    /// offset. Called only by ``TextOutlines``, which lays each text of an image out once
+    /// for all its rasters and counts the layouts.
     ///
     /// FreeType keeps a face's pixels per em in 16 bits (`FT_Size_Metrics.x_ppem`), and Cairo
     /// loads glyphs at their size on the device (font size × CTM), so it cannot lay out text

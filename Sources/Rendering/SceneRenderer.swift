@@ -71,7 +71,7 @@ public enum SceneRenderer {
     ///   shadow blur per instance when lit), one pass over the raster, and the effects.
     /// - Parameters:
     ///   - instanceIDs: the scene's instance raster when it was already drawn
-    ///     (``instanceRaster(_:over:)``, e.g. to check a requirement), so it is not drawn again.
+    ///     (``instanceRaster(_:over:outlines:)``, e.g. to check a requirement), so it is not drawn again.
     ///   - backdrop: the scene's background and first `backdrop.depth` instances already drawn
     ///     (``backdrop(of:depth:)``, from a scene whose canvas, background, photograph, light
     ///     and those instances equal this one's): copied, and only the instances after them
@@ -94,7 +94,7 @@ public enum SceneRenderer {
     /// The instance raster alone: front-most instance id per pixel, row-major without
     /// padding, `width * height` (see ``RenderedScene/instanceIDs``). What a requirement on
     /// rendered facts needs of an attempt; no picture is drawn.
-    /// - Parameter backdrop: as in ``render(_:instanceIDs:over:)``: its raster is copied and
+    /// - Parameter backdrop: as in ``render(_:instanceIDs:over:outlines:)``: its raster is copied and
     ///   only the instances after its `depth` are drawn.
     /// - Parameter outlines: where text outlines are laid out once and taken from.
     /// - Throws: `RenderError` when the canvas is out of range, the scene has more than
@@ -159,7 +159,7 @@ public enum SceneRenderer {
         try scene.instances.map { try amodalMask($0, width: scene.width, height: scene.height, outlines: outlines) }
     }
 
-    /// The amodal mask of one instance on a `width × height` canvas (see ``amodalMasks(_:)``).
+    /// The amodal mask of one instance on a `width × height` canvas (see ``amodalMasks(_:outlines:)``).
     /// - Parameter outlines: where its text outlines are laid out once and taken from (those
     ///   of the instance raster, so the mask's text has the raster's very edges).
     public static func amodalMask(_ instance: Instance, width: Int, height: Int,
@@ -266,12 +266,12 @@ public enum SceneRenderer {
     }
 
     /// Rows `rows` of the instance raster of `scene`: the same ids as those rows of
-    /// ``instanceRaster(_:over:)``, row-major without padding, `rows.count * width`.
+    /// ``instanceRaster(_:over:outlines:)``, row-major without padding, `rows.count * width`.
     ///
     /// The raster is drawn on the whole canvas (same surface, same transforms) under a clip to
     /// those rows, so Cairo rasterises only them; shapes whose bounds miss them are not drawn.
     /// A clip at whole rows changes only where each polygon edge starts and ends, never which
-    /// pixel centres it covers (the row bands of ``amodalMask(_:width:height:)`` rest on the
+    /// pixel centres it covers (the row bands of ``amodalMask(_:width:height:outlines:)`` rest on the
     /// same property), so every pixel of the rows is the whole raster's.
     /// - Parameter outlines: where text outlines are laid out once and taken from.
     /// - Throws: `RenderError` as ``instanceRaster(_:over:outlines:)`` does.

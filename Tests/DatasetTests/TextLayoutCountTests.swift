@@ -22,11 +22,19 @@ struct TextLayoutCountTests {
             let sample = try program.sampleMeasured(seed: 7, index: index)
             let (_, labels) = try ImageLabels.render(sample)
             annotated += try labels.annotations(imageID: index + 1).count
-            let distinct = Set(sample.scene.instances.flatMap(\.shapes).compactMap { shape -> Text? in
+            let shapes = sample.scene.instances.flatMap(\.shapes)
+            let distinct = Set(shapes.compactMap { shape -> Text? in
                 guard case let .text(string, font) = shape.geometry else { return nil }
                 return Text(string: string, font: font, transform: shape.transform)
             })
-            #expect(labels.outlines.layouts == distinct.count, "image \(index)")
+            // A shadow's mask sits a fraction of a pixel off the canvas grid, where a shared
+            // outline would not be the same path: a text casting one is laid out once more
+            // (none when its shadow falls off the canvas).
+            let shadowed = sample.scene.light?.shadow == nil ? 0 : shapes.filter { shape in
+                if case .text = shape.geometry { shape.castsShadow && shape.opacity > 0 } else { false }
+            }.count
+            #expect(labels.outlines.layouts >= distinct.count, "image \(index)")
+            #expect(labels.outlines.layouts <= distinct.count + shadowed, "image \(index)")
             texts += distinct.count
         }
         #expect(texts > 6 && annotated > 6, "the scene draws and labels text")
