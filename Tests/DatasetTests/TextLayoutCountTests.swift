@@ -10,7 +10,7 @@ import SceneScript
 /// raster laid a text out again.
 struct TextLayoutCountTests {
     private struct Text: Hashable {
-        let string: String, font: Font, transform: AffineTransform
+        let string: String, font: Font, transform: SceneModel.AffineTransform
     }
 
     @Test(arguments: ["scenes/documents.scene", "scenes/signs.scene", "scenes/shelf.scene"])
