@@ -107,5 +107,14 @@ import Testing
             #expect(pixels(mask) == pixels(rendered, id: UInt16(k + 1)))
         }
         #expect(masks[4].outsideArea > 0)
+
+        // Past its budget the kept outlines are dropped and laid out again: the same paths,
+        // so the same pixels, with more layouts.
+        let tight = TextOutlines(budget: 1)
+        let again = try SceneRenderer.render(scene, outlines: tight)
+        #expect(again.instanceIDs == rendered.instanceIDs)
+        #expect(again.image.withPixelBytes { Array($0) } == rendered.image.withPixelBytes { Array($0) })
+        #expect(try SceneRenderer.amodalMasks(scene, outlines: tight) == masks)
+        #expect(tight.layouts > 6)
     }
 }
