@@ -232,14 +232,11 @@ public struct DatasetRenderer: Sendable {
         let labels: ImageLabels
         let imageID = index + 1
         do {
-            // An attempt measured for a requirement has its raster and some amodal masks drawn.
-            let measured = sample.facts as? RasterFacts
             // Every frame of the clip has this backdrop (the plan compared them), drawn once.
             let backdrop = try backdropDepth.map { depth in
                 try backdrops.value(of: index / options.clip!.frames) { try SceneRenderer.backdrop(of: scene, depth: depth) }
             }
-            rendered = try SceneRenderer.render(scene, instanceIDs: measured?.drawnInstanceIDs, over: backdrop)
-            labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
+            (rendered, labels) = try ImageLabels.render(sample, over: backdrop)
             annotations = try labels.annotations(imageID: imageID, filter: options.visibility, segmentation: options.segmentation)
         } catch {
             throw DatasetError.render(index: index, reason: "\(error)")

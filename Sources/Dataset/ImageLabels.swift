@@ -2,6 +2,7 @@ import Annotation
 import Foundation
 import Rendering
 import SceneModel
+import SceneScript
 
 /// The labels of one rendered image, derived from its instance raster.
 ///
@@ -29,12 +30,19 @@ struct ImageLabels {
     /// after: only visible things get one, and no more than one is held at a time, so memory
     /// does not grow with the number of instances.
     let amodalMask: (Int) throws -> AmodalMask
+    /// The image's text outlines, laid out once for its picture, raster and amodal masks
+    /// (``Rendering/TextOutlines/layouts`` counts them).
+    let outlines: TextOutlines
 
-    /// - Parameter amodalMask: draws (or hands over an already drawn) amodal mask of an
-    ///   instance, by id; defaults to ``SceneRenderer/amodalMask(_:width:height:)``.
-    init(scene: Scene, instanceIDs: [UInt16], amodalMask: ((Int) throws -> AmodalMask)? = nil) {
+    /// - Parameters:
+    ///   - amodalMask: draws (or hands over an already drawn) amodal mask of an instance, by
+    ///     id; defaults to ``SceneRenderer/amodalMask(_:width:height:outlines:)``.
+    ///   - outlines: the text outlines the image was drawn with, for the default `amodalMask`.
+    init(scene: Scene, instanceIDs: [UInt16], amodalMask: ((Int) throws -> AmodalMask)? = nil,
+         outlines: TextOutlines = TextOutlines()) {
+        self.outlines = outlines
         self.amodalMask = amodalMask ?? { id in
-            try SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
+            try SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height, outlines: outlines)
         }
         self.width = scene.width
         self.height = scene.height
@@ -54,6 +62,21 @@ struct ImageLabels {
         self.isThingInstance = isThing
         self.attributesOfInstance = attributes
         self.categoryCount = scene.categories.count
+    }
+
+    /// Renders `sample`'s scene (over `backdrop`, see ``SceneRenderer/render(_:instanceIDs:over:outlines:)``)
+    /// and makes its labels, reusing what its attempt drew for a requirement (the instance
+    /// raster, amodal masks, text outlines): each text is laid out once for all the image's
+    /// rasters.
+    /// - Throws: `RenderError` from drawing.
+    static func render(_ sample: Sample, over backdrop: Backdrop? = nil) throws -> (RenderedScene, ImageLabels) {
+        let scene = sample.scene
+        let measured = sample.facts as? RasterFacts
+        let outlines = measured?.outlines ?? TextOutlines()
+        let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.drawnInstanceIDs, over: backdrop, outlines: outlines)
+        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask,
+                                 outlines: outlines)
+        return (rendered, labels)
     }
 
     /// One annotation per instance of a thing class with at least one visible pixel that passes

@@ -8,7 +8,7 @@ public import SceneScript
 ///
 /// Nothing is drawn until a requirement asks, and then only what it asks about: the visible
 /// area or box of one instance comes from the raster's rows that instance may reach
-/// (``SceneRenderer/instanceRaster(_:rows:)``; none when it lies off the canvas), until such
+/// (``SceneRenderer/instanceRaster(_:rows:outlines:)``; none when it lies off the canvas), until such
 /// rows add up to the canvas height, after which the whole raster is drawn once and measured
 /// in one pass. An instance's amodal mask is drawn only when a requirement first asks for its
 /// occlusion facts (on the whole raster), and shared edges are counted in one pass on first
@@ -18,7 +18,10 @@ public import SceneScript
 /// to be reused.
 final class RasterFacts: RenderedFacts {
     let scene: Scene
-    /// Front-most instance id per pixel (``SceneRenderer/instanceRaster(_:over:)``), once drawn.
+    /// The attempt's text outlines, laid out once for every raster drawn of it, and handed on
+    /// with it to the render.
+    let outlines = TextOutlines()
+    /// Front-most instance id per pixel (``SceneRenderer/instanceRaster(_:over:outlines:)``), once drawn.
     private var raster: [UInt16]?
     /// Visible area and box per instance id, from the whole raster.
     private var measures: [Int: InstanceMeasure] = [:]
@@ -43,7 +46,7 @@ final class RasterFacts: RenderedFacts {
     /// - Throws: `RenderError` from drawing the raster.
     func instanceIDs() throws -> [UInt16] {
         if let raster { return raster }
-        let drawn = try SceneRenderer.instanceRaster(scene)
+        let drawn = try SceneRenderer.instanceRaster(scene, outlines: outlines)
         let measured = drawn.withUnsafeBufferPointer {
             measureInstances(pixels: $0, width: scene.width, height: scene.height, maxID: UInt16(scene.instances.count))
         }
@@ -56,7 +59,8 @@ final class RasterFacts: RenderedFacts {
     private func measure(of id: Int) throws -> InstanceMeasure? {
         if raster != nil { return measures[id] }
         if let known = measuredAlone[id] { return known }
-        let rows = try SceneRenderer.canvasRows(of: scene.instances[id - 1], width: scene.width, height: scene.height)
+        let rows = try SceneRenderer.canvasRows(of: scene.instances[id - 1], width: scene.width, height: scene.height,
+                                                outlines: outlines)
         var measure: InstanceMeasure?
         if !rows.isEmpty {
             guard rowsDrawn + rows.count < scene.height else {
@@ -64,7 +68,7 @@ final class RasterFacts: RenderedFacts {
                 return measures[id]
             }
             rowsDrawn += rows.count
-            let band = try SceneRenderer.instanceRaster(scene, rows: rows)
+            let band = try SceneRenderer.instanceRaster(scene, rows: rows, outlines: outlines)
             let measured = band.withUnsafeBufferPointer {
                 measureInstances(pixels: $0, width: scene.width, height: rows.count, maxID: UInt16(scene.instances.count))
             }
@@ -110,12 +114,14 @@ final class RasterFacts: RenderedFacts {
     /// Instance `id`'s amodal mask for the labels: the one drawn for a requirement, or drawn
     /// now and not kept.
     func labelAmodalMask(of id: Int) throws -> AmodalMask {
-        try amodal[id] ?? SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
+        try amodal[id] ?? SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height,
+                                                   outlines: outlines)
     }
 
     private func amodalMask(of id: Int) throws -> AmodalMask {
         if let known = amodal[id] { return known }
-        let mask = try SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height)
+        let mask = try SceneRenderer.amodalMask(scene.instances[id - 1], width: scene.width, height: scene.height,
+                                                outlines: outlines)
         amodal[id] = mask
         return mask
     }

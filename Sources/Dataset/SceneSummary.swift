@@ -17,9 +17,7 @@ public struct SceneSummary {
             throw exhausted.error
         }
         let scene = sample.scene
-        let measured = sample.facts as? RasterFacts
-        let rendered = try SceneRenderer.render(scene, instanceIDs: measured?.drawnInstanceIDs)
-        let labels = ImageLabels(scene: scene, instanceIDs: rendered.instanceIDs, amodalMask: measured?.labelAmodalMask)
+        let (rendered, labels) = try ImageLabels.render(sample)
         let visible = try labels.annotations(imageID: 1)
         let clip = program.clip.map { ", clips of \($0.frames) frame\($0.frames == 1 ? "" : "s") at \(SceneSummary.number($0.fps)) fps" } ?? ""
         var lines = [

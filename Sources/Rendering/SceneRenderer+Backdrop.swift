@@ -9,7 +9,7 @@ public import SceneModel
 /// source, fill rule, stroke style, font — so a fresh context goes on exactly as the old one
 /// would have); a frame whose canvas, background, photograph, light and first
 /// `depth` instances equal those the backdrop was drawn from (the caller decides that, e.g.
-/// `ClipPlan.backdropDepth`) gets from ``SceneRenderer/render(_:instanceIDs:over:)`` the very
+/// `ClipPlan.backdropDepth`) gets from ``SceneRenderer/render(_:instanceIDs:over:outlines:)`` the very
 /// bytes it would get drawn whole.
 ///
 /// Memory: ``bytesPerPixel`` per canvas pixel, kept as Swift arrays (immutable, so one
@@ -32,14 +32,15 @@ extension SceneRenderer {
     /// Draws the backdrop of `scene`: its background and photograph, then its first `depth`
     /// instances (shadows, shading and all), into the picture; the same instances into the
     /// instance raster.
-    /// - Throws: `RenderError` as ``render(_:instanceIDs:over:)`` does.
+    /// - Throws: `RenderError` as ``render(_:instanceIDs:over:outlines:)`` does.
     /// - Complexity: what drawing those instances into both rasters costs, once.
     public static func backdrop(of scene: Scene, depth: Int) throws -> Backdrop {
         precondition((0...scene.instances.count).contains(depth))
         let picture = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(picture) { cr in try drawPicture(scene, instances: 0..<depth, cr) }
+        let outlines = TextOutlines()
+        try withContext(picture) { cr in try drawPicture(scene, instances: 0..<depth, cr, outlines: outlines) }
         let raster = try ImageSurface(width: scene.width, height: scene.height)
-        try drawRaster(scene, instances: 0..<depth, into: raster)
+        try drawRaster(scene, instances: 0..<depth, into: raster, outlines: outlines)
         return Backdrop(depth: depth, width: scene.width, height: scene.height,
                         picture: picture.withPixelBytes { Array($0) }, raster: raster.withPixelBytes { Array($0) })
     }

@@ -11,8 +11,9 @@ extension SceneRenderer {
     /// - Parameter textures: the picture's textures, drawn once each and reused (by default a
     ///   cache keeping up to four canvases of texture pixels). A texture's pixels depend on
     ///   their canvas position only, so a backdrop and the frames over it may use different caches.
+    /// - Parameter outlines: where text outlines are laid out once and taken from.
     static func drawPicture(_ scene: Scene, instances range: Range<Int>, _ cr: OpaquePointer,
-                            textures: TextureCache? = nil) throws {
+                            textures: TextureCache? = nil, outlines: TextOutlines) throws {
         let textures = textures ?? TextureCache(budget: 4 * scene.width * scene.height)
         let canvas = DeviceBox(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height))
         if range.lowerBound == 0 {
@@ -25,14 +26,15 @@ extension SceneRenderer {
         for instance in scene.instances[range] {
             if let light = scene.light, let shadow = light.shadow {
                 try ShadowRenderer.draw(instance, shadow: shadow, direction: light.direction,
-                                        canvasWidth: scene.width, canvasHeight: scene.height, cr)
+                                        canvasWidth: scene.width, canvasHeight: scene.height, cr, outlines: outlines)
             }
             let shading = scene.light.flatMap { light in
-                deviceBounds(instance.shapes.filter(\.isShaded), includingOutlines: false, cr)
+                deviceBounds(instance.shapes.filter(\.isShaded), includingOutlines: false, cr, outlines: outlines)
                     .flatMap { Shading(light: light, bounds: $0) }
             }
             for shape in instance.shapes {
-                try draw(shape, shading: shape.isShaded ? shading : nil, canvas: canvas, textures: textures, cr)
+                try draw(shape, shading: shape.isShaded ? shading : nil, canvas: canvas, textures: textures, cr,
+                         outlines: outlines)
             }
         }
     }
@@ -40,10 +42,10 @@ extension SceneRenderer {
     /// Draws one shape into the picture: fill, shading, outline; through a group painted with
     /// `cairo_paint_with_alpha` when the shape is translucent.
     private static func draw(_ shape: Shape, shading: Shading?, canvas: DeviceBox, textures: TextureCache,
-                             _ cr: OpaquePointer) throws {
+                             _ cr: OpaquePointer, outlines: TextOutlines) throws {
         guard shape.opacity > 0 else { return }
         cairo_new_path(cr)
-        guard appendShapePath(shape, cr) else { return }
+        guard appendShapePath(shape, cr, outlines: outlines) else { return }
         let isTranslucent = shape.opacity < 1
         if isTranslucent { cairo_push_group(cr) }
         if case let .sprite(bitmap, width, height) = shape.geometry {
@@ -54,7 +56,9 @@ extension SceneRenderer {
             if let shading, case let .solid(color) = shape.paint {
                 shading.paint(color, cr) { cover(shape, cr) }
             } else {
-                let extents = coverExtents(shape, cr).intersection(canvas)
+                // Only a gradient or texture needs the box it paints; for a solid paint the
+                // measure is skipped (for a glyph path Cairo 1.16 tessellates the whole path).
+                let extents = if case .solid = shape.paint { canvas } else { coverExtents(shape, cr).intersection(canvas) }
                 if let shading {
                     try shading.paint(over: extents, cr, source: {
                         try setSource(shape.paint, frame: shape.transform, over: extents, textures: textures, $0)
@@ -126,11 +130,12 @@ extension SceneRenderer {
     /// The device-space box (canvas pixels) of `shapes`' fills, and of their outline strokes
     /// when `includingOutlines`, from `cairo_fill_extents` / `cairo_stroke_extents`.
     /// - Returns: `nil` when no shape covers anything.
-    static func deviceBounds(_ shapes: [Shape], includingOutlines: Bool, _ cr: OpaquePointer) -> DeviceBox? {
+    static func deviceBounds(_ shapes: [Shape], includingOutlines: Bool, _ cr: OpaquePointer,
+                             outlines: TextOutlines) -> DeviceBox? {
         var union: DeviceBox?
         for shape in shapes {
             cairo_new_path(cr)
-            guard appendShapePath(shape, cr) else { continue }
+            guard appendShapePath(shape, cr, outlines: outlines) else { continue }
             var box = coverExtents(shape, cr)
             if includingOutlines, let outline = shape.outline, outline.setStrokeStyle(cr) {
                 var stroke = DeviceBox(x0: 0, y0: 0, x1: 0, y1: 0)

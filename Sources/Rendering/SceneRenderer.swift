@@ -71,17 +71,22 @@ public enum SceneRenderer {
     ///   shadow blur per instance when lit), one pass over the raster, and the effects.
     /// - Parameters:
     ///   - instanceIDs: the scene's instance raster when it was already drawn
-    ///     (``instanceRaster(_:over:)``, e.g. to check a requirement), so it is not drawn again.
+    ///     (``instanceRaster(_:over:outlines:)``, e.g. to check a requirement), so it is not drawn again.
     ///   - backdrop: the scene's background and first `backdrop.depth` instances already drawn
     ///     (``backdrop(of:depth:)``, from a scene whose canvas, background, photograph, light
     ///     and those instances equal this one's): copied, and only the instances after them
     ///     drawn. The result is the same bytes as without it.
-    public static func render(_ scene: Scene, instanceIDs: [UInt16]? = nil, over backdrop: Backdrop? = nil) throws -> RenderedScene {
-        let ids = try instanceIDs ?? instanceRaster(scene, over: backdrop)
+    ///   - outlines: the scene's text outlines, laid out once for every raster of the image
+    ///     (pass the one its amodal masks or requirements use, so none is laid out twice).
+    public static func render(_ scene: Scene, instanceIDs: [UInt16]? = nil, over backdrop: Backdrop? = nil,
+                              outlines: TextOutlines = TextOutlines()) throws -> RenderedScene {
+        let ids = try instanceIDs ?? instanceRaster(scene, over: backdrop, outlines: outlines)
         precondition(ids.count == scene.width * scene.height)
         let image = try surface(scene, holding: backdrop?.picture)
         let first = backdrop?.depth ?? 0
-        try withContext(image) { cr in try drawPicture(scene, instances: first..<scene.instances.count, cr) }
+        try withContext(image) { cr in
+            try drawPicture(scene, instances: first..<scene.instances.count, cr, outlines: outlines)
+        }
         let gray = try ImageEffects.apply(scene.effects, to: image, sensor: scene.sensor)
         return RenderedScene(image: image, instanceIDs: ids, width: scene.width, height: scene.height, gray: gray)
     }
@@ -89,17 +94,19 @@ public enum SceneRenderer {
     /// The instance raster alone: front-most instance id per pixel, row-major without
     /// padding, `width * height` (see ``RenderedScene/instanceIDs``). What a requirement on
     /// rendered facts needs of an attempt; no picture is drawn.
-    /// - Parameter backdrop: as in ``render(_:instanceIDs:over:)``: its raster is copied and
+    /// - Parameter backdrop: as in ``render(_:instanceIDs:over:outlines:)``: its raster is copied and
     ///   only the instances after its `depth` are drawn.
+    /// - Parameter outlines: where text outlines are laid out once and taken from.
     /// - Throws: `RenderError` when the canvas is out of range, the scene has more than
     ///   65535 instances, or Cairo reports an error.
     /// - Complexity: one fill per shape (plus outline strokes) and one pass over the raster.
-    public static func instanceRaster(_ scene: Scene, over backdrop: Backdrop? = nil) throws -> [UInt16] {
+    public static func instanceRaster(_ scene: Scene, over backdrop: Backdrop? = nil,
+                                      outlines: TextOutlines = TextOutlines()) throws -> [UInt16] {
         guard scene.instances.count <= Int(UInt16.max) else {
             throw RenderError.tooManyInstances(scene.instances.count)
         }
         let raster = try surface(scene, holding: backdrop?.raster)
-        try drawRaster(scene, instances: (backdrop?.depth ?? 0)..<scene.instances.count, into: raster)
+        try drawRaster(scene, instances: (backdrop?.depth ?? 0)..<scene.instances.count, into: raster, outlines: outlines)
         return ids(of: raster, width: scene.width, rows: 0..<scene.height)
     }
 
@@ -128,12 +135,13 @@ public enum SceneRenderer {
 
     /// Fills the coverage of `scene.instances[range]`, in order, into `raster` (RGB24), each
     /// instance in its id as an exact colour, without antialiasing.
-    static func drawRaster(_ scene: Scene, instances range: Range<Int>, into raster: ImageSurface) throws {
+    static func drawRaster(_ scene: Scene, instances range: Range<Int>, into raster: ImageSurface,
+                           outlines: TextOutlines) throws {
         try withContext(raster) { cr in
             cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
             for instance in scene.instances[range] {
                 let id = idColor(instance)
-                for shape in instance.shapes { try fillCoverage(shape, color: id, cr) }
+                for shape in instance.shapes { try fillCoverage(shape, color: id, cr, outlines: outlines) }
             }
         }
     }
@@ -147,13 +155,16 @@ public enum SceneRenderer {
     ///   ``amodalBandPixels`` over its bounds clipped to `AmodalMask.margin` pixels past each
     ///   canvas edge: time in proportion to that area, memory to its canvas part plus one
     ///   band, whatever the size of the geometry.
-    public static func amodalMasks(_ scene: Scene) throws -> [AmodalMask] {
-        try scene.instances.map { try amodalMask($0, width: scene.width, height: scene.height) }
+    public static func amodalMasks(_ scene: Scene, outlines: TextOutlines = TextOutlines()) throws -> [AmodalMask] {
+        try scene.instances.map { try amodalMask($0, width: scene.width, height: scene.height, outlines: outlines) }
     }
 
-    /// The amodal mask of one instance on a `width × height` canvas (see ``amodalMasks(_:)``).
-    public static func amodalMask(_ instance: Instance, width: Int, height: Int) throws -> AmodalMask {
-        let bounds = try coverageBounds(of: instance)
+    /// The amodal mask of one instance on a `width × height` canvas (see ``amodalMasks(_:outlines:)``).
+    /// - Parameter outlines: where its text outlines are laid out once and taken from (those
+    ///   of the instance raster, so the mask's text has the raster's very edges).
+    public static func amodalMask(_ instance: Instance, width: Int, height: Int,
+                                  outlines: TextOutlines = TextOutlines()) throws -> AmodalMask {
+        let bounds = try coverageBounds(of: instance, outlines: outlines)
         let m = Double(AmodalMask.margin)
         guard bounds.minX <= bounds.maxX, bounds.minY <= bounds.maxY else { return .empty }
         // Clamped on both sides so that far-away or enormous shapes stay representable.
@@ -175,7 +186,9 @@ public enum SceneRenderer {
             let surface = try ImageSurface(width: x1 - x0, height: bottom - top, format: CAIRO_FORMAT_A8)
             try withContext(surface) { cr in
                 cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE)
-                for shape in instance.shapes { try fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(top))) }
+                for shape in instance.shapes {
+                    try fillCoverage(shape, color: .black, cr, origin: (Double(x0), Double(top)), outlines: outlines)
+                }
             }
             surface.withPixelBytes { bytes in
                 for y in top..<bottom {
@@ -198,29 +211,32 @@ public enum SceneRenderer {
     }
 
     /// A box in canvas pixels (y down) that holds the centre of every pixel `instance` covers:
-    /// each shape's bounding disc (``SceneModel/Geometry/boundingRadius``) as a square under its
-    /// transform, widened by its outline's reach; a text's glyph extents as Cairo measures them.
-    /// Empty (`minX > maxX`) when no shape has finite bounds.
-    static func coverageBounds(of instance: Instance) throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double) {
+    /// the union of ``shapeBounds(_:outlines:)``. Empty (`minX > maxX`) when no shape has
+    /// finite bounds.
+    /// - Throws: `RenderError.cairo` if laying out a text fails.
+    static func coverageBounds(of instance: Instance,
+                               outlines: TextOutlines) throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double) {
         var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) = (.infinity, .infinity, -.infinity, -.infinity)
         for shape in instance.shapes {
-            // Glyph extents depend on the font: measure them (outline included) with Cairo.
-            if case .text = shape.geometry {
-                guard let box = try measuredBounds(shape) else { continue }
-                bounds = (min(bounds.minX, box.x0), min(bounds.minY, box.y0), max(bounds.maxX, box.x1), max(bounds.maxY, box.y1))
-                continue
-            }
-            guard let box = geometricBounds(shape) else { continue }
+            guard let box = try shapeBounds(shape, outlines: outlines) else { continue }
             bounds = (min(bounds.minX, box.minX), min(bounds.minY, box.minY), max(bounds.maxX, box.maxX), max(bounds.maxY, box.maxY))
         }
         return bounds
     }
 
-    /// The bounding disc of a shape other than text as a square under its transform, widened
-    /// by its outline's reach, in canvas pixels; `nil` when no corner is finite.
-    private static func geometricBounds(_ shape: Shape) -> (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
-        let r = shape.geometry.boundingRadius
+    /// A box in canvas pixels that holds `shape` and its outline stroke: for text, the box of
+    /// its glyph outline's points (``TextOutlines``); for other geometry, its bounding disc
+    /// (``SceneModel/Geometry/boundingRadius``) as a square under its transform; either widened
+    /// by the outline's reach. `nil` when the shape draws nothing or no corner is finite.
+    /// - Throws: `RenderError.cairo` if laying out a text fails.
+    private static func shapeBounds(_ shape: Shape,
+                                    outlines: TextOutlines) throws -> (minX: Double, minY: Double, maxX: Double, maxY: Double)? {
         let pad = shape.outline?.reach ?? 0
+        if case let .text(string, font) = shape.geometry {
+            guard isDrawable(shape.transform), let box = try outlines.box(string, font, shape.transform) else { return nil }
+            return (box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
+        }
+        let r = shape.geometry.boundingRadius
         var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double)?
         for corner in [Point(-r, -r), Point(r, -r), Point(r, r), Point(-r, r)] {
             let p = shape.transform.apply(corner)
@@ -231,12 +247,15 @@ public enum SceneRenderer {
         return bounds
     }
 
-    /// The canvas rows that may hold a pixel of `instance`: those its ``coverageBounds(of:)``
-    /// reach, within the canvas; empty when the bounds miss the canvas (in either direction).
-    /// A rendered fact about one instance needs the instance raster on these rows only.
-    /// - Throws: `RenderError.cairo` if measuring a text fails.
-    public static func canvasRows(of instance: Instance, width: Int, height: Int) throws -> Range<Int> {
-        let b = try coverageBounds(of: instance)
+    /// The canvas rows that may hold a pixel of `instance`: those its
+    /// ``coverageBounds(of:outlines:)`` reach, within the canvas; empty when the bounds miss
+    /// the canvas (in either direction). A rendered fact about one instance needs the instance
+    /// raster on these rows only.
+    /// - Parameter outlines: where its text outlines are laid out once and taken from.
+    /// - Throws: `RenderError.cairo` if laying out a text fails.
+    public static func canvasRows(of instance: Instance, width: Int, height: Int,
+                                  outlines: TextOutlines = TextOutlines()) throws -> Range<Int> {
+        let b = try coverageBounds(of: instance, outlines: outlines)
         guard b.minX <= b.maxX, b.minY <= b.maxY else { return 0..<0 }
         // Clamped before converting, so that far-away shapes stay representable.
         func clamp(_ v: Double, _ size: Int) -> Int { Int(min(max(v, 0), Double(size))) }
@@ -247,17 +266,19 @@ public enum SceneRenderer {
     }
 
     /// Rows `rows` of the instance raster of `scene`: the same ids as those rows of
-    /// ``instanceRaster(_:over:)``, row-major without padding, `rows.count * width`.
+    /// ``instanceRaster(_:over:outlines:)``, row-major without padding, `rows.count * width`.
     ///
     /// The raster is drawn on the whole canvas (same surface, same transforms) under a clip to
     /// those rows, so Cairo rasterises only them; shapes whose bounds miss them are not drawn.
     /// A clip at whole rows changes only where each polygon edge starts and ends, never which
-    /// pixel centres it covers (the row bands of ``amodalMask(_:width:height:)`` rest on the
+    /// pixel centres it covers (the row bands of ``amodalMask(_:width:height:outlines:)`` rest on the
     /// same property), so every pixel of the rows is the whole raster's.
-    /// - Throws: `RenderError` as ``instanceRaster(_:over:)`` does.
-    /// - Complexity: one fill per shape that reaches the rows (text shapes always), over those
-    ///   rows only, and one pass over them.
-    public static func instanceRaster(_ scene: Scene, rows: Range<Int>) throws -> [UInt16] {
+    /// - Parameter outlines: where text outlines are laid out once and taken from.
+    /// - Throws: `RenderError` as ``instanceRaster(_:over:outlines:)`` does.
+    /// - Complexity: one fill per shape that reaches the rows, over those rows only, and one
+    ///   pass over them.
+    public static func instanceRaster(_ scene: Scene, rows: Range<Int>,
+                                      outlines: TextOutlines = TextOutlines()) throws -> [UInt16] {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= scene.height)
         guard scene.instances.count <= Int(UInt16.max) else {
             throw RenderError.tooManyInstances(scene.instances.count)
@@ -270,11 +291,9 @@ public enum SceneRenderer {
             for instance in scene.instances {
                 let id = idColor(instance)
                 for shape in instance.shapes {
-                    if case .text = shape.geometry {} else {
-                        guard let b = geometricBounds(shape), floor(b.minY) < Double(rows.upperBound),
-                              ceil(b.maxY) >= Double(rows.lowerBound) else { continue }
-                    }
-                    try fillCoverage(shape, color: id, cr)
+                    guard let b = try shapeBounds(shape, outlines: outlines), floor(b.minY) < Double(rows.upperBound),
+                          ceil(b.maxY) >= Double(rows.lowerBound) else { continue }
+                    try fillCoverage(shape, color: id, cr, outlines: outlines)
                 }
             }
         }
@@ -304,43 +323,47 @@ public enum SceneRenderer {
         return total
     }
 
-    /// The canvas box of `shape`'s fill and outline as Cairo measures them
-    /// (`cairo_fill_extents`, `cairo_stroke_extents`) on an unbounded scratch surface (a
-    /// bounded one would drop the glyphs outside it); `nil` when empty.
-    private static func measuredBounds(_ shape: Shape) throws -> DeviceBox? {
-        let scratch = try RecordingSurface()
-        var box: DeviceBox?
-        try withContext(scratch) { cr in box = deviceBounds([shape], includingOutlines: true, cr) }
-        return box
-    }
-
     /// Appends one shape's outline to the current path, in the surface's pixels: its geometry
     /// in its local frame under its transform, and sets its fill rule. The path stays in
     /// device space afterwards, so paint, shading and strokes are set up in pixels.
     /// `origin` is the canvas point at the surface's (0, 0), for surfaces that cover only part
-    /// of (or extend past) the canvas; whole-pixel offsets keep the pixel grid.
+    /// of (or extend past) the canvas; whole-pixel offsets keep the pixel grid. A text's
+    /// outline comes from `outlines` at a whole-pixel origin (the same fixed-point edges on
+    /// every such surface), and is laid out anew at any other (a shadow's offset).
     /// - Returns: `false`, appending nothing, when the transform is singular or not finite
     ///   (such a shape covers nothing, and Cairo would put the context into an error state).
-    static func appendShapePath(_ shape: Shape, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) -> Bool {
+    static func appendShapePath(_ shape: Shape, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0),
+                                outlines: TextOutlines) -> Bool {
         let t = shape.transform
-        let determinant = t.a * t.d - t.b * t.c
-        guard determinant != 0, determinant.isFinite, t.tx.isFinite, t.ty.isFinite else { return false }
-        var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d, x0: t.tx - origin.x, y0: t.ty - origin.y)
-        cairo_save(cr)
-        cairo_set_matrix(cr, &matrix)
-        appendPath(shape.geometry, cr)
-        cairo_restore(cr)
+        guard isDrawable(t) else { return false }
+        if case let .text(string, font) = shape.geometry, origin.x.rounded() == origin.x, origin.y.rounded() == origin.y {
+            outlines.append(string, font, t, cr, origin: origin)
+        } else {
+            var matrix = cairo_matrix_t(xx: t.a, yx: t.b, xy: t.c, yy: t.d, x0: t.tx - origin.x, y0: t.ty - origin.y)
+            cairo_save(cr)
+            cairo_set_matrix(cr, &matrix)
+            appendPath(shape.geometry, cr, outlines: outlines)
+            cairo_restore(cr)
+        }
         cairo_set_fill_rule(cr, shape.fillRule == .evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
         return true
+    }
+
+    /// Whether a shape under `t` can cover anything: `t` finite and not singular (Cairo would
+    /// put the context into an error state otherwise).
+    static func isDrawable(_ t: AffineTransform) -> Bool {
+        let determinant = t.a * t.d - t.b * t.c
+        return determinant != 0 && determinant.isFinite && t.tx.isFinite && t.ty.isFinite
     }
 
     /// Fills `shape` and strokes its outline, both in `color`: the shape's coverage, which the
     /// instance raster and amodal masks (under `CAIRO_ANTIALIAS_NONE`) and cast shadows are
     /// drawn from.
     /// A sprite's coverage is its texels with alpha ≥ one half (`paintSpriteCoverage`).
-    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0)) throws {
+    static func fillCoverage(_ shape: Shape, color: Color, _ cr: OpaquePointer, origin: (x: Double, y: Double) = (0, 0),
+                             outlines: TextOutlines) throws {
         cairo_new_path(cr)
-        guard appendShapePath(shape, cr, origin: origin) else { return }
+        guard appendShapePath(shape, cr, origin: origin, outlines: outlines) else { return }
         cairo_set_source_rgba(cr, color.red, color.green, color.blue, color.alpha)
         if case let .sprite(bitmap, width, height) = shape.geometry {
             try paintSpriteCoverage(bitmap, width: width, height: height, transform: shape.transform, cr, origin: origin)
@@ -406,7 +429,9 @@ public enum SceneRenderer {
         return true
     }
 
-    private static func appendPath(_ geometry: Geometry, _ cr: OpaquePointer) {
+    /// Appends `geometry` under the current CTM; a text (here only on a surface off the canvas
+    /// pixel grid) is laid out by `outlines`, which counts it.
+    private static func appendPath(_ geometry: Geometry, _ cr: OpaquePointer, outlines: TextOutlines) {
         switch geometry {
         case let .rectangle(w, h):
             cairo_rectangle(cr, -w / 2, -h / 2, w, h)
@@ -465,7 +490,7 @@ public enum SceneRenderer {
             for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
             cairo_close_path(cr)
         case let .text(string, font):
-            appendTextPath(string, font, cr)
+            outlines.layOut(string, font, cr)
         case let .sprite(_, w, h):
             cairo_rectangle(cr, -w / 2, -h / 2, w, h)
         }

@@ -166,11 +166,12 @@ enum ShadowRenderer {
     /// - Throws: `RenderError.cairo` if the mask surface cannot be made.
     /// - Complexity: the coverage fills plus a separable blur over the shadow's box.
     static func draw(_ instance: Instance, shadow: Shadow, direction: Double,
-                     canvasWidth: Int, canvasHeight: Int, _ cr: OpaquePointer) throws {
+                     canvasWidth: Int, canvasHeight: Int, _ cr: OpaquePointer,
+                     outlines: TextOutlines) throws {
         let values = [shadow.distance, shadow.blur, shadow.opacity, direction]
         guard shadow.opacity > 0, values.allSatisfy(\.isFinite) else { return }
         let casters = instance.shapes.filter { $0.castsShadow && $0.opacity > 0 }
-        guard let bounds = SceneRenderer.deviceBounds(casters, includingOutlines: true, cr) else { return }
+        guard let bounds = SceneRenderer.deviceBounds(casters, includingOutlines: true, cr, outlines: outlines) else { return }
         let angle = direction * .pi / 180
         let (dx, dy) = (shadow.distance * cos(angle), shadow.distance * sin(angle))
         let sigma = min(max(0, shadow.blur), Shadow.maximumBlur)
@@ -185,7 +186,7 @@ enum ShadowRenderer {
         try withContext(mask) { m in
             for shape in casters {
                 try SceneRenderer.fillCoverage(shape, color: Color(red: 0, green: 0, blue: 0, alpha: shape.opacity), m,
-                                           origin: (Double(x0) - dx, Double(y0) - dy))
+                                           origin: (Double(x0) - dx, Double(y0) - dy), outlines: outlines)
             }
         }
         if sigma > 0 { blurAlpha(mask, sigma: sigma) }

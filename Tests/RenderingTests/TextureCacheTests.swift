@@ -14,7 +14,8 @@ import Testing
     /// The picture of `scene` drawn with `textures`, as its pixel bytes.
     private func picture(_ scene: Scene, _ textures: TextureCache) throws -> [UInt8] {
         let image = try ImageSurface(width: scene.width, height: scene.height)
-        try withContext(image) { cr in try SceneRenderer.drawPicture(scene, instances: 0..<scene.instances.count, cr, textures: textures) }
+        try withContext(image) { cr in try SceneRenderer.drawPicture(scene, instances: 0..<scene.instances.count, cr, textures: textures,
+                                                                 outlines: TextOutlines()) }
         return image.withPixelBytes { Array($0) }
     }
 
