@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine, skipping what is already there:
-#   system: Cairo, libpng, libjpeg, libdeflate, pkg-config, fonts, Chromium (Debian packages; Chromium
+#   system: Cairo, libpng, libjpeg, libdeflate, pkg-config, a C compiler, fonts, Chromium (Debian packages; Chromium
 #           only for the report test, tests/interop/test_report.py); slurm-wlm and munge
 #           (the single-node Slurm cluster of tests/deploy/test_slurm_cluster.py, which starts
 #           and stops the daemons itself; nothing is enabled as a service)
@@ -30,6 +30,7 @@ elif [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
     need_apt+=(fonts-dejavu-core)
 fi
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v cc >/dev/null || need_apt+=(gcc)   # tests/interop/test_text_layouts.py compiles scripts/cairo_calls.c
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null || need_apt+=(slurm-wlm)
 command -v munged >/dev/null || need_apt+=(munge)
