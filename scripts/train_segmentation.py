@@ -33,6 +33,7 @@ CPU), unless --minutes cuts a training short.
 """
 import argparse
 import json
+import math
 import os
 import pathlib
 import sys
@@ -75,17 +76,37 @@ def load_dataset(root, split=None, limit=None, noise_floor=NOISE_FLOOR):
     split, in split-name then file order), images as float32 normalised by `normalise`."""
     root = pathlib.Path(root)
     pairs = []
-    images = [im for path in annotation_files(root, split) for im in json.loads(path.read_text())["images"]]
-    for im in images[:limit]:
-        name = pathlib.Path(im["file_name"])
-        image = np.asarray(Image.open(root / "images" / name))
+    images = []
+    for path in annotation_files(root, split):
+        try:
+            images += [im["file_name"] for im in json.loads(path.read_text())["images"]]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            sys.exit(f"error: {path}: not a COCO instances file ({error})")
+    for file_name in images[:limit]:
+        name = pathlib.Path(file_name)
+        image = read_image(root / "images" / name)
         if image.ndim == 3:
             image = image[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-        ids = np.asarray(Image.open(root / "masks" / "instance_ids" / name.with_suffix(".png"))).astype(np.int64)
+        ids = read_image(root / "masks" / "instance_ids" / name.with_suffix(".png")).astype(np.int64)
+        if ids.shape != image.shape[:2]:
+            sys.exit(f"error: {root / 'masks' / 'instance_ids' / name.with_suffix('.png')}: "
+                     f"{ids.shape[1]}x{ids.shape[0]}, but its image is {image.shape[1]}x{image.shape[0]}")
         pairs.append((normalise(image.astype(np.float64), noise_floor), ids))
     if not pairs:
         sys.exit(f"error: {root}: no images")
     return pairs
+
+
+def read_image(path):
+    """The pixels of the image file at `path` as an array; a missing or damaged file ends the
+    run with an error naming it."""
+    try:
+        with Image.open(path) as file:
+            return np.asarray(file)
+    except FileNotFoundError:
+        sys.exit(f"error: {path}: missing")
+    except (OSError, ValueError, SyntaxError) as error:   # PIL's UnidentifiedImageError is an OSError
+        sys.exit(f"error: {path}: unreadable image ({error})")
 
 
 def noise_sigma(image):
@@ -296,10 +317,12 @@ SUMMARISED = ("f1@0.5", "f1@0.7", "mean_matched_iou", "semantic_iou", "predicted
 
 def summarise(runs):
     """Mean and sample standard deviation (0 for one run) over `runs` of each score, per test
-    dataset: ({test: {score: mean}}, {test: {score: sd}})."""
+    dataset: ({test: {score: mean}}, {test: {score: sd}}); the means also carry the test set's
+    `true_instances`."""
     means, sds = {}, {}
     for test in runs[0]["scores"]:
-        means[test], sds[test] = {}, {}
+        # the test set's own count, the same for every run
+        means[test], sds[test] = {"true_instances": runs[0]["scores"][test]["true_instances"]}, {}
         for key in SUMMARISED:
             values = np.array([run["scores"][test][key] for run in runs], dtype=np.float64)
             means[test][key] = round(float(values.mean()), 4)
@@ -307,14 +330,50 @@ def summarise(runs):
     return means, sds
 
 
-def parse_seeds(text):
+MAX_SEED = 2**32 - 1   # numpy's and torch's generators both take any seed in 0 ... 2³² − 1
+
+
+def parse_seed(text):
     try:
-        seeds = [int(part) for part in text.split(",")]
+        seed = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of integers")
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer")
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{seed} is not a seed in 0 ... {MAX_SEED}")
+    return seed
+
+
+def parse_seeds(text):
+    seeds = [parse_seed(part) for part in text.split(",")]
     if len(set(seeds)) != len(seeds):
         raise argparse.ArgumentTypeError(f"'{text}' repeats a seed")
     return seeds
+
+
+def load_model(path):
+    """(UNet with the weights saved at `path` by --save, the saved record); a missing or foreign
+    file ends the run with an error naming it."""
+    if not os.path.isfile(path):
+        sys.exit(f"error: --load {path}: " + ("a folder, not a saved model" if os.path.isdir(path) else "no such file"))
+    try:
+        saved = torch.load(path)
+        model = UNet()
+        model.load_state_dict(saved["weights"])
+        saved["steps"], saved["train"]
+    except Exception as error:   # torch.load raises many types (pickle, zip, runtime) for foreign files
+        sys.exit(f"error: --load {path}: not a model saved by --save ({type(error).__name__}: {error})")
+    return model, saved
+
+
+def check_save_path(path):
+    """Ends the run now, not after training, when --save's `path` cannot be written."""
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        sys.exit(f"error: --save {path}: is a folder")
+    if not os.path.isdir(folder):
+        sys.exit(f"error: --save {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        sys.exit(f"error: --save {path}: folder {folder} is not writable")
 
 
 def main(argv=None):
@@ -335,7 +394,7 @@ def main(argv=None):
     parser.add_argument("--crop", type=int, default=96, help="training crop size, pixels (default 96)")
     parser.add_argument("--batch", type=int, default=4, help="crops per step (default 4)")
     seeds = parser.add_mutually_exclusive_group()
-    seeds.add_argument("--seed", type=int, help="one training seed (default 0)")
+    seeds.add_argument("--seed", type=parse_seed, help="one training seed (default 0)")
     seeds.add_argument("--seeds", type=parse_seeds, metavar="N,N,...",
                        help="train one model per seed and print each one's scores and their mean and sd")
     parser.add_argument("--min-area", type=int, default=MIN_AREA,
@@ -347,22 +406,33 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.crop % 4 or args.crop <= 0:
         parser.error("--crop must be a positive multiple of 4")
-    if args.steps <= 0 or args.batch <= 0 or args.min_area < 0 or args.noise_floor < 0:
-        parser.error("--steps and --batch must be positive, --min-area and --noise-floor not negative")
+    for flag, value, least in (("--steps", args.steps, 1), ("--batch", args.batch, 1), ("--threads", args.threads, 1),
+                               ("--min-area", args.min_area, 0)):
+        if value < least:
+            parser.error(f"{flag} must be at least {least}, not {value}")
+    if not math.isfinite(args.noise_floor) or args.noise_floor < 0:
+        parser.error(f"--noise-floor must be a finite number ≥ 0, not {args.noise_floor}")
+    if args.minutes is not None and (not math.isfinite(args.minutes) or args.minutes <= 0):
+        parser.error(f"--minutes must be a finite number > 0, not {args.minutes}")
     if (args.train is None) == (args.load is None):
         parser.error("give one of --train and --load")
+    if args.load and (args.seeds or args.seed is not None or args.save or args.train_split or args.minutes):
+        parser.error("--load scores a saved model: --seed, --seeds, --save, --train-split and --minutes "
+                     "apply to training only")
     seed_list = args.seeds or [0 if args.seed is None else args.seed]
     if args.save and len(seed_list) > 1 and "{seed}" not in args.save:
         parser.error("--save with several --seeds needs {seed} in the path")
+    for seed in seed_list if args.save else []:
+        check_save_path(args.save.replace("{seed}", str(seed)))
     for test in args.test:   # a wrong --test path is reported now, not after the training
         annotation_files(test, args.test_split)
+    loaded = load_model(args.load) if args.load else None
     torch.set_num_threads(args.threads)
     tests = {test: load_dataset(test, args.test_split, noise_floor=args.noise_floor) for test in args.test}
     runs = []
     if args.load:
-        saved = torch.load(args.load)
-        model, trained_on = UNet(), saved["train"]
-        model.load_state_dict(saved["weights"])
+        model, saved = loaded
+        trained_on = saved["train"]
         runs.append({"seed": saved.get("seed"), "steps": saved["steps"],
                      "scores": {test: score(model, pairs, args.min_area) for test, pairs in tests.items()}})
     else:

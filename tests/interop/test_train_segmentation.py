@@ -5,6 +5,7 @@ clear message and a non-zero exit, not a traceback).
 """
 import json
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -75,3 +76,51 @@ def test_a_missing_test_set_is_reported_before_training(small_split, tmp_path, m
         train_segmentation.main(["--train", str(small_split), "--test", str(small_split), str(tmp_path / "gone"),
                                  "--steps", "1", "--quiet"])
     assert str(stop.value) == f"error: {tmp_path / 'gone'}: no such dataset folder"
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--seed", "-1"], "-1 is not a seed in 0 ... 4294967295"),
+    (["--seeds", "1,99999999999"], "99999999999 is not a seed"),
+    (["--threads", "0"], "--threads must be at least 1, not 0"),
+    (["--steps", "0"], "--steps must be at least 1, not 0"),
+    (["--min-area", "-3"], "--min-area must be at least 0, not -3"),
+    (["--noise-floor", "nan"], "--noise-floor must be a finite number"),
+    (["--minutes", "-1"], "--minutes must be a finite number > 0"),
+])
+def test_a_bad_flag_is_named_before_anything_is_read(small_split, flags, message):
+    result = subprocess.run([sys.executable, str(SCRIPT), "--train", str(small_split), "--test", str(small_split),
+                             "--quiet", *flags], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr
+
+
+def test_save_into_a_folder_is_refused_before_training(small_split, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_segmentation, "train", lambda *args, **kwargs: pytest.fail("trained first"))
+    with pytest.raises(SystemExit) as stop:
+        train_segmentation.main(["--train", str(small_split), "--test", str(small_split), "--save", str(tmp_path),
+                                 "--quiet"])
+    assert str(stop.value) == f"error: --save {tmp_path}: is a folder"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_names_a_missing_folder_or_foreign_file(small_split, tmp_path):
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a model")
+    for path, message in [(tmp_path / "gone.pt", "no such file"), (tmp_path, "a folder, not a saved model"),
+                          (junk, "not a model saved by --save")]:
+        with pytest.raises(SystemExit) as stop:
+            train_segmentation.main(["--load", str(path), "--test", str(small_split), "--quiet"])
+        assert str(stop.value).startswith(f"error: --load {path}: {message}")
+    with pytest.raises(SystemExit):   # training flags with --load are refused, not ignored
+        train_segmentation.main(["--load", str(junk), "--seeds", "1,2", "--test", str(small_split), "--quiet"])
+
+
+def test_a_damaged_image_is_named(small_split, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(small_split, copy)
+    name = split_names(copy, "val")[0]
+    image = copy / "images" / name
+    image.write_bytes(image.read_bytes()[:40])
+    with pytest.raises(SystemExit) as stop:
+        train_segmentation.load_dataset(copy, "val")
+    assert str(stop.value).startswith(f"error: {image}: unreadable image")
