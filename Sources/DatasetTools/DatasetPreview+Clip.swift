@@ -87,7 +87,7 @@ extension DatasetPreview {
         try Options(tileSize: tileSize).validate()
         try selection.validate()
         try requireFolder(root)
-        try checkOutput(output, dataset: root, product: "the animation")
+        try checkOutput(output, dataset: root, product: "the animation", option: "--animate")
         let (reader, settings) = try clipDataset(root, option: "--animate")
         let frames = try clipFrames(reader, clip: selection.clip, limit: settings.frames) { _ in true }
         let found = frames.images.map { $0.frameID ?? -1 }

@@ -109,14 +109,15 @@ public enum DatasetPreview {
     /// a device or folder, or a file of the dataset itself (its JSON files, record log,
     /// images or masks). Its folder must exist.
     /// - Parameter product: what would be written there, for the message ("the contact sheet").
-    /// - Throws: `DatasetError.usage` naming `--out`; `DatasetError.io` for a missing folder.
-    static func checkOutput(_ output: URL, dataset root: URL, product: String) throws {
+    /// - Parameter option: the command-line option that named `output`, for the message.
+    /// - Throws: `DatasetError.usage` naming `option`; `DatasetError.io` for a missing folder.
+    static func checkOutput(_ output: URL, dataset root: URL, product: String, option: String = "--out") throws {
         let path = output.standardizedFileURL.path
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
             guard !isFolder.boolValue, type == .typeRegular else {
-                throw DatasetError.usage("--out '\(output.path)' exists and is not a regular file; \(product) would replace it")
+                throw DatasetError.usage("\(option) '\(output.path)' exists and is not a regular file; \(product) would replace it")
             }
         }
         let folder = output.deletingLastPathComponent().standardizedFileURL.path
@@ -126,9 +127,9 @@ public enum DatasetPreview {
         let dataset = root.standardizedFileURL.path
         guard path.hasPrefix(dataset + "/") else { return }
         let inside = String(path.dropFirst(dataset.count + 1))
-        let owned = [DatasetFiles.manifest, DatasetFiles.records, DatasetFiles.shardRecords]
+        let owned = [DatasetFiles.manifest, DatasetFiles.classes, DatasetFiles.records, DatasetFiles.shardRecords]
         if owned.contains(inside) || (DatasetFiles.imageFolders + [DatasetFiles.annotationsFolder]).contains(where: { inside.hasPrefix($0 + "/") }) {
-            throw DatasetError.usage("--out '\(output.path)' is a file of the dataset; choose a path outside images/, masks/ and annotations/ that is not one of its files")
+            throw DatasetError.usage("\(option) '\(output.path)' is a file of the dataset; choose a path outside images/, masks/ and annotations/ that is not one of its files")
         }
     }
 
@@ -190,8 +191,11 @@ public enum DatasetPreview {
     /// stretched for display: see ``displayStretch(_:)``.
     static func loadPicture(_ path: String, root: URL, image: COCOFile.Image) throws -> [UInt8] {
         let url = root.appendingPathComponent(path)
-        if url.pathExtension.lowercased() == "png", let data = try? Data(contentsOf: url),
-           let png = try? PNG.decode(data), png.bitDepth == 16, png.channels == 1 {
+        var png: PNG.Image?
+        if url.pathExtension.lowercased() == "png" {   // a missing or damaged PNG is named as every reader names it
+            do { png = try PNG.read(url) } catch { throw DatasetError.invalidDataset("\(error)") }
+        }
+        if let png, png.bitDepth == 16, png.channels == 1 {
             guard png.width == image.width, png.height == image.height else {
                 throw DatasetError.invalidDataset("\(url.path): \(png.width)×\(png.height), expected \(image.width)×\(image.height) as image \(image.id) in its instances file")
             }

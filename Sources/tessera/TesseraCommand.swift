@@ -641,6 +641,9 @@ struct Preview: ParsableCommand {
         if let animate, DatasetPreview.AnimationFormat(fileName: animate) == nil {
             throw ValidationError("--animate writes an animated PNG (name the file .png or .apng) or a GIF (.gif), got '\(animate)'")
         }
+        if let animate, let out, URL(fileURLWithPath: animate).standardizedFileURL == URL(fileURLWithPath: out).standardizedFileURL {
+            throw ValidationError("--animate and --out name the same file '\(out)'; the sheet would replace the animation")
+        }
     }
 
     func run() throws {

@@ -127,6 +127,19 @@ import Testing
             let result = try runTessera(["preview", folder.path] + arguments)
             #expect(result.status == 64 && result.stderr.contains(flag), "\(arguments): \(result.stderr)")
         }
+        // The animation and the sheet cannot share a file, and neither may replace one of the
+        // dataset's files: the message names the option that asked for it.
+        let same = folder.appendingPathComponent("same.png").path
+        let clash = try runTessera(["preview", folder.path, "--animate", same, "--out", folder.path + "/./same.png"])
+        #expect(clash.status == 64 && clash.stderr.contains("--animate and --out name the same file"), "\(clash.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: same))
+        let intoImages = try runTessera(["preview", folder.path, "--animate", folder.appendingPathComponent("images/x.gif").path])
+        #expect(intoImages.status == 64 && intoImages.stderr.contains("--animate '") && intoImages.stderr.contains("is a file of the dataset"),
+                "\(intoImages.stderr)")
+        let classes = #expect(throws: DatasetError.self) {
+            try DatasetPreview.write(folder, to: folder.appendingPathComponent("classes.json"))
+        }
+        #expect(classes?.exitCode == 64 && classes?.description.contains("is a file of the dataset") == true, "\(String(describing: classes))")
     }
 
     @Test func cliWritesTheAnimationAndTheSheetOnlyWhenAsked() throws {

@@ -94,6 +94,20 @@ import Testing
         }
         try Data("GIF89a".utf8).write(to: url)
         #expect(try faults(folder).contains("masks/instance_ids/000001.png: not a PNG file (no PNG signature)"))
+
+        // The picture itself, as preview reads it: named with its cause, as every reader names it.
+        try bytes.write(to: url)
+        let picture = folder.appendingPathComponent("images/000001.png")
+        let original = try Data(contentsOf: picture)
+        for (damage, cause) in [(original.prefix(original.count / 2), "damaged PNG ("), (Data(), "empty file, not a PNG")] {
+            try damage.write(to: picture)
+            let result = try runTessera(["preview", folder.path, "--out", folder.appendingPathComponent("p.png").path])
+            #expect(result.status == 65 && result.stderr.contains("\(picture.path): \(cause)"),
+                    "\(result.stderr)")
+        }
+        try FileManager.default.removeItem(at: picture)
+        let gone = try runTessera(["preview", folder.path, "--out", folder.appendingPathComponent("p.png").path])
+        #expect(gone.status == 65 && gone.stderr.contains("\(picture.path): missing"), "\(gone.stderr)")
     }
 
     @Test func findsADuplicatedAnnotationID() throws {
