@@ -26,6 +26,7 @@ with a .txt beside it (command, exit status, time, memory, stderr head), and sum
 import argparse
 import hashlib
 import json
+import math
 import os
 import pathlib
 import random
@@ -353,9 +354,12 @@ def fuzz(options):
     if options.json:
         print(json.dumps(summary, indent=2))
     else:
+        def worst(value, unit):
+            amount, where = value
+            return f"{amount} {unit} ({where})" if where else "none"
         print(f"{summary['mutants']} mutants in {summary['seconds']} s: {summary['check_ok']} passed check, "
-              f"{summary['rendered_and_validated']} rendered and validated; slowest {stats['slowest']}, "
-              f"largest {stats['largest_mb']} MB")
+              f"{summary['rendered_and_validated']} rendered and validated; slowest {worst(stats['slowest'], 's')}, "
+              f"largest {worst(stats['largest_mb'], 'MB')}")
         for s, e in sorted(found.items()):
             print(f"  {e['count']:5d} × {s}\n          saved: mutant {e['saved']} of {e['origin']} → {e['file']}")
             for m in e["mutants"]:
@@ -419,6 +423,19 @@ def main():
     parser.add_argument("--show", type=int, metavar="K", help="print mutant K of --seed and exit")
     parser.add_argument("--minimize", metavar="FILE", help="shrink a saved finding")
     options = parser.parse_args()
+    for flag, value, least in (("--jobs", options.jobs, 1), ("--memory-mb", options.memory_mb, 1),
+                               ("--count", options.count, 0), ("--show", options.show, 0), ("--start", options.start, 0)):
+        if value is not None and value < least:
+            parser.error(f"{flag} must be at least {least}, not {value}")
+    for flag, value in (("--timeout", options.timeout), ("--minutes", options.minutes)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            parser.error(f"{flag} must be a finite number > 0, not {value}")
+    if options.minimize and not pathlib.Path(options.minimize).is_file():
+        parser.error(f"--minimize {options.minimize}: " +
+                     ("a folder, not a saved finding" if pathlib.Path(options.minimize).is_dir() else "no such file"))
+    findings = pathlib.Path(options.findings)
+    if findings.exists() and not findings.is_dir() or any(p.exists() and not p.is_dir() for p in findings.parents):
+        parser.error(f"--findings {options.findings}: not a folder (a file is in the way)")
     if options.show is not None:
         origin, text = Mutator(load_seeds(), load_dictionary()).mutant(options.seed, options.show)
         sys.stdout.write(f"# mutant {options.show} of seed {options.seed}, from {origin}\n{text}")

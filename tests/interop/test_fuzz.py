@@ -101,3 +101,18 @@ def test_a_hang_is_grouped_by_its_step_and_seed_file_and_reports_its_cpu_time(tm
             origins.add(group["origin"])
         assert sum(g["count"] for g in summary["findings"]) == 6
         assert len(origins) == len(summary["findings"])
+
+
+def test_bad_flags_are_named_not_tracebacks(tmp_path):
+    in_the_way = tmp_path / "file"
+    in_the_way.write_text("")
+    for flags, message in [(["--jobs", "0"], "--jobs must be at least 1"), (["--timeout", "0"], "--timeout must be"),
+                           (["--count", "-1"], "--count must be at least 0"), (["--minimize", str(tmp_path)], "a folder"),
+                           (["--minimize", str(tmp_path / "gone")], "no such file"),
+                           (["--findings", str(in_the_way / "sub")], "a file is in the way")]:
+        result = subprocess.run([sys.executable, str(FUZZ), "--binary", BINARY, *flags], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 2 and "Traceback" not in result.stderr and message in result.stderr, (flags, result.stderr)
+    nothing = subprocess.run([sys.executable, str(FUZZ), "--binary", BINARY, "--count", "0", "--findings",
+                              str(tmp_path / "f")], capture_output=True, text=True, timeout=120)
+    assert nothing.returncode == 0 and "slowest none, largest none" in nothing.stdout, nothing.stdout
