@@ -105,8 +105,9 @@ def read_image(path):
             return np.asarray(file)
     except FileNotFoundError:
         sys.exit(f"error: {path}: missing")
-    except (OSError, ValueError, SyntaxError) as error:   # PIL's UnidentifiedImageError is an OSError
-        sys.exit(f"error: {path}: unreadable image ({error})")
+    except Exception as error:   # PIL raises OSError, ValueError, SyntaxError…; a plugin (ultralytics' HEIF patch
+        # of Image.open, when it is imported in the same process) may raise ImportError
+        sys.exit(f"error: {path}: unreadable image ({type(error).__name__}: {error})")
 
 
 def noise_sigma(image):
