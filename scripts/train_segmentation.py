@@ -358,9 +358,11 @@ def load_model(path):
         sys.exit(f"error: --load {path}: " + ("a folder, not a saved model" if os.path.isdir(path) else "no such file"))
     try:
         saved = torch.load(path)
+        missing = {"weights", "steps", "train"} - set(saved)
+        if missing:
+            raise KeyError(f"no {', '.join(sorted(missing))}")
         model = UNet()
         model.load_state_dict(saved["weights"])
-        saved["steps"], saved["train"]
     except Exception as error:   # torch.load raises many types (pickle, zip, runtime) for foreign files
         sys.exit(f"error: --load {path}: not a model saved by --save ({type(error).__name__}: {error})")
     return model, saved

@@ -195,11 +195,14 @@ public enum DatasetPreview {
         if url.pathExtension.lowercased() == "png" {   // a missing or damaged PNG is named as every reader names it
             do { png = try PNG.read(url) } catch { throw DatasetError.invalidDataset("\(error)") }
         }
-        if let png, png.bitDepth == 16, png.channels == 1 {
+        // What Tessera writes (16-bit grey, 8-bit grey or RGB) is used as decoded; anything else
+        // (alpha, JPEG) goes through Cairo's loader.
+        if let png, (png.channels == 1 || png.channels == 3) && png.bitDepth == 8 || png.channels == 1 && png.bitDepth == 16 {
             guard png.width == image.width, png.height == image.height else {
                 throw DatasetError.invalidDataset("\(url.path): \(png.width)×\(png.height), expected \(image.width)×\(image.height) as image \(image.id) in its instances file")
             }
-            let grey = displayStretch(png.samples)
+            if png.channels == 3 { return png.samples.map { UInt8($0) } }
+            let grey = png.bitDepth == 16 ? displayStretch(png.samples) : png.samples.map { UInt8($0) }
             var rgb = [UInt8](repeating: 0, count: 3 * grey.count)
             for (i, v) in grey.enumerated() { (rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]) = (v, v, v) }
             return rgb

@@ -124,3 +124,11 @@ def test_a_damaged_image_is_named(small_split, tmp_path):
     with pytest.raises(SystemExit) as stop:
         train_segmentation.load_dataset(copy, "val")
     assert str(stop.value).startswith(f"error: {image}: unreadable image")
+
+
+def test_a_saved_model_scores_the_same_when_loaded(small_split, tmp_path):
+    saved = tmp_path / "model.pt"
+    trained = train_segmentation.main(["--train", str(small_split), "--test", str(small_split), "--steps", "2",
+                                       "--batch", "2", "--save", str(saved), "--quiet"])
+    loaded = train_segmentation.main(["--load", str(saved), "--test", str(small_split), "--quiet"])
+    assert loaded["scores"] == trained["scores"] and loaded["steps"] == 2
