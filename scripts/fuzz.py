@@ -376,6 +376,14 @@ def minimize(options):
     path = pathlib.Path(options.minimize)
     text = path.read_text(errors="surrogateescape")
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="tessera-min-"))
+    try:
+        return shrink(binary, path, text, options, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def shrink(binary, path, text, options, scratch):
+    """`minimize`'s work, its scratch folder made and removed by the caller."""
     result, _ = examine(binary, text, options, scratch)
     if not result:
         print("this file shows no finding now", file=sys.stderr)
@@ -402,7 +410,6 @@ def minimize(options):
         text = join.join(parts)
     out = path.with_name(path.stem + ".min.scene")
     out.write_text(text, errors="surrogateescape")
-    shutil.rmtree(scratch, ignore_errors=True)
     print(f"{kind}: {len(text)} characters → {out}")
     return 0
 
@@ -440,8 +447,9 @@ def main():
         origin, text = Mutator(load_seeds(), load_dictionary()).mutant(options.seed, options.show)
         sys.stdout.write(f"# mutant {options.show} of seed {options.seed}, from {origin}\n{text}")
         return 0
-    if not pathlib.Path(options.binary).exists():
-        sys.exit(f"error: no tessera binary at {options.binary} (swift build -c release, or --binary PATH)")
+    if not (os.path.isfile(options.binary) and os.access(options.binary, os.X_OK)):
+        sys.exit(f"error: --binary {options.binary}: no runnable tessera binary there (swift build -c release, "
+                 f"or --binary PATH)")
     if options.minimize:
         return minimize(options)
     if options.count is None and options.minutes is None:

@@ -58,7 +58,7 @@ def annotation_files(root, split=None):
     root = pathlib.Path(root)
     folder = root / "annotations"
     if not root.is_dir():
-        sys.exit(f"error: {root}: no such dataset folder")
+        sys.exit(f"error: {root}: " + ("a file, not a dataset folder" if root.exists() else "no such dataset folder"))
     files = sorted(folder.glob("instances_*.json"))
     if not files:
         sys.exit(f"error: {root}: not a rendered dataset (no annotations/instances_*.json)")
@@ -83,14 +83,19 @@ def load_dataset(root, split=None, limit=None, noise_floor=NOISE_FLOOR):
         except (OSError, ValueError, KeyError, TypeError) as error:
             sys.exit(f"error: {path}: not a COCO instances file ({error})")
     for file_name in images[:limit]:
-        name = pathlib.Path(file_name)
+        name = pathlib.PurePosixPath(file_name) if isinstance(file_name, str) else None
+        if name is None or name.is_absolute() or ".." in name.parts or not name.parts:
+            sys.exit(f"error: {root}: file_name {file_name!r} is not a path inside images/")
         image = read_image(root / "images" / name)
-        if image.ndim == 3:
-            image = image[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-        ids = read_image(root / "masks" / "instance_ids" / name.with_suffix(".png")).astype(np.int64)
+        if image.ndim == 3:   # RGB(A) to luminance; grey + alpha keeps its grey
+            image = (image[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) if image.shape[2] >= 3
+                     else image[..., 0])
+        mask_path = root / "masks" / "instance_ids" / name.with_suffix(".png")
+        ids = read_image(mask_path).astype(np.int64)
+        if ids.ndim != 2:
+            sys.exit(f"error: {mask_path}: {ids.shape[2]} channels; an instance mask has one")
         if ids.shape != image.shape[:2]:
-            sys.exit(f"error: {root / 'masks' / 'instance_ids' / name.with_suffix('.png')}: "
-                     f"{ids.shape[1]}x{ids.shape[0]}, but its image is {image.shape[1]}x{image.shape[0]}")
+            sys.exit(f"error: {mask_path}: {ids.shape[1]}x{ids.shape[0]}, but its image is {image.shape[1]}x{image.shape[0]}")
         pairs.append((normalise(image.astype(np.float64), noise_floor), ids))
     if not pairs:
         sys.exit(f"error: {root}: no images")
@@ -331,6 +336,9 @@ def summarise(runs):
     return means, sds
 
 
+# Bounds that keep a mistyped flag from asking for memory the machine does not have (a batch
+# of crops is batch × crop² floats, several times over in the network) or threads torch refuses.
+MAX_CROP, MAX_BATCH, MAX_THREADS = 1024, 256, 1024
 MAX_SEED = 2**32 - 1   # numpy's and torch's generators both take any seed in 0 ... 2³² − 1
 
 
@@ -371,8 +379,12 @@ def load_model(path):
 def check_save_path(path):
     """Ends the run now, not after training, when --save's `path` cannot be written."""
     folder = os.path.dirname(path) or "."
+    if not path:
+        sys.exit("error: --save needs a file path")
     if os.path.isdir(path):
         sys.exit(f"error: --save {path}: is a folder")
+    if os.path.isdir(path + ".part"):
+        sys.exit(f"error: --save {path}: {path}.part, where it is written first, is a folder")
     if not os.path.isdir(folder):
         sys.exit(f"error: --save {path}: no folder {folder}")
     if not os.access(folder, os.W_OK):
@@ -409,10 +421,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.crop % 4 or args.crop <= 0:
         parser.error("--crop must be a positive multiple of 4")
-    for flag, value, least in (("--steps", args.steps, 1), ("--batch", args.batch, 1), ("--threads", args.threads, 1),
-                               ("--min-area", args.min_area, 0)):
-        if value < least:
-            parser.error(f"{flag} must be at least {least}, not {value}")
+    if args.crop > MAX_CROP:
+        parser.error(f"--crop must be at most {MAX_CROP}, not {args.crop}")
+    for flag, value, least, most in (("--steps", args.steps, 1, None), ("--batch", args.batch, 1, MAX_BATCH),
+                                     ("--threads", args.threads, 1, MAX_THREADS), ("--min-area", args.min_area, 0, None)):
+        if value < least or most is not None and value > most:
+            parser.error(f"{flag} must be at least {least}" + (f" and at most {most}" if most else "") + f", not {value}")
     if not math.isfinite(args.noise_floor) or args.noise_floor < 0:
         parser.error(f"--noise-floor must be a finite number ≥ 0, not {args.noise_floor}")
     if args.minutes is not None and (not math.isfinite(args.minutes) or args.minutes <= 0):
@@ -423,9 +437,9 @@ def main(argv=None):
         parser.error("--load scores a saved model: --seed, --seeds, --save, --train-split and --minutes "
                      "apply to training only")
     seed_list = args.seeds or [0 if args.seed is None else args.seed]
-    if args.save and len(seed_list) > 1 and "{seed}" not in args.save:
+    if args.save is not None and len(seed_list) > 1 and "{seed}" not in args.save:
         parser.error("--save with several --seeds needs {seed} in the path")
-    for seed in seed_list if args.save else []:
+    for seed in seed_list if args.save is not None else []:
         check_save_path(args.save.replace("{seed}", str(seed)))
     for test in args.test:   # a wrong --test path is reported now, not after the training
         annotation_files(test, args.test_split)

@@ -44,10 +44,39 @@ public struct DatasetManifest: Decodable, Sendable, Equatable {
         }
     }
 
-    /// The manifest's `clip`: see docs/FORMATS.md, *Video*.
+    /// The manifest's `clip`: see docs/FORMATS.md, *Video*. Decoding refuses values no render
+    /// writes, so that a reader may size by them: `frames` outside ``frameLimit``, `fps` not
+    /// above 0 or above ``rateLimit`` (`DecodingError.dataCorrupted` naming the key).
     public struct Clip: Decodable, Sendable, Equatable {
         public var frames: Int
         public var fps: Double
+
+        /// The frames a clip may have: SceneScript's `ClipSettings.frameLimit` (this module
+        /// reads datasets without the language; a test holds the two equal).
+        public static let frameLimit = 1...10_000
+        /// The highest frame rate: SceneScript's `ClipSettings.rateLimit`.
+        public static let rateLimit = 1000.0
+
+        public init(frames: Int, fps: Double) {
+            self.frames = frames
+            self.fps = fps
+        }
+
+        enum CodingKeys: String, CodingKey { case frames, fps }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            frames = try container.decode(Int.self, forKey: .frames)
+            fps = try container.decode(Double.self, forKey: .fps)
+            guard Self.frameLimit.contains(frames) else {
+                throw DecodingError.dataCorruptedError(forKey: .frames, in: container,
+                    debugDescription: "\(frames) frames; a clip has \(Self.frameLimit.lowerBound)…\(Self.frameLimit.upperBound)")
+            }
+            guard fps > 0, fps <= Self.rateLimit else {
+                throw DecodingError.dataCorruptedError(forKey: .fps, in: container,
+                    debugDescription: "\(fps) frames per second; a clip has above 0 and at most \(Int(Self.rateLimit))")
+            }
+        }
     }
 
     public struct Shard: Decodable, Sendable, Equatable {

@@ -269,7 +269,10 @@ func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, _ 
         case let .typeMismatch(_, context), let .valueNotFound(_, context):
             reason = "\(what): \(path(context)) has the wrong type"
         case let .dataCorrupted(context):
-            reason = context.codingPath.isEmpty ? "not JSON" : "\(what): \(path(context)) is malformed"
+            // A value a reader refuses (DatasetManifest.Clip's ranges) says why; JSON the parser
+            // could not read carries an underlying error.
+            reason = context.codingPath.isEmpty ? "not JSON"
+                : "\(what): \(path(context)) is malformed" + (context.underlyingError == nil ? " (\(context.debugDescription))" : "")
         @unknown default: reason = "not a \(what)"
         }
         throw .malformed(path: url.path, line: line, reason: reason)

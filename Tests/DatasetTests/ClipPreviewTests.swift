@@ -1,8 +1,10 @@
 import Dataset
 @testable import DatasetTools
 import Foundation
+import DatasetReading
 import Rendering
 import SceneModel
+import SceneScript
 import Testing
 
 /// `tessera preview --clip` and `--animate` on clips where square `a` (track 1) moves right
@@ -140,6 +142,27 @@ import Testing
             try DatasetPreview.write(folder, to: folder.appendingPathComponent("classes.json"))
         }
         #expect(classes?.exitCode == 64 && classes?.description.contains("is a file of the dataset") == true, "\(String(describing: classes))")
+    }
+
+    /// A manifest edited to promise an impossible clip is a located fault, never a trap or a
+    /// frame table sized by it; nothing is left behind.
+    @Test func impossibleClipSettingsInTheManifestAreNamed() throws {
+        let folder = try dataset(clips: 1)
+        let manifest = folder.appendingPathComponent("manifest.json")
+        let original = try String(contentsOf: manifest, encoding: .utf8)
+        let clip = try #require(original.firstMatch(of: /"clip":\{"frames":\d+,"fps":[0-9.e+-]+\}/)).output
+        for (edited, key) in [(#""clip":{"frames":4,"fps":0}"#, ".clip.fps"), (#""clip":{"frames":4,"fps":-12}"#, ".clip.fps"),
+                              (#""clip":{"frames":-5,"fps":10}"#, ".clip.frames"), (#""clip":{"frames":0,"fps":10}"#, ".clip.frames"),
+                              (#""clip":{"frames":9223372036854775807,"fps":10}"#, ".clip.frames")] {
+            try original.replacingOccurrences(of: String(clip), with: edited).write(to: manifest, atomically: true, encoding: .utf8)
+            for arguments in [["--animate", folder.appendingPathComponent("a.png").path], ["--animate", folder.appendingPathComponent("a.gif").path],
+                              ["--clip", "0", "--out", folder.appendingPathComponent("s.png").path]] {
+                let result = try runTessera(["preview", folder.path] + arguments)
+                #expect(result.status == 65 && result.stderr.contains("manifest.json") && result.stderr.contains(key), "\(edited) \(arguments): \(result.stderr)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("a.") || $0.hasPrefix("s.") || $0.contains("partial") }.isEmpty)
+        }
+        #expect(DatasetManifest.Clip.frameLimit == ClipSettings.frameLimit && DatasetManifest.Clip.rateLimit == ClipSettings.rateLimit)
     }
 
     @Test func cliWritesTheAnimationAndTheSheetOnlyWhenAsked() throws {

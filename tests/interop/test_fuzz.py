@@ -113,6 +113,21 @@ def test_bad_flags_are_named_not_tracebacks(tmp_path):
         result = subprocess.run([sys.executable, str(FUZZ), "--binary", BINARY, *flags], capture_output=True, text=True,
                                 timeout=120)
         assert result.returncode == 2 and "Traceback" not in result.stderr and message in result.stderr, (flags, result.stderr)
+    for binary in [tmp_path, in_the_way]:   # a folder, a file that is not executable
+        result = subprocess.run([sys.executable, str(FUZZ), "--binary", str(binary), "--count", "1"], capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 1 and "Traceback" not in result.stderr and "no runnable tessera binary" in result.stderr
     nothing = subprocess.run([sys.executable, str(FUZZ), "--binary", BINARY, "--count", "0", "--findings",
                               str(tmp_path / "f")], capture_output=True, text=True, timeout=120)
     assert nothing.returncode == 0 and "slowest none, largest none" in nothing.stdout, nothing.stdout
+
+
+def test_minimize_leaves_no_scratch_folder(tmp_path):
+    finding = tmp_path / "plain.scene"
+    finding.write_text("canvas 8 x 8\nclasses a\nobject a { circle(2) }\n")
+    environment = dict(os.environ, TMPDIR=str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    result = subprocess.run([sys.executable, str(FUZZ), "--binary", BINARY, "--minimize", str(finding)],
+                            capture_output=True, text=True, timeout=120, env=environment)
+    assert result.returncode == 1 and "shows no finding now" in result.stderr
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -81,11 +81,14 @@ def test_a_missing_test_set_is_reported_before_training(small_split, tmp_path, m
 @pytest.mark.parametrize("flags, message", [
     (["--seed", "-1"], "-1 is not a seed in 0 ... 4294967295"),
     (["--seeds", "1,99999999999"], "99999999999 is not a seed"),
-    (["--threads", "0"], "--threads must be at least 1, not 0"),
+    (["--threads", "0"], "--threads must be at least 1 and at most 1024, not 0"),
     (["--steps", "0"], "--steps must be at least 1, not 0"),
     (["--min-area", "-3"], "--min-area must be at least 0, not -3"),
     (["--noise-floor", "nan"], "--noise-floor must be a finite number"),
     (["--minutes", "-1"], "--minutes must be a finite number > 0"),
+    (["--crop", "400000"], "--crop must be at most 1024"),
+    (["--batch", "1000000000"], "--batch must be at least 1 and at most 256"),
+    (["--threads", "2147483648"], "--threads must be at least 1 and at most 1024"),
 ])
 def test_a_bad_flag_is_named_before_anything_is_read(small_split, flags, message):
     result = subprocess.run([sys.executable, str(SCRIPT), "--train", str(small_split), "--test", str(small_split),
@@ -101,6 +104,12 @@ def test_save_into_a_folder_is_refused_before_training(small_split, tmp_path, mo
                                  "--quiet"])
     assert str(stop.value) == f"error: --save {tmp_path}: is a folder"
     assert list(tmp_path.iterdir()) == []
+    for path, message in [("", "error: --save needs a file path"),
+                          (str(tmp_path / "m.pt"), f"error: --save {tmp_path / 'm.pt'}: {tmp_path / 'm.pt'}.part, where")]:
+        (tmp_path / "m.pt.part").mkdir(exist_ok=True)
+        with pytest.raises(SystemExit) as stop:
+            train_segmentation.main(["--train", str(small_split), "--test", str(small_split), "--save", path, "--quiet"])
+        assert str(stop.value).startswith(message)
 
 
 def test_load_names_a_missing_folder_or_foreign_file(small_split, tmp_path):
@@ -132,3 +141,29 @@ def test_a_saved_model_scores_the_same_when_loaded(small_split, tmp_path):
                                        "--batch", "2", "--save", str(saved), "--quiet"])
     loaded = train_segmentation.main(["--load", str(saved), "--test", str(small_split), "--quiet"])
     assert loaded["scores"] == trained["scores"] and loaded["steps"] == 2
+
+
+def test_grey_alpha_pictures_are_read_and_odd_datasets_named(small_split, tmp_path):
+    from PIL import Image
+    copy = tmp_path / "copy"
+    shutil.copytree(small_split, copy)
+    name = split_names(copy, "val")[0]
+    picture = copy / "images" / name
+    Image.open(picture).convert("LA").save(picture)   # grey + alpha: its grey is used
+    assert len(train_segmentation.load_dataset(copy, "val")) == len(split_names(copy, "val"))
+    mask = copy / "masks" / "instance_ids" / pathlib.Path(name).with_suffix(".png")
+    Image.open(mask).convert("RGB").save(mask)
+    with pytest.raises(SystemExit) as stop:
+        train_segmentation.load_dataset(copy, "val")
+    assert str(stop.value) == f"error: {mask}: 3 channels; an instance mask has one"
+    annotations = copy / "annotations" / "instances_val.json"
+    doc = json.loads(annotations.read_text())
+    for bad in ["/etc/passwd", "../x.png", 5]:
+        doc["images"][0]["file_name"] = bad
+        annotations.write_text(json.dumps(doc))
+        with pytest.raises(SystemExit) as stop:
+            train_segmentation.load_dataset(copy, "val")
+        assert "is not a path inside images/" in str(stop.value)
+    with pytest.raises(SystemExit) as stop:
+        train_segmentation.load_dataset(annotations)
+    assert str(stop.value) == f"error: {annotations}: a file, not a dataset folder"
